@@ -1,0 +1,129 @@
+/**
+ * Wires the three seams from one validated config: channels (adapters), the
+ * conversation engine, and reports. Nothing else knows about all three.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
+import type { Connection } from 'mongoose';
+import { TokenAuth, type Principal } from './auth.ts';
+import type { ChannelAdapter, EngineSink } from './channels/channel.ts';
+import { createChannels } from './channels/registry.ts';
+import type { Config } from './config.ts';
+import { SurveyEngine } from './conversation/engine.ts';
+import { Outbox } from './conversation/outbox.ts';
+import { Scheduler } from './conversation/scheduler.ts';
+import { Templates } from './conversation/templates.ts';
+import { connectDatabase, type Database } from './database.ts';
+import { createHttpApp } from './http-server.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  /** Channels to run instead of those the config turns on (tests, demo). */
+  channels?: ChannelAdapter[];
+  /** An open database instead of connecting from the config. */
+  database?: Database;
+  /** Start the scheduler loop (default true). */
+  schedule?: boolean;
+  now?: () => Date;
+}
+
+export interface RunningApp {
+  config: Config;
+  logger: Logger;
+  conn: Connection;
+  engine: SurveyEngine;
+  outbox: Outbox;
+  scheduler: Scheduler;
+  channels: ReadonlyMap<string, ChannelAdapter>;
+  sink: EngineSink;
+  server: Server;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const channelList = options.channels ?? createChannels(config, logger);
+  const channels = new Map(channelList.map((c) => [c.name, c]));
+  if (channels.size === 0) {
+    logger.warn('no channel is configured: set WEBHOOK_OUTBOUND_URL, SLACK_BOT_TOKEN, DISCORD_TOKEN or X_CONSUMER_KEY (see README); try `nps-bot demo` to see a survey in the terminal');
+  }
+  const database = options.database ?? await connectDatabase(config, logger);
+  const conn = database.conn;
+
+  const outbox = new Outbox(channels, { logger });
+  const engine = new SurveyEngine({
+    conn,
+    outbox,
+    templates: new Templates(config.templates, config.companyName),
+    settings: {
+      fatigueMs: config.fatigueMs,
+      askDelayMs: config.askDelayMs,
+      expireMs: config.expireMs,
+      maxReprompts: config.maxReprompts,
+      staffIds: config.staffIds,
+      botIds: config.botIds,
+      leaseMs: config.leaseMs,
+      defaultLocale: config.defaultLocale,
+      maxCommentChars: config.maxCommentChars,
+    },
+    logger,
+    now: options.now,
+  });
+  await engine.init();
+  const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
+
+  const sink: EngineSink = {
+    async resolved(event) {
+      const outcome = await engine.resolved(event);
+      if (outcome.status === 'scheduled') void scheduler.kick();
+      return outcome;
+    },
+    message: (event) => engine.message(event),
+  };
+
+  const tokens: Array<[string, Principal]> = [];
+  if (config.apiToken) tokens.push([config.apiToken, { role: 'manager' }]);
+  const auth = new TokenAuth(tokens);
+  if (!auth.configured) logger.warn('API_TOKEN is not set: the HTTP API refuses every request until it is');
+
+  const channelRoutes = Router();
+  const app = createHttpApp({
+    sink, conn, auth, logger, channelRoutes,
+    bodyLimitBytes: config.bodyLimitBytes,
+    webhookEnabled: channels.has('webhook'),
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+
+  for (const channel of channels.values()) {
+    await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes });
+  }
+  if (options.schedule !== false) scheduler.start();
+  logger.info({ url, channels: [...channels.keys()] }, 'nps-bot is running');
+
+  let stopped = false;
+  return {
+    config, logger, conn, engine, outbox, scheduler, channels, sink, server, url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await scheduler.stop();
+      for (const channel of channels.values()) await channel.stop().catch((err) => logger.warn({ err, channel: channel.name }, 'channel stop failed'));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await outbox.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}

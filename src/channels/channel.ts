@@ -1,0 +1,116 @@
+/**
+ * The seam between a chat platform and the survey engine.
+ *
+ * An adapter turns platform events into two engine events (`resolved` and `message`)
+ * and offers `send` (a DM to a customer) and `post` (a notice to managers). It never
+ * touches the database: everything it learns goes to the engine through the sink,
+ * and everything it must remember between sends comes back in `Recipient.address`.
+ *
+ * @example
+ * const adapter: ChannelAdapter = createWebhookChannel(config.webhook);
+ * await adapter.start({ sink: engine, logger, http: router });
+ */
+import type { Router } from 'express';
+import type { Logger } from '../logger.ts';
+
+/** Channel names are short lowercase words: `slack`, `discord`, `x`, `webhook`, `console`. */
+export type ChannelName = string;
+
+export type SurveyType = 'transactional' | 'relational';
+
+/** A care conversation was resolved: the engine may ask its customer the NPS question. */
+export interface ResolvedEvent {
+  channel: ChannelName;
+  conversationId: string;
+  customer: { id: string; name?: string; locale?: string; isBot?: boolean };
+  agent: { id: string; name?: string };
+  resolvedAt?: Date;
+  type?: SurveyType;
+  /** A link or reference managers can follow back to the conversation. */
+  link?: string;
+  /** Platform routing data the adapter wants back on every send (e.g. a thread id). */
+  address?: Record<string, string>;
+}
+
+export type ResolveStatus = 'scheduled' | 'duplicate';
+export interface ResolveOutcome { surveyId: string; status: ResolveStatus }
+
+/** A customer wrote (or pressed a button) in the chat. */
+export interface InboundMessage {
+  channel: ChannelName;
+  customerId: string;
+  /** What the customer typed; empty for a button press. */
+  text: string;
+  /** A score chosen with a button or quick reply; exact, no parsing needed. */
+  choice?: number;
+  /** The survey a button belongs to, when the platform carries it back. */
+  surveyId?: string;
+  /** The platform's id for this event, so a redelivered event is handled once. */
+  eventId?: string;
+  receivedAt?: Date;
+}
+
+export type ReplyStatus =
+  | 'ignored'      // no open survey for this customer: the message is not ours
+  | 'duplicate'    // the same platform event was handled before
+  | 'scored'       // a score was read; the follow-up question was sent
+  | 'completed'    // the survey is complete (comment read, or score with comment)
+  | 'reprompted'   // the reply was unclear; asked again politely
+  | 'gave-up'      // still unclear after the allowed re-prompts; the bot stops asking
+  | 'opted-out';   // the customer asked never to be surveyed again
+
+export interface ReplyOutcome { status: ReplyStatus; surveyId?: string; score?: number }
+
+/** What an adapter hands its events to. The engine implements it. */
+export interface EngineSink {
+  resolved(event: ResolvedEvent): Promise<ResolveOutcome>;
+  message(event: InboundMessage): Promise<ReplyOutcome>;
+}
+
+export type MessageKind = 'question' | 'reprompt' | 'followup' | 'thanks' | 'optout';
+
+/** One message to a customer. `choices` is [0..10] on the question (for buttons), else null. */
+export interface OutgoingMessage {
+  kind: MessageKind;
+  text: string;
+  choices: number[] | null;
+}
+
+/** Who gets a message, and the routing data the adapter asked the engine to keep. */
+export interface Recipient {
+  surveyId: string;
+  conversationId: string;
+  customerId: string;
+  customerName?: string;
+  locale: string;
+  address?: Record<string, string>;
+}
+
+/** What a send returns. `address`, when given, replaces the stored routing data (e.g. thread fallback). */
+export interface SendReceipt { messageId?: string; address?: Record<string, string> }
+
+/** A notice for managers (detractor alert, digest), posted into a team channel. */
+export interface Notice {
+  text: string;
+  /** Optional plain key/value lines a platform may render as fields. */
+  fields?: Record<string, string>;
+}
+
+export interface ChannelContext {
+  sink: EngineSink;
+  logger: Logger;
+  /** Routes the channel needs on the bot's one HTTP port (webhooks). Mounted at `/`. */
+  http: Router;
+}
+
+export interface ChannelAdapter {
+  readonly name: ChannelName;
+  /** Outbox pacing for this platform: messages per second and at most this many in flight. */
+  readonly rate?: { perSecond: number; concurrent?: number };
+  start(ctx: ChannelContext): Promise<void>;
+  stop(): Promise<void>;
+  /** Send a DM. Throw `PermanentSendError` or `TransientSendError` (see send-errors.ts). */
+  send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt>;
+  /** Post a notice for managers into a channel of this platform. */
+  post(channelId: string, notice: Notice): Promise<void>;
+}

@@ -1,0 +1,22 @@
+/**
+ * Which channels run, decided from the settings: a channel is on when its credentials
+ * are set. Each platform reads its own settings (and fails with a clear line).
+ */
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { ChannelAdapter } from './channel.ts';
+import { WebhookChannel } from './webhook-channel.ts';
+
+export function createChannels(config: Config, logger: Logger): ChannelAdapter[] {
+  const channels: ChannelAdapter[] = [];
+  if (config.webhook) channels.push(new WebhookChannel(config.webhook));
+  // Platform channels: each returns null when its settings are absent.
+  const fromEnv: Array<(c: Config, l: Logger) => ChannelAdapter | null> = [
+    // (platform channels register here)
+  ];
+  for (const make of fromEnv) {
+    const channel = make(config, logger);
+    if (channel) channels.push(channel);
+  }
+  return channels;
+}

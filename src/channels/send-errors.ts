@@ -1,0 +1,14 @@
+/**
+ * Errors an adapter throws from `send`/`post`, so the outbox knows whether to retry.
+ * A platform saying "never" (DMs closed, user gone) is permanent; a 429, a 5xx or a
+ * dropped connection is transient and may carry how long to wait.
+ */
+export class PermanentSendError extends Error {
+  override readonly name = 'PermanentSendError';
+  constructor(message: string, readonly code?: string) { super(message); }
+}
+
+export class TransientSendError extends Error {
+  override readonly name = 'TransientSendError';
+  constructor(message: string, readonly retryAfterMs?: number) { super(message); }
+}

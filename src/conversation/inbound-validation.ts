@@ -1,0 +1,52 @@
+/**
+ * zod schemas for what adapters and HTTP callers hand the engine. Sizes are bounded
+ * here, once, so every channel gets the same limits.
+ */
+import { z } from 'zod';
+
+const id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters')
+  .refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes');
+const name = z.string().max(200, 'must be at most 200 characters').optional();
+
+export const channelNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a channel name like "slack" or "webhook"');
+
+export const resolvedEventSchema = z.object({
+  channel: channelNameSchema,
+  conversationId: id,
+  customer: z.object({
+    id,
+    name,
+    locale: z.string().max(35, 'must be at most 35 characters').optional(),
+    isBot: z.boolean().optional(),
+  }),
+  agent: z.object({ id, name }),
+  resolvedAt: z.coerce.date({ message: 'expected an ISO date-time' }).optional(),
+  type: z.enum(['transactional', 'relational']).optional(),
+  link: z.string().max(2000).optional(),
+  address: z.record(z.string().max(64), z.string().max(2000)).optional(),
+});
+
+/** Texts longer than this are cut before parsing and storing; nobody types an NPS comment this long. */
+export const MAX_INBOUND_TEXT = 20_000;
+
+export const inboundMessageSchema = z.object({
+  channel: channelNameSchema,
+  customerId: id,
+  text: z.string().transform((s) => s.slice(0, MAX_INBOUND_TEXT)),
+  choice: z.number().int().min(0).max(10).optional(),
+  surveyId: z.string().max(64).optional(),
+  eventId: z.string().max(300).optional(),
+  receivedAt: z.date().optional(),
+});
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(readonly field: string, message: string) { super(`${field}: ${message}`); }
+}
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new ValidationError(issue.path.map(String).join('.') || 'body', issue.message);
+}

@@ -1,0 +1,87 @@
+/**
+ * Every message to a customer (and every notice to managers) leaves through here: one
+ * Bottleneck limiter per channel paces the platform's rate, transient failures are
+ * retried with exponential backoff (or the platform's retry-after), and a permanent
+ * refusal is passed up so the survey can be marked `failed` with the reason.
+ */
+import Bottleneck from 'bottleneck';
+import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channels/channel.ts';
+import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
+import type { Logger } from '../logger.ts';
+
+export interface OutboxOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  logger: Logger;
+}
+
+export class UnknownChannelError extends Error {
+  override readonly name = 'UnknownChannelError';
+  constructor(readonly channel: string) { super(`unknown channel "${channel}"`); }
+}
+
+export class Outbox {
+  private readonly limiters = new Map<string, Bottleneck>();
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(private readonly adapters: ReadonlyMap<string, ChannelAdapter>, private readonly options: OutboxOptions) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.baseDelayMs = options.baseDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    for (const [name, adapter] of adapters) {
+      const perSecond = adapter.rate?.perSecond ?? 10;
+      this.limiters.set(name, new Bottleneck({
+        minTime: Math.ceil(1000 / perSecond),
+        maxConcurrent: adapter.rate?.concurrent ?? 4,
+      }));
+    }
+  }
+
+  has(channel: string): boolean {
+    return this.adapters.has(channel);
+  }
+
+  /** Send a DM; resolves with the receipt, or throws PermanentSendError / TransientSendError (retries used up). */
+  send(channel: string, to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    const adapter = this.adapter(channel);
+    return this.withRetries(channel, () => adapter.send(to, message));
+  }
+
+  /** Post a notice for managers into a channel of the platform. */
+  post(channel: string, channelId: string, notice: Notice): Promise<void> {
+    const adapter = this.adapter(channel);
+    return this.withRetries(channel, () => adapter.post(channelId, notice));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.limiters.values()].map((l) => l.stop({ dropWaitingJobs: false })));
+  }
+
+  private adapter(channel: string): ChannelAdapter {
+    const adapter = this.adapters.get(channel);
+    if (!adapter) throw new UnknownChannelError(channel);
+    return adapter;
+  }
+
+  private async withRetries<T>(channel: string, job: () => Promise<T>): Promise<T> {
+    const limiter = this.limiters.get(channel)!;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await limiter.schedule(job);
+      } catch (err) {
+        if (err instanceof PermanentSendError) throw err;
+        const transient = err instanceof TransientSendError
+          ? err
+          : new TransientSendError(err instanceof Error ? err.message : String(err));
+        if (attempt >= this.maxAttempts) throw transient;
+        const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+        const wait = Math.min(this.maxDelayMs, transient.retryAfterMs ?? backoff);
+        this.options.logger.warn({ channel, attempt, waitMs: wait, err: transient.message }, 'send failed, retrying');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+}

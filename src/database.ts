@@ -1,0 +1,56 @@
+/**
+ * Connecting to MongoDB. With MONGODB_URI, that server. Without it, an embedded
+ * `mongod` from mongodb-memory-server with its data under DATA_DIR, so a first run
+ * needs no set-up and its data survives a restart. If the embedded server cannot start
+ * (its binary is downloaded once and that needs the internet), stop with a clear line.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import mongoose, { type Connection } from 'mongoose';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+}
+
+export interface Database {
+  conn: Connection;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir'>, logger: Logger): Promise<Database> {
+  if (config.mongodbUri) {
+    try {
+      const conn = await mongoose.createConnection(config.mongodbUri, { dbName: config.mongodbDb, serverSelectionTimeoutMS: 10_000 }).asPromise();
+      logger.info({ db: config.mongodbDb }, 'connected to MongoDB (MONGODB_URI)');
+      return { conn, embedded: false, close: () => conn.close() };
+    } catch (err) {
+      throw new DatabaseError(`MONGODB_URI: cannot connect (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  const dbPath = resolve(config.dataDir, 'mongodb');
+  mkdirSync(dbPath, { recursive: true });
+  let server: import('mongodb-memory-server').MongoMemoryServer;
+  try {
+    const { MongoMemoryServer } = await import('mongodb-memory-server');
+    server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
+  } catch (err) {
+    throw new DatabaseError(
+      'MONGODB_URI is not set and the embedded MongoDB could not start '
+      + `(${(err as Error).message.split('\n')[0]}). Set MONGODB_URI to a MongoDB server, `
+      + 'e.g. `docker compose up -d mongo` then MONGODB_URI=mongodb://127.0.0.1:27017',
+    );
+  }
+  const conn = await mongoose.createConnection(server.getUri(), { dbName: config.mongodbDb }).asPromise();
+  logger.info({ dataDir: dbPath }, 'MONGODB_URI not set: using the embedded MongoDB (data kept in DATA_DIR)');
+  return {
+    conn,
+    embedded: true,
+    async close() {
+      await conn.close();
+      await server.stop({ doCleanup: false, force: false });
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** Express middleware that puts the caller's Principal on `res.locals.principal`, or answers 401/403. */
+import type { NextFunction, Request, Response } from 'express';
+import { bearerToken, type Principal, type TokenAuth } from './auth.ts';
+
+/** Where else a token may come from (the dashboard's cookie); the Bearer header always works. */
+export type TokenSource = (req: Request) => string | undefined;
+
+export function requireAuth(auth: TokenAuth, opts: { managerOnly?: boolean; extraSource?: TokenSource } = {}) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!auth.configured) {
+      res.status(503).json({ error: 'no API token is configured: set API_TOKEN (or REPORT_TOKENS) to use the API' });
+      return;
+    }
+    const principal = auth.check(bearerToken(req.headers.authorization) ?? opts.extraSource?.(req));
+    if (!principal) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or invalid token' });
+      return;
+    }
+    if (opts.managerOnly && principal.role !== 'manager') {
+      res.status(403).json({ error: 'this route needs a manager token' });
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
+}

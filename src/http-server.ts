@@ -1,0 +1,94 @@
+/**
+ * The bot's one HTTP port: health, the resolutions API, the webhook channel's inbound
+ * route, reports, and whatever routes the channels mount (platform webhooks, which
+ * read their own raw bodies to check signatures, so they come before any JSON parser).
+ */
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import type { Connection } from 'mongoose';
+import type { TokenAuth } from './auth.ts';
+import type { EngineSink } from './channels/channel.ts';
+import { ValidationError } from './conversation/inbound-validation.ts';
+import { requireAuth } from './http-auth.ts';
+import type { Logger } from './logger.ts';
+import { reportRoutes } from './reports/report-routes.ts';
+
+export interface HttpDeps {
+  sink: EngineSink;
+  conn: Connection;
+  auth: TokenAuth;
+  bodyLimitBytes: number;
+  logger: Logger;
+  /** Routes the channels registered (mounted at `/`, before the JSON parser). */
+  channelRoutes: Router;
+  /** Whether the webhook channel is on (its inbound route answers 404 otherwise). */
+  webhookEnabled: boolean;
+  /** More routes (reports, dashboard) mounted after the core ones. */
+  extend?: (app: Express) => void;
+}
+
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(deps.channelRoutes);
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.conn.db!.command({ ping: 1 });
+      res.json({ ok: true, db: 'up' });
+    } catch {
+      res.status(503).json({ ok: false, db: 'down' });
+    }
+  });
+
+  const json = express.json({ limit: deps.bodyLimitBytes, strict: true });
+  const manager = requireAuth(deps.auth, { managerOnly: true });
+
+  app.post('/api/resolutions', manager, json, async (req, res) => {
+    const outcome = await deps.sink.resolved(bodyObject(req.body) as never);
+    res.status(202).json(outcome);
+  });
+
+  app.post('/api/channels/webhook/messages', manager, json, async (req, res) => {
+    if (!deps.webhookEnabled) {
+      res.status(404).json({ error: 'the webhook channel is off: set WEBHOOK_OUTBOUND_URL and WEBHOOK_SECRET' });
+      return;
+    }
+    const body = bodyObject(req.body);
+    const outcome = await deps.sink.message({ ...body, channel: 'webhook' } as never);
+    res.status(202).json(outcome);
+  });
+
+  app.use('/api/reports', requireAuth(deps.auth), reportRoutes(deps.conn));
+  deps.extend?.(app);
+
+  app.use('/api', (_req, res) => { res.status(404).json({ error: 'no such route' }); });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** A JSON body must be an object; `null`, arrays and strings are refused with a clear field. */
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'expected a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    if (err instanceof ValidationError) {
+      res.status(400).json({ error: err.message, field: err.field });
+      return;
+    }
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json({ error: 'body too large' });
+      return;
+    }
+    if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
+      return;
+    }
+    logger.error({ err }, 'request failed');
+    res.status(500).json({ error: 'internal error' });
+  };
+}

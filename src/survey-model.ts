@@ -1,0 +1,93 @@
+/**
+ * One document per surveyed conversation; it is also the response. A unique index on
+ * (channel, conversationId) makes a repeated resolution event harmless. Every state
+ * change is one conditional update with the expected state in the filter (see
+ * conversation/survey-store.ts), so no state lives only in memory.
+ */
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+
+export const SURVEY_STATES = ['scheduled', 'asked', 'scored', 'completed', 'skipped', 'expired', 'failed'] as const;
+export type SurveyState = (typeof SURVEY_STATES)[number];
+/** States in which the customer's next message belongs to the survey. */
+export const OPEN_STATES: SurveyState[] = ['asked', 'scored'];
+
+export const surveySchema = new Schema({
+  channel: { type: String, required: true },
+  conversationId: { type: String, required: true },
+  type: { type: String, enum: ['transactional', 'relational'], required: true, default: 'transactional' },
+  customer: {
+    id: { type: String, required: true },
+    name: String,
+    locale: { type: String, required: true },
+  },
+  agent: { id: { type: String, required: true }, name: String },
+  link: String,
+  /** Adapter routing data handed back on every send (e.g. a DM channel or thread fallback). */
+  address: { type: Schema.Types.Mixed },
+  state: { type: String, enum: SURVEY_STATES, required: true },
+  skipReason: String,
+  score: Number,
+  category: { type: String, enum: ['promoter', 'passive', 'detractor'] },
+  comment: String,
+  resolvedAt: { type: Date, required: true },
+  askAt: { type: Date, required: true },
+  askedAt: Date,
+  scoredAt: Date,
+  completedAt: Date,
+  expiresAt: Date,
+  reprompts: { type: Number, default: 0 },
+  attempts: { type: Number, default: 0 },
+  lastError: String,
+  lease: { owner: String, until: Date },
+  /** Bumped by every transition; lets derived data (rollups) tell which version it saw. */
+  version: { type: Number, default: 0 },
+  /** Set by every transition that changes counted figures; cleared once rollups caught up. */
+  dirty: { type: Boolean, default: false },
+  forgotten: Boolean,
+}, { timestamps: true, minimize: true });
+
+surveySchema.index({ channel: 1, conversationId: 1 }, { unique: true });
+// The scheduler's pick of due surveys, and expiry sweeps.
+surveySchema.index({ state: 1, askAt: 1 });
+surveySchema.index({ state: 1, expiresAt: 1 });
+// A customer's open survey when a message arrives.
+surveySchema.index({ channel: 1, 'customer.id': 1, state: 1 });
+// Reports over a date range.
+surveySchema.index({ resolvedAt: 1, channel: 1 });
+surveySchema.index({ dirty: 1 });
+
+/** A survey as stored. Optional fields are absent until the step that sets them. */
+export interface SurveyDoc {
+  _id: mongoose.Types.ObjectId;
+  channel: string;
+  conversationId: string;
+  type: 'transactional' | 'relational';
+  customer: { id: string; name?: string; locale: string };
+  agent: { id: string; name?: string };
+  link?: string;
+  address?: Record<string, string>;
+  state: SurveyState;
+  skipReason?: string;
+  score?: number;
+  category?: 'promoter' | 'passive' | 'detractor';
+  comment?: string;
+  resolvedAt: Date;
+  askAt: Date;
+  askedAt?: Date;
+  scoredAt?: Date;
+  completedAt?: Date;
+  expiresAt?: Date;
+  reprompts: number;
+  attempts: number;
+  lastError?: string;
+  lease?: { owner?: string; until?: Date };
+  version: number;
+  dirty: boolean;
+  forgotten?: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function surveyModel(conn: Connection): Model<SurveyDoc> {
+  return (conn.models.Survey as Model<SurveyDoc> | undefined) ?? conn.model<SurveyDoc>('Survey', surveySchema, 'surveys');
+}

@@ -1,0 +1,71 @@
+/**
+ * Start the whole bot for a test: real HTTP on 127.0.0.1 (port 0), the real engine,
+ * and a fresh database on the MongoDB-protocol server of MONGODB_URI.
+ */
+import type { ChannelAdapter } from '../../src/channels/channel.ts';
+import { startApp, type RunningApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger, createLogger } from '../../src/logger.ts';
+import { openTestDb } from './database.ts';
+
+export const TEST_API_TOKEN = 'test-api-token-0123456789';
+
+export interface TestApp extends RunningApp {
+  dbName: string;
+  /** Stop the bot and drop its database. */
+  close(): Promise<void>;
+}
+
+export async function startTestApp(opts: {
+  label: string;
+  env?: Record<string, string>;
+  channels?: ChannelAdapter[];
+  schedule?: boolean;
+  now?: () => Date;
+}): Promise<TestApp> {
+  const db = await openTestDb(opts.label);
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    API_TOKEN: TEST_API_TOKEN,
+    SCHEDULER_INTERVAL_MS: '100',
+    ...opts.env,
+  });
+  const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
+  const app = await startApp({
+    config,
+    logger,
+    channels: opts.channels,
+    database: { conn: db.conn, embedded: false, close: async () => {} },
+    schedule: opts.schedule,
+    now: opts.now,
+  });
+  return {
+    ...app,
+    dbName: db.dbName,
+    async close() {
+      await app.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** Poll until `check` returns a value that is not undefined/null/false, or fail after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function authHeaders(token = TEST_API_TOKEN): Record<string, string> {
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+}
