@@ -17,6 +17,7 @@ import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './database.ts';
 import { createHttpApp } from './http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createReports } from './reports/reports-module.ts';
 
 export interface AppOptions {
   config: Config;
@@ -87,7 +88,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     message: (event) => engine.message(event),
   };
 
-  const tokens: Array<[string, Principal]> = [];
+  const reports = createReports({
+    config, conn, engine, logger, now: options.now,
+    post: (target, notice) => outbox.post(target.channel, target.channelId, notice),
+  });
+  const tokens: Array<[string, Principal]> = [...reports.tokens];
   if (config.apiToken) tokens.push([config.apiToken, { role: 'manager' }]);
   const auth = new TokenAuth(tokens);
   if (!auth.configured) logger.warn('API_TOKEN is not set: the HTTP API refuses every request until it is');
@@ -97,6 +102,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     sink, conn, auth, logger, channelRoutes,
     bodyLimitBytes: config.bodyLimitBytes,
     webhookEnabled: channels.has('webhook'),
+    extend: (http) => reports.mount(http, auth),
   });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -109,6 +115,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   for (const channel of channels.values()) {
     await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes });
   }
+  await reports.start();
   if (options.schedule !== false) scheduler.start();
   logger.info({ url, channels: [...channels.keys()] }, 'nps-bot is running');
 
@@ -119,6 +126,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       if (stopped) return;
       stopped = true;
       await scheduler.stop();
+      await reports.stop();
       for (const channel of channels.values()) await channel.stop().catch((err) => logger.warn({ err, channel: channel.name }, 'channel stop failed'));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,18 +1,16 @@
 /**
- * What we remember about a customer per channel: opt-out, when they were last surveyed
- * (the fatigue window) and their locale. Unique on (channel, customerId). A forgotten
- * customer's opt-out stays as a one-way hash in `customerId` (see forget.ts).
+ * What we remember about a customer per channel between surveys: when they were last
+ * asked (the fatigue window). Unique on (channel, customerId); written only through
+ * versioned updates (see conversation/step-locks.ts). Opt-outs live apart, insert-only,
+ * in opt-out-model.ts.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 
 export const contactSchema = new Schema({
   channel: { type: String, required: true },
   customerId: { type: String, required: true },
-  name: String,
-  locale: String,
-  optedOut: { type: Boolean, default: false },
-  optedOutAt: Date,
   lastSurveyedAt: Date,
+  version: { type: Number, default: 0 },
 }, { timestamps: true });
 
 contactSchema.index({ channel: 1, customerId: 1 }, { unique: true });
@@ -21,11 +19,8 @@ export interface ContactDoc {
   _id: mongoose.Types.ObjectId;
   channel: string;
   customerId: string;
-  name?: string;
-  locale?: string;
-  optedOut: boolean;
-  optedOutAt?: Date;
   lastSurveyedAt?: Date;
+  version: number;
 }
 
 export function contactModel(conn: Connection): Model<ContactDoc> {

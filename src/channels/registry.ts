@@ -6,14 +6,15 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { ChannelAdapter } from './channel.ts';
 import { WebhookChannel } from './webhook-channel.ts';
+import * as slack from './slack/index.ts';
+import * as discord from './discord/index.ts';
+import * as x from './x/index.ts';
 
 export function createChannels(config: Config, logger: Logger): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [];
   if (config.webhook) channels.push(new WebhookChannel(config.webhook));
   // Platform channels: each returns null when its settings are absent.
-  const fromEnv: Array<(c: Config, l: Logger) => ChannelAdapter | null> = [
-    // (platform channels register here)
-  ];
+  const fromEnv: Array<(c: Config, l: Logger) => ChannelAdapter | null> = [slack.fromConfig, discord.fromConfig, x.fromConfig];
   for (const make of fromEnv) {
     const channel = make(config, logger);
     if (channel) channels.push(channel);

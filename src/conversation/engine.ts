@@ -13,16 +13,23 @@ import type {
 } from '../channels/channel.ts';
 import { PermanentSendError } from '../channels/send-errors.ts';
 import { contactModel, type ContactDoc } from '../contact-model.ts';
+import { optOutModel, type OptOutDoc } from '../opt-out-model.ts';
+import { stepLockModel } from '../step-lock-model.ts';
 import { inboundEventModel, type InboundEventDoc } from '../inbound-event-model.ts';
 import type { Logger } from '../logger.ts';
 import { surveyModel, type SurveyDoc, type SurveyState } from '../survey-model.ts';
-import { Eligibility, type SkipReason } from './eligibility.ts';
+import { Eligibility } from './eligibility.ts';
 import { inboundMessageSchema, resolvedEventSchema, validate, ValidationError } from './inbound-validation.ts';
 import { categorize } from './nps-category.ts';
 import { UnknownChannelError, type Outbox } from './outbox.ts';
 import { normalizeText, parseReply } from './reply-parser.ts';
 import { followupKey, resolveLocale, type Locale, type TemplateKey, type Templates } from './templates.ts';
-import { SurveyStore } from './survey-store.ts';
+import { StepLocks, isDuplicateKey } from './step-locks.ts';
+import { SurveyStore, type SurveyChanges } from './survey-store.ts';
+
+/** How long a reply waits for a question that is being sent at that moment. */
+const IN_FLIGHT_WAIT_MS = 5_000;
+const IN_FLIGHT_POLL_MS = 50;
 
 export interface EngineSettings {
   fatigueMs: number;
@@ -61,8 +68,11 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   readonly surveys: Model<SurveyDoc>;
   readonly contacts: Model<ContactDoc>;
   readonly inboundEvents: Model<InboundEventDoc>;
+  readonly optOuts: Model<OptOutDoc>;
+  readonly locks: StepLocks;
   readonly store: SurveyStore;
   readonly instanceId = randomUUID();
+  private claims = 0;
   private readonly eligibility: Eligibility;
   private readonly now: () => Date;
 
@@ -71,14 +81,19 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     this.surveys = surveyModel(deps.conn);
     this.contacts = contactModel(deps.conn);
     this.inboundEvents = inboundEventModel(deps.conn);
-    this.store = new SurveyStore(this.surveys);
-    this.eligibility = new Eligibility(this.contacts, deps.settings);
+    this.optOuts = optOutModel(deps.conn);
     this.now = deps.now ?? (() => new Date());
+    const stepLocks = stepLockModel(deps.conn);
+    this.locks = new StepLocks(stepLocks, this.now);
+    this.store = new SurveyStore(this.surveys, this.locks);
+    this.eligibility = new Eligibility(this.contacts, this.optOuts, this.locks, deps.settings);
   }
 
   /** Create the indexes the queries need (idempotent). */
   async init(): Promise<void> {
-    await Promise.all([this.surveys.init(), this.contacts.init(), this.inboundEvents.init()]);
+    await Promise.all([
+      this.surveys.init(), this.contacts.init(), this.inboundEvents.init(), this.optOuts.init(), stepLockModel(this.deps.conn).init(),
+    ]);
   }
 
   // ── resolution ──────────────────────────────────────────────────────────────
@@ -116,11 +131,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
       }
       throw err;
     }
-    await this.contacts.updateOne(
-      { channel: e.channel, customerId: e.customer.id },
-      { $setOnInsert: { channel: e.channel, customerId: e.customer.id }, $set: { locale, ...(e.customer.name ? { name: e.customer.name } : {}) } },
-      { upsert: true },
-    ).exec();
+    await this.eligibility.ensureContact(e.channel, e.customer.id);
     this.deps.logger.info({ surveyId: String(created._id), channel: e.channel }, 'survey scheduled');
     this.emit('transition', { survey: created, from: null, to: 'scheduled' });
     return { surveyId: String(created._id), status: 'scheduled' };
@@ -135,14 +146,15 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     const worker = async (): Promise<void> => {
       for (;;) {
         const now = this.now();
-        const claimed = await this.store.claimDue(now, this.instanceId, new Date(now.getTime() + this.deps.settings.leaseMs));
+        const owner = `${this.instanceId}:${++this.claims}`;
+        const claimed = await this.store.claimDue(now, owner, new Date(now.getTime() + this.deps.settings.leaseMs));
         if (!claimed) return;
         handled++;
         try {
-          await this.ask(claimed, now);
+          await this.ask(claimed, owner, now);
         } catch (err) {
           this.deps.logger.error({ err, surveyId: String(claimed._id) }, 'asking failed');
-          await this.store.release(claimed._id, this.instanceId, new Date(now.getTime() + 5_000), errorText(err));
+          await this.store.release(claimed, owner, new Date(now.getTime() + 5_000), errorText(err));
         }
       }
     };
@@ -150,35 +162,37 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     return handled;
   }
 
-  private async ask(s: SurveyDoc, now: Date): Promise<void> {
-    const lease = { 'lease.owner': this.instanceId };
-    const listReason = (s.skipReason as SkipReason | undefined) === 'bot'
-      ? 'bot'
-      : this.eligibility.listReason(s.channel, s.customer.id, false);
+  private async ask(s: SurveyDoc, owner: string, now: Date): Promise<void> {
+    const lease = { 'lease.owner': owner };
+    // A bot flag from the platform was stored as skipReason 'bot' at resolution.
+    const listReason = s.skipReason === 'bot' ? 'bot' : this.eligibility.listReason(s.channel, s.customer.id);
     if (listReason) {
-      await this.move(s, 'scheduled', 'skipped', { skipReason: listReason }, lease, ['lease']);
+      await this.move(s, 'scheduled', 'skipped', { set: { skipReason: listReason }, unset: ['lease'] }, lease);
       return;
     }
     const reservation = await this.eligibility.reserve(s.channel, s.customer.id, now);
     if (reservation.reason) {
-      await this.move(s, 'scheduled', 'skipped', { skipReason: reservation.reason }, lease, ['lease']);
+      await this.move(s, 'scheduled', 'skipped', { set: { skipReason: reservation.reason }, unset: ['lease'] }, lease);
       return;
     }
     try {
       const receipt = await this.deps.outbox.send(s.channel, this.recipient(s), this.question(s));
       await this.move(s, 'scheduled', 'asked', {
-        askedAt: now,
-        expiresAt: new Date(now.getTime() + this.deps.settings.expireMs),
-        ...(receipt.address ? { address: receipt.address } : {}),
-      }, lease, ['lease', 'lastError']);
+        set: {
+          askedAt: now,
+          expiresAt: new Date(now.getTime() + this.deps.settings.expireMs),
+          ...(receipt.address ? { address: receipt.address } : {}),
+        },
+        unset: ['lease', 'lastError'],
+      }, lease);
     } catch (err) {
       await this.eligibility.unreserve(s.channel, s.customer.id, now, reservation.previous);
       const attempts = (s.attempts ?? 0) + 1;
       if (err instanceof PermanentSendError || err instanceof UnknownChannelError || attempts >= (this.deps.settings.maxAskAttempts ?? 5)) {
         this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'survey failed');
-        await this.move(s, 'scheduled', 'failed', { lastError: errorText(err), attempts }, lease, ['lease']);
+        await this.move(s, 'scheduled', 'failed', { set: { lastError: errorText(err), attempts }, unset: ['lease'] }, lease);
       } else {
-        await this.store.release(s._id, this.instanceId, new Date(now.getTime() + 30_000 * attempts), errorText(err));
+        await this.store.release(s, owner, new Date(now.getTime() + 30_000 * attempts), errorText(err));
       }
     }
   }
@@ -202,7 +216,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     if (m.choice !== undefined) return { status: 'ignored', surveyId: String(survey._id) };
     const comment = this.cleanComment(m.text);
     if (!comment) return { status: 'ignored', surveyId: String(survey._id) };
-    const done = await this.move(survey, 'scored', 'completed', { comment, completedAt: now }, {}, ['expiresAt']);
+    const done = await this.move(survey, 'scored', 'completed', { set: { comment, completedAt: now }, unset: ['expiresAt'] });
     if (!done) return { status: 'duplicate', surveyId: String(survey._id) };
     await this.reply(done, 'thanks');
     return { status: 'completed', surveyId: String(done._id), score: done.score ?? undefined };
@@ -213,28 +227,26 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     if (score === null) {
       const reprompts = s.reprompts ?? 0;
       if (reprompts < this.deps.settings.maxReprompts) {
-        const moved = await this.surveys.findOneAndUpdate(
-          { _id: s._id, state: 'asked', reprompts },
-          { $inc: { reprompts: 1, version: 1 } },
-          { new: true, lean: true },
-        ).exec();
+        const moved = await this.move(s, 'asked', 'asked', { inc: { reprompts: 1 } }, { reprompts });
         if (!moved) return { status: 'duplicate', surveyId: id };
-        await this.reply(moved as SurveyDoc, 'reprompt');
+        await this.reply(moved, 'reprompt');
         return { status: 'reprompted', surveyId: id };
       }
-      const gaveUp = await this.move(s, 'asked', 'expired', { lastError: `no clear score after ${reprompts} re-prompt(s)` }, { reprompts });
+      const gaveUp = await this.move(s, 'asked', 'expired', { set: { lastError: `no clear score after ${reprompts} re-prompt(s)` } }, { reprompts });
       return { status: gaveUp ? 'gave-up' : 'duplicate', surveyId: id };
     }
     const category = categorize(score);
     const cleaned = comment ? this.cleanComment(comment) : null;
     if (cleaned) {
-      const done = await this.move(s, 'asked', 'completed', { score, category, comment: cleaned, scoredAt: now, completedAt: now }, {}, ['expiresAt']);
+      const done = await this.move(s, 'asked', 'completed', {
+        set: { score, category, comment: cleaned, scoredAt: now, completedAt: now }, unset: ['expiresAt'],
+      });
       if (!done) return { status: 'duplicate', surveyId: id };
       await this.reply(done, 'thanks');
       return { status: 'completed', surveyId: id, score };
     }
     const scored = await this.move(s, 'asked', 'scored', {
-      score, category, scoredAt: now, expiresAt: new Date(now.getTime() + this.deps.settings.expireMs),
+      set: { score, category, scoredAt: now, expiresAt: new Date(now.getTime() + this.deps.settings.expireMs) },
     });
     if (!scored) return { status: 'duplicate', surveyId: id };
     await this.reply(scored, followupKey(category));
@@ -242,15 +254,11 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   }
 
   private async optOut(s: SurveyDoc, now: Date): Promise<ReplyOutcome> {
-    await this.contacts.updateOne(
-      { channel: s.channel, customerId: s.customer.id },
-      { $set: { optedOut: true, optedOutAt: now }, $setOnInsert: { channel: s.channel, customerId: s.customer.id } },
-      { upsert: true },
-    ).exec();
+    await this.eligibility.optOut(s.channel, s.customer.id, now);
     // A score already given still counts; an unanswered question is closed.
     const moved = s.state === 'scored'
-      ? await this.move(s, 'scored', 'completed', { completedAt: now }, {}, ['expiresAt'])
-      : await this.move(s, 'asked', 'skipped', { skipReason: 'opted-out' }, {}, ['expiresAt']);
+      ? await this.move(s, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'] })
+      : await this.move(s, 'asked', 'skipped', { set: { skipReason: 'opted-out' }, unset: ['expiresAt'] });
     if (moved) await this.reply(moved, 'optOut');
     return { status: 'opted-out', surveyId: String(s._id) };
   }
@@ -260,27 +268,47 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   /** Close surveys nobody answered in time; a score without a comment still counts. */
   async expireDue(): Promise<{ expired: number; completed: number }> {
     const now = this.now();
-    const expired = await this.surveys.updateMany(
-      { state: 'asked', expiresAt: { $lte: now } },
-      { $set: { state: 'expired', dirty: true }, $inc: { version: 1 } },
-    ).exec();
-    const completed = await this.surveys.updateMany(
-      { state: 'scored', expiresAt: { $lte: now } },
-      { $set: { state: 'completed', completedAt: now, dirty: true }, $inc: { version: 1 } },
-    ).exec();
-    // Event ids only need to outlive the platforms' redelivery windows.
+    let expired = 0;
+    let completed = 0;
+    // One survey at a time through the store, so a reply landing at the same moment is never overwritten.
+    for (;;) {
+      const due = await this.surveys.find({ state: { $in: ['asked', 'scored'] }, expiresAt: { $lte: now } }, { state: 1 })
+        .limit(500).lean().exec();
+      let moved = 0;
+      for (const s of due) {
+        const after = s.state === 'asked'
+          ? await this.move(s as SurveyDoc, 'asked', 'expired', { unset: ['expiresAt'] }, { expiresAt: { $lte: now } })
+          : await this.move(s as SurveyDoc, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'] }, { expiresAt: { $lte: now } });
+        if (!after) continue;
+        moved++;
+        if (s.state === 'asked') expired++;
+        else completed++;
+      }
+      if (due.length < 500 || moved === 0) break;
+    }
+    // Event ids only need to outlive the platforms' redelivery windows; step locks, a dead writer's lease.
     await this.inboundEvents.deleteMany({ at: { $lt: new Date(now.getTime() - 7 * 86_400_000) } }).exec();
-    return { expired: expired.modifiedCount, completed: completed.modifiedCount };
+    await this.locks.sweep(new Date(now.getTime() - this.deps.settings.leaseMs));
+    return { expired, completed };
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────
 
   private async openSurveyFor(channel: string, customerId: string, surveyId?: string): Promise<SurveyDoc | null> {
-    if (surveyId && mongoose.isValidObjectId(surveyId)) {
-      const s = await this.surveys.findOne({ _id: surveyId, channel, 'customer.id': customerId, state: { $in: ['asked', 'scored'] } }).lean().exec();
-      if (s) return s as SurveyDoc;
+    for (let waited = 0; ; waited += IN_FLIGHT_POLL_MS) {
+      if (surveyId && mongoose.isValidObjectId(surveyId)) {
+        const s = await this.surveys.findOne({ _id: surveyId, channel, 'customer.id': customerId, state: { $in: ['asked', 'scored'] } }).lean().exec();
+        if (s) return s as SurveyDoc;
+      }
+      const open = await this.store.findOpen(channel, customerId, ['asked', 'scored']);
+      if (open || waited >= IN_FLIGHT_WAIT_MS) return open;
+      // A fast reply can arrive while the question is still being stored as asked:
+      // wait for that step rather than drop the answer.
+      const inFlight = await this.surveys.exists({ channel, 'customer.id': customerId, state: 'scheduled', 'lease.until': { $gt: this.now() } });
+      // Not in flight (any more): it may have become open since the first look.
+      if (!inFlight) return this.store.findOpen(channel, customerId, ['asked', 'scored']);
+      await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));
     }
-    return this.store.findOpen(channel, customerId, ['asked', 'scored']);
   }
 
   private async firstTimeSeen(channel: string, eventId: string): Promise<boolean> {
@@ -294,10 +322,9 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   }
 
   private async move(
-    s: SurveyDoc, from: SurveyState, to: SurveyState, set: Record<string, unknown>,
-    extra: Record<string, unknown> = {}, unset: string[] = [],
+    s: Pick<SurveyDoc, '_id'>, from: SurveyState, to: SurveyState, changes: SurveyChanges, extra: Record<string, unknown> = {},
   ): Promise<SurveyDoc | null> {
-    const after = await this.store.transition(s._id, from, to, set, extra, unset);
+    const after = await this.store.transition(s._id, from, to, changes, extra);
     if (after) this.emit('transition', { survey: after, from, to });
     return after;
   }
@@ -309,7 +336,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     } catch (err) {
       // The answer is stored either way; only the courtesy message is lost. Keep why.
       this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, kind, err: errorText(err) }, 'reply not delivered');
-      await this.surveys.updateOne({ _id: s._id }, { $set: { lastError: errorText(err) } }).exec();
+      await this.store.update(s._id, s.version, { set: { lastError: errorText(err) } });
     }
   }
 
@@ -337,10 +364,6 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     const clean = normalizeText(text).trim().slice(0, this.deps.settings.maxCommentChars);
     return clean.length > 0 ? clean : null;
   }
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
 function errorText(err: unknown): string {

@@ -1,61 +1,76 @@
 /**
- * The survey collection's state changes. Each transition is one conditional
- * `findOneAndUpdate` with the expected state in the filter: if two processes (or a
+ * The one way surveys are written after creation. Every change goes through
+ * `update` (one writer per survey version, see step-locks.ts), and every state change
+ * through `transition`, which re-checks the expected state: if two processes (or a
  * retry after a restart) try the same move, exactly one wins and the other gets null.
  */
 import type { Model, UpdateQuery } from 'mongoose';
 import type { SurveyDoc, SurveyState } from '../survey-model.ts';
 import type mongoose from 'mongoose';
+import type { StepLocks } from './step-locks.ts';
 
 export type SurveyId = mongoose.Types.ObjectId | string;
 
+export interface SurveyChanges {
+  set?: Record<string, unknown>;
+  unset?: string[];
+  inc?: Record<string, number>;
+}
+
 export class SurveyStore {
-  constructor(readonly model: Model<SurveyDoc>) {}
+  constructor(readonly model: Model<SurveyDoc>, private readonly locks: StepLocks) {}
+
+  /** Apply changes if the survey is still at `version`; null if someone else changed it first. */
+  async update(id: SurveyId, version: number, changes: SurveyChanges): Promise<SurveyDoc | null> {
+    const update: UpdateQuery<SurveyDoc> = {};
+    if (changes.set && Object.keys(changes.set).length > 0) update.$set = changes.set;
+    if (changes.unset && changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((k) => [k, '']));
+    if (changes.inc) update.$inc = changes.inc;
+    return this.locks.versionedUpdate(this.model, 'survey', id, version, update);
+  }
 
   /**
-   * Move a survey from `from` to `to`, applying `set`. `extra` narrows the filter further
-   * (e.g. the lease owner, or the re-prompt count the caller saw).
+   * Move a survey from `from` to `to`. `extra` narrows what counts as the expected state
+   * (e.g. the lease owner, or the re-prompt count the caller saw). Every transition marks
+   * the survey dirty, so derived figures (rollups) know to catch up.
    * Returns the survey after the move, or null if it was not in the expected state.
    */
   async transition(
-    id: SurveyId,
-    from: SurveyState | SurveyState[],
-    to: SurveyState,
-    set: Record<string, unknown> = {},
-    extra: Record<string, unknown> = {},
-    unset: string[] = [],
+    id: SurveyId, from: SurveyState | SurveyState[], to: SurveyState,
+    changes: SurveyChanges = {}, extra: Record<string, unknown> = {},
   ): Promise<SurveyDoc | null> {
-    const update: UpdateQuery<SurveyDoc> = {
-      $set: { ...set, state: to, dirty: true },
-      $inc: { version: 1 },
-    };
-    if (unset.length > 0) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-    return this.model.findOneAndUpdate(
+    const current = await this.model.findOne(
       { _id: id, state: Array.isArray(from) ? { $in: from } : from, ...extra },
-      update,
-      { new: true, lean: true },
-    ).exec() as Promise<SurveyDoc | null>;
+      { version: 1 },
+    ).lean().exec();
+    if (!current) return null;
+    return this.update(id, current.version ?? 0, { ...changes, set: { ...changes.set, state: to, dirty: true } });
   }
 
   /** Claim one due scheduled survey for `owner` until `until`, so only one process asks it. */
   async claimDue(now: Date, owner: string, until: Date): Promise<SurveyDoc | null> {
-    return this.model.findOneAndUpdate(
+    const due = await this.model.find(
       {
         state: 'scheduled',
         askAt: { $lte: now },
         $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
       },
-      { $set: { lease: { owner, until } } },
-      { new: true, lean: true, sort: { askAt: 1 } },
-    ).exec() as Promise<SurveyDoc | null>;
+      { version: 1 },
+    ).sort({ askAt: 1 }).limit(16).lean().exec();
+    // Start at a random candidate so parallel workers rarely contend for the same one.
+    const offset = Math.floor(Math.random() * due.length);
+    for (let i = 0; i < due.length; i++) {
+      const candidate = due[(i + offset) % due.length]!;
+      const claimed = await this.update(candidate._id, candidate.version ?? 0, { set: { lease: { owner, until } } });
+      if (claimed && claimed.state === 'scheduled') return claimed;
+    }
+    return null;
   }
 
   /** Give a claimed survey back (transient send failure): try again at `askAt`. */
-  async release(id: SurveyId, owner: string, askAt: Date, lastError: string): Promise<void> {
-    await this.model.updateOne(
-      { _id: id, state: 'scheduled', 'lease.owner': owner },
-      { $set: { askAt, lastError }, $unset: { lease: '' }, $inc: { attempts: 1 } },
-    ).exec();
+  async release(s: SurveyDoc, owner: string, askAt: Date, lastError: string): Promise<void> {
+    await this.transition(s._id, 'scheduled', 'scheduled',
+      { set: { askAt, lastError }, unset: ['lease'], inc: { attempts: 1 } }, { 'lease.owner': owner });
   }
 
   /** The customer's open survey on a channel (the newest, if several). */

@@ -20,7 +20,7 @@ export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 export type TemplateSet = Record<TemplateKey, string>;
 
 const templateText = z.string().min(1).max(1000);
-export const templateOverridesSchema = z.record(
+export const templateOverridesSchema = z.partialRecord(
   z.enum(LOCALES),
   z.object(Object.fromEntries(TEMPLATE_KEYS.map((k) => [k, templateText.optional()])) as Record<TemplateKey, z.ZodOptional<typeof templateText>>).strict(),
 );

@@ -1,11 +1,14 @@
 /**
- * NPS per channel, per agent or per channel × agent for a date range, counted from
- * the surveys (by the date the conversation was resolved). Uses only `$match` and
- * `$group` with `$sum`, which MongoDB and FerretDB both run.
+ * NPS per channel, per agent or per channel × agent for a date range, counted straight
+ * from the surveys (by when the conversation was resolved), without the rollups. The
+ * reports read rollups (report-query.ts); this raw count is the yardstick the
+ * benchmark compares them with, and what `nps-bot demo` prints. Uses only `$match` and
+ * `$group` with one `$sum` each, which MongoDB and FerretDB both run.
  */
 import type { Connection } from 'mongoose';
 import { surveyModel } from '../survey-model.ts';
 import { npsScore } from './nps-math.ts';
+import { COUNTED_FILTER } from './survey-counts.ts';
 
 export type GroupBy = 'channel' | 'agent' | 'channel,agent';
 
@@ -27,6 +30,7 @@ export interface NpsQuery {
   /** Exclusive end. */
   to: Date;
   agentId?: string;
+  type?: 'transactional' | 'relational';
 }
 
 interface GroupKey { channel?: string; agentId?: string; category?: string }
@@ -35,12 +39,13 @@ export async function npsReport(conn: Connection, q: NpsQuery): Promise<NpsRow[]
   const surveys = surveyModel(conn);
   const match: Record<string, unknown> = { resolvedAt: { $gte: q.from, $lt: q.to } };
   if (q.agentId) match['agent.id'] = q.agentId;
+  if (q.type) match.type = q.type;
   const key: Record<string, string> = {};
   if (q.by.includes('channel')) key.channel = '$channel';
   if (q.by.includes('agent')) key.agentId = '$agent.id';
   const [sent, answered] = await Promise.all([
     surveys.aggregate<{ _id: GroupKey; n: number }>([
-      { $match: { ...match, askedAt: { $exists: true } } },
+      { $match: { ...match, ...COUNTED_FILTER } },
       { $group: { _id: key, n: { $sum: 1 } } },
     ]).exec(),
     surveys.aggregate<{ _id: GroupKey; n: number }>([

@@ -1,0 +1,92 @@
+/**
+ * The customer's answers, to the engine: a button press (acknowledged at once, since
+ * Discord allows three seconds, by updating the question to show the choice without
+ * buttons), a message typed in the DM, or, when the bot had to ask in the support
+ * thread, a message the customer types there. The bot's own messages and other bots
+ * are ignored. Each answer carries Discord's id as the event id, so a dispatch
+ * delivered twice (a gateway resume replays events) is counted once.
+ */
+import { MessageFlags, type ButtonInteraction, type Client, type Message } from 'discord.js';
+import type { EngineSink, ReplyOutcome } from '../channel.ts';
+import type { Logger } from '../../logger.ts';
+import type { FallbackThreads } from './fallback-threads.ts';
+import type { ResolutionWatcher } from './resolution-watcher.ts';
+import { answeredContent, parseButtonCustomId } from './survey-message.ts';
+
+const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
+
+export class AnswerHandler {
+  constructor(private readonly deps: {
+    client: Client;
+    sink: EngineSink;
+    fallback: FallbackThreads;
+    watcher: ResolutionWatcher;
+    threadFallback: boolean;
+    logger: Logger;
+  }) {}
+
+  /** True when the button was one of ours (whatever became of it). */
+  async onButton(interaction: ButtonInteraction): Promise<boolean> {
+    const choice = parseButtonCustomId(interaction.customId);
+    if (!choice) return false;
+    if (interaction.user.id !== choice.customerId) {
+      // In a thread anyone can see the buttons; only the customer's press counts.
+      await interaction.reply({ content: 'This question is for someone else.', flags: MessageFlags.Ephemeral })
+        .catch((err: unknown) => this.ackFailed(err, interaction.id));
+      return true;
+    }
+    await interaction.update({ content: answeredContent(interaction.message.content, choice.score), components: [] })
+      .catch((err: unknown) => this.ackFailed(err, interaction.id));
+    const outcome = await this.deps.sink.message({
+      channel: 'discord',
+      customerId: interaction.user.id,
+      text: '',
+      choice: choice.score,
+      surveyId: choice.surveyId,
+      eventId: interaction.id,
+    });
+    this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: 'button' }, 'discord answer');
+    return true;
+  }
+
+  async onMessage(message: Message): Promise<void> {
+    const me = this.deps.client.user?.id;
+    if (message.author.id === me) {
+      // Our own question in a thread, seen over the gateway by whichever process holds the shard.
+      if (message.channel.isThread() && message.components.length > 0) {
+        this.deps.fallback.learn(message.channelId, message.components.map((c) => c.toJSON()));
+      }
+      return;
+    }
+    if (message.author.bot || message.webhookId || message.system) return;
+    if (!message.inGuild()) {
+      await this.forward(message, undefined);
+      return;
+    }
+    if (!this.deps.threadFallback || !message.channel.isThread() || !this.deps.watcher.isCareThread(message.channel)) return;
+    const asked = await this.deps.fallback.surveyFor(message.channelId, message.author.id);
+    if (!asked) return;
+    const outcome = await this.forward(message, asked.surveyId);
+    if (CLOSED_OUTCOMES.has(outcome.status)) this.deps.fallback.forget(message.channelId);
+  }
+
+  private async forward(message: Message, surveyId: string | undefined): Promise<ReplyOutcome> {
+    const outcome = await this.deps.sink.message({
+      channel: 'discord',
+      customerId: message.author.id,
+      text: message.content,
+      eventId: message.id,
+      receivedAt: message.createdAt,
+      ...(surveyId ? { surveyId } : {}),
+    });
+    if (outcome.status !== 'ignored') {
+      this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: message.inGuild() ? 'thread' : 'dm' }, 'discord answer');
+    }
+    return outcome;
+  }
+
+  private ackFailed(err: unknown, interactionId: string): void {
+    // 40060: already acknowledged (a replayed dispatch); 10062: too late. The answer still counts.
+    this.deps.logger.warn({ interactionId, err: err instanceof Error ? err.message : String(err) }, 'discord interaction not acknowledged');
+  }
+}

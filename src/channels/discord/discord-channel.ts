@@ -1,0 +1,197 @@
+/**
+ * The Discord adapter: a discord.js gateway client for events (thread updates, /resolve,
+ * button presses, DMs) and its REST client for sends. Resolved support threads become
+ * `resolved` events; answers become `message` events; `send` asks by DM (falling back
+ * to the support thread when the customer's DMs are closed) and `post` writes notices.
+ *
+ * Several processes may run this adapter (sharding): every decision is either made
+ * from one gateway event, which only one shard receives, or kept by the engine in the
+ * database, where (channel, conversation id) is unique and event ids are deduplicated.
+ */
+import { once } from 'node:events';
+import { Events, type Client, type Interaction } from 'discord.js';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
+import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import type { Logger } from '../../logger.ts';
+import { AnswerHandler } from './answer-handler.ts';
+import { createDiscordClient } from './discord-client.ts';
+import { DiscordCode, discordCode, toSendError } from './discord-errors.ts';
+import { DiscordRest } from './discord-rest.ts';
+import { SNOWFLAKE, type DiscordSettings } from './discord-settings.ts';
+import { FallbackThreads } from './fallback-threads.ts';
+import { inviteUrl } from './invite-url.ts';
+import { ResolutionWatcher } from './resolution-watcher.ts';
+import { ResolveCommand } from './resolve-command.ts';
+import { StaffDirectory } from './staff-directory.ts';
+import { surveyMessageBody, messageNonce, truncate } from './survey-message.ts';
+import { ThreadAudit } from './thread-audit.ts';
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_DRAIN_MS = 5_000;
+
+interface Running {
+  client: Client;
+  rest: DiscordRest;
+  fallback: FallbackThreads;
+}
+
+export class DiscordChannel implements ChannelAdapter {
+  readonly name = 'discord';
+  readonly rate: { perSecond: number; concurrent: number };
+  private running: Running | null = null;
+  private accepting = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly settings: DiscordSettings, private readonly logger: Logger) {
+    this.rate = { perSecond: settings.ratePerSecond, concurrent: 4 };
+  }
+
+  async start(ctx: ChannelContext): Promise<void> {
+    const logger = ctx.logger;
+    const client = createDiscordClient(this.settings);
+    const rest = new DiscordRest(client.rest);
+    const staff = new StaffDirectory(client, rest, this.settings.agentRole);
+    const watcher = new ResolutionWatcher({ client, settings: this.settings, staff, audit: new ThreadAudit(rest), sink: ctx.sink, logger });
+    const fallback = new FallbackThreads(rest, () => client.user?.id);
+    const answers = new AnswerHandler({ client, sink: ctx.sink, fallback, watcher, threadFallback: this.settings.threadFallback, logger });
+    const command = new ResolveCommand({ client, rest, watcher, staff, logger });
+
+    client.on(Events.ThreadUpdate, (before, after) => this.track(logger, 'thread update', () => watcher.onThreadUpdate(before, after)));
+    client.on(Events.MessageCreate, (message) => this.track(logger, 'message', () => answers.onMessage(message)));
+    client.on(Events.InteractionCreate, (interaction) => this.track(logger, 'interaction', () => this.onInteraction(interaction, answers, command)));
+    client.on(Events.GuildCreate, (guild) => {
+      // A server that invited the bot while it runs gets /resolve too.
+      if (watcher.isServedGuild(guild.id) && client.application) {
+        this.track(logger, 'command registration', () => command.register(client.application!.id, guild.id));
+      }
+    });
+    client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'discord gateway reconnecting'));
+    client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'discord gateway resumed'));
+    client.on(Events.ShardDisconnect, (event, shardId) => logger.error({ shardId, code: event.code }, 'discord gateway closed for good'));
+    client.on(Events.ShardError, (err, shardId) => logger.warn({ shardId, err: err.message }, 'discord gateway error'));
+    client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
+    client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
+
+    this.running = { client, rest, fallback };
+    this.accepting = true;
+    try {
+      const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+      await client.login(this.settings.token);
+      await ready;
+    } catch (err) {
+      this.accepting = false;
+      this.running = null;
+      await client.destroy().catch(() => undefined);
+      throw new Error(`discord: could not connect (${err instanceof Error ? err.message : String(err)})`);
+    }
+
+    const applicationId = client.application?.id ?? this.settings.applicationId;
+    if (this.settings.applicationId && applicationId !== this.settings.applicationId) {
+      logger.warn({ configured: this.settings.applicationId, actual: applicationId }, 'DISCORD_APPLICATION_ID does not match the token\'s application');
+    }
+    if (applicationId) {
+      await this.registerCommands(client, command, applicationId, logger);
+      logger.info({ invite: inviteUrl(applicationId), guilds: client.guilds.cache.size }, 'discord bot is connected');
+    }
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.accepting = false;
+    // Let answers already being handled reach the engine before the connection goes.
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    this.running = null;
+    await running.client.destroy();
+  }
+
+  async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    const { rest, fallback } = this.require();
+    if (!SNOWFLAKE.test(to.customerId)) throw new PermanentSendError(`discord: "${to.customerId.slice(0, 40)}" is not a Discord user id`, 'bad-recipient');
+    const address = to.address ?? {};
+    const threadId = address.threadId && SNOWFLAKE.test(address.threadId) ? address.threadId : undefined;
+    if (address.mode === 'thread' && threadId) {
+      const messageId = await this.inThread(rest, fallback, threadId, to, message);
+      return { messageId };
+    }
+    try {
+      const dmChannelId = address.dmChannelId && SNOWFLAKE.test(address.dmChannelId) ? address.dmChannelId : await rest.openDm(to.customerId);
+      const messageId = await rest.createMessage(dmChannelId, surveyMessageBody(to, message, false));
+      return { messageId, address: { ...address, mode: 'dm', dmChannelId } };
+    } catch (err) {
+      if (discordCode(err) !== DiscordCode.CannotMessageUser) throw toSendError(err, 'discord DM');
+      if (!this.settings.threadFallback || !threadId) {
+        throw new PermanentSendError('discord: the customer does not accept DMs from the bot (Discord error 50007)', String(DiscordCode.CannotMessageUser));
+      }
+      this.logger.info({ surveyId: to.surveyId }, 'discord DMs closed: asking in the support thread');
+      const messageId = await this.inThread(rest, fallback, threadId, to, message);
+      return { messageId, address: { ...address, mode: 'thread' } };
+    }
+  }
+
+  async post(channelId: string, notice: Notice): Promise<void> {
+    const { rest } = this.require();
+    if (!SNOWFLAKE.test(channelId)) throw new PermanentSendError(`discord: "${channelId.slice(0, 40)}" is not a Discord channel id`, 'bad-channel');
+    const lines = [notice.text, ...Object.entries(notice.fields ?? {}).map(([k, v]) => `**${k}:** ${v}`)];
+    const content = truncate(lines.join('\n'));
+    try {
+      // Alerts may quote customers: never let them ping anyone (@everyone included).
+      await rest.createMessage(channelId, {
+        content, allowed_mentions: { parse: [] }, nonce: messageNonce('notice', channelId, content), enforce_nonce: true,
+      });
+    } catch (err) {
+      throw toSendError(err, 'discord notice');
+    }
+  }
+
+  private async inThread(rest: DiscordRest, fallback: FallbackThreads, threadId: string, to: Recipient, message: OutgoingMessage): Promise<string> {
+    try {
+      const messageId = await rest.createMessage(threadId, surveyMessageBody(to, message, true));
+      if (message.choices) fallback.remember(threadId, { customerId: to.customerId, surveyId: to.surveyId });
+      return messageId;
+    } catch (err) {
+      throw toSendError(err, 'discord thread message');
+    }
+  }
+
+  private async onInteraction(interaction: Interaction, answers: AnswerHandler, command: ResolveCommand): Promise<void> {
+    if (interaction.isButton()) await answers.onButton(interaction);
+    else if (interaction.isChatInputCommand()) await command.handle(interaction);
+  }
+
+  private async registerCommands(client: Client, command: ResolveCommand, applicationId: string, logger: Logger): Promise<void> {
+    const wanted = this.settings.guildIds.length > 0 ? this.settings.guildIds : [...client.guilds.cache.keys()];
+    const shards = client.options.shards;
+    const myShards = new Set<number>(typeof shards === 'number' ? [shards] : Array.isArray(shards) ? shards : []);
+    const shardCount = client.options.shardCount ?? 1;
+    for (const guildId of wanted) {
+      if (!client.guilds.cache.has(guildId)) {
+        // With shards, another process may hold this server; only warn about our own shards.
+        const shard = Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+        if (myShards.size === 0 || myShards.has(shard)) logger.warn({ guildId }, 'the bot is not in this server (DISCORD_GUILD_IDS): invite it');
+        continue;
+      }
+      try {
+        await command.register(applicationId, guildId);
+      } catch (err) {
+        logger.error({ guildId, code: discordCode(err), err: err instanceof Error ? err.message : String(err) },
+          'could not register /resolve (was the bot invited with the applications.commands scope?)');
+      }
+    }
+  }
+
+  private track(logger: Logger, what: string, job: () => Promise<unknown>): void {
+    if (!this.accepting) return;
+    const p = job().then(() => undefined, (err: unknown) => {
+      logger.error({ err: err instanceof Error ? err.message : String(err), what }, 'discord event handling failed');
+    });
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private require(): Running {
+    // Not connected (yet, or any more): worth retrying, never a reason to fail a survey.
+    if (!this.running) throw new TransientSendError('discord: the channel is not connected');
+    return this.running;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The REST calls the adapter makes itself, through discord.js's REST client (so they
+ * share its rate-limit buckets and 429 handling), each answer checked with zod and cut
+ * down to the fields the adapter uses.
+ */
+import { AuditLogEvent, Routes, type REST } from 'discord.js';
+import { z } from 'zod';
+import { DiscordCode, discordCode } from './discord-errors.ts';
+import type { MessageBody } from './survey-message.ts';
+
+const snowflake = z.string().regex(/^\d{1,20}$/);
+
+const userSchema = z.object({
+  id: snowflake,
+  username: z.string().max(100).optional(),
+  global_name: z.string().max(100).nullish(),
+  bot: z.boolean().optional(),
+});
+
+const memberSchema = z.object({
+  user: userSchema,
+  nick: z.string().max(100).nullish(),
+  roles: z.array(snowflake).max(1000),
+});
+
+const buttonSchema = z.object({ type: z.number(), custom_id: z.string().max(100).optional() });
+const messageSchema = z.object({
+  id: snowflake,
+  author: userSchema,
+  content: z.string().max(10_000).default(''),
+  components: z.array(z.object({ type: z.number(), components: z.array(buttonSchema).max(25).default([]) })).max(10).default([]),
+  webhook_id: snowflake.optional(),
+});
+
+const auditChangeSchema = z.object({ key: z.string().max(100), old_value: z.unknown().optional(), new_value: z.unknown().optional() });
+const auditEntrySchema = z.object({
+  id: snowflake,
+  user_id: snowflake.nullable(),
+  target_id: snowflake.nullable(),
+  action_type: z.number(),
+  changes: z.array(auditChangeSchema).max(100).default([]),
+});
+const auditLogSchema = z.object({ audit_log_entries: z.array(auditEntrySchema).max(100) });
+
+export type DiscordUser = z.infer<typeof userSchema>;
+export type DiscordMessage = z.infer<typeof messageSchema>;
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export interface DiscordMember { id: string; name?: string; bot: boolean; roles: string[] }
+
+/** A slash command as Discord's REST API takes it. */
+export interface CommandJson { name: string; description: string; type: 1; contexts: number[]; default_member_permissions: string | null }
+
+export class DiscordRest {
+  constructor(private readonly rest: REST) {}
+
+  /** The DM channel with a user (Discord returns the existing one if it is open). */
+  async openDm(userId: string): Promise<string> {
+    const raw = await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } });
+    return z.object({ id: snowflake }).parse(raw).id;
+  }
+
+  async createMessage(channelId: string, body: MessageBody): Promise<string> {
+    const raw = await this.rest.post(Routes.channelMessages(channelId), { body });
+    return z.object({ id: snowflake }).parse(raw).id;
+  }
+
+  /** Newest first, as Discord returns them. */
+  async recentMessages(channelId: string, limit: number): Promise<DiscordMessage[]> {
+    const query = new URLSearchParams({ limit: String(Math.min(100, Math.max(1, limit))) });
+    const raw = await this.rest.get(Routes.channelMessages(channelId), { query });
+    return z.array(messageSchema).max(100).parse(raw);
+  }
+
+  /** A member of a server, or null when the user is not (or no longer) in it. */
+  async member(guildId: string, userId: string): Promise<DiscordMember | null> {
+    try {
+      const m = memberSchema.parse(await this.rest.get(Routes.guildMember(guildId, userId)));
+      return { id: m.user.id, name: m.nick ?? m.user.global_name ?? m.user.username, bot: m.user.bot ?? false, roles: m.roles };
+    } catch (err) {
+      const code = discordCode(err);
+      if (code === DiscordCode.UnknownMember || code === DiscordCode.UnknownUser) return null;
+      throw err;
+    }
+  }
+
+  /** The latest THREAD_UPDATE audit-log entries of a server, newest first. */
+  async threadUpdates(guildId: string, limit = 25): Promise<AuditEntry[]> {
+    const query = new URLSearchParams({ action_type: String(AuditLogEvent.ThreadUpdate), limit: String(limit) });
+    const raw = await this.rest.get(Routes.guildAuditLog(guildId), { query });
+    return auditLogSchema.parse(raw).audit_log_entries;
+  }
+
+  async putGuildCommands(applicationId: string, guildId: string, commands: CommandJson[]): Promise<void> {
+    await this.rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: commands });
+  }
+}

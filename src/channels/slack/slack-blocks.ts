@@ -1,0 +1,101 @@
+/**
+ * The Block Kit the bot posts: the question with 0–10 buttons, the same question once
+ * answered (buttons gone, the chosen score shown), and notices for managers. Every
+ * message also carries plain `text`, which clients without blocks and notifications show.
+ */
+import { z } from 'zod';
+import type { Notice } from '../channel.ts';
+import type { SlackBlocks } from './slack-api.ts';
+
+/** Button action ids are `nps_score_0` … `nps_score_10` (unique within one actions block, as Slack requires). */
+export const SCORE_ACTION = /^nps_score_(?:[0-9]|10)$/;
+const QUESTION_BLOCK = 'nps_question';
+
+/** What a score button carries back: which survey, which score, and whom it was for. */
+export interface ScoreButtonValue { surveyId: string; score: number; customerId: string }
+
+const buttonValueSchema = z.object({
+  s: z.string().min(1).max(64),
+  n: z.number().int().min(0).max(10),
+  u: z.string().min(1).max(64),
+});
+
+export function encodeButtonValue(v: ScoreButtonValue): string {
+  return JSON.stringify({ s: v.surveyId, n: v.score, u: v.customerId });
+}
+
+/** The button's value, or null when it is not one of ours (or was tampered with into nonsense). */
+export function decodeButtonValue(value: string): ScoreButtonValue | null {
+  if (value.length > 2000) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const parsed = buttonValueSchema.safeParse(json);
+  return parsed.success ? { surveyId: parsed.data.s, score: parsed.data.n, customerId: parsed.data.u } : null;
+}
+
+/** The question with its buttons; `mention` (`<@U…>`) leads when asking in a public thread. */
+export function questionBlocks(text: string, choices: readonly number[], surveyId: string, customerId: string, mention?: string): SlackBlocks {
+  return [
+    ...(mention ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: mention } }] : []),
+    { type: 'section', block_id: QUESTION_BLOCK, text: { type: 'plain_text', text: cut(text, 3000), emoji: true } },
+    {
+      type: 'actions',
+      block_id: 'nps_scores',
+      elements: choices.slice(0, 25).map((n) => ({
+        type: 'button' as const,
+        action_id: `nps_score_${n}`,
+        text: { type: 'plain_text' as const, text: String(n) },
+        value: encodeButtonValue({ surveyId, score: n, customerId }),
+      })),
+    },
+  ];
+}
+
+/** The question as it reads after the customer pressed a button: same text, the score, no buttons. */
+export function answeredBlocks(questionText: string, score: number): SlackBlocks {
+  return [
+    { type: 'section', block_id: QUESTION_BLOCK, text: { type: 'plain_text', text: cut(questionText, 3000), emoji: true } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `:white_check_mark: *${score}* / 10` }] },
+  ];
+}
+
+/** The question's text out of a posted message's blocks (the block we put it in), if present. */
+export function questionTextOf(blocks: unknown): string | undefined {
+  const parsed = z.array(z.object({
+    block_id: z.string().optional(),
+    text: z.object({ text: z.string().max(3000) }).optional(),
+  }).passthrough()).max(50).safeParse(blocks);
+  if (!parsed.success) return undefined;
+  return parsed.data.find((b) => b.block_id === QUESTION_BLOCK)?.text?.text;
+}
+
+export function noticeBlocks(notice: Notice): SlackBlocks {
+  const blocks: SlackBlocks = [{ type: 'section', text: { type: 'mrkdwn', text: cut(escapeText(notice.text), 3000) } }];
+  const fields = Object.entries(notice.fields ?? {}).slice(0, 10);
+  if (fields.length > 0) {
+    blocks.push({
+      type: 'section',
+      fields: fields.map(([k, v]) => ({ type: 'mrkdwn' as const, text: cut(`*${escapeText(k)}*\n${escapeText(v)}`, 2000) })),
+    });
+  }
+  return blocks;
+}
+
+/** Plain-text fallback of a notice (also what notifications show). */
+export function noticeText(notice: Notice): string {
+  const lines = [escapeText(notice.text), ...Object.entries(notice.fields ?? {}).map(([k, v]) => `${escapeText(k)}: ${escapeText(v)}`)];
+  return cut(lines.join('\n'), 40_000);
+}
+
+/** Slack reads `&`, `<` and `>` in message text as markup; these three must be escaped. */
+export function escapeText(s: string): string {
+  return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function cut(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -1,0 +1,226 @@
+/**
+ * The Slack channel adapter: a Bolt app (HTTP on the bot's port, or Socket Mode) whose
+ * listeners turn resolutions and answers into engine events, and the Web API calls
+ * that ask the customer — in a DM, or in the care thread when Slack refuses the DM.
+ *
+ * @example
+ * const slack = new SlackChannel(readSlackSettings(process.env)!, logger);
+ * await slack.start({ sink: engine, logger, http: router }); // POST /slack/events
+ */
+import { App } from '@slack/bolt';
+import type { Request, Response, NextFunction } from 'express';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
+import { PermanentSendError } from '../send-errors.ts';
+import type { Logger } from '../../logger.ts';
+import { readAddress, threadOf, type SlackAddress } from './slack-address.ts';
+import { SlackAnswers } from './slack-answers.ts';
+import { clientOptions, SlackApi } from './slack-api.ts';
+import { escapeText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } from './slack-blocks.ts';
+import { isDmRefusal, slackErrorCode, toSendError } from './slack-errors.ts';
+import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
+import { slackLogger } from './slack-logger.ts';
+import { blockActionsSchema, eventEnvelopeSchema, messageEventSchema, messageShortcutSchema, reactionAddedSchema } from './slack-payloads.ts';
+import { createReceiver, EVENTS_PATH } from './slack-receiver.ts';
+import { SlackResolution, type NotResolved, type ResolutionResult } from './slack-resolution.ts';
+import type { SlackSettings } from './slack-settings.ts';
+
+/** Token problems that no retry fixes: the bot must not start as if Slack worked. */
+const FATAL_AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
+
+export class SlackChannel implements ChannelAdapter {
+  readonly name = 'slack';
+  readonly rate: { perSecond: number; concurrent: number };
+  private readonly api: SlackApi;
+  private readonly threads: FallbackThreads;
+  private app?: App;
+  private mode?: 'http' | 'socket';
+  private running = false;
+  private identity?: { userId: string; botId?: string };
+
+  constructor(private readonly settings: SlackSettings, private readonly logger: Logger) {
+    // chat.postMessage allows about one message per second per channel; the outbox paces to this.
+    this.rate = { perSecond: settings.ratePerSecond, concurrent: 2 };
+    this.api = new SlackApi({ token: settings.botToken, apiUrl: settings.apiUrl, logger });
+    this.threads = new FallbackThreads(this.api, logger, () => this.identity?.botId);
+  }
+
+  async start(ctx: ChannelContext): Promise<void> {
+    if (this.app) throw new Error('slack: the channel is already started');
+    this.identity = await this.identify();
+    const boltLogger = slackLogger(ctx.logger);
+    if (!this.settings.appToken) {
+      // Registered before Bolt's route, so a stopped channel answers 503 instead of handling events.
+      ctx.http.post(EVENTS_PATH, (_req: Request, res: Response, next: NextFunction) => {
+        if (this.running) next();
+        else res.status(503).json({ error: 'the slack channel is not running' });
+      });
+    }
+    const { receiver, mode } = createReceiver(this.settings, ctx.http, boltLogger, clientOptions(this.settings.apiUrl, ctx.logger));
+    const app = new App({
+      receiver,
+      token: this.settings.botToken,
+      ...(this.identity ? { botUserId: this.identity.userId, botId: this.identity.botId } : {}),
+      // auth.test already ran above; Bolt should not call it again per event.
+      tokenVerificationEnabled: false,
+      clientOptions: clientOptions(this.settings.apiUrl, ctx.logger),
+      logger: boltLogger,
+      ignoreSelf: true,
+      convoStore: false,
+    });
+    this.listen(app, ctx);
+    this.app = app;
+    this.mode = mode;
+    this.running = true;
+    if (mode === 'socket') await app.start();
+    ctx.logger.info({ mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.app && this.mode === 'socket') await this.app.stop();
+  }
+
+  async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    const address = readAddress(to.address);
+    if (address?.mode === 'thread') return this.sendInThread(to, message, address.channel, address.thread_ts);
+    let method = 'conversations.open';
+    try {
+      const dm = address?.mode === 'dm' ? address.channel : await this.api.openDm(to.customerId);
+      method = 'chat.postMessage';
+      const posted = await this.api.post({
+        channel: dm,
+        text: escapeText(message.text),
+        ...(message.choices?.length ? { blocks: questionBlocks(message.text, message.choices, to.surveyId, to.customerId) } : {}),
+      });
+      const receipt: SlackAddress = { mode: 'dm', channel: dm };
+      return { messageId: posted.ts, address: receipt };
+    } catch (err) {
+      const failure = toSendError(err, method);
+      const thread = threadOf(to.conversationId);
+      if (failure instanceof PermanentSendError && failure.code && isDmRefusal(failure.code) && this.settings.threadFallback && thread) {
+        this.logger.info({ surveyId: to.surveyId, code: failure.code }, 'slack refused the DM; asking in the care thread');
+        return this.sendInThread(to, message, thread.channel, thread.threadTs, failure.code);
+      }
+      throw failure;
+    }
+  }
+
+  async post(channelId: string, notice: Notice): Promise<void> {
+    try {
+      await this.api.post({ channel: channelId, text: noticeText(notice), blocks: noticeBlocks(notice) });
+    } catch (err) {
+      throw toSendError(err, 'chat.postMessage');
+    }
+  }
+
+  /** Ask (or go on asking) in the care thread, mentioning the customer. */
+  private async sendInThread(to: Recipient, message: OutgoingMessage, channel: string, threadTs: string, dmCode?: string): Promise<SendReceipt> {
+    const mention = `<@${to.customerId}>`;
+    try {
+      const posted = await this.api.post({
+        channel,
+        threadTs,
+        text: `${mention} ${escapeText(message.text)}`,
+        ...(message.choices?.length ? { blocks: questionBlocks(message.text, message.choices, to.surveyId, to.customerId, mention) } : {}),
+        metadata: surveyMetadata(to.surveyId, to.customerId),
+      });
+      this.threads.remember(channel, threadTs, to.customerId, to.surveyId);
+      const receipt: SlackAddress = { mode: 'thread', channel, thread_ts: threadTs };
+      return { messageId: posted.ts, address: receipt };
+    } catch (err) {
+      const failure = toSendError(err, 'chat.postMessage');
+      if (dmCode && failure instanceof PermanentSendError) {
+        throw new PermanentSendError(`slack: the DM was refused (${dmCode}) and asking in the thread failed (${failure.code ?? failure.message})`, dmCode);
+      }
+      throw failure;
+    }
+  }
+
+  /** auth.test: who the bot is (to ignore its own messages). A refused token stops the start. */
+  private async identify(): Promise<{ userId: string; botId?: string } | undefined> {
+    try {
+      return await this.api.authTest();
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (FATAL_AUTH_CODES.has(code)) throw new Error(`slack: Slack refused SLACK_BOT_TOKEN (${code})`);
+      this.logger.warn({ err: code }, 'slack auth.test failed; starting anyway, Bolt will retry per event');
+      return undefined;
+    }
+  }
+
+  private listen(app: App, ctx: ChannelContext): void {
+    const log = ctx.logger;
+    const botUserId = (): string | undefined => this.identity?.userId;
+    const resolution = new SlackResolution({ api: this.api, settings: this.settings, sink: ctx.sink, logger: log, botUserId });
+    const answers = new SlackAnswers({ api: this.api, settings: this.settings, sink: ctx.sink, logger: log, threads: this.threads, botUserId });
+
+    app.event('reaction_added', async ({ event, body }) => {
+      const parsed = reactionAddedSchema.safeParse(event);
+      if (!parsed.success) return void log.debug({ eventId: envelopeId(body) }, 'slack reaction_added not understood');
+      const result = await guarded(log, 'reaction_added', () => resolution.fromReaction(parsed.data));
+      if (result && !result.resolved && result.reason !== 'wrong-emoji') log.debug({ reason: result.reason }, 'slack reaction did not resolve');
+    });
+
+    app.shortcut({ type: 'message_action', callback_id: this.settings.shortcutCallbackId }, async ({ ack, shortcut }) => {
+      await ack();
+      const parsed = messageShortcutSchema.safeParse(shortcut);
+      if (!parsed.success) return void log.warn('slack message shortcut payload not understood');
+      const s = parsed.data;
+      const result = await guarded(log, 'shortcut', () => resolution.fromShortcut(s));
+      const reply = shortcutReply(result);
+      await this.api.postEphemeral(s.channel.id, s.user.id, reply, s.message.thread_ts ?? s.message.ts)
+        .catch((err) => log.debug({ err: slackErrorCode(err) }, 'slack ephemeral reply failed'));
+    });
+
+    app.action(SCORE_ACTION, async ({ ack, body }) => {
+      await ack(); // within Slack's 3 seconds, before any database work
+      const parsed = blockActionsSchema.safeParse(body);
+      if (!parsed.success) return void log.warn('slack block_actions payload not understood');
+      await guarded(log, 'block_actions', () => answers.fromButton(parsed.data));
+    });
+
+    app.event('message', async ({ event, body }) => {
+      const parsed = messageEventSchema.safeParse(event);
+      if (!parsed.success) return void log.debug({ eventId: envelopeId(body) }, 'slack message event not understood');
+      await guarded(log, 'message', () => answers.fromMessage(parsed.data));
+    });
+
+    app.error(async (err) => {
+      log.warn({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'slack listener failed');
+    });
+  }
+}
+
+async function guarded<T>(log: Logger, what: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    log.error({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err), code: slackErrorCode(err), what }, 'slack event handling failed');
+    return undefined;
+  }
+}
+
+function envelopeId(body: unknown): string | undefined {
+  const parsed = eventEnvelopeSchema.safeParse(body);
+  return parsed.success ? parsed.data.event_id : undefined;
+}
+
+const NOT_RESOLVED_TEXT: Record<NotResolved, string> = {
+  'not-staff': 'Only care staff can mark a thread resolved (SLACK_STAFF_IDS).',
+  'not-care-channel': 'This channel is not a care channel (SLACK_CARE_CHANNELS), so nothing was marked resolved.',
+  'wrong-emoji': 'Nothing was marked resolved.',
+  'not-a-message': 'Nothing was marked resolved.',
+  'not-root': 'Mark the first message of the thread to resolve it.',
+  'no-customer': 'There is no customer to ask in this thread.',
+  'customer-is-staff': 'This thread was started by a staff member, so there is no customer to ask.',
+  'customer-is-this-bot': 'There is no customer to ask in this thread.',
+  'thread-not-found': 'I could not read this thread. Is the bot a member of this channel?',
+};
+
+function shortcutReply(result: ResolutionResult | undefined): string {
+  if (!result) return 'Something went wrong marking this thread resolved; please try again.';
+  if (!result.resolved) return NOT_RESOLVED_TEXT[result.reason];
+  return result.outcome.status === 'duplicate'
+    ? 'This thread was already marked resolved.'
+    : `Marked resolved. <@${result.customerId}> will be asked how likely they are to recommend us.`;
+}

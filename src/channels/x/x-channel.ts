@@ -1,0 +1,193 @@
+/**
+ * The X (Twitter) direct-message channel. Customers' DMs arrive on the Account
+ * Activity webhook and go to the engine; the NPS question goes out as a DM with 0–10
+ * quick replies, the follow-up and thanks as plain DMs. The brand's own DMs (agents'
+ * and the bot's) are seen on the same webhook but are never customer answers: they
+ * only feed the optional inactivity rule and the agent-from-signature lookup.
+ */
+import type { Logger } from '../../logger.ts';
+import type {
+  ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, ResolveOutcome, SendReceipt,
+} from '../channel.ts';
+import { PermanentSendError } from '../send-errors.ts';
+import { directMessages, type ActivityPayload, type DirectMessageEvent } from './x-activity-payload.ts';
+import { AgentSignatures, UNKNOWN_AGENT_ID } from './x-agent-signature.ts';
+import { DailyDmCaps, DAY_MS } from './x-daily-caps.ts';
+import { TwitDirectMessages, type XDirectMessages } from './x-direct-messages.ts';
+import { InactivityTracker } from './x-inactivity-tracker.ts';
+import { quickReplyOptions, readQuickReply, type QuickReplyOption } from './x-quick-reply.ts';
+import { xUserId, type XSettings } from './x-settings.ts';
+import { mountXWebhook } from './x-webhook-routes.ts';
+import { RecentIds } from './x-recent-ids.ts';
+
+export interface XChannelOptions {
+  /** Another DM client (twit is the default). */
+  directMessages?: XDirectMessages;
+  /** The clock the inactivity rule reads; tests move it. */
+  now?: () => Date;
+  /** How often the inactivity rule looks for quiet conversations (default one minute). */
+  inactivityCheckMs?: number;
+  /** The daily caps' window (default 24 h). */
+  capWindowMs?: number;
+}
+
+export class XChannel implements ChannelAdapter {
+  readonly name = 'x';
+  /**
+   * Pacing only: X's real DM limits are per day (X_DM_PER_DAY_*, enforced by the caps);
+   * a few per second keeps bursts (a backlog after a restart) from looking like spam.
+   */
+  readonly rate = { perSecond: 5, concurrent: 2 };
+
+  private readonly api: XDirectMessages;
+  private readonly caps: DailyDmCaps;
+  private readonly signatures: AgentSignatures;
+  private readonly tracker: InactivityTracker | null;
+  /** DMs this bot sent: when X echoes them on the webhook they are not an agent talking. */
+  private readonly botSent = new RecentIds(10_000);
+  private readonly unknownInitials = new RecentIds(100);
+  private readonly now: () => Date;
+  private ctx: ChannelContext | null = null;
+  private log: Logger;
+  private timer: NodeJS.Timeout | null = null;
+  private checks: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly settings: XSettings, logger: Logger, private readonly options: XChannelOptions = {}) {
+    this.log = logger;
+    this.now = options.now ?? (() => new Date());
+    this.api = options.directMessages ?? new TwitDirectMessages(settings, settings.apiUrl);
+    this.caps = new DailyDmCaps({ perApp: settings.dmPerDayApp, perUser: settings.dmPerDayUser }, options.capWindowMs ?? DAY_MS);
+    this.signatures = new AgentSignatures(settings.signaturePattern, settings.agentSignatures);
+    this.tracker = settings.inactivityMs > 0
+      ? new InactivityTracker(settings.inactivityMs, 50_000, (max) => this.log.warn({ max }, 'x: more open DM conversations than tracked; the oldest are dropped from the inactivity rule'))
+      : null;
+  }
+
+  async start(ctx: ChannelContext): Promise<void> {
+    this.ctx = ctx;
+    this.log = ctx.logger;
+    mountXWebhook(ctx.http, {
+      consumerSecret: this.settings.consumerSecret,
+      bodyLimitBytes: this.settings.bodyLimitBytes,
+      logger: ctx.logger,
+      onPayload: (payload) => this.onPayload(payload),
+    });
+    if (this.tracker) {
+      const every = this.options.inactivityCheckMs ?? Math.min(60_000, this.settings.inactivityMs);
+      this.timer = setInterval(() => { void this.checkInactivity(); }, every);
+      this.timer.unref();
+    }
+    this.log.info({ inactivityHours: this.settings.inactivityMs / 3_600_000 || 'off' }, 'x channel on: webhook at /x/webhook');
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.checks;
+    await this.caps.stop();
+  }
+
+  async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    const quickReply = message.choices ? quickReplyOptions(to.surveyId, message.choices) : undefined;
+    const id = await this.directMessage(to.customerId, message.text, quickReply);
+    // The bot is now talking to this customer: an open care conversation is over.
+    this.tracker?.forget(to.customerId);
+    return id ? { messageId: id } : {};
+  }
+
+  /** X has no team channels: a notice is a DM to the X user id given as `channelId`. */
+  async post(channelId: string, notice: Notice): Promise<void> {
+    const fields = Object.entries(notice.fields ?? {}).map(([k, v]) => `${k}: ${v}`);
+    await this.directMessage(channelId, [notice.text, ...fields].join('\n'));
+  }
+
+  /**
+   * Resolve every conversation the inactivity rule finds due. The timer calls this;
+   * calls queue behind each other, so two checks never race over the same conversation.
+   */
+  checkInactivity(): Promise<ResolveOutcome[]> {
+    const run = this.checks.then(() => this.resolveInactive());
+    this.checks = run.catch(() => undefined);
+    return run;
+  }
+
+  private async resolveInactive(): Promise<ResolveOutcome[]> {
+    const sink = this.ctx?.sink;
+    if (!this.tracker || !sink) return [];
+    const outcomes: ResolveOutcome[] = [];
+    for (const c of this.tracker.due(this.now().getTime())) {
+      try {
+        const outcome = await sink.resolved({
+          channel: this.name,
+          conversationId: c.conversationId,
+          customer: { id: c.customerId, name: c.customerName },
+          agent: { id: c.agentId ?? UNKNOWN_AGENT_ID },
+          resolvedAt: c.resolvedAt,
+        });
+        this.tracker.resolved(c.customerId, c.lastBrandDmId);
+        outcomes.push(outcome);
+        this.log.info({ surveyId: outcome.surveyId, status: outcome.status, conversationId: c.conversationId }, 'x: conversation resolved by inactivity');
+      } catch (err) {
+        // Kept in the map: the next check tries again.
+        this.log.warn({ err, conversationId: c.conversationId }, 'x: inactivity resolution failed');
+      }
+    }
+    return outcomes;
+  }
+
+  private async directMessage(recipientId: string, text: string, quickReply?: QuickReplyOption[]): Promise<string | undefined> {
+    if (!xUserId.safeParse(recipientId).success) {
+      throw new PermanentSendError(`"${recipientId.slice(0, 40)}" is not an X user id (expected digits)`, 'x-bad-recipient');
+    }
+    await this.caps.take();
+    try {
+      const { id } = await this.api.send({ recipientId, text, quickReply });
+      if (id) this.botSent.add(id);
+      return id;
+    } catch (err) {
+      await this.caps.giveBack(); // X counts only DMs that went out
+      throw err;
+    }
+  }
+
+  private async onPayload(payload: ActivityPayload): Promise<void> {
+    const brand = this.settings.brandUserId;
+    if (payload.for_user_id !== brand) {
+      this.log.warn({ forUserId: payload.for_user_id }, 'x webhook: events for another account than X_BRAND_USER_ID, ignored');
+      return;
+    }
+    for (const dm of directMessages(payload)) {
+      if (dm.senderId === brand) this.onBrandDm(dm);
+      else if (dm.recipientId === brand) await this.onCustomerDm(dm);
+    }
+  }
+
+  private onBrandDm(dm: DirectMessageEvent): void {
+    if (!this.tracker || this.botSent.has(dm.id)) return;
+    const signed = this.signatures.find(dm.text);
+    if (signed && !signed.known && !this.unknownInitials.has(signed.initials)) {
+      this.unknownInitials.add(signed.initials);
+      this.log.warn({ initials: signed.initials }, `x: DM signed with initials not in X_AGENT_SIGNATURES; credited to "${UNKNOWN_AGENT_ID}"`);
+    }
+    this.tracker.brandWrote(dm.recipientId, { id: dm.id, at: this.eventTime(dm), agentId: signed?.agentId });
+  }
+
+  private async onCustomerDm(dm: DirectMessageEvent): Promise<void> {
+    this.tracker?.customerWrote(dm.senderId, this.eventTime(dm), dm.senderName);
+    const tapped = readQuickReply(dm.quickReplyMetadata);
+    const outcome = await this.ctx!.sink.message({
+      channel: this.name,
+      customerId: dm.senderId,
+      text: dm.text,
+      ...(tapped ? { choice: tapped.choice, surveyId: tapped.surveyId } : {}),
+      eventId: dm.id,
+    });
+    this.log.debug({ eventId: dm.id, status: outcome.status }, 'x: customer DM handled');
+  }
+
+  /** X's timestamp, but never in our future (a skewed clock must not postpone a resolution). */
+  private eventTime(dm: DirectMessageEvent): number {
+    const now = this.now().getTime();
+    return dm.createdAt !== undefined && Number.isFinite(dm.createdAt) ? Math.min(dm.createdAt, now) : now;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * X Account Activity webhook security: the CRC challenge answer and the
+ * `x-twitter-webhooks-signature` check. Both are `sha256=` + base64 HMAC-SHA256 keyed
+ * with the app's consumer secret — over the `crc_token` for the challenge, over the
+ * raw request body for every event delivery.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const X_SIGNATURE_HEADER = 'x-twitter-webhooks-signature';
+
+export function xSignature(data: string | Buffer, consumerSecret: string): string {
+  return `sha256=${createHmac('sha256', consumerSecret).update(data).digest('base64')}`;
+}
+
+/** What `GET /x/webhook?crc_token=…` answers: `{response_token}`. */
+export function crcResponseToken(crcToken: string, consumerSecret: string): string {
+  return xSignature(crcToken, consumerSecret);
+}
+
+/** Constant-time check of the signature header against the raw body bytes. */
+export function verifyXSignature(rawBody: Buffer, consumerSecret: string, header: string | undefined): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(xSignature(rawBody, consumerSecret));
+  const given = Buffer.from(header.trim());
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `nps-bot <command>`: the one entry point. Each command lives in src/commands/ and is
+ * loaded only when asked for, so `nps-bot parse` does not start a database driver.
+ */
+import { ConfigError } from './config-error.ts';
+import { DatabaseError } from './database.ts';
+
+import type { Command } from './commands/command.ts';
+
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.ts')).command,
+  demo: async () => (await import('./commands/demo.ts')).command,
+  parse: async () => (await import('./commands/parse.ts')).command,
+  report: async () => (await import('./commands/report.ts')).command,
+  forget: async () => (await import('./commands/forget.ts')).command,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write('usage: nps-bot <command> [options]\n\ncommands:\n');
+    for (const [key, load] of Object.entries(commands)) process.stdout.write(`  ${key.padEnd(10)} ${(await load()).describe}\n`);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`nps-bot: unknown command "${name}" (try: nps-bot help)\n`);
+    return 2;
+  }
+  return (await load()).run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof DatabaseError) {
+      process.stderr.write(`nps-bot: ${err.message}\n`);
+    } else {
+      process.stderr.write(`nps-bot: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,524 @@
+/**
+ * Reads a customer's typed answer to "how likely are you to recommend us, 0–10".
+ *
+ * Pure and total: never throws, whatever arrives from a chat platform (emoji, lone
+ * surrogates, NUL bytes, megabytes of text). Only the first MAX_SCAN_CHARS are read:
+ * a score sits at the start of a reply, and the bound keeps every call cheap.
+ *
+ * It prefers "no score" to a wrong score: a null makes the bot ask again, a wrong
+ * number silently skews the NPS. So digits are taken anywhere unless their context
+ * says they are something else (order number, time, money, "3 days"), but number
+ * words only near the start of a short reply, because many of them ("to", "en",
+ * "ni", "fire", "sex") are ordinary words in English or the Nordic languages.
+ */
+
+export type ReplyReason = 'empty' | 'no-number' | 'out-of-range' | 'negative' | 'decimal' | 'ambiguous' | 'not-a-score';
+
+export interface ParsedReply {
+  /** 0..10 integer, or null. */
+  score: number | null;
+  /** The reply is essentially an opt-out command ("STOP", "avregistrera mig"). */
+  optOut: boolean;
+  /** Text accompanying the score, without the score and leading separators; null if nothing meaningful is left or no score. */
+  comment: string | null;
+  /** Why score is null; absent when a score was found or on opt-out. */
+  reason?: ReplyReason;
+}
+
+/** How much of a reply is read (UTF-16 units). */
+export const MAX_SCAN_CHARS = 2000;
+
+type Kind = 'score' | 'negative' | 'decimal' | 'out-of-range' | 'not-a-score';
+
+interface Candidate {
+  start: number;
+  end: number;
+  value: number;
+  kind: Kind;
+  /** Not a score because a unit, currency or % follows; a tight range ("2-3 days") passes this to its first number. */
+  unit?: boolean;
+  /** "0-10", "1 to 10": the customer quoting the scale, ignored when a real score is present. */
+  scaleRef?: boolean;
+}
+
+interface Token {
+  start: number;
+  end: number;
+  key: string;
+  isNum: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Text normalisation
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
+// Invisible format characters (zero-width space, bidi overrides, BOM). ZWJ/ZWNJ stay: emoji and scripts need them.
+const INVISIBLE = /[\u00AD\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/g;
+
+/**
+ * Makes text safe to match and to store: well-formed UTF-16, NFKC (fullwidth digits
+ * become ASCII), no control or invisible characters, runs of spaces collapsed, trimmed.
+ * Newlines are kept.
+ */
+export function normalizeText(text: string): string {
+  if (typeof text !== 'string') return '';
+  // fast path: printable ASCII needs no Unicode work
+  if (!/[^\x20-\x7E]/.test(text)) return text.replace(/ {2,}/g, ' ').trim();
+  let s = text.replace(LONE_SURROGATE, '\uFFFD');
+  try {
+    s = s.normalize('NFKC');
+  } catch {
+    // normalize() only throws on invalid forms; keep the text as it is rather than fail
+  }
+  return s
+    .replace(/\r\n?|[\u2028\u2029\u0085]/g, '\n')
+    .replace(/\t/g, ' ')
+    .replace(CONTROL, '')
+    .replace(INVISIBLE, '')
+    .replace(/[^\S\n]+/g, ' ')
+    .trim();
+}
+
+/** Lower-case, straight apostrophes, no diacritics: "Åtta" and "atta" look the same. */
+function wordKey(word: string): string {
+  const lower = word.toLowerCase();
+  if (!/[^a-z0-9']/.test(lower)) return lower; // fast path: most words are plain ASCII
+  return lower.replace(/[’`´]/g, "'").normalize('NFD').replace(/\p{M}/gu, '');
+}
+
+function keySet(words: string): Set<string> {
+  return new Set(words.split(/\s+/).filter(Boolean).map(wordKey));
+}
+
+// ---------------------------------------------------------------------------
+// Vocabulary
+
+const NUMBER_WORDS = new Map<string, number>(
+  (
+    [
+      // English
+      ['zero', 0], ['nought', 0], ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5],
+      ['six', 6], ['seven', 7], ['eight', 8], ['nine', 9], ['ten', 10],
+      // Swedish, including the nouns used for grades ("en nia", "en tia")
+      ['noll', 0], ['nolla', 0], ['ett', 1], ['en', 1], ['etta', 1], ['två', 2], ['tvåa', 2], ['tre', 3], ['trea', 3],
+      ['fyra', 4], ['fem', 5], ['femma', 5], ['sex', 6], ['sexa', 6], ['sju', 7], ['sjua', 7], ['åtta', 8],
+      ['nio', 9], ['nia', 9], ['tio', 10], ['tia', 10],
+      // Danish
+      ['nul', 0], ['et', 1], ['to', 2], ['fire', 4], ['seks', 6], ['syv', 7], ['otte', 8], ['ni', 9], ['ti', 10],
+      // Norwegian bokmål, including "en nier", "en åtter"
+      ['null', 0], ['én', 1], ['åtte', 8], ['nuller', 0], ['ener', 1], ['toer', 2], ['treer', 3], ['firer', 4],
+      ['femmer', 5], ['sekser', 6], ['syver', 7], ['sjuer', 7], ['åtter', 8], ['nier', 9], ['tier', 10],
+    ] as const
+  ).map(([w, n]) => [wordKey(w), n]),
+);
+
+/** Number words that are also everyday words or names: accepted only alone or in "x of ten". */
+const AMBIGUOUS_NUMBER_WORDS = keySet('one en et ett én to ni fire sex ti null nul tier åtter nia tia etta');
+
+/**
+ * Words that carry no comment and may come before a spoken score: "I'd say", "a solid",
+ * "jag ger en", "jeg giver jer et". A reply made only of these and a score has no comment.
+ */
+const FILLERS = keySet(`
+  i i'd id i'll i'm im i've we we'd would will could should have has had to say said saying give giving gives gave
+  rate rating rated score scored my our your is are was be it it's its that that's thats this a an the you u ya guys
+  y'all all solid strong firm easy easily definitely def defo certainly probably prob maybe perhaps likely think guess
+  believe hmm hm hmmm um umm uh er erm well so ok okay k yes yeah yep yup sure hi hey hello go going with gonna about
+  around approximately roughly like honestly tbh overall me from for of number points point pts just really pretty
+  absolutely totally high low then now anyway answer reply response final between either
+  jag ger säger skulle säga sätta sätter ge vill nog kanske typ ungefär runt cirka ca en ett stark starkt klar klart
+  solklart betyg betyget min mitt är blir bli det den hej ja absolut definitivt självklart tror dig får poäng siffra
+  siffran svar svaret mellan antingen
+  jeg giver giv siger vil sige ville måske et karakter karakteren tal tallet mit bliver helt stærk jer dem point
+  omkring mellem enten lige bare da så vel
+  gir sier si gi kanskje én tall dere deg poeng sånn rundt omtrent mellom terningkast
+`);
+
+/** Words joining two numbers into a range or a choice: "7 or 8", "sju eller åtta", "between 6 and 7". */
+const CONNECTORS = keySet('or eller till til to and och og');
+
+/** A number right after one of these is an identifier, a time, a date, or money. */
+const BEFORE_NOT_SCORE = keySet(`
+  order orders ordre ordrenr ordrenummer ordernr ordernummer ordnr nr ticket tickets case ärende ärendenummer sag
+  sagsnummer sak saksnummer ref reference referens referanse id invoice faktura fakturanr fakturanummer account acct
+  konto kontonummer kundnummer kundenummer kundnr kundenr tracking bestilling bestillingsnummer beställning room rum
+  rom værelse flight flyg gate version ver step page sida side linje bus buss kl klockan klokka klokken tel telefon
+  phone mobile mobil postnummer zip apartment apt lgh lägenhet leilighet lejlighed iphone ios android windows galaxy
+  pixel ipad macos playstation ps xbox model modell serie series serial gen generation week vecka uke uge floor våning
+  etage etasje chapter kapitel part price pris cost costs kostar koster paid betalte betalade
+  kr sek dkk nok usd eur gbp
+  january february march april june july august september october november december jan feb mar apr jun jul aug
+  sep sept oct okt nov dec dek januari februari mars maj juni juli augusti januar februar marts mai desember
+`);
+
+/** A number followed by one of these is a duration, an amount or a count, not a score ("3 days", "10 kr"). */
+const UNITS = keySet(`
+  s sec secs second seconds sekund sekunder m min mins minute minutes minut minuter minutter h hr hrs hour hours timme
+  timmar tim t time timer d day days dag dagar dage dager dygn døgn wk wks week weeks vecka veckor veckan uge uger uke
+  uker month months mo mos månad månader måned måneder mnd year years yr yrs år am pm
+  kr kronor krona kroner krone sek dkk nok eur euro euros usd dollar dollars bucks pound pounds gbp öre øre cent cents
+  k kkr tkr mkr
+  kg g gram grams km cm mm mi mile miles meter meters metres l liter liters litre ml gb mb tb kb mbit mbps gbps kbps
+  mhz ghz kw kwh
+  x st stk pcs pieces piece items item times gånger ganger gange gang people persons person personer folk calls call
+  samtal opkald anrop emails email mails mail mejl messages meddelanden beskeder meldinger tickets orders ordrer
+  agents stars star stjärnor stjärna stjerner stjerne percent procent prosent pct kids children barn attempts tries
+  försök forsøg forsøk steps pages sidor
+`);
+
+// ---------------------------------------------------------------------------
+// Number shapes (sticky: tried at the start of a digit run)
+
+const ISO_DATE = /\d{4}([-/.])\d{1,2}\1\d{1,2}(?!\d)/y;
+const DMY_DATE = /\d{1,2}([-/.])\d{1,2}\1\d{2,4}(?!\d)/y; // same separator twice: "8.5/10" is not a date
+const CLOCK = /\d{1,2}:\d{2}(?!\d)/y;
+const DOTTED = /\d+(?:\.\d+){2,}/y; // versions, IP addresses
+const NEVER_SCORES = [ISO_DATE, DMY_DATE, CLOCK, DOTTED];
+const SCALE_REF = /[01][ ]?(?:[-–—]|to|till|til)[ ]?10(?!\d)/iy;
+const PHONE = /\+?\(?\d[\d ().-]{5,22}\d/y;
+const SPACED_THOUSANDS = /\d{1,3}(?: \d{3})+(?!\d)/y;
+const DECIMAL = /(\d+)([.,])(\d+)(?!\d|[.,]\d)/y;
+const INTEGER = /\d+/y;
+/** "/10", " out of 10", " av tio", " ud af ti": the scale written after a score. */
+const SCALE = /(?:[ ]?\/[ ]?|\s+\(?(out\s+of|ud\s+af|ut\s+av|utav|of|av|af)\s+)(\d+|ten|tio|ti)(?![\p{L}\p{N}])\)?/iuy;
+const PREV_WORD = /(\p{L}+)[ ]?([.:]?)[ ]?[#№]?[ ]?$/u;
+
+function matchAt(re: RegExp, s: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(s);
+}
+
+/** A phone number: 7–15 digits in groups, not a spaced list like "9 - 10 - 11". */
+function looksLikePhone(m: string): boolean {
+  const digits = m.replace(/\D/g, '').length;
+  return digits >= 7 && digits <= 15 && !m.includes(' - ') && /\d{3}/.test(m);
+}
+
+function integerKind(digits: string): { value: number; kind: Kind } {
+  const value = Number(digits);
+  if (digits.length >= 5) return { value, kind: 'not-a-score' }; // phone, order or account number
+  if (digits.length >= 3 && digits.startsWith('0')) return { value, kind: 'not-a-score' }; // a code like "007"
+  if (digits.length === 4 && value >= 1900 && value <= 2099) return { value, kind: 'not-a-score' }; // a year
+  return { value, kind: value > 10 ? 'out-of-range' : 'score' };
+}
+
+/** What the characters just before a number say about it. */
+function prefixKind(s: string, start: number): Kind | null {
+  const prev = s[start - 1];
+  if (prev === undefined) return null;
+  if (/\p{L}/u.test(prev)) return 'not-a-score'; // glued to letters: a code or model (B2B, A123, iPhone15)
+  if ('#№@$€£¥'.includes(prev)) return 'not-a-score';
+  if ('-−–'.includes(prev)) {
+    const before = s[start - 2];
+    if (before !== undefined && /[\p{L}\p{N}]/u.test(before)) return null;
+    // "-3" is negative; in "7 -8" the dash joins a range
+    const lastSeen = /(\S)\s*$/.exec(s.slice(Math.max(0, start - 12), start - 1));
+    return lastSeen && /\d/.test(lastSeen[1] ?? '') ? null : 'negative';
+  }
+  const w = PREV_WORD.exec(s.slice(Math.max(0, start - 32), start));
+  if (!w) return null;
+  const k = wordKey(w[1] ?? '');
+  if (k === 'minus') return 'negative';
+  if (BEFORE_NOT_SCORE.has(k) || (k === 'no' && w[2] === '.')) return 'not-a-score';
+  return null;
+}
+
+/** What follows a number: a unit ("3 days", "10%"), an ordinal, or a grade suffix ("9:a", "9'er") to include. */
+function suffixOf(s: string, end: number): { kind?: Kind; unit?: boolean; extend?: number } {
+  const rest = s.slice(end, end + 24);
+  if (/^ ?[%‰$€£¥]/.test(rest)) return { kind: 'not-a-score', unit: true };
+  if (/^:-(?=$|[\s.,!?;])/.test(rest)) return { kind: 'not-a-score', unit: true }; // "10:-" is Swedish for 10 kronor
+  let m = /^(?::a|['’´-]?er(?:en|n)?)(?![\p{L}\p{N}])/u.exec(rest); // "en 9:a", "en 9'er", "en 9-er": a nine
+  if (m) return { extend: m[0].length };
+  if (/^(?::e|st|nd|rd|th)(?![\p{L}\p{N}])/iu.test(rest)) return { kind: 'not-a-score' }; // ordinals "3:e", "10th"
+  if (/^\p{L}+\d/u.test(rest)) return { kind: 'not-a-score' }; // a code like "9a9"
+  if (/^ ?[ap]\.m\./i.test(rest)) return { kind: 'not-a-score', unit: true };
+  m = /^ ?(\p{L}+)/u.exec(rest);
+  if (m && UNITS.has(wordKey(m[1] ?? ''))) return { kind: 'not-a-score', unit: true };
+  return {};
+}
+
+/** Reads the number whose digits start at i (s is the masked text). */
+function readNumber(s: string, i: number): Candidate {
+  for (const re of NEVER_SCORES) {
+    const m = matchAt(re, s, i);
+    if (m) return { start: i, end: i + m[0].length, value: NaN, kind: 'not-a-score' };
+  }
+  const ref = matchAt(SCALE_REF, s, i);
+  if (ref) return { start: i, end: i + ref[0].length, value: NaN, kind: 'not-a-score', scaleRef: true };
+  const phoneAt = s[i - 1] === '+' || s[i - 1] === '(' ? i - 1 : i;
+  const phone = matchAt(PHONE, s, phoneAt);
+  // in "9 555-1234" the 9 is not part of the phone number
+  const leadingScore = phone !== null && /^\d{1,2} /.test(phone[0]) && looksLikePhone(phone[0].replace(/^\d{1,2} /, ''));
+  if (phone && looksLikePhone(phone[0]) && !leadingScore) return { start: phoneAt, end: phoneAt + phone[0].length, value: NaN, kind: 'not-a-score' };
+  // "1 000 kr": Nordic thousands, only trusted when an amount follows (else "9 100" would hide the 9)
+  const spaced = matchAt(SPACED_THOUSANDS, s, i);
+  if (spaced && suffixOf(s, i + spaced[0].length).unit) {
+    return { start: i, end: i + spaced[0].length, value: NaN, kind: 'not-a-score', unit: true };
+  }
+
+  let end: number;
+  let value: number;
+  let kind: Kind;
+  const dec = matchAt(DECIMAL, s, i);
+  if (dec) {
+    const [whole, int = '', , frac = ''] = dec;
+    end = i + whole.length;
+    if (int.length <= 3 && int !== '0' && frac.length === 3) ({ value, kind } = integerKind(int + frac)); // "1,000"
+    else if (/^0+$/.test(frac)) ({ value, kind } = integerKind(int)); // "9.0" is a whole number
+    else {
+      value = Number(`${int}.${frac}`);
+      kind = Number(int) > 10 ? 'out-of-range' : 'decimal';
+    }
+  } else {
+    const digits = matchAt(INTEGER, s, i)?.[0] ?? '';
+    end = i + Math.max(1, digits.length);
+    ({ value, kind } = integerKind(digits));
+  }
+
+  const scale = matchAt(SCALE, s, end);
+  if (scale) {
+    const denom = scale[2] ?? '';
+    end += scale[0].length;
+    if (/\d/.test(denom) && Number(denom) !== 10) kind = 'not-a-score'; // "4/5", "24/7", "3 out of 5"
+  }
+
+  const pre = prefixKind(s, i);
+  if (pre === 'not-a-score') return { start: i, end, value, kind: 'not-a-score' };
+  if (pre === 'negative' && kind !== 'not-a-score') kind = 'negative';
+  if (!scale) {
+    const post = suffixOf(s, end);
+    if (post.extend) end += post.extend;
+    if (post.kind) return { start: i, end, value, kind: post.kind, unit: post.unit };
+  }
+  return { start: i, end, value, kind };
+}
+
+// ---------------------------------------------------------------------------
+// Opt-out
+
+const OPT_OUT_PREFIX = `(?:please|pls|plz|kindly|just|ok|okay|oh|no|nah|nope|hi|hey|hello|hej|hei|thanks|thank|you|thx|tack|takk|tak|snalla|venligst|vaer|vær|sa|så|snill|i|i'd|id|i'll|want|wanna|to|like|would|can|could|will|u|let|me|jag|vill|jeg|vil|kan|du|ni|nej|nei|then|so|well|ugh|yes|yeah|and|now|och|og|bare|bara|gerne|garna|helst|rather|said|say|told|already)`;
+const OPT_OUT_COMMAND = `(?:stop|stopp|stopall|stop all|unsubscribe|unsub|opt out|optout|opt me out|avsluta|avregistrera|afmeld|frameld|avmeld|avslutt|meld av|meld meg av|meld mig af|meld mig ud|sluta|no more (?:messages|surveys|questions|texts)|(?:don't|dont|do not|please don't|never) (?:ask|message|text|contact|send|email|bother|survey)(?: me)?(?: again| anymore| any more| ever again)?)`;
+const OPT_OUT_SUFFIX = `(?:me|mig|mej|meg|it|this|that|now|please|pls|plz|thanks|thank|you|thx|tack|takk|tak|asking|messaging|texting|sending|emailing|mailing|contacting|spamming|bothering|these|those|messages|message|texts|surveys|survey|questions|question|again|anymore|any|more|from|list|all|for|good|already|ok|okay|nu|na|nå|igen|igjen|prenumerationen|prenumeration|abonnementet|abonnement|fra|fran|dette|detta|denne|fler|flere|fragor|sporsmal|spørsmal|sporgsmal|spørgsmal|with|the|your|ur|of|notifications|skicka|fraga|mejla|sende|sporre|spørre|sporge|spørge|att|at|med|och|og|ud|av|af|mer|mere|langre|lengre|længere|ever|right|sa|så|stop|stopp)`;
+const OPT_OUT = new RegExp(`^(?:${OPT_OUT_PREFIX} ){0,5}${OPT_OUT_COMMAND}(?: ${OPT_OUT_SUFFIX}){0,8}$`);
+
+/** Cheap pre-check: a reply without any command stem cannot be an opt-out. */
+const OPT_OUT_STEM = /stop|unsub|opt|avslut|avregist|afmeld|frameld|avmeld|meld|sluta|ask|messag|text|contact|send|email|bother|survey|more/i;
+
+/** True when the whole reply is an opt-out command, not a sentence that contains "stop". */
+function isOptOut(s: string): boolean {
+  if (s.length > 200 || !OPT_OUT_STEM.test(s)) return false;
+  const flat = s
+    .toLowerCase()
+    .replace(/[’`´]/g, "'")
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}\p{N}' ]+/gu, ' ') // emoji, punctuation, hyphens ("opt-out"); digits stay so "stop 3" is not an opt-out
+    .replace(/(^| )'+|'+(?= |$)/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim();
+  return flat.length > 0 && OPT_OUT.test(flat);
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+const TOKEN = /[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*|\d+/gu;
+const URL_OR_EMAIL = /\b(?:https?:\/\/|www\.)\S+|[^\s@]+@[^\s@]+\.[^\s@]+/gi;
+const KEYCAP = /([0-9#*])\uFE0F?\u20E3/g;
+const VULGAR_FRACTION = /(\d) ?[\u00BC-\u00BE\u2150-\u215E]/g;
+/** Any character the digit fix-ups below care about; most replies have none, so they skip that work. */
+const RARE_DIGIT_FORMS = /[\u00BC-\u00BE\u2150-\u215E\u20E3\uFE0F\u2044\u2215]|\uD83D\uDD1F/;
+
+function tokenize(s: string): Token[] {
+  const out: Token[] = [];
+  for (const m of s.matchAll(TOKEN)) {
+    const start = m.index ?? 0;
+    out.push({ start, end: start + m[0].length, key: wordKey(m[0]), isNum: /^\d/.test(m[0]) });
+  }
+  return out;
+}
+
+function inside(c: Candidate[], t: Token): boolean {
+  return c.some((x) => t.start >= x.start && t.end <= x.end);
+}
+
+/** Tokens after `from` are all filler words: nothing that could be a comment, number or a second score. */
+function onlyFillersAfter(tokens: Token[], from: number): boolean {
+  return tokens.every((t) => t.start < from || (!t.isNum && FILLERS.has(t.key)));
+}
+
+/** Number words are accepted only in the few shapes where they cannot be ordinary words. */
+function wordCandidates(s: string, tokens: Token[], digitCands: Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  const add = (t: Token, end: number, value: number, kind: Kind = 'score'): void => {
+    out.push({ start: t.start, end, value, kind });
+  };
+
+  // "eight out of ten", "tio av tio", "åtta/10" anywhere; bare "of"/"av" only for unambiguous words ("one of ten people")
+  let head = 0;
+  while (head < tokens.length - 1 && FILLERS.has(tokens[head]?.key ?? '')) head++;
+  tokens.forEach((t, idx) => {
+    const n = NUMBER_WORDS.get(t.key);
+    if (n === undefined || inside(digitCands, t)) return;
+    const m = matchAt(SCALE, s, t.end);
+    if (!m) return;
+    const denom = m[2] ?? '';
+    const denomIsTen = !/\d/.test(denom) || Number(denom) === 10;
+    const connector = (m[1] ?? '/').toLowerCase();
+    const loose = connector === 'of' || connector === 'av' || connector === 'af';
+    const end = t.end + m[0].length;
+    const ambiguous = AMBIGUOUS_NUMBER_WORDS.has(t.key);
+    // at the start "en af ti" is a score, but "one of ten people" is not
+    if (idx <= head || tokens.slice(0, idx).every((x) => FILLERS.has(x.key))) {
+      if (!(loose && ambiguous) || onlyFillersAfter(tokens, end)) add(t, end, n, denomIsTen ? 'score' : 'not-a-score');
+    } else if (denomIsTen && !(loose && ambiguous)) add(t, end, n);
+  });
+
+  // a short reply ending in an unambiguous number word after a separator: "Anna was great, nine"
+  let tail = tokens.length - 1;
+  while (tail > head && FILLERS.has(tokens[tail]?.key ?? '')) tail--;
+  const last = tokens[tail];
+  const beforeLast = tokens[tail - 1];
+  if (last && beforeLast && tail > head && tokens.length <= 12 && !inside(out, last) && !AMBIGUOUS_NUMBER_WORDS.has(last.key)) {
+    const n = NUMBER_WORDS.get(last.key);
+    if (n !== undefined && /[,:;.!\-–—\n] ?$/.test(s.slice(beforeLast.end, last.start))) add(last, last.end, n);
+  }
+
+  const h = tokens[head];
+  if (!h || inside(out, h)) return out;
+  const headValue = h.isNum ? undefined : NUMBER_WORDS.get(h.key);
+  const headIsScore = h.isNum ? digitCands.some((c) => c.kind === 'score' && c.start <= h.start && h.end <= c.end) : headValue !== undefined;
+  if (!headIsScore) return out;
+  const headEnd = h.isNum ? (digitCands.find((c) => c.start <= h.start && h.end <= c.end)?.end ?? h.end) : h.end;
+
+  // "seven or eight", "between six and seven", "7 or eight": a choice of two is ambiguous
+  const rest = tokens.filter((t) => t.start >= headEnd);
+  const [r0, r1] = rest;
+  const second = r0 && CONNECTORS.has(r0.key) && r1 && NUMBER_WORDS.has(r1.key) ? r1 : r0 && NUMBER_WORDS.has(r0.key) && !FILLERS.has(r0.key) ? r0 : undefined;
+  if (second && /^[\s\-–—,/\p{L}]*$/u.test(s.slice(headEnd, second.start)) && onlyFillersAfter(tokens, second.end)) {
+    if (headValue !== undefined) add(h, h.end, headValue);
+    add(second, second.end, NUMBER_WORDS.get(second.key) ?? NaN);
+    return out;
+  }
+  if (headValue === undefined) return out;
+
+  // alone, perhaps with fillers: "ni", "Nio!", "I'd say eight", "en nia", "jeg giver jer et ni-tal"
+  if (onlyFillersAfter(tokens, h.end)) add(h, h.end, headValue);
+  // unambiguous word then a separator and a comment: "Nine - Anna was great"
+  else if (!AMBIGUOUS_NUMBER_WORDS.has(h.key) && /^ ?[,\-–—:;.!]/.test(s.slice(h.end, h.end + 3))) add(h, h.end, headValue);
+  return out;
+}
+
+const WRAPPERS = '()[]{}*_~"\'`«»“”„‘’|';
+const LEADING_SEPARATORS = /^[\s\-‐-―−:,;.!?)\]}*_~/|>·•=…]+/u;
+const TRAILING_BEFORE_JOIN = /[\s\-‐-―−(\[{*_~<|/]+$/u;
+const TRAILING_WEAK = /[\s\-‐-―−:,;(\[{*_~<|/]+$/u;
+const MEANINGFUL = /[\p{L}\p{N}\p{Extended_Pictographic}]/u;
+
+function isFillerOnly(piece: string): boolean {
+  if (/[\p{N}\p{Extended_Pictographic}]/u.test(piece)) return false;
+  const words = tokenize(piece);
+  return words.length > 0 && words.every((t) => FILLERS.has(t.key));
+}
+
+/** The reply with the score (and scale, wrappers, lead-in words like "I'd say") cut out. */
+function buildComment(s: string, spans: Candidate[]): string | null {
+  const cuts = spans
+    .map((c) => {
+      let a = c.start;
+      let b = c.end;
+      while (a > 0 && WRAPPERS.includes(s[a - 1] ?? ' ')) a--;
+      while (b < s.length && WRAPPERS.includes(s[b] ?? ' ')) b++;
+      return [a, b] as const;
+    })
+    .sort((x, y) => x[0] - y[0]);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const [a, b] of cuts) {
+    if (a > at) pieces.push(s.slice(at, a));
+    else pieces.push('');
+    at = Math.max(at, b);
+  }
+  pieces.push(s.slice(at));
+  const kept = pieces
+    .map((p, idx) => {
+      let q = idx > 0 ? p.replace(LEADING_SEPARATORS, '') : p;
+      if (idx < pieces.length - 1) q = q.replace(TRAILING_BEFORE_JOIN, '');
+      return q;
+    })
+    .filter((p) => MEANINGFUL.test(p) && !isFillerOnly(p));
+  const comment = kept.join(' ').replace(LEADING_SEPARATORS, '').replace(TRAILING_WEAK, '').trim();
+  return comment && MEANINGFUL.test(comment) ? comment : null;
+}
+
+const REASON_ORDER = ['decimal', 'negative', 'out-of-range', 'not-a-score'] as const;
+
+function parse(raw: string): ParsedReply {
+  const bounded = raw.length > MAX_SCAN_CHARS ? raw.slice(0, MAX_SCAN_CHARS) : raw;
+  let s = normalizeText(RARE_DIGIT_FORMS.test(bounded) ? bounded.replace(VULGAR_FRACTION, '$1.5') : bounded); // "7½" is a decimal, not "71⁄2" after NFKC
+  if (RARE_DIGIT_FORMS.test(s)) {
+    s = s
+      .replace(KEYCAP, '$1')
+      .replace(/\uD83D\uDD1F/g, '10') // 🔟
+      .replace(/(\d)\uFE0F/g, '$1')
+      .replace(/[\u2044\u2215]/g, '/');
+  }
+
+  if (!/[^\s\u200C\u200D\uFE0E\uFE0F]/.test(s)) return { score: null, optOut: false, comment: null, reason: 'empty' };
+  if (isOptOut(s)) return { score: null, optOut: true, comment: null };
+
+  // Digits inside links and addresses are never scores; blank them but keep offsets.
+  const masked = /https?:|www\.|@/i.test(s) ? s.replace(URL_OR_EMAIL, (m) => ' '.repeat(m.length)) : s;
+
+  const digitCands: Candidate[] = [];
+  const digitRun = /\d/g;
+  for (let m = digitRun.exec(masked); m; m = digitRun.exec(masked)) {
+    const c = readNumber(masked, m.index);
+    digitCands.push(c);
+    digitRun.lastIndex = Math.max(c.end, m.index + 1);
+  }
+
+  const tokens = tokenize(masked);
+  const wordCands = wordCandidates(masked, tokens, digitCands);
+  // "åtta/10": the 10 belongs to the word's scale
+  const cands = [...digitCands.filter((d) => !wordCands.some((w) => d.start >= w.start && d.end <= w.end)), ...wordCands].sort((a, b) => a.start - b.start);
+
+  // Ranges: "2-3 days" makes the 2 a duration too; "9-11" is a choice, not a 9.
+  let rangeWithOutOfScale = false;
+  for (let k = 0; k + 1 < cands.length; k++) {
+    const a = cands[k];
+    const b = cands[k + 1];
+    if (!a || !b) continue;
+    const between = masked.slice(a.end, b.start);
+    if (!/^(?:[-–—]|\s+(?:to|or|till|til|eller|och|and|og)\s+)$/i.test(between)) continue;
+    if (b.unit && a.kind !== 'not-a-score') cands[k] = { ...a, kind: 'not-a-score', unit: true };
+    else if ((a.kind === 'score' && b.kind === 'out-of-range') || (a.kind === 'out-of-range' && b.kind === 'score')) rangeWithOutOfScale = true;
+  }
+
+  const scores = cands.filter((c) => c.kind === 'score' && !c.scaleRef);
+  const values = new Set(scores.map((c) => c.value));
+  const decimals = cands.filter((c) => c.kind === 'decimal');
+  if (rangeWithOutOfScale || values.size > 1 || (values.size === 1 && decimals.some((d) => !values.has(d.value)))) {
+    return { score: null, optOut: false, comment: null, reason: 'ambiguous' };
+  }
+  const [score] = values;
+  if (score !== undefined) {
+    const cut = cands.filter((c) => (c.kind === 'score' && c.value === score) || c.scaleRef);
+    return { score, optOut: false, comment: buildComment(s, cut) };
+  }
+  if (cands.some((c) => c.scaleRef)) return { score: null, optOut: false, comment: null, reason: 'ambiguous' };
+  const reason = REASON_ORDER.find((k) => cands.some((c) => c.kind === k));
+  return { score: null, optOut: false, comment: null, reason: reason ?? 'no-number' };
+}
+
+/** Reads a reply to the NPS question. Never throws. */
+export function parseReply(text: string): ParsedReply {
+  try {
+    return parse(typeof text === 'string' ? text : '');
+  } catch {
+    // Defensive only: a parser bug must cost one re-prompt, not the conversation.
+    return { score: null, optOut: false, comment: null, reason: 'no-number' };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Detractor alerts: each follow-up's notice goes to ALERT_TARGET once. A process
+ * claims a follow-up by pushing `notifyAfter` forward (a lease), posts, then stamps
+ * `notifiedAt`; a crash after the claim leaves it for the next sweep once the lease
+ * runs out. (Only a crash between the platform accepting the post and the stamp can
+ * repeat an alert; nothing can lose one.)
+ */
+import type { Logger } from '../logger.ts';
+import { surveyModel } from '../survey-model.ts';
+import type { Connection, Model } from 'mongoose';
+import type { SurveyDoc } from '../survey-model.ts';
+import type { FollowupDoc } from './followup-model.ts';
+import type { Followups } from './followups.ts';
+import type { NoticeTarget, ReportNotice } from './reports-module.ts';
+
+/** How long one process may hold an alert while posting it (the outbox retries inside this). */
+const LEASE_MS = 5 * 60_000;
+/** Alerts older than this are not sent late (e.g. after ALERT_TARGET is first set); they stay on the dashboard. */
+const MAX_AGE_MS = 24 * 3_600_000;
+const MAX_COMMENT_CHARS = 500;
+
+export interface AlertDeps {
+  conn: Connection;
+  followups: Followups;
+  target?: NoticeTarget;
+  post: (target: NoticeTarget, notice: ReportNotice) => Promise<void>;
+  logger: Logger;
+  now: () => Date;
+}
+
+export class DetractorAlerts {
+  private readonly surveys: Model<SurveyDoc>;
+  private running: Promise<number> | null = null;
+  private again = false;
+
+  constructor(private readonly deps: AlertDeps) {
+    this.surveys = surveyModel(deps.conn);
+  }
+
+  /** Send every due alert; concurrent calls share one run (and trigger one more pass). */
+  sendDue(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let sent = 0;
+      try {
+        do {
+          this.again = false;
+          sent += await this.pass();
+        } while (this.again);
+      } finally {
+        this.running = null;
+      }
+      return sent;
+    })();
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const target = this.deps.target;
+    if (!target) return 0;
+    let sent = 0;
+    for (let i = 0; i < 1000; i++) {
+      const now = this.deps.now();
+      const claimed = await this.deps.followups.model.findOneAndUpdate(
+        { notifiedAt: null, notifyAfter: { $lte: now }, openedAt: { $gte: new Date(now.getTime() - MAX_AGE_MS) } },
+        { $set: { notifyAfter: new Date(now.getTime() + LEASE_MS) }, $inc: { notifyAttempts: 1 } },
+        { new: true, lean: true, sort: { openedAt: 1 } },
+      ).exec() as FollowupDoc | null;
+      if (!claimed) return sent;
+      try {
+        await this.deps.post(target, await this.notice(claimed));
+        await this.deps.followups.model.updateOne({ _id: claimed._id }, { $set: { notifiedAt: this.deps.now() }, $unset: { notifyError: '' } }).exec();
+        this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
+        sent++;
+      } catch (err) {
+        const wait = Math.min(3_600_000, 30_000 * 2 ** Math.min(10, claimed.notifyAttempts - 1));
+        const reason = err instanceof Error ? err.message : String(err);
+        this.deps.logger.warn({ followupId: String(claimed._id), target: target.channel, err: reason, retryInMs: wait }, 'detractor alert not delivered');
+        await this.deps.followups.model.updateOne(
+          { _id: claimed._id },
+          { $set: { notifyAfter: new Date(this.deps.now().getTime() + wait), notifyError: reason.slice(0, 500) } },
+        ).exec();
+      }
+    }
+    return sent;
+  }
+
+  /** The notice, built when sent, so it carries the comment if the customer gave one by then. */
+  async notice(f: FollowupDoc): Promise<ReportNotice> {
+    const survey = await this.surveys.findById(f.surveyId, { comment: 1 }).lean().exec();
+    const comment = survey?.comment ? truncate(survey.comment, MAX_COMMENT_CHARS) : null;
+    const agent = f.agentName ? `${f.agentName} (${f.agentId})` : f.agentId;
+    const conversation = f.link ?? f.conversationId;
+    const kind = f.type === 'relational' ? 'relationship survey' : 'after a care conversation';
+    const lines = [
+      `Detractor alert: a customer scored ${f.score}/10 (${kind}).`,
+      `Channel: ${f.channel} · Agent: ${agent}`,
+      `Conversation: ${conversation}`,
+      comment ? `Comment: "${comment}"` : 'Comment: (none yet)',
+      `Follow-up ${String(f._id)} is open: contact the customer, then mark it contacted or closed.`,
+    ];
+    return {
+      text: lines.join('\n'),
+      fields: {
+        score: String(f.score),
+        channel: f.channel,
+        agent,
+        conversation,
+        ...(comment ? { comment } : {}),
+        followup: String(f._id),
+      },
+    };
+  }
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

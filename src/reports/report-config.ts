@@ -1,0 +1,83 @@
+/**
+ * The reports' settings, read from the environment with the same `readEnv` as the core
+ * config, so a bad value stops start-up with one line naming the variable.
+ */
+import cron from 'node-cron';
+import { z } from 'zod';
+import type { Principal } from '../auth.ts';
+import { ConfigError, positiveInt, readEnv, type Env } from '../config-error.ts';
+import type { NoticeTarget } from './reports-module.ts';
+import { isTimeZone } from './time-zone.ts';
+
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');
+
+const target = z.string()
+  .regex(/^[a-z][a-z0-9_-]{0,31}:\S{1,200}$/, 'expected <channel>:<channelId>, e.g. slack:C0123 or webhook:managers')
+  .transform((s): NoticeTarget => {
+    const at = s.indexOf(':');
+    return { channel: s.slice(0, at), channelId: s.slice(at + 1) };
+  });
+
+const reportEnvSchema = z.object({
+  REPORT_TZ: timeZone.default('UTC'),
+  REPORT_MIN_SAMPLE: positiveInt(1_000_000).min(1, 'must be at least 1').default(30),
+  REPORT_TOKENS: z.string().max(10_000).optional(),
+  REPORT_SYNC_INTERVAL_MS: positiveInt(3_600_000).min(100, 'must be at least 100').default(5000),
+  ALERT_TARGET: target.optional(),
+  DIGEST_CRON: z.string().max(100)
+    .refine((s) => cron.validate(s), 'not a valid cron expression (five or six fields, e.g. "0 8 * * 1" for Mondays at 08:00)')
+    .default('0 8 * * 1'),
+  DIGEST_TZ: timeZone.optional(),
+  DIGEST_TARGET: target.optional(),
+});
+
+export interface ReportSettings {
+  /** Days are counted in this zone (rollups, periods, ranges). */
+  timeZone: string;
+  /** Below this many answers a row is flagged `lowSample`. */
+  minSample: number;
+  tokens: Array<[string, Principal]>;
+  /** How often dirty surveys and unsent alerts are swept (ms). */
+  syncIntervalMs: number;
+  alertTarget?: NoticeTarget;
+  digest: { cron: string; timeZone: string; target?: NoticeTarget };
+}
+
+export function loadReportSettings(env: Env): ReportSettings {
+  const e = readEnv(reportEnvSchema, env);
+  return {
+    timeZone: e.REPORT_TZ,
+    minSample: e.REPORT_MIN_SAMPLE,
+    tokens: parseReportTokens(e.REPORT_TOKENS ?? ''),
+    syncIntervalMs: e.REPORT_SYNC_INTERVAL_MS,
+    alertTarget: e.ALERT_TARGET,
+    digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ ?? e.REPORT_TZ, target: e.DIGEST_TARGET },
+  };
+}
+
+/**
+ * `REPORT_TOKENS=<token>:manager,<token>:agent:<agentId>`. Tokens are at least 16
+ * characters; errors name the entry by position, never by its token.
+ */
+export function parseReportTokens(raw: string): Array<[string, Principal]> {
+  const out: Array<[string, Principal]> = [];
+  const seen = new Set<string>();
+  const entries = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  entries.forEach((entry, i) => {
+    const where = `REPORT_TOKENS: entry ${i + 1}`;
+    const [token = '', role, ...rest] = entry.split(':');
+    if (token.length < 16 || token.length > 200 || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new ConfigError(`${where}: the token must be 16–200 printable characters without spaces, commas or colons`);
+    }
+    if (seen.has(token)) throw new ConfigError(`${where}: the same token is listed twice`);
+    seen.add(token);
+    if (role === 'manager' && rest.length === 0) {
+      out.push([token, { role: 'manager' }]);
+    } else if (role === 'agent' && rest.length > 0 && rest.join(':').length > 0 && rest.join(':').length <= 256) {
+      out.push([token, { role: 'agent', agentId: rest.join(':') }]);
+    } else {
+      throw new ConfigError(`${where}: expected <token>:manager or <token>:agent:<agentId>`);
+    }
+  });
+  return out;
+}

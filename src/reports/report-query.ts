@@ -1,0 +1,189 @@
+/**
+ * The figures managers read, computed from the rollups: any range of local days in
+ * REPORT_TZ, grouped by channel, agent, channel × agent, survey type or in total, and
+ * optionally per day, week (Monday first) or month, each row with its change against
+ * the previous period of the same length.
+ *
+ * Rollup documents are summed here rather than with a multi-field `$group`, because
+ * FerretDB 1.24 fills only the first accumulator of a `$group`.
+ */
+import type { Connection, Model } from 'mongoose';
+import { z } from 'zod';
+import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
+import { rollupModel, type RollupDoc } from './rollup-model.ts';
+import type { Scope } from './scope.ts';
+import {
+  addDays, daysBetween, dayKeyOf, isDayKey, nextPeriodStart, periodEnd, periodStart, previousPeriodStart,
+  type DayKey, type Period,
+} from './time-zone.ts';
+
+export const REPORT_BYS = ['channel', 'agent', 'channel,agent', 'type', 'total'] as const;
+export type ReportBy = (typeof REPORT_BYS)[number];
+export const PERIODS = ['day', 'week', 'month'] as const;
+export type SurveyTypeFilter = 'transactional' | 'relational' | 'all';
+
+/** The longest range one report covers. */
+export const MAX_RANGE_DAYS = 3660;
+
+const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
+
+/** The report parameters, shared by the HTTP query string and the CLI flags. */
+export const reportParamsSchema = z.object({
+  by: z.enum(REPORT_BYS).default('channel'),
+  period: z.enum(PERIODS).optional(),
+  from: day.optional(),
+  to: day.optional(),
+  type: z.enum(['transactional', 'relational', 'all']).optional(),
+  channel: z.string().min(1).max(32).optional(),
+  agent: z.string().min(1).max(256).optional(),
+});
+export type ReportParams = z.infer<typeof reportParamsSchema>;
+
+export interface ReportRow extends NpsFigures {
+  /** First day of the period, when grouped by period. */
+  period?: DayKey;
+  channel?: string;
+  agentId?: string;
+  agentName?: string;
+  type?: string;
+  /** NPS of the previous period of the same length (same group), or null. */
+  previousNps: number | null;
+  /** nps − previousNps, or null when either has no answers. */
+  change: number | null;
+}
+
+export interface Report {
+  /** Which surveys: transactional (after care conversations) unless asked otherwise. */
+  type: SurveyTypeFilter;
+  /** A sentence saying what the figure is, and what it is not. */
+  label: string;
+  by: ReportBy;
+  period: Period | null;
+  timeZone: string;
+  /** Inclusive local days. */
+  from: DayKey;
+  to: DayKey;
+  /** The range the change is measured against. */
+  previous: { from: DayKey; to: DayKey };
+  minSample: number;
+  rows: ReportRow[];
+}
+
+export class ReportRangeError extends Error {
+  override readonly name = 'ReportRangeError';
+  constructor(readonly field: string, message: string) { super(`${field}: ${message}`); }
+}
+
+export function reportLabel(type: SurveyTypeFilter): string {
+  if (type === 'transactional') {
+    return 'Transactional NPS: asked right after care conversations. It covers only customers who contacted care and is not the company\'s NPS.';
+  }
+  if (type === 'relational') return 'Relationship NPS: asked at intervals about the whole relationship.';
+  return 'NPS per survey type: transactional (after care conversations) and relationship figures are measured apart and must not be added up; neither is presented here as the company\'s NPS.';
+}
+
+/** Resolve the range: defaults to the last 30 days ending today (in the zone); whole periods when grouped by period. */
+export function resolveRange(p: Pick<ReportParams, 'from' | 'to' | 'period'>, now: Date, timeZone: string): { from: DayKey; to: DayKey } {
+  let to = p.to ?? dayKeyOf(now, timeZone);
+  let from = p.from ?? addDays(to, -29);
+  if (from > to) throw new ReportRangeError('from', 'must not be after to');
+  if (p.period) {
+    from = periodStart(from, p.period);
+    to = periodEnd(periodStart(to, p.period), p.period);
+  }
+  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ReportRangeError('from', `the range must be at most ${MAX_RANGE_DAYS} days`);
+  return { from, to };
+}
+
+interface QueryContext { conn: Connection; timeZone: string; minSample: number; now: Date }
+
+export async function runReport(ctx: QueryContext, params: ReportParams, scope: Scope): Promise<Report> {
+  const by = params.by;
+  const period = params.period ?? null;
+  const type: SurveyTypeFilter = params.type ?? (by === 'type' ? 'all' : 'transactional');
+  const { from, to } = resolveRange(params, ctx.now, ctx.timeZone);
+  const length = daysBetween(from, to) + 1;
+  const previous = period
+    ? { from: previousPeriodStart(from, period), to: addDays(from, -1) }
+    : { from: addDays(from, -length), to: addDays(from, -1) };
+
+  const docs = await loadRollups(rollupModel(ctx.conn), {
+    from: previous.from, to, type, channel: params.channel, agentId: scope.agentId ?? params.agent,
+  });
+
+  // Sum the buckets into rows keyed by (period, group).
+  const groups = new Map<string, { period: DayKey; keys: GroupKeys; counts: NpsCounts }>();
+  const names = new Map<string, string>();
+  for (const d of docs) {
+    if (d.agentName) names.set(d.agentId, d.agentName);
+    const bucketPeriod = period ? periodStart(d.day, period) : (d.day >= from ? from : previous.from);
+    const keys = groupKeys(by, d);
+    const id = JSON.stringify([bucketPeriod, keys]);
+    let g = groups.get(id);
+    if (!g) {
+      g = { period: bucketPeriod, keys, counts: emptyCounts() };
+      groups.set(id, g);
+    }
+    addCounts(g.counts, d);
+  }
+
+  const rows: ReportRow[] = [];
+  for (const g of groups.values()) {
+    if (g.period < from) continue; // only the baseline of the first period
+    if (g.counts.sent === 0 && g.counts.responses === 0) continue;
+    const before = period ? previousPeriodStart(g.period, period) : previous.from;
+    const prev = groups.get(JSON.stringify([before, g.keys]));
+    const figures = figuresOf(g.counts, ctx.minSample);
+    const previousNps = prev ? figuresOf(prev.counts, ctx.minSample).nps : null;
+    rows.push({
+      ...(period ? { period: g.period } : {}),
+      ...g.keys,
+      ...(g.keys.agentId !== undefined && names.has(g.keys.agentId) ? { agentName: names.get(g.keys.agentId) } : {}),
+      ...figures,
+      previousNps,
+      change: npsChange(figures.nps, previousNps),
+    });
+  }
+  rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '')
+    || (a.type ?? '').localeCompare(b.type ?? '')
+    || (a.channel ?? '').localeCompare(b.channel ?? '')
+    || (a.agentId ?? '').localeCompare(b.agentId ?? ''));
+  return { type, label: reportLabel(type), by, period, timeZone: ctx.timeZone, from, to, previous, minSample: ctx.minSample, rows };
+}
+
+type GroupKeys = { channel?: string; agentId?: string; type?: string };
+
+function groupKeys(by: ReportBy, d: RollupDoc): GroupKeys {
+  switch (by) {
+    case 'channel': return { channel: d.channel };
+    case 'agent': return { agentId: d.agentId };
+    case 'channel,agent': return { channel: d.channel, agentId: d.agentId };
+    case 'type': return { type: d.type };
+    case 'total': return {};
+  }
+}
+
+async function loadRollups(model: Model<RollupDoc>, q: { from: DayKey; to: DayKey; type: SurveyTypeFilter; channel?: string; agentId?: string }): Promise<RollupDoc[]> {
+  const filter: Record<string, unknown> = { day: { $gte: q.from, $lte: q.to } };
+  if (q.type !== 'all') filter.type = q.type;
+  if (q.channel) filter.channel = q.channel;
+  if (q.agentId) filter.agentId = q.agentId;
+  return model.collection.find(filter, {
+    projection: { _id: 0, day: 1, channel: 1, agentId: 1, agentName: 1, type: 1, sent: 1, responses: 1, promoters: 1, passives: 1, detractors: 1, scoreSum: 1 },
+    batchSize: 10_000,
+  }).toArray() as Promise<RollupDoc[]>;
+}
+
+/** All periods from `from` to `to` (for charts that must show empty weeks as gaps). */
+export function periodsBetween(from: DayKey, to: DayKey, period: Period): DayKey[] {
+  const out: DayKey[] = [];
+  for (let p = periodStart(from, period); p <= to && out.length < 5000; p = nextPeriodStart(p, period)) out.push(p);
+  return out;
+}
+
+/** The sum of some rows' counts, for a total line. */
+export function countsOf(rows: ReportRow[]): NpsCounts {
+  const c = emptyCounts();
+  for (const r of rows) addCounts(c, { ...r, scoreSum: (r.averageScore ?? 0) * (r.promoters + r.passives + r.detractors) });
+  return c;
+}

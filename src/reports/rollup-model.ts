@@ -1,0 +1,75 @@
+/**
+ * Stored aggregates: one document per local day × channel × agent × survey type, with
+ * the counts a report needs. A bucket is never incremented; it is recomputed from its
+ * surveys and written only if no fresher recount was written meanwhile (`seq` /
+ * `appliedSeq`, see rollup-store.ts), so a retry or a crash can never double-count.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export interface RollupDoc {
+  /** The bucket's identity as a JSON array `[day, channel, agentId, type]`, see bucketId(). */
+  _id: string;
+  day: string;
+  channel: string;
+  agentId: string;
+  agentName?: string;
+  type: 'transactional' | 'relational';
+  sent: number;
+  responses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  scoreSum: number;
+  /** Recounts started on this bucket (taken before counting). */
+  seq: number;
+  /** The `seq` of the recount whose figures are stored. */
+  appliedSeq: number;
+  /** Set by a full rebuild, so buckets it did not produce can be removed afterwards. */
+  rebuild?: string;
+  computedAt?: Date;
+}
+
+const rollupSchema = new Schema<RollupDoc>({
+  _id: { type: String, required: true },
+  day: { type: String, required: true },
+  channel: { type: String, required: true },
+  agentId: { type: String, required: true },
+  agentName: String,
+  type: { type: String, required: true },
+  sent: { type: Number, default: 0 },
+  responses: { type: Number, default: 0 },
+  promoters: { type: Number, default: 0 },
+  passives: { type: Number, default: 0 },
+  detractors: { type: Number, default: 0 },
+  scoreSum: { type: Number, default: 0 },
+  seq: { type: Number, default: 0 },
+  appliedSeq: { type: Number, default: 0 },
+  rebuild: String,
+  computedAt: Date,
+}, { versionKey: false, _id: false });
+
+rollupSchema.index({ day: 1, type: 1 });
+
+/** Which time zone the stored days are in; a change of REPORT_TZ triggers a rebuild. */
+export interface RollupMetaDoc { _id: string; timeZone: string; rebuiltAt?: Date }
+
+const rollupMetaSchema = new Schema<RollupMetaDoc>({
+  _id: { type: String, required: true },
+  timeZone: { type: String, required: true },
+  rebuiltAt: Date,
+}, { versionKey: false, _id: false });
+
+export function rollupModel(conn: Connection): Model<RollupDoc> {
+  return (conn.models.Rollup as Model<RollupDoc> | undefined) ?? conn.model<RollupDoc>('Rollup', rollupSchema, 'rollups');
+}
+
+export function rollupMetaModel(conn: Connection): Model<RollupMetaDoc> {
+  return (conn.models.RollupMeta as Model<RollupMetaDoc> | undefined) ?? conn.model<RollupMetaDoc>('RollupMeta', rollupMetaSchema, 'rollup_meta');
+}
+
+/** The identity of a bucket: local day in REPORT_TZ, channel, agent id, survey type. */
+export interface BucketKey { day: string; channel: string; agentId: string; type: 'transactional' | 'relational' }
+
+export function bucketId(k: BucketKey): string {
+  return JSON.stringify([k.day, k.channel, k.agentId, k.type]);
+}

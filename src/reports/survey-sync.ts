@@ -1,0 +1,122 @@
+/**
+ * Keeps what reports derive from surveys (rollups and detractor follow-ups) in step.
+ *
+ * Every transition sets `dirty: true` and bumps `version` on the survey in the same
+ * update, so the work to do is recorded atomically with the change. This class does
+ * that work: open the follow-up of a detractor, recount the survey's rollup bucket,
+ * then clear `dirty` only if the survey is still at the version it read, so a newer
+ * transition is never lost. It runs on the engine's `transition` events (near real
+ * time) and sweeps `{dirty: true}` on start and every REPORT_SYNC_INTERVAL_MS, which
+ * also covers the engine's bulk expiry (no events) and anything a crash interrupted.
+ */
+import type { Connection, Model } from 'mongoose';
+import type { Logger } from '../logger.ts';
+import { surveyModel, type SurveyDoc } from '../survey-model.ts';
+import type { Followups } from './followups.ts';
+import { bucketId, type BucketKey } from './rollup-model.ts';
+import type { RollupStore } from './rollup-store.ts';
+
+/** The survey fields the sync reads, with the version they were read at. */
+export type SurveySnapshot = Pick<SurveyDoc,
+  '_id' | 'version' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'category' | 'score'>;
+
+const SNAPSHOT_FIELDS = { _id: 1, version: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, category: 1, score: 1 } as const;
+const BATCH = 500;
+
+export interface SurveySyncDeps {
+  conn: Connection;
+  rollups: RollupStore;
+  followups: Followups;
+  logger: Logger;
+  now: () => Date;
+  /** Called when a detractor follow-up was created, so its alert goes out at once. */
+  onFollowupOpened?: () => void;
+}
+
+export class SurveySync {
+  private readonly surveys: Model<SurveyDoc>;
+  private readonly pending = new Map<string, SurveySnapshot>();
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly deps: SurveySyncDeps) {
+    this.surveys = surveyModel(deps.conn);
+  }
+
+  /** A transition happened (engine event): process it soon. */
+  enqueue(s: SurveySnapshot): void {
+    const key = String(s._id);
+    const known = this.pending.get(key);
+    if (!known || known.version <= s.version) this.pending.set(key, s);
+    void this.drain().catch((err) => this.deps.logger.error({ err }, 'report sync failed; the periodic sweep will retry'));
+  }
+
+  /** Resolves once everything enqueued so far is processed (reports call this to read their own writes). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0 || this.running) {
+      await this.drain().catch(() => undefined);
+    }
+  }
+
+  /** Process every dirty survey in the database. Returns how many were looked at. */
+  async sweep(maxBatches = 200): Promise<number> {
+    let seen = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const batch = await this.surveys.find({ dirty: true }, SNAPSHOT_FIELDS).limit(BATCH).lean().exec() as SurveySnapshot[];
+      if (batch.length === 0) break;
+      seen += batch.length;
+      const cleared = await this.process(batch);
+      // Surveys that moved again while we worked stay dirty; stop rather than spin on them.
+      if (batch.length < BATCH || cleared === 0) break;
+    }
+    return seen;
+  }
+
+  private drain(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        while (this.pending.size > 0) {
+          const batch = [...this.pending.values()].slice(0, BATCH);
+          for (const s of batch) {
+            if (this.pending.get(String(s._id)) === s) this.pending.delete(String(s._id));
+          }
+          await this.process(batch);
+        }
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Follow-ups, then rollups, then clear `dirty` at the version read. Returns how many were cleared. */
+  private async process(batch: SurveySnapshot[]): Promise<number> {
+    const now = this.deps.now();
+    let opened = false;
+    for (const s of batch) {
+      if (s.category === 'detractor' && typeof s.score === 'number') {
+        if (await this.deps.followups.ensureFor(s, now)) opened = true;
+      }
+    }
+    if (opened) this.deps.onFollowupOpened?.();
+
+    const buckets = new Map<string, { key: BucketKey; agentName?: string }>();
+    for (const s of batch) {
+      const key = this.deps.rollups.bucketOf(s);
+      buckets.set(bucketId(key), { key, agentName: s.agent.name ?? buckets.get(bucketId(key))?.agentName });
+    }
+    const work = [...buckets.values()];
+    const workers = Array.from({ length: Math.min(4, work.length) }, async () => {
+      for (let b = work.shift(); b; b = work.shift()) await this.deps.rollups.refresh(b.key, b.agentName);
+    });
+    await Promise.all(workers);
+
+    const res = await this.surveys.bulkWrite(
+      batch.map((s) => ({
+        updateOne: { filter: { _id: s._id, version: s.version, dirty: true }, update: { $set: { dirty: false } }, timestamps: false },
+      })),
+      { ordered: false, timestamps: false },
+    );
+    return res.modifiedCount;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A chat system on the other end of the webhook channel: an HTTP server on 127.0.0.1
+ * that checks X-NPS-Signature and records what the bot POSTs. It can answer with a
+ * chosen status for the next requests (429 with Retry-After, 410, 500).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyBody } from '../../src/channels/webhook-signature.ts';
+
+export interface Received { body: Record<string, unknown>; signed: boolean }
+
+export class WebhookReceiver {
+  readonly received: Received[] = [];
+  /** Statuses (with optional Retry-After seconds) to answer with, in order, before answering 200. */
+  readonly answers: Array<{ status: number; retryAfter?: string }> = [];
+  private server!: Server;
+  url = '';
+
+  constructor(private readonly secret: string) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const signed = verifyBody(raw, this.secret, req.headers['x-nps-signature'] as string | undefined);
+        const next = this.answers.shift();
+        if (next) {
+          res.writeHead(next.status, next.retryAfter ? { 'retry-after': next.retryAfter } : {}).end();
+          return;
+        }
+        this.received.push({ body: JSON.parse(raw) as Record<string, unknown>, signed });
+        res.writeHead(signed ? 200 : 401).end();
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+
+  forCustomer(customerId: string): Array<Record<string, unknown>> {
+    return this.received.filter((r) => r.body.customerId === customerId).map((r) => r.body);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}

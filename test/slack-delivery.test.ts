@@ -1,0 +1,102 @@
+/**
+ * The Slack channel's sending side against the fake Slack: a refused DM with the
+ * thread fallback turned off fails the survey with Slack's error, a 429 is waited out
+ * (Retry-After) rather than dropped, notices for managers land in their channel, and
+ * the "most replies" agent rule picks the staff member who did the talking.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
+import { BOT_TOKEN, FakeSlack } from './fakes/slack-web-api.ts';
+import { deliver, reactionAdded, SIGNING_SECRET } from './fakes/slack-events.ts';
+import { PermanentSendError } from '../src/channels/send-errors.ts';
+
+const CARE = 'CCARE0009';
+const AGENT = 'UAGENT009';
+const AGENT2 = 'UAGENT010';
+
+let fake: FakeSlack;
+let app: TestApp;
+
+before(async () => {
+  fake = await new FakeSlack().start();
+  fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
+  fake.addUser({ id: AGENT2, real_name: 'Kim Agent' });
+  app = await startTestApp({
+    label: 'slackdelivery',
+    env: {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      SLACK_CARE_CHANNELS: CARE,
+      SLACK_STAFF_IDS: `${AGENT},${AGENT2}`,
+      SLACK_THREAD_FALLBACK: 'false',
+      SLACK_AGENT_RULE: 'most-replies',
+      SLACK_RESOLVE_EMOJI: 'heavy_check_mark',
+    },
+  });
+});
+
+after(async () => {
+  await app?.close();
+  await fake?.close();
+});
+
+async function resolve(customerId: string, replies: Array<[string, string]> = []): Promise<string> {
+  fake.addUser({ id: customerId, real_name: 'Cus Tomer', locale: 'en-US' });
+  const root = fake.say(CARE, customerId, 'Help');
+  for (const [user, text] of replies) fake.say(CARE, user, text, root);
+  const res = await deliver(app.url, reactionAdded(AGENT, 'heavy_check_mark', CARE, root, customerId));
+  assert.equal(res.status, 200);
+  return root;
+}
+
+function survey(root: string) {
+  return app.engine.surveys.findOne({ channel: 'slack', conversationId: `${CARE}:${root}` }).lean().exec();
+}
+
+describe('slack channel: delivery', () => {
+  test("DM refused and fallback off → the survey fails with Slack's error code; nothing is posted in the thread", async () => {
+    const cust = 'UEXTERN01';
+    fake.dmRefusals.set(cust, 'invalid_user_combination');
+    const root = await resolve(cust);
+    const failed = await eventually(async () => { const s = await survey(root); return s?.state === 'failed' && s; }, 10_000, 'survey failed');
+    assert.match(failed.lastError ?? '', /invalid_user_combination/);
+    assert.equal(fake.botMessages(CARE).length, 0, 'no question in the care thread');
+  });
+
+  test('a 429 with Retry-After is waited out and the question still goes out', async () => {
+    const cust = 'URATELIM1';
+    fake.rateLimits.set('chat.postMessage', [1]);
+    const root = await resolve(cust);
+    const question = await eventually(async () => fake.botMessages(fake.dmChannelOf(cust))[0], 10_000, 'the question after the 429');
+    assert.match(question.text ?? '', /recommend/);
+    const posts = fake.callsTo('chat.postMessage').filter((c) => c.params.channel === fake.dmChannelOf(cust));
+    assert.deepEqual(posts.map((c) => c.status), [429, 200], 'refused once, then sent');
+    assert.ok(posts[1]!.at - posts[0]!.at >= 950, `the retry waited for Retry-After (waited ${posts[1]!.at - posts[0]!.at} ms)`);
+    const s = await eventually(async () => { const x = await survey(root); return x?.state === 'asked' && x; }, 5000, 'asked');
+    assert.equal(s.attempts ?? 0, 0, 'a rate limit is not a failed attempt at the survey');
+  });
+
+  test('"most replies" makes the staff member who replied most the agent', async () => {
+    const cust = 'UMOSTREP1';
+    const root = await resolve(cust, [[AGENT2, 'Hi!'], [cust, 'Thanks'], [AGENT2, 'Checking'], [AGENT, 'Pinging Kim'], [AGENT2, 'Fixed']]);
+    const s = await eventually(async () => survey(root), 5000, 'survey');
+    assert.equal(s.agent.id, AGENT2);
+    assert.equal(s.agent.name, 'Kim Agent');
+  });
+
+  test('notices for managers are posted into the channel; a refusal is a permanent error with the code', async () => {
+    await app.outbox.post('slack', 'CMANAGERS', { text: 'Detractor: score 3 <from> Maja & co', fields: { Agent: 'Sam', Score: '3' } });
+    const notice = fake.botMessages('CMANAGERS')[0];
+    assert.ok(notice, 'posted');
+    assert.match(notice.text ?? '', /Detractor: score 3 &lt;from&gt; Maja &amp; co/);
+    assert.match(JSON.stringify(notice.blocks), /\*Agent\*\\nSam/);
+
+    fake.postRefusals.set('CGONE0001', 'not_in_channel');
+    await assert.rejects(
+      app.outbox.post('slack', 'CGONE0001', { text: 'digest' }),
+      (err: unknown) => err instanceof PermanentSendError && err.code === 'not_in_channel',
+    );
+  });
+});
