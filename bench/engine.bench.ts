@@ -50,8 +50,8 @@ export async function run(): Promise<void> {
     const t0 = performance.now();
     await pool(conversations, concurrency, async (i) => {
       const customerId = `c${i}`;
-      await engine.resolved({ channel: 'bench', conversationId: `k${i}`, customer: { id: customerId }, agent: { id: `a${i % 50}` } });
-      await engine.askDue();
+      const { surveyId } = await engine.resolved({ channel: 'bench', conversationId: `k${i}`, customer: { id: customerId }, agent: { id: `a${i % 50}` } });
+      if (!(await engine.askNow(surveyId))) throw new Error(`survey ${surveyId} was not asked`);
       let t = performance.now();
       await engine.message({ channel: 'bench', customerId, text: String(i % 11), eventId: `s${i}` });
       replyMs.push(performance.now() - t);

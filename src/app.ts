@@ -82,7 +82,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const sink: EngineSink = {
     async resolved(event) {
       const outcome = await engine.resolved(event);
-      if (outcome.status === 'scheduled') void scheduler.kick();
+      // Ask at once when no delay is set; the scheduler covers anything this misses.
+      if (outcome.status === 'scheduled' && config.askDelayMs === 0) {
+        void engine.askNow(outcome.surveyId).catch((err) => logger.error({ err }, 'asking failed'));
+      }
       return outcome;
     },
     message: (event) => engine.message(event),

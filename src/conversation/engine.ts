@@ -105,8 +105,6 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     const resolvedAt = e.resolvedAt ?? now;
     const locale = resolveLocale(e.customer.locale, this.deps.settings.defaultLocale);
     const askAt = new Date(Math.max(now.getTime(), resolvedAt.getTime() + this.deps.settings.askDelayMs));
-    const existing = await this.surveys.findOne({ channel: e.channel, conversationId: e.conversationId }, { _id: 1 }).lean().exec();
-    if (existing) return { surveyId: String(existing._id), status: 'duplicate' };
     let created: SurveyDoc;
     try {
       const doc = await this.surveys.create({
@@ -131,7 +129,6 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
       }
       throw err;
     }
-    await this.eligibility.ensureContact(e.channel, e.customer.id);
     this.deps.logger.info({ surveyId: String(created._id), channel: e.channel }, 'survey scheduled');
     this.emit('transition', { survey: created, from: null, to: 'scheduled' });
     return { surveyId: String(created._id), status: 'scheduled' };
@@ -160,6 +157,26 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     };
     await Promise.all(Array.from({ length: workers }, worker));
     return handled;
+  }
+
+  /**
+   * Ask one survey now if it is due and nobody else is asking it: the fast path right
+   * after a resolution with no delay. Anything this misses, the scheduler's next tick asks.
+   */
+  async askNow(surveyId: string): Promise<boolean> {
+    const now = this.now();
+    const s = await this.surveys.findById(surveyId, { state: 1, askAt: 1, lease: 1, version: 1 }).lean().exec();
+    if (!s || s.state !== 'scheduled' || s.askAt > now || (s.lease?.until && s.lease.until > now)) return false;
+    const owner = `${this.instanceId}:${++this.claims}`;
+    const claimed = await this.store.update(s._id, s.version ?? 0, { set: { lease: { owner, until: new Date(now.getTime() + this.deps.settings.leaseMs) } } });
+    if (!claimed || claimed.state !== 'scheduled') return false;
+    try {
+      await this.ask(claimed, owner, now);
+    } catch (err) {
+      this.deps.logger.error({ err, surveyId }, 'asking failed');
+      await this.store.release(claimed, owner, new Date(now.getTime() + 5_000), errorText(err));
+    }
+    return true;
   }
 
   private async ask(s: SurveyDoc, owner: string, now: Date): Promise<void> {
@@ -321,10 +338,13 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     }
   }
 
+  /** Move `s` (as the caller read it) from `from` to `to`; null if it is no longer there. */
   private async move(
-    s: Pick<SurveyDoc, '_id'>, from: SurveyState, to: SurveyState, changes: SurveyChanges, extra: Record<string, unknown> = {},
+    s: Pick<SurveyDoc, '_id'> & { version?: number; state?: SurveyState }, from: SurveyState, to: SurveyState,
+    changes: SurveyChanges, extra: Record<string, unknown> = {},
   ): Promise<SurveyDoc | null> {
-    const after = await this.store.transition(s._id, from, to, changes, extra);
+    const known = s.state === from && Object.keys(extra).length === 0 ? s.version : undefined;
+    const after = await this.store.transition(s._id, from, to, changes, extra, known);
     if (after) this.emit('transition', { survey: after, from, to });
     return after;
   }

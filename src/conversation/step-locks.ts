@@ -6,8 +6,8 @@
  * findOneAndUpdate, and a concurrent write can be overwritten. A unique-key insert is
  * atomic on both. So every write to a versioned document (surveys, contacts) first
  * inserts the key `<kind>:<id>:<version>`: one writer per version, the others see a
- * duplicate key and re-read. The key is removed once the write is done; a writer that
- * died holding one is swept after the lease time and the step can be retried.
+ * duplicate key and re-read. Keys are swept after the lease time, which also frees
+ * the step of a writer that died holding one.
  */
 import type { Model, UpdateQuery } from 'mongoose';
 import type { StepLockDoc } from '../step-lock-model.ts';
@@ -44,15 +44,18 @@ export class StepLocks {
   ): Promise<T | null> {
     const key = `${kind}:${String(id)}:${version}`;
     if (!(await this.acquire(key))) return null;
+    const inc = { ...((update.$inc as Record<string, number> | undefined) ?? {}), version: 1 };
     try {
-      const inc = { ...((update.$inc as Record<string, number> | undefined) ?? {}), version: 1 };
+      // The key stays after success: the version moved on, so nobody needs it again
+      // (a late writer holding the old version must fail), and the sweep removes it.
       return await model.findOneAndUpdate(
         { _id: id, version } as never,
         { ...update, $inc: inc } as UpdateQuery<T>,
         { returnDocument: 'after', lean: true },
       ).exec() as T | null;
-    } finally {
+    } catch (err) {
       await this.release(key);
+      throw err;
     }
   }
 }

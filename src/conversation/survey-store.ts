@@ -37,32 +37,48 @@ export class SurveyStore {
    */
   async transition(
     id: SurveyId, from: SurveyState | SurveyState[], to: SurveyState,
-    changes: SurveyChanges = {}, extra: Record<string, unknown> = {},
+    changes: SurveyChanges = {}, extra: Record<string, unknown> = {}, knownVersion?: number,
   ): Promise<SurveyDoc | null> {
-    const current = await this.model.findOne(
-      { _id: id, state: Array.isArray(from) ? { $in: from } : from, ...extra },
-      { version: 1 },
-    ).lean().exec();
-    if (!current) return null;
-    return this.update(id, current.version ?? 0, { ...changes, set: { ...changes.set, state: to, dirty: true } });
+    const full = { ...changes, set: { ...changes.set, state: to, dirty: true } };
+    // Try the version the caller saw first; on a conflict (another writer, e.g. rollups
+    // clearing `dirty`), re-read and go on only while the expected state still holds.
+    let version = knownVersion;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (version === undefined) {
+        const current = await this.model.findOne(
+          { _id: id, state: Array.isArray(from) ? { $in: from } : from, ...extra },
+          { version: 1 },
+        ).lean().exec();
+        if (!current) return null;
+        version = current.version ?? 0;
+      }
+      const after = await this.update(id, version, full);
+      if (after) return after;
+      version = undefined;
+    }
+    return null;
   }
 
   /** Claim one due scheduled survey for `owner` until `until`, so only one process asks it. */
   async claimDue(now: Date, owner: string, until: Date): Promise<SurveyDoc | null> {
-    const due = await this.model.find(
-      {
-        state: 'scheduled',
-        askAt: { $lte: now },
-        $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
-      },
-      { version: 1 },
-    ).sort({ askAt: 1 }).limit(16).lean().exec();
-    // Start at a random candidate so parallel workers rarely contend for the same one.
-    const offset = Math.floor(Math.random() * due.length);
-    for (let i = 0; i < due.length; i++) {
-      const candidate = due[(i + offset) % due.length]!;
-      const claimed = await this.update(candidate._id, candidate.version ?? 0, { set: { lease: { owner, until } } });
-      if (claimed && claimed.state === 'scheduled') return claimed;
+    // Other workers may take every candidate we saw; look again a few times before saying "none due".
+    for (let round = 0; round < 5; round++) {
+      const due = await this.model.find(
+        {
+          state: 'scheduled',
+          askAt: { $lte: now },
+          $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
+        },
+        { version: 1 },
+      ).sort({ askAt: 1 }).limit(16).lean().exec();
+      if (due.length === 0) return null;
+      // Start at a random candidate so parallel workers rarely contend for the same one.
+      const offset = Math.floor(Math.random() * due.length);
+      for (let i = 0; i < due.length; i++) {
+        const candidate = due[(i + offset) % due.length]!;
+        const claimed = await this.update(candidate._id, candidate.version ?? 0, { set: { lease: { owner, until } } });
+        if (claimed && claimed.state === 'scheduled') return claimed;
+      }
     }
     return null;
   }
