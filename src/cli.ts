@@ -13,6 +13,9 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo.ts')).command,
   parse: async () => (await import('./commands/parse.ts')).command,
   report: async () => (await import('./commands/report.ts')).command,
+  rollup: async () => (await import('./commands/rollup.ts')).command,
+  followups: async () => (await import('./commands/followups.ts')).command,
+  digest: async () => (await import('./commands/digest.ts')).command,
   forget: async () => (await import('./commands/forget.ts')).command,
 };
 

@@ -11,6 +11,12 @@ import { FakeDiscord } from './fakes/discord-fake.ts';
 import { Intent } from './fakes/discord-gateway.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from './fakes/discord-support-server.ts';
 import type { UserJson } from './fakes/discord-world.ts';
+import { Router } from 'express';
+import { DiscordChannel, readDiscordSettings } from '../src/channels/discord/index.ts';
+import { silentLogger } from '../src/logger.ts';
+
+/** Generous: the database is shared with other test files; healthy runs take a fraction of this. */
+const WAIT = 15_000;
 
 let discord: FakeDiscord;
 let server: SupportServer;
@@ -45,10 +51,15 @@ function helpedPost(name: string, helper: UserJson = server.agent) {
   return { customer, thread };
 }
 
-/** Wait until the bot has finished looking at an update that must change nothing. */
-async function settledAfterAuditLookups(before: number, atLeast: number): Promise<void> {
-  await eventually(async () => auditLookups() >= before + atLeast, 5000, 'the audit-log look-ups');
-  await new Promise((r) => setTimeout(r, 250));
+/**
+ * Wait until the bot has received every dispatch sent so far (the client reports the
+ * last sequence it saw in its heartbeats) and finished handling them, so a check that
+ * nothing happened is not made too early.
+ */
+async function settled(): Promise<void> {
+  const seq = discord.gateway.sequence;
+  await eventually(async () => discord.gateway.acknowledged >= seq, WAIT, 'the client to receive every dispatch');
+  await (app.channels.get('discord') as DiscordChannel).drain();
 }
 
 describe('discord: connecting', () => {
@@ -68,7 +79,18 @@ describe('discord: connecting', () => {
     assert.equal(commands?.length, 1);
     assert.equal(commands[0]?.name, 'resolve');
     assert.deepEqual(commands[0]?.contexts, [0]);
-    await eventually(async () => discord.gateway.heartbeats >= 1, 5000, 'a heartbeat');
+    await eventually(async () => discord.gateway.heartbeats >= 1, WAIT, 'a heartbeat');
+  });
+
+  test('a wrong token stops start-up with a clear error that does not show the token', async () => {
+    const wrong = `${TEST_DISCORD_TOKEN.slice(0, -4)}XXXX`;
+    const channel = new DiscordChannel(readDiscordSettings(server.env({ DISCORD_TOKEN: wrong }))!, silentLogger());
+    const sink = { resolved: () => Promise.reject(new Error('unused')), message: () => Promise.reject(new Error('unused')) };
+    await assert.rejects(
+      channel.start({ sink, logger: silentLogger(), http: Router() }),
+      (err: Error) => /^discord: could not connect \(.*token/i.test(err.message) && !err.message.includes(wrong),
+    );
+    assert.equal(discord.requestsTo('GET', /^\/gateway\/bot$/).at(-1)?.status, 401);
   });
 });
 
@@ -82,7 +104,7 @@ describe('discord: what counts as resolved', () => {
     discord.changeThread(thread.id, { appliedTags: [server.bugTagId] }, server.agent.id);
     discord.changeThread(thread.id, { appliedTags: [server.bugTagId, server.resolvedTagId] }, server.agent.id);
 
-    const s = await eventually(() => survey(thread.id), 5000, 'the survey');
+    const s = await eventually(() => survey(thread.id), WAIT, 'the survey');
     assert.equal(s.customer.id, customer.id);
     assert.equal(s.customer.name, 'Maja Berg');
     assert.equal(s.customer.locale, 'sv', 'the server\'s preferred locale (sv-SE)');
@@ -90,7 +112,7 @@ describe('discord: what counts as resolved', () => {
     assert.equal(s.agent.name, 'Alex Agent');
     assert.equal(s.link, `https://discord.com/channels/${server.guildId}/${thread.id}`);
 
-    const question = await eventually(async () => discord.dmsTo(customer.id)[0], 5000, 'the DM question');
+    const question = await eventually(async () => discord.dmsTo(customer.id)[0], WAIT, 'the DM question');
     assert.match(question.content, /rekommendera Acme/);
     assert.deepEqual(question.components.map((row) => row.components.map((b) => b.label)), [
       ['0', '1', '2', '3', '4'], ['5', '6', '7', '8', '9'], ['10'],
@@ -102,19 +124,19 @@ describe('discord: what counts as resolved', () => {
     assert.equal(typeof body.nonce, 'string');
     assert.equal(body.enforce_nonce, true);
     assert.deepEqual(body.allowed_mentions, { parse: [] });
-    const after = await eventually(async () => { const x = await survey(thread.id); return x?.state === 'asked' ? x : null; }, 5000, 'asked');
+    const after = await eventually(async () => { const x = await survey(thread.id); return x?.state === 'asked' ? x : null; }, WAIT, 'asked');
     assert.equal(after.address?.mode, 'dm');
   });
 
   test('the same THREAD_UPDATE delivered twice changes nothing', async () => {
     const { customer, thread } = helpedPost('Duplicate Dora');
     discord.changeThread(thread.id, { appliedTags: [server.resolvedTagId] }, server.agent.id);
-    await eventually(async () => discord.dmsTo(customer.id)[0], 5000, 'the DM question');
+    await eventually(async () => discord.dmsTo(customer.id)[0], WAIT, 'the DM question');
     const last = discord.gateway.lastDispatch('THREAD_UPDATE');
     assert.ok(last);
     discord.gateway.dispatch('THREAD_UPDATE', last.d, Intent.Guilds);
     discord.gateway.dispatch('THREAD_UPDATE', last.d, Intent.Guilds);
-    await new Promise((r) => setTimeout(r, 400));
+    await settled();
     assert.equal(await app.engine.surveys.countDocuments({ channel: 'discord', conversationId: thread.id }).exec(), 1);
     assert.equal(discord.dmsTo(customer.id).length, 1);
   });
@@ -122,14 +144,15 @@ describe('discord: what counts as resolved', () => {
   test('staff archiving a thread resolves it; Discord auto-archiving an idle one does not', async () => {
     const manual = helpedPost('Archie Manual');
     discord.changeThread(manual.thread.id, { archived: true }, server.agent.id);
-    const s = await eventually(() => survey(manual.thread.id), 5000, 'the survey');
+    const s = await eventually(() => survey(manual.thread.id), WAIT, 'the survey');
     assert.equal(s.agent.id, server.agent.id);
-    await eventually(async () => discord.dmsTo(manual.customer.id)[0], 5000, 'the DM question');
+    await eventually(async () => discord.dmsTo(manual.customer.id)[0], WAIT, 'the DM question');
 
     const idle = helpedPost('Idle Ida');
     const lookups = auditLookups();
     discord.changeThread(idle.thread.id, { archived: true }, null); // no audit-log entry: Discord did it
-    await settledAfterAuditLookups(lookups, 2);
+    await settled();
+    assert.ok(auditLookups() >= lookups + 2, 'the audit log was read (twice: an entry can trail the event)');
     assert.equal(await survey(idle.thread.id), null);
     assert.equal(discord.dmsTo(idle.customer.id).length, 0);
   });
@@ -143,16 +166,34 @@ describe('discord: what counts as resolved', () => {
     });
     const lookups = auditLookups();
     discord.changeThread(thread.id, { archived: true }, null);
-    await settledAfterAuditLookups(lookups, 2);
+    await settled();
+    assert.ok(auditLookups() >= lookups + 2, 'the audit log was read (twice: an entry can trail the event)');
     assert.equal(await survey(thread.id), null);
     assert.equal(discord.dmsTo(customer.id).length, 0);
+  });
+
+  test('without the View Audit Log permission an archive does not count, and the bot carries on', async () => {
+    const { thread } = helpedPost('Perm Pelle');
+    discord.auditLogAllowed = false;
+    try {
+      discord.changeThread(thread.id, { archived: true }, server.agent.id);
+      await settled();
+      assert.equal(discord.requestsTo('GET', /\/audit-logs$/).at(-1)?.status, 403);
+      assert.equal(await survey(thread.id), null);
+    } finally {
+      discord.auditLogAllowed = true;
+    }
+    const next = helpedPost('After Perm');
+    discord.changeThread(next.thread.id, { archived: true }, server.agent.id);
+    await eventually(() => survey(next.thread.id), WAIT, 'the next survey');
   });
 
   test('a customer closing their own post is not a resolution', async () => {
     const { customer, thread } = helpedPost('Closing Clara');
     const lookups = auditLookups();
     discord.changeThread(thread.id, { archived: true }, customer.id);
-    await settledAfterAuditLookups(lookups, 1);
+    await settled();
+    assert.ok(auditLookups() >= lookups + 1, 'the audit log was read');
     assert.equal(await survey(thread.id), null);
   });
 
@@ -161,7 +202,7 @@ describe('discord: what counts as resolved', () => {
     const thread = discord.openThread(server.support.id, customer.id, 'Order 1234', 'Where is my order?');
     discord.post(thread.id, server.agent2.id, 'Shipped today.');
     discord.changeThread(thread.id, { locked: true }, server.agent2.id);
-    const s = await eventually(() => survey(thread.id), 5000, 'the survey');
+    const s = await eventually(() => survey(thread.id), WAIT, 'the survey');
     assert.equal(s.agent.id, server.agent2.id);
     assert.equal(s.customer.id, customer.id);
   });
@@ -169,16 +210,16 @@ describe('discord: what counts as resolved', () => {
   test('/resolve by staff: acknowledged at once (ephemeral), the runner is the agent even if another agent wrote last', async () => {
     const { customer, thread } = helpedPost('Rita Resolve', server.agent);
     const run = discord.runCommand(thread.id, server.agent2.id, 'resolve');
-    await eventually(async () => run.edited, 5000, 'the edited reply');
+    await eventually(async () => run.edited, WAIT, 'the edited reply');
     assert.equal(run.callback?.type, 5, 'deferred reply first');
     assert.equal(run.callback?.data?.flags, 64, 'ephemeral');
     assert.match(String(run.edited?.content), /^Resolved\./);
-    const s = await eventually(() => survey(thread.id), 5000, 'the survey');
+    const s = await eventually(() => survey(thread.id), WAIT, 'the survey');
     assert.equal(s.agent.id, server.agent2.id);
     assert.equal(s.customer.id, customer.id);
 
     const again = discord.runCommand(thread.id, server.agent.id, 'resolve');
-    await eventually(async () => again.edited, 5000, 'the second reply');
+    await eventually(async () => again.edited, WAIT, 'the second reply');
     assert.match(String(again.edited?.content), /already resolved/);
     assert.equal(await app.engine.surveys.countDocuments({ channel: 'discord', conversationId: thread.id }).exec(), 1);
   });
@@ -187,7 +228,7 @@ describe('discord: what counts as resolved', () => {
     const { customer, thread } = helpedPost('Nina Nonstaff');
     const byMember = discord.runCommand(thread.id, server.member.id, 'resolve');
     const byCustomer = discord.runCommand(thread.id, customer.id, 'resolve');
-    await eventually(async () => byMember.edited && byCustomer.edited, 5000, 'the replies');
+    await eventually(async () => byMember.edited && byCustomer.edited, WAIT, 'the replies');
     assert.match(String(byMember.edited?.content), /agent role/);
     assert.match(String(byCustomer.edited?.content), /agent role/);
     assert.equal(await survey(thread.id), null);
@@ -198,11 +239,11 @@ describe('discord: what counts as resolved', () => {
     const thread = discord.openThread(server.general.id, customer.id, 'Off topic', 'Hello all');
     discord.post(thread.id, server.agent.id, 'Hi!');
     const run = discord.runCommand(thread.id, server.agent.id, 'resolve');
-    await eventually(async () => run.edited, 5000, 'the reply');
+    await eventually(async () => run.edited, WAIT, 'the reply');
     assert.match(String(run.edited?.content), /inside a support thread/);
     const lookups = auditLookups();
     discord.changeThread(thread.id, { locked: true, archived: true }, server.agent.id);
-    await new Promise((r) => setTimeout(r, 400));
+    await settled();
     assert.equal(auditLookups(), lookups, 'not even looked at');
     assert.equal(await survey(thread.id), null);
   });
@@ -220,10 +261,11 @@ describe('discord: what counts as resolved', () => {
     const lookups = auditLookups();
     discord.changeThread(noStaff.id, { appliedTags: [server.resolvedTagId] }, alone.id);
 
-    await eventually(async () => staffRun.edited && botRun.edited, 5000, 'the replies');
+    await eventually(async () => staffRun.edited && botRun.edited, WAIT, 'the replies');
     assert.match(String(staffRun.edited?.content), /opened by staff/);
     assert.match(String(botRun.edited?.content), /opened by a bot/);
-    await settledAfterAuditLookups(lookups, 1);
+    await settled();
+    assert.ok(auditLookups() >= lookups + 1, 'the audit log was read for who tagged it');
     for (const t of [byStaff, byBot, noStaff]) assert.equal(await survey(t.id), null);
   });
 });

@@ -10,6 +10,13 @@ import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { BOT_TOKEN, FakeSlack } from './fakes/slack-web-api.ts';
 import { deliver, reactionAdded, SIGNING_SECRET } from './fakes/slack-events.ts';
 import { PermanentSendError } from '../src/channels/send-errors.ts';
+import { Router } from 'express';
+import { silentLogger } from '../src/logger.ts';
+import { SlackChannel } from '../src/channels/slack/slack-channel.ts';
+import { readSlackSettings } from '../src/channels/slack/slack-settings.ts';
+import type { EngineSink } from '../src/channels/channel.ts';
+import { SlackApi } from '../src/channels/slack/slack-api.ts';
+import { FallbackThreads, surveyMetadata } from '../src/channels/slack/slack-fallback-threads.ts';
 
 const CARE = 'CCARE0009';
 const AGENT = 'UAGENT009';
@@ -98,5 +105,34 @@ describe('slack channel: delivery', () => {
       app.outbox.post('slack', 'CGONE0001', { text: 'digest' }),
       (err: unknown) => err instanceof PermanentSendError && err.code === 'not_in_channel',
     );
+  });
+
+  test('after a restart, a fallback thread is found again from the metadata on the bot\'s own messages', async () => {
+    const api = new SlackApi({ token: BOT_TOKEN, apiUrl: fake.apiUrl, logger: silentLogger() });
+    const root = fake.say(CARE, 'UTHREAD01', 'Question from an external user');
+    fake.say(CARE, AGENT, 'Answered', root);
+    await api.post({ channel: CARE, threadTs: root, text: '<@UTHREAD01> How likely…', metadata: surveyMetadata('survey-old', 'UTHREAD01') });
+    await api.post({ channel: CARE, threadTs: root, text: '<@UTHREAD01> And why?', metadata: surveyMetadata('survey-new', 'UTHREAD01') });
+    // Another app posting look-alike metadata is not trusted.
+    fake.channels.get(CARE)!.push({ ts: '1900000000.000001', bot_id: 'BOTHERAPP', thread_ts: root, metadata: surveyMetadata('forged', 'UTHREAD02') });
+
+    const fresh = new FallbackThreads(api, silentLogger(), () => fake.botId);
+    assert.equal(await fresh.surveyIn(CARE, root, 'UTHREAD01'), 'survey-new', 'the latest question in the thread');
+    assert.equal(await fresh.surveyIn(CARE, root, 'UTHREAD02'), undefined);
+    const lookups = fake.callsTo('conversations.replies').filter((c) => c.params.ts === root);
+    assert.ok(lookups.every((c) => c.params.include_all_metadata === 'true'));
+    assert.equal(await fresh.surveyIn(CARE, root, 'UTHREAD01'), 'survey-new');
+    assert.equal(fake.callsTo('conversations.replies').filter((c) => c.params.ts === root).length, lookups.length, 'found once, then remembered');
+  });
+
+  test('a bot token Slack refuses stops the channel from starting, with a clear line and no token in it', async () => {
+    const settings = readSlackSettings({ SLACK_BOT_TOKEN: 'xoxb-revoked-9999', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl })!;
+    const channel = new SlackChannel(settings, silentLogger());
+    const sink: EngineSink = {
+      resolved: async () => { throw new Error('not expected'); },
+      message: async () => { throw new Error('not expected'); },
+    };
+    await assert.rejects(channel.start({ sink, logger: silentLogger(), http: Router() }), (err: unknown) =>
+      err instanceof Error && err.message === 'slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)');
   });
 });

@@ -60,7 +60,7 @@ async function resolve(customerId: string, agent = { id: 'agent-anna', name: 'An
 
 /** The question DM, once X has it and the engine has recorded the survey as asked. */
 async function question(customerId: string, surveyId: string): Promise<SentDm> {
-  const dm = await eventually(async () => fake.to(customerId).find((m) => m.quickReply), 8000, `the question DM to ${customerId}`);
+  const dm = await eventually(async () => fake.to(customerId).find((m) => m.quickReply), 15_000, `the question DM to ${customerId}`);
   await stateIs(surveyId, 'asked');
   return dm;
 }
@@ -75,7 +75,7 @@ async function stateIs(id: string, state: string) {
   return eventually(async () => {
     const s = await survey(id);
     return s.state === state ? s : null;
-  }, 8000, `survey ${id} to be ${state}`);
+  }, 15_000, `survey ${id} to be ${state}`);
 }
 
 async function deliver(payload: unknown): Promise<void> {
@@ -158,6 +158,10 @@ describe('X channel', () => {
     const badShape = await fake.deliver({ for_user_id: 'brand', direct_message_events: [] });
     assert.equal(badShape.status, 400);
     assert.match(((await badShape.json()) as { error: string }).error, /for_user_id/);
+
+    // A body over X_BODY_LIMIT_KB (256 KB) is cut off before anything reads it.
+    const huge = await fake.deliver(null, { rawBody: JSON.stringify({ for_user_id: '1000', pad: 'x'.repeat(300 * 1024) }) });
+    assert.equal(huge.status, 413);
 
     const s = await survey(surveyId);
     assert.equal(s.state, 'asked');

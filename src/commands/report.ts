@@ -1,38 +1,42 @@
-/** `nps-bot report`: NPS by channel and by agent for a date range (table or JSON). */
+/**
+ * `nps-bot report --by channel|agent|channel,agent|type|total --period day|week|month
+ *  --from YYYY-MM-DD --to YYYY-MM-DD --format table|json|csv [--type ...] [--channel C] [--agent A]`:
+ * the figures from the rollups, in REPORT_TZ.
+ */
 import { z } from 'zod';
-import { loadConfig } from '../config.ts';
-import { connectDatabase } from '../database.ts';
-import { createLogger } from '../logger.ts';
-import { dayRange, npsReport } from '../reports/nps-report.ts';
+import { ConfigError } from '../config-error.ts';
+import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
+import { reportParamsSchema, ReportRangeError, runReport } from '../reports/report-query.ts';
+import { reportCsv, reportTable } from '../reports/report-render.ts';
+import { EVERYTHING } from '../reports/scope.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const schema = z.object({
-  by: z.enum(['channel', 'agent', 'channel,agent']).default('channel'),
-  from: day.optional(),
-  to: day.optional(),
-  format: z.enum(['table', 'json']).default('table'),
-});
+const schema = reportParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
 
 export const command: Command = {
-  describe: 'NPS by channel and agent: nps-bot report --by channel|agent|channel,agent --from YYYY-MM-DD --to YYYY-MM-DD --format table|json',
+  describe: 'NPS figures: nps-bot report --by channel|agent|channel,agent|type --period day|week|month --from YYYY-MM-DD --to YYYY-MM-DD --format table|json|csv',
   async run(args) {
     const { options } = parseOptions(args, schema);
-    const config = loadConfig();
-    const db = await connectDatabase(config, createLogger('warn'));
+    const { format, ...params } = options;
+    const cli = await openReportCli();
     try {
-      const range = dayRange(options.from, options.to);
-      const rows = await npsReport(db.conn, { by: options.by, ...range });
-      if (options.format === 'json') {
-        process.stdout.write(`${JSON.stringify({ type: 'transactional', rows })}\n`);
-      } else {
-        process.stdout.write('Transactional NPS (after care conversations)\n');
-        for (const r of rows) process.stdout.write(`${[r.channel, r.agentId].filter(Boolean).join(' / ').padEnd(24)} nps ${String(r.nps ?? '–').padStart(4)}  responses ${r.responses}  sent ${r.sent}\n`);
-      }
+      await checkRollupZone(cli);
+      await catchUp(cli);
+      const report = await runReport(
+        { conn: cli.db.conn, timeZone: cli.settings.timeZone, minSample: cli.settings.minSample, now: new Date() },
+        params,
+        EVERYTHING,
+      ).catch((err: unknown) => {
+        if (err instanceof ReportRangeError) throw new ConfigError(`--${err.message}`);
+        throw err;
+      });
+      if (format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
+      else if (format === 'csv') process.stdout.write(reportCsv(report));
+      else process.stdout.write(reportTable(report));
       return 0;
     } finally {
-      await db.close();
+      await cli.close();
     }
   },
 };

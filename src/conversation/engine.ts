@@ -11,7 +11,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import type {
   EngineSink, InboundMessage, MessageKind, OutgoingMessage, Recipient, ReplyOutcome, ResolveOutcome, ResolvedEvent,
 } from '../channels/channel.ts';
-import { PermanentSendError } from '../channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
 import { contactModel, type ContactDoc } from '../contact-model.ts';
 import { optOutModel, type OptOutDoc } from '../opt-out-model.ts';
 import { stepLockModel } from '../step-lock-model.ts';
@@ -205,7 +205,11 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     } catch (err) {
       await this.eligibility.unreserve(s.channel, s.customer.id, now, reservation.previous);
       const attempts = (s.attempts ?? 0) + 1;
-      if (err instanceof PermanentSendError || err instanceof UnknownChannelError || attempts >= (this.deps.settings.maxAskAttempts ?? 5)) {
+      if (err instanceof TransientSendError && err.retryAfterMs !== undefined && err.retryAfterMs > 0) {
+        // The platform said when to come back (a rate limit or a daily cap): wait that
+        // long; being told to wait is not a failed attempt.
+        await this.store.release(s, owner, new Date(now.getTime() + err.retryAfterMs), errorText(err), false);
+      } else if (err instanceof PermanentSendError || err instanceof UnknownChannelError || attempts >= (this.deps.settings.maxAskAttempts ?? 5)) {
         this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'survey failed');
         await this.move(s, 'scheduled', 'failed', { set: { lastError: errorText(err), attempts }, unset: ['lease'] }, lease);
       } else {

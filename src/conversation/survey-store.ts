@@ -84,9 +84,9 @@ export class SurveyStore {
   }
 
   /** Give a claimed survey back (transient send failure): try again at `askAt`. */
-  async release(s: SurveyDoc, owner: string, askAt: Date, lastError: string): Promise<void> {
+  async release(s: SurveyDoc, owner: string, askAt: Date, lastError: string, countAttempt = true): Promise<void> {
     await this.transition(s._id, 'scheduled', 'scheduled',
-      { set: { askAt, lastError }, unset: ['lease'], inc: { attempts: 1 } }, { 'lease.owner': owner });
+      { set: { askAt, lastError }, unset: ['lease'], ...(countAttempt ? { inc: { attempts: 1 } } : {}) }, { 'lease.owner': owner });
   }
 
   /** The customer's open survey on a channel (the newest, if several). */

@@ -32,6 +32,7 @@ export class DetractorAlerts {
   private readonly surveys: Model<SurveyDoc>;
   private running: Promise<number> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(private readonly deps: AlertDeps) {
     this.surveys = surveyModel(deps.conn);
@@ -39,6 +40,7 @@ export class DetractorAlerts {
 
   /** Send every due alert; concurrent calls share one run (and trigger one more pass). */
   sendDue(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
     if (this.running) {
       this.again = true;
       return this.running;
@@ -58,11 +60,17 @@ export class DetractorAlerts {
     return this.running;
   }
 
+  /** Start no more passes; resolves when the current one ends. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
+  }
+
   private async pass(): Promise<number> {
     const target = this.deps.target;
     if (!target) return 0;
     let sent = 0;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 1000 && !this.stopped; i++) {
       const now = this.deps.now();
       const claimed = await this.deps.followups.model.findOneAndUpdate(
         { notifiedAt: null, notifyAfter: { $lte: now }, openedAt: { $gte: new Date(now.getTime() - MAX_AGE_MS) } },

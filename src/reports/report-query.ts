@@ -171,7 +171,7 @@ async function loadRollups(model: Model<RollupDoc>, q: { from: DayKey; to: DayKe
   return model.collection.find(filter, {
     projection: { _id: 0, day: 1, channel: 1, agentId: 1, agentName: 1, type: 1, sent: 1, responses: 1, promoters: 1, passives: 1, detractors: 1, scoreSum: 1 },
     batchSize: 10_000,
-  }).toArray() as Promise<RollupDoc[]>;
+  }).toArray() as unknown as Promise<RollupDoc[]>;
 }
 
 /** All periods from `from` to `to` (for charts that must show empty weeks as gaps). */
@@ -179,11 +179,4 @@ export function periodsBetween(from: DayKey, to: DayKey, period: Period): DayKey
   const out: DayKey[] = [];
   for (let p = periodStart(from, period); p <= to && out.length < 5000; p = nextPeriodStart(p, period)) out.push(p);
   return out;
-}
-
-/** The sum of some rows' counts, for a total line. */
-export function countsOf(rows: ReportRow[]): NpsCounts {
-  const c = emptyCounts();
-  for (const r of rows) addCounts(c, { ...r, scoreSum: (r.averageScore ?? 0) * (r.promoters + r.passives + r.detractors) });
-  return c;
 }

@@ -1,35 +1,76 @@
 /**
- * `GET /api/reports/nps?by=channel|agent|channel,agent&from=YYYY-MM-DD&to=YYYY-MM-DD`
- * → `{rows: [{channel?, agentId?, sent, responses, promoters, passives, detractors, nps}]}`.
- * An agent token sees only its own rows.
+ * `GET /api/reports/nps?by=channel|agent|channel,agent|type|total&period=day|week|month
+ *  &from=YYYY-MM-DD&to=YYYY-MM-DD&type=transactional|relational|all&channel=&agent=&format=json|csv`
+ * → `{type, label, by, period, timeZone, from, to, previous, minSample, rows: [{channel?,
+ * agentId?, sent, responses, promoters, passives, detractors, nps, responseRate,
+ * marginOfError, lowSample, change, …}]}`, or CSV with a header row.
+ *
+ * `GET /api/reports/comments?channel=&agent=&category=&type=&from=&to=&page=&limit=&format=json|csv`
+ * → the comments behind the numbers, newest first.
+ *
+ * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { principalOf } from '../http-auth.ts';
-import { validate } from '../conversation/inbound-validation.ts';
-import { dayRange, npsReport } from './nps-report.ts';
+import { validate, ValidationError } from '../conversation/inbound-validation.ts';
+import { commentParamsSchema, listComments } from './comments-query.ts';
+import type { ReportSettings } from './report-config.ts';
+import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';
+import { commentsCsv, reportCsv, reportCsvFilename } from './report-render.ts';
+import { scopeOf } from './scope.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a real date');
+export interface ReportRouteDeps {
+  settings: ReportSettings;
+  now: () => Date;
+  /** Wait (briefly) for this process's pending rollup work, so a report shows what just happened. */
+  flush: () => Promise<void>;
+}
 
-const npsQuerySchema = z.object({
-  by: z.enum(['channel', 'agent', 'channel,agent']).default('channel'),
-  from: day.optional(),
-  to: day.optional(),
-});
+const formatSchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
-export function reportRoutes(conn: Connection): Router {
+/**
+ * The report routes. Without `deps` (the core HTTP server's own mount point, which has
+ * no report settings) the router passes every request on to the full routes that the
+ * reports module mounts right after it.
+ */
+export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
   const router = Router();
+  if (!deps) return router;
+
   router.get('/nps', async (req, res) => {
-    const q = validate(npsQuerySchema, req.query);
-    const range = dayRange(q.from, q.to);
-    if (range.from >= range.to) {
-      res.status(400).json({ error: 'from: must not be after to', field: 'from' });
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(reportParamsSchema, { ...req.query, format: undefined });
+    await deps.flush();
+    const report = await runReport(
+      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+      params,
+      scopeOf(principalOf(res)),
+    ).catch(rethrowRange);
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(reportCsvFilename(report)).send(reportCsv(report));
       return;
     }
-    const principal = principalOf(res);
-    const rows = await npsReport(conn, { by: q.by, ...range, agentId: principal.role === 'agent' ? principal.agentId : undefined });
-    res.json({ type: 'transactional', from: range.from.toISOString(), to: range.to.toISOString(), rows });
+    res.json(report);
   });
+
+  router.get('/comments', async (req, res) => {
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(commentParamsSchema, { ...req.query, format: undefined });
+    if (params.from && params.to && params.from > params.to) throw new ValidationError('from', 'must not be after to');
+    const page = await listComments({ conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)));
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`nps-comments-${page.from}_${page.to}-page${page.page}.csv`).send(commentsCsv(page.comments));
+      return;
+    }
+    res.json(page);
+  });
+
   return router;
+}
+
+function rethrowRange(err: unknown): never {
+  if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
+  throw err;
 }

@@ -7,8 +7,20 @@ import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Principal, TokenAuth } from '../auth.ts';
 import type { Config } from '../config.ts';
-import type { SurveyEngine } from '../conversation/engine.ts';
+import type { SurveyEngine, TransitionEvent } from '../conversation/engine.ts';
+import { requireAuth } from '../http-auth.ts';
 import type { Logger } from '../logger.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
+import { DetractorAlerts } from './detractor-alerts.ts';
+import { Digests } from './digest.ts';
+import { followupRoutes } from './followup-routes.ts';
+import { Followups } from './followups.ts';
+import { loadReportSettings, type ReportSettings } from './report-config.ts';
+import { reportRoutes } from './report-routes.ts';
+import { ensureRollupZone } from './rollup-rebuild.ts';
+import { rollupModel } from './rollup-model.ts';
+import { RollupStore } from './rollup-store.ts';
+import { SurveySync } from './survey-sync.ts';
 
 /** A notice for managers; the app hands it to the target channel's adapter. */
 export interface ReportNotice { text: string; fields?: Record<string, string> }
@@ -34,11 +46,86 @@ export interface ReportsModule {
   stop(): Promise<void>;
 }
 
-export function createReports(_deps: ReportsDeps): ReportsModule {
+/** The module's parts, for the CLI commands and tests. */
+export interface Reports extends ReportsModule {
+  settings: ReportSettings;
+  sync: SurveySync;
+  followups: Followups;
+  alerts: DetractorAlerts;
+  digests: Digests;
+  /** One sweep now: dirty surveys, then due alerts. */
+  sweep(): Promise<void>;
+}
+
+/** Throws ConfigError on a bad setting (e.g. DIGEST_CRON), which stops start-up with one line. */
+export function createReports(deps: ReportsDeps): Reports {
+  const settings = loadReportSettings(deps.config.env);
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger.child({ module: 'reports' });
+  const rollups = new RollupStore(deps.conn, settings.timeZone, now);
+  const followups = new Followups(deps.conn);
+  const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now });
+  const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
+  const sync = new SurveySync({ conn: deps.conn, rollups, followups, logger, now, onFollowupOpened: kickAlerts });
+  const digests = new Digests({ conn: deps.conn, settings, followups, post: deps.post, logger, now });
+  const flush = (): Promise<void> => sync.flush(2000);
+
+  const onTransition = (e: TransitionEvent): void => sync.enqueue(e.survey);
+  let timer: NodeJS.Timeout | null = null;
+  let sweeping: Promise<void> | null = null;
+  let started = false;
+
+  const sweep = async (): Promise<void> => {
+    await sync.sweep();
+    await alerts.sendDue();
+  };
+  const tick = (): void => {
+    if (sweeping) return;
+    sweeping = sweep()
+      .catch((err) => logger.error({ err }, 'report sweep failed; will retry'))
+      .finally(() => { sweeping = null; });
+  };
+
   return {
-    tokens: [],
-    mount() {},
-    async start() {},
-    async stop() {},
+    tokens: settings.tokens,
+    settings,
+    sync,
+    followups,
+    alerts,
+    digests,
+    sweep,
+
+    mount(app, auth) {
+      const api = requireAuth(auth);
+      app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush }));
+      app.use('/api/followups', api, followupRoutes({ followups, now, flush }));
+      app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush }));
+    },
+
+    async start() {
+      if (started) return;
+      started = true;
+      await Promise.all([followups.init(), digests.init(), rollupModel(deps.conn).init()]);
+      deps.engine.on('transition', onTransition);
+      await ensureRollupZone(deps.conn, settings.timeZone, logger);
+      // Catch up on whatever a previous run left undone, then keep sweeping.
+      await sweep().catch((err) => logger.error({ err }, 'first report sweep failed; will retry'));
+      timer = setInterval(tick, settings.syncIntervalMs);
+      timer.unref();
+      digests.start();
+      if (!settings.alertTarget) logger.info('ALERT_TARGET is not set: detractor follow-ups are tracked but no alert is posted');
+    },
+
+    async stop() {
+      if (!started) return;
+      started = false;
+      deps.engine.off('transition', onTransition);
+      if (timer) clearInterval(timer);
+      timer = null;
+      await digests.stop();
+      await sync.flush(5000);
+      await sweeping;
+      await alerts.stop();
+    },
   };
 }

@@ -10,7 +10,9 @@ import type { NpsCounts } from './nps-math.ts';
 export type CountedSurvey = Pick<SurveyDoc, 'askedAt' | 'category' | 'score'>;
 
 /** The filter for surveys that count at all (an answer implies the question was sent). */
-export const COUNTED_FILTER = { $or: [{ askedAt: { $exists: true } }, { category: { $exists: true } }] } as const;
+export const COUNTED_FILTER: { $or: Array<Record<string, { $exists: true }>> } = {
+  $or: [{ askedAt: { $exists: true } }, { category: { $exists: true } }],
+};
 
 /** Add `n` surveys with this category and score (as grouped by an aggregation) to the counts. */
 export function addCounted(into: NpsCounts, category: string | null | undefined, score: number | null | undefined, n = 1): void {

@@ -50,10 +50,19 @@ export class SurveySync {
     void this.drain().catch((err) => this.deps.logger.error({ err }, 'report sync failed; the periodic sweep will retry'));
   }
 
-  /** Resolves once everything enqueued so far is processed (reports call this to read their own writes). */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0 || this.running) {
-      await this.drain().catch(() => undefined);
+  /**
+   * Resolves once everything enqueued so far is processed, or after `maxMs`: reports
+   * call this to show this process's own latest answers without waiting for a sweep.
+   */
+  async flush(maxMs = 2000): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while ((this.pending.size > 0 || this.running) && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.drain().catch(() => undefined),
+        new Promise<void>((r) => { timer = setTimeout(r, Math.max(1, deadline - Date.now())); }),
+      ]);
+      clearTimeout(timer);
     }
   }
 

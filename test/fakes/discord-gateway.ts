@@ -60,6 +60,15 @@ export class FakeGateway {
   get identifies(): number { return this.received.filter((r) => r.op === Op.Identify).length; }
   get resumes(): number { return this.received.filter((r) => r.op === Op.Resume).length; }
   get heartbeats(): number { return this.received.filter((r) => r.op === Op.Heartbeat).length; }
+  /** The sequence number of the last dispatch of the session. */
+  get sequence(): number { return this.session?.seq ?? 0; }
+  /**
+   * The highest sequence the client has reported in a heartbeat: every dispatch up to it
+   * has been received and handed to discord.js's listeners.
+   */
+  get acknowledged(): number {
+    return Math.max(0, ...this.received.filter((r) => r.op === Op.Heartbeat && typeof r.d === 'number').map((r) => r.d as number));
+  }
   get connected(): boolean { return this.session?.socket?.readyState === 1; }
   get intents(): number { return this.session?.intents ?? 0; }
 
@@ -198,7 +207,8 @@ export class FakeGateway {
   dispatchMessage(message: MessageJson, member: Record<string, unknown> | null): boolean {
     const inGuild = !!message.guild_id;
     const intents = this.session?.intents ?? 0;
-    let d: Record<string, unknown> = { ...message };
+    // Discord tells the channel's type with each message, so a client can place a DM it has never seen.
+    let d: Record<string, unknown> = { ...message, channel_type: this.world.channel(message.channel_id).type };
     if (inGuild) {
       const visible = (intents & Intent.MessageContent) !== 0
         || message.author.id === this.world.bot.id

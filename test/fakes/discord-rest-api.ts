@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ChannelTypes, type MessageJson } from './discord-world.ts';
+import type { MessageJson } from './discord-world.ts';
 import type { FakeDiscord } from './discord-fake.ts';
 
 export interface RestRequest {
@@ -179,10 +179,6 @@ export function checkMessageBody(body: unknown): {
   const allowed = b.allowed_mentions as { parse?: string[]; users?: string[] } | undefined;
   const allowedUsers = allowed ? (allowed.parse?.includes('users') ? null : allowed.users ?? []) : null;
   return { content, components, ...(nonce !== undefined ? { nonce } : {}), enforceNonce: b.enforce_nonce === true, allowedUsers };
-}
-
-export function isDm(fake: FakeDiscord, channelId: string): boolean {
-  return fake.world.channels.get(channelId)?.type === ChannelTypes.DM;
 }
 
 /** Discord names buckets with opaque hashes shared by routes of the same shape. */

@@ -30,7 +30,9 @@ export interface SentDm {
 
 export interface ScriptedFailure {
   status: number;
+  /** Sent as JSON; `rawBody` is sent as it is (e.g. an HTML error page). */
   body?: unknown;
+  rawBody?: string;
   headers?: Record<string, string>;
 }
 
@@ -180,7 +182,7 @@ export class FakeXApi {
       const code = (failure.body as { errors?: Array<{ code?: number }> } | undefined)?.errors?.[0]?.code;
       this.attempts.push({ recipientId, status: failure.status, code });
       res.writeHead(failure.status, { 'content-type': 'application/json; charset=utf-8', ...failure.headers });
-      res.end(failure.body === undefined ? '' : JSON.stringify(failure.body));
+      res.end(failure.rawBody ?? (failure.body === undefined ? '' : JSON.stringify(failure.body)));
       return;
     }
     if (this.closedDms.has(recipientId)) {

@@ -16,6 +16,9 @@ import { answeredContent, parseButtonCustomId } from './survey-message.ts';
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
 
 export class AnswerHandler {
+  /** Per customer, the answer being handled: a quick "9" then "great help" must reach the engine in that order. */
+  private readonly inOrder = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: {
     client: Client;
     sink: EngineSink;
@@ -37,14 +40,14 @@ export class AnswerHandler {
     }
     await interaction.update({ content: answeredContent(interaction.message.content, choice.score), components: [] })
       .catch((err: unknown) => this.ackFailed(err, interaction.id));
-    const outcome = await this.deps.sink.message({
+    const outcome = await this.serially(interaction.user.id, () => this.deps.sink.message({
       channel: 'discord',
       customerId: interaction.user.id,
       text: '',
       choice: choice.score,
       surveyId: choice.surveyId,
       eventId: interaction.id,
-    });
+    }));
     this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: 'button' }, 'discord answer');
     return true;
   }
@@ -63,7 +66,9 @@ export class AnswerHandler {
       await this.forward(message, undefined);
       return;
     }
-    if (!this.deps.threadFallback || !message.channel.isThread() || !this.deps.watcher.isCareThread(message.channel)) return;
+    // In a thread only its owner (the customer) can be answering a survey asked there.
+    const thread = message.channel;
+    if (!this.deps.threadFallback || !thread.isThread() || thread.ownerId !== message.author.id || !this.deps.watcher.isCareThread(thread)) return;
     const asked = await this.deps.fallback.surveyFor(message.channelId, message.author.id);
     if (!asked) return;
     const outcome = await this.forward(message, asked.surveyId);
@@ -71,18 +76,29 @@ export class AnswerHandler {
   }
 
   private async forward(message: Message, surveyId: string | undefined): Promise<ReplyOutcome> {
-    const outcome = await this.deps.sink.message({
+    const outcome = await this.serially(message.author.id, () => this.deps.sink.message({
       channel: 'discord',
       customerId: message.author.id,
       text: message.content,
       eventId: message.id,
       receivedAt: message.createdAt,
       ...(surveyId ? { surveyId } : {}),
-    });
+    }));
     if (outcome.status !== 'ignored') {
       this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: message.inGuild() ? 'thread' : 'dm' }, 'discord answer');
     }
     return outcome;
+  }
+
+  private serially<T>(customerId: string, job: () => Promise<T>): Promise<T> {
+    const before = this.inOrder.get(customerId) ?? Promise.resolve();
+    const mine = before.then(job, job);
+    const tail = mine.catch(() => undefined);
+    this.inOrder.set(customerId, tail);
+    void tail.then(() => {
+      if (this.inOrder.get(customerId) === tail) this.inOrder.delete(customerId);
+    });
+    return mine;
   }
 
   private ackFailed(err: unknown, interactionId: string): void {

@@ -65,7 +65,9 @@ export class DiscordChannel implements ChannelAdapter {
         this.track(logger, 'command registration', () => command.register(client.application!.id, guild.id));
       }
     });
-    client.on(Events.ShardReconnecting, (shardId) => logger.info({ shardId }, 'discord gateway reconnecting'));
+    client.on(Events.ShardReconnecting, (shardId) => {
+      if (this.accepting) logger.info({ shardId }, 'discord gateway reconnecting');
+    });
     client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'discord gateway resumed'));
     client.on(Events.ShardDisconnect, (event, shardId) => logger.error({ shardId, code: event.code }, 'discord gateway closed for good'));
     client.on(Events.ShardError, (err, shardId) => logger.warn({ shardId, err: err.message }, 'discord gateway error'));
@@ -100,9 +102,14 @@ export class DiscordChannel implements ChannelAdapter {
     if (!running) return;
     this.accepting = false;
     // Let answers already being handled reach the engine before the connection goes.
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     this.running = null;
     await running.client.destroy();
+  }
+
+  /** Resolves once every gateway event received so far has been handled (stop, tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {

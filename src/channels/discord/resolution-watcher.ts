@@ -11,6 +11,7 @@
 import { ChannelType, type AnyThreadChannel, type Client, type ThreadChannel } from 'discord.js';
 import type { EngineSink, ResolveStatus } from '../channel.ts';
 import type { Logger } from '../../logger.ts';
+import { DiscordCode, discordCode } from './discord-errors.ts';
 import type { DiscordSettings } from './discord-settings.ts';
 import type { Person, StaffDirectory } from './staff-directory.ts';
 import type { ThreadAudit } from './thread-audit.ts';
@@ -82,13 +83,22 @@ export class ResolutionWatcher {
       return {
         trigger,
         findActor: async () => {
-          const actorId = await this.deps.audit.actor(guildId, thread.id, { key: 'applied_tags', tagId: tagId! }, at);
+          // Only a fallback for the agent: without the audit log, no agent is found.
+          const actorId = await this.deps.audit.actor(guildId, thread.id, { key: 'applied_tags', tagId: tagId! }, at).catch(() => null);
           return actorId ? this.staffPerson(guildId, actorId) : null;
         },
       };
     }
     const at = trigger === 'archive' && thread.archiveTimestamp ? new Date(thread.archiveTimestamp) : new Date();
-    const actorId = await this.deps.audit.actor(guildId, thread.id, { key: trigger === 'archive' ? 'archived' : 'locked' }, at);
+    let actorId: string | null;
+    try {
+      actorId = await this.deps.audit.actor(guildId, thread.id, { key: trigger === 'archive' ? 'archived' : 'locked' }, at);
+    } catch (err) {
+      const code = discordCode(err);
+      if (code !== DiscordCode.MissingPermissions && code !== DiscordCode.MissingAccess) throw err;
+      this.deps.logger.warn({ guildId, threadId: thread.id, trigger, code }, 'cannot read the audit log (give the bot View Audit Log): archive and lock cannot count as resolutions');
+      return null;
+    }
     if (!actorId || actorId === this.deps.client.user?.id) {
       this.deps.logger.debug({ threadId: thread.id, trigger }, 'thread closed by Discord or the bot, not by staff: ignored');
       return null;

@@ -88,7 +88,12 @@ export class XChannel implements ChannelAdapter {
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
-    const quickReply = message.choices ? quickReplyOptions(to.surveyId, message.choices) : undefined;
+    let quickReply: QuickReplyOption[] | undefined;
+    try {
+      quickReply = message.choices ? quickReplyOptions(to.surveyId, message.choices) : undefined;
+    } catch (err) {
+      throw new PermanentSendError(`cannot offer these choices as X quick replies: ${(err as Error).message}`, 'x-quick-reply');
+    }
     const id = await this.directMessage(to.customerId, message.text, quickReply);
     // The bot is now talking to this customer: an open care conversation is over.
     this.tracker?.forget(to.customerId);

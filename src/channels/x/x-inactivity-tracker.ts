@@ -11,10 +11,13 @@
 
 export interface BrandDm { id: string; at: number; agentId?: string }
 
+/** When a DM was sent, and the order it arrived in (breaks ties between equal timestamps). */
+interface Moment { at: number; seq: number }
+
 interface Conversation {
   customerName?: string;
-  lastCustomerAt?: number;
-  lastBrand?: BrandDm;
+  lastCustomer?: Moment;
+  lastBrand?: Moment & { id: string };
   /** The last brand DM that carried a signature: who is credited when the last one did not. */
   lastSignedAgentId?: string;
 }
@@ -33,6 +36,7 @@ export interface InactiveConversation {
 export class InactivityTracker {
   private readonly conversations = new Map<string, Conversation>();
   private droppedWarned = false;
+  private seq = 0;
 
   constructor(
     private readonly afterMs: number,
@@ -46,13 +50,15 @@ export class InactivityTracker {
 
   customerWrote(customerId: string, at: number, name?: string): void {
     const c = this.touch(customerId);
-    c.lastCustomerAt = Math.max(c.lastCustomerAt ?? 0, at);
+    const moment = { at, seq: ++this.seq };
+    if (!c.lastCustomer || !isBefore(moment, c.lastCustomer)) c.lastCustomer = moment;
     if (name) c.customerName = name;
   }
 
   brandWrote(customerId: string, dm: BrandDm): void {
     const c = this.touch(customerId);
-    if (!c.lastBrand || dm.at >= c.lastBrand.at) c.lastBrand = { id: dm.id, at: dm.at };
+    const moment = { at: dm.at, seq: ++this.seq };
+    if (!c.lastBrand || !isBefore(moment, c.lastBrand)) c.lastBrand = { id: dm.id, ...moment };
     if (dm.agentId) c.lastSignedAgentId = dm.agentId;
   }
 
@@ -66,7 +72,7 @@ export class InactivityTracker {
     const out: InactiveConversation[] = [];
     for (const [customerId, c] of this.conversations) {
       const brand = c.lastBrand;
-      if (!brand || (c.lastCustomerAt !== undefined && c.lastCustomerAt > brand.at)) continue;
+      if (!brand || (c.lastCustomer && isBefore(brand, c.lastCustomer))) continue;
       if (now - brand.at < this.afterMs) continue;
       out.push({
         customerId,
@@ -101,4 +107,8 @@ export class InactivityTracker {
     }
     return c;
   }
+}
+
+function isBefore(a: Moment, b: Moment): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

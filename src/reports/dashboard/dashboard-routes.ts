@@ -1,0 +1,207 @@
+/**
+ * `/dashboard`: the managers' page. A login form at `/dashboard/login` checks a token
+ * and keeps it in an HttpOnly, SameSite=Strict cookie (a Bearer header works too).
+ * No token, no data: the page redirects to the login form. An agent token sees only
+ * that agent's figures, comments and follow-ups.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import { bearerToken, type Principal, type TokenAuth } from '../../auth.ts';
+import { ValidationError, validate } from '../../conversation/inbound-validation.ts';
+import { listComments } from '../comments-query.ts';
+import { followupPatchSchema, type Followups } from '../followups.ts';
+import type { ReportSettings } from '../report-config.ts';
+import { periodsBetween, reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
+import { reportCsv, reportCsvFilename } from '../report-render.ts';
+import { scopeOf } from '../scope.ts';
+import { addDays, dayKeyOf, isDayKey, periodStart } from '../time-zone.ts';
+import { dashboardPage, loginPage } from './dashboard-page.ts';
+
+export const TOKEN_COOKIE = 'nps_token';
+const COOKIE_MAX_AGE_S = 12 * 3600;
+const TREND_WEEKS = 12;
+
+export interface DashboardDeps {
+  conn: Connection;
+  auth: TokenAuth;
+  settings: ReportSettings;
+  followups: Followups;
+  now: () => Date;
+  /** Wait (briefly) for this process's pending rollup work, so a page shows what just happened. */
+  flush: () => Promise<void>;
+}
+
+/** The token in the dashboard cookie, if any. */
+export function cookieToken(req: Request): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const at = part.indexOf('=');
+    if (at < 0) continue;
+    if (part.slice(0, at).trim() !== TOKEN_COOKIE) continue;
+    try {
+      return decodeURIComponent(part.slice(at + 1).trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function setSecurityHeaders(res: Response): void {
+  res.set({
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'X-Frame-Options': 'DENY',
+  });
+}
+
+const rangeSchema = z.object({
+  from: z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD').optional(),
+  to: z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD').optional(),
+  saved: z.string().max(10).optional(),
+});
+
+export function dashboardRoutes(deps: DashboardDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+
+  router.use((_req, res, next) => {
+    setSecurityHeaders(res);
+    next();
+  });
+
+  const principalFor = (req: Request): Principal | null => deps.auth.check(bearerToken(req.headers.authorization) ?? cookieToken(req));
+
+  /** Cross-site form posts are refused even if a browser sent the cookie. */
+  const sameOrigin = (req: Request): boolean => {
+    const origin = req.headers.origin;
+    if (!origin || origin === 'null') return origin !== 'null';
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  };
+
+  router.get('/login', (_req, res) => {
+    res.type('html').send(loginPage());
+  });
+
+  router.post('/login', form, (req, res) => {
+    if (!sameOrigin(req)) {
+      res.status(403).type('html').send(loginPage('This form must be sent from the dashboard itself.'));
+      return;
+    }
+    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+    const principal = token.length <= 200 ? deps.auth.check(token) : null;
+    if (!principal) {
+      res.status(401).type('html').send(loginPage('That token is not valid.'));
+      return;
+    }
+    res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: COOKIE_MAX_AGE_S * 1000 });
+    res.redirect(303, '/dashboard');
+  });
+
+  router.post('/logout', (req, res) => {
+    res.clearCookie(TOKEN_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+    res.redirect(303, '/dashboard/login');
+  });
+
+  // Everything below needs a valid token.
+  router.use((req, res, next) => {
+    const principal = principalFor(req);
+    if (!principal) {
+      if (req.headers.authorization) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').type('text').send('missing or invalid token');
+      } else if (req.method === 'GET') {
+        res.redirect(303, '/dashboard/login');
+      } else {
+        res.status(401).type('text').send('sign in first');
+      }
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  });
+
+  router.get('/', async (req, res) => {
+    const principal = res.locals.principal as Principal;
+    const scope = scopeOf(principal);
+    const q = validate(rangeSchema, req.query);
+    const now = deps.now();
+    let range;
+    try {
+      range = resolveRange({ from: q.from, to: q.to }, now, deps.settings.timeZone);
+    } catch (err) {
+      if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
+      throw err;
+    }
+    await deps.flush();
+    const ctx = { conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now };
+    const base = { from: range.from, to: range.to };
+    const thisWeek = periodStart(dayKeyOf(now, deps.settings.timeZone), 'week');
+    const trendFrom = addDays(thisWeek, -7 * (TREND_WEEKS - 1));
+    const [total, channels, agents, trend, comments, followups, openFollowups] = await Promise.all([
+      runReport(ctx, { by: 'total', ...base }, scope),
+      runReport(ctx, { by: 'channel', ...base }, scope),
+      runReport(ctx, { by: 'agent', ...base }, scope),
+      runReport(ctx, { by: 'total', period: 'week', from: trendFrom, to: dayKeyOf(now, deps.settings.timeZone) }, scope),
+      listComments(ctx, { type: 'transactional', page: 1, limit: 10 }, scope),
+      deps.followups.list({ status: 'open', scope, page: 1, limit: 25 }),
+      deps.followups.openCount(scope),
+    ]);
+    const byWeek = new Map(trend.rows.map((r) => [r.period, r]));
+    res.type('html').send(dashboardPage({
+      viewer: principal.role === 'manager' ? 'manager' : `agent ${principal.agentId}`,
+      total,
+      channels,
+      agents,
+      trend: periodsBetween(trendFrom, thisWeek, 'week').map((w) => ({ label: w, value: byWeek.get(w)?.nps ?? null, n: byWeek.get(w)?.responses ?? 0 })),
+      comments: comments.comments,
+      followups: followups.followups,
+      openFollowups,
+      rangeQuery: new URLSearchParams({ from: range.from, to: range.to }).toString(),
+      notice: q.saved ? 'Follow-up saved.' : undefined,
+    }));
+  });
+
+  router.get('/export.csv', async (req, res) => {
+    const scope = scopeOf(res.locals.principal as Principal);
+    const params = validate(reportParamsSchema, req.query);
+    await deps.flush();
+    let report;
+    try {
+      report = await runReport({ conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() }, params, scope);
+    } catch (err) {
+      if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
+      throw err;
+    }
+    res.type('text/csv; charset=utf-8').attachment(reportCsvFilename(report)).send(reportCsv(report));
+  });
+
+  router.post('/followups/:id', form, async (req, res) => {
+    if (!sameOrigin(req)) {
+      res.status(403).type('text').send('this form must be sent from the dashboard itself');
+      return;
+    }
+    const scope = scopeOf(res.locals.principal as Principal);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const patch = validate(followupPatchSchema, {
+      ...(typeof body.status === 'string' ? { status: body.status } : {}),
+      ...(typeof body.owner === 'string' ? { owner: body.owner } : {}),
+      ...(typeof body.note === 'string' ? { note: body.note } : {}),
+    });
+    const updated = await deps.followups.update(String(req.params.id), patch, scope, deps.now());
+    if (!updated) {
+      res.status(404).type('text').send('no such follow-up');
+      return;
+    }
+    res.redirect(303, '/dashboard?saved=1');
+  });
+
+  return router;
+}

@@ -1,0 +1,175 @@
+/**
+ * The weekly digest: last week's transactional NPS by channel and by agent, the change
+ * against the week before, low-sample flags and the open detractor follow-ups.
+ *
+ * Scheduled digests are claimed before posting with a unique insert (the cron slot
+ * and the target) into `digests`, so several bot processes firing at the same slot
+ * post one digest between them. A claim is never retried by another process: a crash
+ * between the claim and the post loses that one digest rather than risk a double.
+ */
+import { randomUUID } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Logger } from '../logger.ts';
+import type { Followups } from './followups.ts';
+import type { ReportSettings } from './report-config.ts';
+import { runReport, type Report, type ReportRow } from './report-query.ts';
+import type { NoticeTarget, ReportNotice } from './reports-module.ts';
+import { EVERYTHING } from './scope.ts';
+import { addDays, dayKeyOf, periodStart, type DayKey } from './time-zone.ts';
+
+interface DigestDoc { _id: string; slot: Date; target: string; from: string; to: string; owner: string; claimedAt: Date; postedAt?: Date; error?: string }
+
+const digestSchema = new Schema<DigestDoc>({
+  _id: { type: String, required: true },
+  slot: { type: Date, required: true },
+  target: { type: String, required: true },
+  from: String,
+  to: String,
+  owner: String,
+  claimedAt: Date,
+  postedAt: Date,
+  error: String,
+}, { versionKey: false, _id: false });
+
+function digestModel(conn: Connection): Model<DigestDoc> {
+  return (conn.models.Digest as Model<DigestDoc> | undefined) ?? conn.model<DigestDoc>('Digest', digestSchema, 'digests');
+}
+
+/** How many agent lines a digest lists before "and N more". */
+const MAX_AGENT_LINES = 25;
+
+export interface DigestDeps {
+  conn: Connection;
+  settings: ReportSettings;
+  followups: Followups;
+  post: (target: NoticeTarget, notice: ReportNotice) => Promise<void>;
+  logger: Logger;
+  now: () => Date;
+}
+
+export type DigestOutcome = 'posted' | 'claimed-elsewhere' | 'off' | 'failed';
+
+/** Last week, Monday to Sunday, as seen in `timeZone` at `now`. */
+export function lastWeek(now: Date, timeZone: string): { from: DayKey; to: DayKey } {
+  const thisWeek = periodStart(dayKeyOf(now, timeZone), 'week');
+  return { from: addDays(thisWeek, -7), to: addDays(thisWeek, -1) };
+}
+
+export class Digests {
+  private readonly model: Model<DigestDoc>;
+  private task: ScheduledTask | null = null;
+  private readonly owner = randomUUID();
+
+  constructor(private readonly deps: DigestDeps) {
+    this.model = digestModel(deps.conn);
+  }
+
+  async init(): Promise<void> {
+    await this.model.init();
+  }
+
+  /** Compose the digest for the week before `now`. */
+  async compose(now: Date = this.deps.now()): Promise<{ notice: ReportNotice; from: DayKey; to: DayKey }> {
+    const { from, to } = lastWeek(now, this.deps.settings.digest.timeZone);
+    const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, now };
+    const [total, channels, agents, open] = await Promise.all([
+      runReport(ctx, { by: 'total', from, to }, EVERYTHING),
+      runReport(ctx, { by: 'channel', from, to }, EVERYTHING),
+      runReport(ctx, { by: 'agent', from, to }, EVERYTHING),
+      this.deps.followups.openCount(EVERYTHING),
+    ]);
+    return { notice: digestNotice(total, channels, agents, open), from, to };
+  }
+
+  /** Post the digest for a cron slot unless another process claimed that slot. */
+  async postScheduled(slot: Date): Promise<DigestOutcome> {
+    const target = this.deps.settings.digest.target;
+    if (!target) return 'off';
+    const slotAt = new Date(Math.floor(slot.getTime() / 1000) * 1000);
+    const targetName = `${target.channel}:${target.channelId}`;
+    const id = `${targetName}|${slotAt.toISOString()}`;
+    const { from, to } = lastWeek(this.deps.now(), this.deps.settings.digest.timeZone);
+    try {
+      await this.model.collection.insertOne({ _id: id as never, slot: slotAt, target: targetName, from, to, owner: this.owner, claimedAt: this.deps.now() });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return 'claimed-elsewhere';
+      throw err;
+    }
+    try {
+      const { notice } = await this.compose();
+      await this.deps.post(target, notice);
+      await this.model.updateOne({ _id: id }, { $set: { postedAt: this.deps.now() } }).exec();
+      this.deps.logger.info({ target: target.channel, from, to }, 'digest posted');
+      return 'posted';
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.deps.logger.error({ target: target.channel, err: reason }, 'digest not posted');
+      await this.model.updateOne({ _id: id }, { $set: { error: reason.slice(0, 500) } }).exec().catch(() => undefined);
+      return 'failed';
+    }
+  }
+
+  /** Post a digest now (`nps-bot digest`); not claimed, so it never blocks the scheduled one. */
+  async postNow(target: NoticeTarget | undefined = this.deps.settings.digest.target): Promise<{ notice: ReportNotice; posted: boolean }> {
+    const { notice } = await this.compose();
+    if (!target) return { notice, posted: false };
+    await this.deps.post(target, notice);
+    return { notice, posted: true };
+  }
+
+  /** Start the cron job (only when DIGEST_TARGET is set). */
+  start(): void {
+    const { cron: expression, timeZone, target } = this.deps.settings.digest;
+    if (!target || this.task) return;
+    this.task = cron.schedule(expression, async (ctx) => {
+      await this.postScheduled(ctx.date).catch((err) => this.deps.logger.error({ err }, 'digest failed'));
+    }, { timezone: timeZone, name: 'nps-digest', noOverlap: true });
+    this.deps.logger.info({ cron: expression, timeZone, target: target.channel }, 'digests scheduled');
+  }
+
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = null;
+    if (task) await task.destroy();
+  }
+}
+
+const fmtNps = (r: ReportRow): string => (r.nps === null ? 'no answers' : `NPS ${r.nps} (±${r.marginOfError})`);
+const fmtChange = (r: ReportRow): string => (r.change === null ? 'change –' : `change ${r.change > 0 ? '+' : ''}${r.change}`);
+const fmtLow = (r: ReportRow, min: number): string => (r.lowSample ? ` · low sample (<${min} answers): do not judge on this` : '');
+
+export function digestNotice(total: Report, channels: Report, agents: Report, openFollowups: number): ReportNotice {
+  const min = total.minSample;
+  const lines: string[] = [
+    `Weekly NPS digest, ${total.from} to ${total.to} (${total.timeZone}), compared with the week before.`,
+    total.label,
+  ];
+  const t = total.rows[0];
+  lines.push(t
+    ? `Overall: ${fmtNps(t)}, ${t.responses} answers of ${t.sent} sent (response rate ${t.responseRate ?? '–'}%), ${fmtChange(t)}${fmtLow(t, min)}`
+    : 'Overall: no surveys were sent last week.');
+  if (channels.rows.length > 0) {
+    lines.push('By channel:');
+    for (const r of channels.rows) lines.push(`  ${r.channel}: ${fmtNps(r)}, ${r.responses}/${r.sent} answered, ${fmtChange(r)}${fmtLow(r, min)}`);
+  }
+  if (agents.rows.length > 0) {
+    lines.push('By agent (answers shown so nobody is judged on a handful):');
+    const sorted = [...agents.rows].sort((a, b) => b.responses - a.responses || (a.agentId ?? '').localeCompare(b.agentId ?? ''));
+    for (const r of sorted.slice(0, MAX_AGENT_LINES)) {
+      const who = r.agentName ? `${r.agentName} (${r.agentId})` : r.agentId;
+      lines.push(`  ${who}: ${fmtNps(r)}, ${r.responses}/${r.sent} answered, ${fmtChange(r)}${fmtLow(r, min)}`);
+    }
+    if (sorted.length > MAX_AGENT_LINES) lines.push(`  … and ${sorted.length - MAX_AGENT_LINES} more agents (see the dashboard)`);
+  }
+  lines.push(`Open detractor follow-ups: ${openFollowups}`);
+  return {
+    text: lines.join('\n'),
+    fields: {
+      week: `${total.from} to ${total.to}`,
+      nps: t?.nps === null || !t ? '–' : String(t.nps),
+      answers: String(t?.responses ?? 0),
+      openFollowups: String(openFollowups),
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * What the report CLI commands (`report`, `rollup`, `followups`, `digest`) share: the
+ * database from MONGODB_URI, the report settings, and a catch-up sweep so figures read
+ * from the terminal include answers a stopped bot had not yet rolled up.
+ */
+import { loadConfig, type Config } from '../config.ts';
+import { ConfigError } from '../config-error.ts';
+import { connectDatabase, type Database } from '../database.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { Followups } from './followups.ts';
+import { loadReportSettings, type ReportSettings } from './report-config.ts';
+import { rollupMetaModel } from './rollup-model.ts';
+import { ensureRollupZone } from './rollup-rebuild.ts';
+import { RollupStore } from './rollup-store.ts';
+import { SurveySync } from './survey-sync.ts';
+
+export interface ReportCli {
+  config: Config;
+  settings: ReportSettings;
+  db: Database;
+  logger: Logger;
+  followups: Followups;
+  close(): Promise<void>;
+}
+
+export async function openReportCli(): Promise<ReportCli> {
+  const config = loadConfig();
+  const settings = loadReportSettings(config.env);
+  // The terminal shows results; only warnings and errors are logged (to stdout as JSON, like the bot).
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const db = await connectDatabase(config, logger);
+  const followups = new Followups(db.conn);
+  return { config, settings, db, logger, followups, close: () => db.close() };
+}
+
+/**
+ * Refuse to read rollups counted in another time zone (the running bot rebuilds them on
+ * start); build them if they were never built (surveys from before reports existed).
+ */
+export async function checkRollupZone(cli: ReportCli): Promise<void> {
+  const meta = await rollupMetaModel(cli.db.conn).findById('rollups').lean().exec();
+  if (!meta) {
+    await ensureRollupZone(cli.db.conn, cli.settings.timeZone, cli.logger);
+  } else if (meta.timeZone !== cli.settings.timeZone) {
+    throw new ConfigError(`REPORT_TZ: the rollups are counted in ${meta.timeZone} but REPORT_TZ is ${cli.settings.timeZone}; set the same REPORT_TZ as the bot, or run \`nps-bot rollup --rebuild\``);
+  }
+}
+
+/** Process every dirty survey once (rollups and follow-ups), as the bot would. */
+export async function catchUp(cli: ReportCli): Promise<number> {
+  await cli.followups.init();
+  const sync = new SurveySync({
+    conn: cli.db.conn,
+    rollups: new RollupStore(cli.db.conn, cli.settings.timeZone),
+    followups: cli.followups,
+    logger: cli.logger,
+    now: () => new Date(),
+  });
+  return sync.sweep();
+}
