@@ -55,6 +55,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     logger.warn('no channel is configured: set WEBHOOK_OUTBOUND_URL, SLACK_BOT_TOKEN, DISCORD_TOKEN or X_CONSUMER_KEY (see README); try `nps-bot demo` to see a survey in the terminal');
   }
   const database = options.database ?? await connectDatabase(config, logger);
+  try {
+    return await startOn(database, channels, options, logger);
+  } catch (err) {
+    // A bad setting found after connecting (e.g. DIGEST_CRON) must not leave the
+    // database connection holding the process open.
+    if (!options.database) await database.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startOn(database: Database, channels: Map<string, ChannelAdapter>, options: AppOptions, logger: Logger): Promise<RunningApp> {
+  const { config } = options;
   const conn = database.conn;
 
   const outbox = new Outbox(channels, { logger });

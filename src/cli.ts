@@ -34,14 +34,22 @@ async function main(argv: string[]): Promise<number> {
   return (await load()).run(args);
 }
 
+// Exit explicitly once the command is done: a half-started component (a driver's
+// timers, a platform socket) must never keep a finished or failed command alive.
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => exit(code),
   (err: unknown) => {
     if (err instanceof ConfigError || err instanceof DatabaseError) {
       process.stderr.write(`nps-bot: ${err.message}\n`);
     } else {
       process.stderr.write(`nps-bot: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     }
-    process.exitCode = 1;
+    exit(1);
   },
 );
+
+function exit(code: number): void {
+  process.exitCode = code;
+  // Let stdout/stderr drain before leaving.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

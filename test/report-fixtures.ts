@@ -15,11 +15,13 @@ export type SurveySeed = Partial<Omit<SurveyDoc, 'agent' | 'customer'>> & {
 let counter = 0;
 
 /** A survey as stored. With `score`, an answered (completed) survey; without, asked and unanswered. */
-export function surveyDoc(seed: SurveySeed & { resolvedAt: Date }): Record<string, unknown> {
+export type SurveyRecord = Record<string, unknown> & { _id: Types.ObjectId };
+
+export function surveyDoc(seed: SurveySeed & { resolvedAt: Date }): SurveyRecord {
   counter++;
   const answered = typeof seed.score === 'number';
   const askedAt = new Date(seed.resolvedAt.getTime() + 60_000);
-  const doc: Record<string, unknown> = {
+  const doc: SurveyRecord = {
     _id: new Types.ObjectId(),
     channel: 'webhook',
     conversationId: `conv-${counter}-${Math.random().toString(36).slice(2, 8)}`,
@@ -55,10 +57,10 @@ export function prng(seed: number): () => number {
 }
 
 /** `n` surveys over `days` days before `end`, on a few channels and agents, some unanswered, some skipped. */
-export function randomSurveys(n: number, seed: number, end = new Date('2024-06-30T12:00:00Z'), days = 60): Array<Record<string, unknown>> {
+export function randomSurveys(n: number, seed: number, end = new Date('2024-06-30T12:00:00Z'), days = 60): SurveyRecord[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const out: Array<Record<string, unknown>> = [];
+  const out: SurveyRecord[] = [];
   for (let i = 0; i < n; i++) {
     const resolvedAt = new Date(end.getTime() - Math.floor(rnd() * days * 86_400_000));
     const kind = rnd();

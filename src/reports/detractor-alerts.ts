@@ -12,6 +12,7 @@ import type { SurveyDoc } from '../survey-model.ts';
 import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
 import type { NoticeTarget, ReportNotice } from './reports-module.ts';
+import { EVERYTHING } from './scope.ts';
 
 /** How long one process may hold an alert while posting it (the outbox retries inside this). */
 const LEASE_MS = 5 * 60_000;
@@ -70,30 +71,44 @@ export class DetractorAlerts {
     const target = this.deps.target;
     if (!target) return 0;
     let sent = 0;
-    for (let i = 0; i < 1000 && !this.stopped; i++) {
-      const now = this.deps.now();
-      const claimed = await this.deps.followups.model.findOneAndUpdate(
-        { notifiedAt: null, notifyAfter: { $lte: now }, openedAt: { $gte: new Date(now.getTime() - MAX_AGE_MS) } },
-        { $set: { notifyAfter: new Date(now.getTime() + LEASE_MS) }, $inc: { notifyAttempts: 1 } },
-        { new: true, lean: true, sort: { openedAt: 1 } },
-      ).exec() as FollowupDoc | null;
+    for (let round = 0; round < 100 && !this.stopped; round++) {
+      const claimed = await this.claimOne();
       if (!claimed) return sent;
       try {
         await this.deps.post(target, await this.notice(claimed));
-        await this.deps.followups.model.updateOne({ _id: claimed._id }, { $set: { notifiedAt: this.deps.now() }, $unset: { notifyError: '' } }).exec();
+        await this.deps.followups.write(claimed._id, EVERYTHING, { $set: { notifiedAt: this.deps.now() }, $unset: { notifyError: '' } });
         this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
         sent++;
       } catch (err) {
         const wait = Math.min(3_600_000, 30_000 * 2 ** Math.min(10, claimed.notifyAttempts - 1));
         const reason = err instanceof Error ? err.message : String(err);
         this.deps.logger.warn({ followupId: String(claimed._id), target: target.channel, err: reason, retryInMs: wait }, 'detractor alert not delivered');
-        await this.deps.followups.model.updateOne(
-          { _id: claimed._id },
-          { $set: { notifyAfter: new Date(this.deps.now().getTime() + wait), notifyError: reason.slice(0, 500) } },
-        ).exec();
+        await this.deps.followups.write(claimed._id, EVERYTHING, {
+          $set: { notifyAfter: new Date(this.deps.now().getTime() + wait), notifyError: reason.slice(0, 500) },
+        }).catch(() => undefined);
       }
     }
     return sent;
+  }
+
+  /**
+   * Take one due alert: a versioned write pushing `notifyAfter` past the lease. Only one
+   * process can make that write at a given version, so only one posts the alert.
+   */
+  private async claimOne(): Promise<FollowupDoc | null> {
+    const now = this.deps.now();
+    const due = await this.deps.followups.model.find(
+      { notifiedAt: null, notifyAfter: { $lte: now }, openedAt: { $gte: new Date(now.getTime() - MAX_AGE_MS) } },
+      { version: 1 },
+    ).sort({ openedAt: 1 }).limit(20).lean().exec();
+    for (const candidate of due) {
+      const claimed = await this.deps.followups.locks.versionedUpdate(this.deps.followups.model, 'followup', candidate._id, candidate.version ?? 0, {
+        $set: { notifyAfter: new Date(now.getTime() + LEASE_MS) },
+        $inc: { notifyAttempts: 1 },
+      });
+      if (claimed && claimed.notifiedAt == null) return claimed;
+    }
+    return null;
   }
 
   /** The notice, built when sent, so it carries the comment if the customer gave one by then. */

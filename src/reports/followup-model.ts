@@ -2,7 +2,9 @@
  * The closed loop: one follow-up per detractor answer, unique on the survey, so the
  * alert for it is created (and sent) once however often the survey is looked at.
  * The customer's comment is not copied here: it is read from the survey, so
- * `nps-bot forget` erasing it from the survey erases it everywhere.
+ * `nps-bot forget` erasing it from the survey erases it everywhere. Every change after
+ * creation is a versioned write, because FerretDB runs a conditional update as a read
+ * plus a write and two alert senders could otherwise both claim the same alert.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 
@@ -32,6 +34,8 @@ export interface FollowupDoc {
   notifyAfter: Date;
   notifyAttempts: number;
   notifyError?: string;
+  /** Bumped by every write after creation (one writer per version, see conversation/step-locks.ts). */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +59,7 @@ const followupSchema = new Schema<FollowupDoc>({
   notifyAfter: { type: Date, required: true },
   notifyAttempts: { type: Number, default: 0 },
   notifyError: String,
+  version: { type: Number, default: 0 },
 }, { timestamps: true });
 
 followupSchema.index({ surveyId: 1 }, { unique: true });

@@ -2,7 +2,9 @@
  * Follow-ups on detractor answers: created once per survey (unique insert), listed and
  * updated by managers (or by the agent they belong to), counted in digests.
  */
-import mongoose, { type Connection, type Model } from 'mongoose';
+import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
+import { StepLocks } from '../conversation/step-locks.ts';
+import { stepLockModel } from '../step-lock-model.ts';
 import { z } from 'zod';
 import { surveyModel, type SurveyDoc } from '../survey-model.ts';
 import { followupModel, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupStatus } from './followup-model.ts';
@@ -42,9 +44,12 @@ export class Followups {
   readonly model: Model<FollowupDoc>;
   private readonly surveys: Model<SurveyDoc>;
 
+  readonly locks: StepLocks;
+
   constructor(conn: Connection) {
     this.model = followupModel(conn);
     this.surveys = surveyModel(conn);
+    this.locks = new StepLocks(stepLockModel(conn));
   }
 
   async init(): Promise<void> {
@@ -72,6 +77,7 @@ export class Followups {
             notifiedAt: null,
             notifyAfter: now,
             notifyAttempts: 0,
+            version: 0,
             createdAt: now,
             updatedAt: now,
           },
@@ -107,13 +113,22 @@ export class Followups {
     if (patch.status !== undefined) Object.assign(set, { status: patch.status, statusChangedAt: now });
     if (patch.owner !== undefined) set.owner = patch.owner;
     if (patch.note !== undefined) set.note = patch.note;
-    const doc = await this.model.findOneAndUpdate(
-      { _id: id, ...(scope.agentId ? { agentId: scope.agentId } : {}) },
-      { $set: set },
-      { new: true, lean: true },
-    ).exec();
-    if (!doc) return null;
-    return (await this.views([doc as FollowupDoc]))[0] ?? null;
+    const doc = await this.write(id, scope, { $set: set });
+    return doc ? (await this.views([doc]))[0] ?? null : null;
+  }
+
+  /**
+   * One versioned write (re-read and retried if another writer got there first).
+   * Null when there is no such follow-up in the scope.
+   */
+  async write(id: mongoose.Types.ObjectId | string, scope: Scope, update: UpdateQuery<FollowupDoc>): Promise<FollowupDoc | null> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = await this.model.findOne({ _id: id, ...(scope.agentId ? { agentId: scope.agentId } : {}) }, { version: 1 }).lean().exec();
+      if (!current) return null;
+      const after = await this.locks.versionedUpdate(this.model, 'followup', current._id, current.version ?? 0, update);
+      if (after) return after;
+    }
+    throw new Error(`follow-up ${String(id)}: too many concurrent writers, try again`);
   }
 
   async get(id: string): Promise<FollowupDoc | null> {

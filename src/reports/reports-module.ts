@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Principal, TokenAuth } from '../auth.ts';
 import type { Config } from '../config.ts';
-import type { SurveyEngine, TransitionEvent } from '../conversation/engine.ts';
+import type { TransitionEvent } from '../conversation/engine.ts';
 import { requireAuth } from '../http-auth.ts';
 import type { Logger } from '../logger.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
@@ -28,10 +28,16 @@ export interface ReportNotice { text: string; fields?: Record<string, string> }
 /** Where a notice goes: a channel name and a channel id on that platform (`slack:C0123`). */
 export interface NoticeTarget { channel: string; channelId: string }
 
+/** What reports need from the engine: its `transition` events. */
+export interface TransitionSource {
+  on(event: 'transition', listener: (e: TransitionEvent) => void): unknown;
+  off(event: 'transition', listener: (e: TransitionEvent) => void): unknown;
+}
+
 export interface ReportsDeps {
   config: Config;
   conn: Connection;
-  engine: Pick<SurveyEngine, 'on' | 'off'>;
+  engine: TransitionSource;
   post: (target: NoticeTarget, notice: ReportNotice) => Promise<void>;
   logger: Logger;
   now?: () => Date;

@@ -1,8 +1,8 @@
 /**
  * Stored aggregates: one document per local day × channel × agent × survey type, with
- * the counts a report needs. A bucket is never incremented; it is recomputed from its
- * surveys and written only if no fresher recount was written meanwhile (`seq` /
- * `appliedSeq`, see rollup-store.ts), so a retry or a crash can never double-count.
+ * the counts a report needs. A bucket is never incremented: it is recounted from its
+ * surveys and written only if nobody wrote it since the recount began (`version`, see
+ * rollup-store.ts), so a retry or a crash can never double-count.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 
@@ -20,12 +20,8 @@ export interface RollupDoc {
   passives: number;
   detractors: number;
   scoreSum: number;
-  /** Recounts started on this bucket (taken before counting). */
-  seq: number;
-  /** The `seq` of the recount whose figures are stored. */
-  appliedSeq: number;
-  /** Set by a full rebuild, so buckets it did not produce can be removed afterwards. */
-  rebuild?: string;
+  /** Bumped by every write (one writer per version, see conversation/step-locks.ts). */
+  version: number;
   computedAt?: Date;
 }
 
@@ -42,9 +38,7 @@ const rollupSchema = new Schema<RollupDoc>({
   passives: { type: Number, default: 0 },
   detractors: { type: Number, default: 0 },
   scoreSum: { type: Number, default: 0 },
-  seq: { type: Number, default: 0 },
-  appliedSeq: { type: Number, default: 0 },
-  rebuild: String,
+  version: { type: Number, default: 0 },
   computedAt: Date,
 }, { versionKey: false, _id: false });
 

@@ -3,15 +3,19 @@
  * when REPORT_TZ changes (the stored days would be in the wrong zone).
  *
  * The recount streams the surveys once and buckets them in memory (FerretDB 1.24 has
- * no date operators to group by local day in the database). A rebuild writes every
- * bucket, zeroes buckets no survey feeds any more, then marks every survey changed
- * since the rebuild began as dirty (with a version bump), so a change the scan missed
- * is recounted by the normal sync: it is safe to run while the bot is answering.
+ * no date operators to group by local day in the database). A rebuild reads every
+ * bucket's version first, then recounts, then writes each bucket as a versioned write
+ * at the version it read, exactly like a live refresh (rollup-store.ts): a bucket that
+ * a live refresh wrote meanwhile already holds a recount at least as recent and is
+ * left alone. Buckets no survey feeds any more are set to zero the same way. So a
+ * rebuild is safe while the bot is answering.
  */
-import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
+import { isDuplicateKey, StepLocks } from '../conversation/step-locks.ts';
+import { stepLockModel } from '../step-lock-model.ts';
 import { surveyModel } from '../survey-model.ts';
+import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
 import { addCounted, COUNTED_FILTER } from './survey-counts.ts';
@@ -20,11 +24,8 @@ import { dayKeyOf } from './time-zone.ts';
 export interface CountedBucket { key: BucketKey; agentName?: string; counts: NpsCounts }
 
 const META_ID = 'rollups';
-/** Surveys written this long before a rebuild began are re-marked too (clock skew between processes). */
-const SKEW_MS = 5 * 60_000;
 const COUNT_FIELDS = ['sent', 'responses', 'promoters', 'passives', 'detractors', 'scoreSum'] as const;
 
-/** Count every survey into its bucket, straight from the surveys collection. */
 export async function recountAll(conn: Connection, timeZone: string): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
   const buckets = new Map<string, CountedBucket>();
   let surveys = 0;
@@ -49,50 +50,62 @@ export async function recountAll(conn: Connection, timeZone: string): Promise<{ 
   return { buckets, surveys };
 }
 
-export interface RebuildResult { surveys: number; buckets: number; zeroed: number; remarked: number; ms: number }
+export interface RebuildResult { surveys: number; buckets: number; written: number; zeroed: number; skipped: number; ms: number }
 
 export async function rebuildRollups(conn: Connection, timeZone: string, logger?: Logger): Promise<RebuildResult> {
   const started = Date.now();
-  const began = new Date();
-  const rollups = rollupModel(conn).collection;
-  const { buckets, surveys } = await recountAll(conn, timeZone);
-  const rebuild = randomUUID();
-  const existing = new Set<string>();
-  for await (const d of rollups.find({}, { projection: { _id: 1 } })) existing.add(String(d._id));
-
-  const fresh: object[] = [];
-  const updates: object[] = [];
-  for (const [id, b] of buckets) {
-    const fields = { ...b.key, ...b.counts, ...(b.agentName ? { agentName: b.agentName } : {}), rebuild, computedAt: began };
-    if (existing.has(id)) {
-      // Counts only: `seq`/`appliedSeq` stay, so live recounts keep their order.
-      updates.push({ updateOne: { filter: { _id: id }, update: { $set: fields } } });
-    } else {
-      fresh.push({ _id: id, ...fields, seq: 0, appliedSeq: 0 });
-    }
+  const rollups = rollupModel(conn);
+  const locks = new StepLocks(stepLockModel(conn));
+  // Versions first: every write below is "counted after this version was read".
+  const existing = new Map<string, { version: number; empty: boolean }>();
+  for await (const d of rollups.collection.find({}, { projection: { version: 1, sent: 1, responses: 1 } })) {
+    existing.set(String(d._id), { version: typeof d.version === 'number' ? d.version : 0, empty: !d.sent && !d.responses });
   }
+  const { buckets, surveys } = await recountAll(conn, timeZone);
+  const computedAt = new Date();
+
+  let written = 0;
+  let skipped = 0;
+  const fresh: Array<Record<string, unknown>> = [];
+  const updates: Array<{ id: string; version: number; fields: Record<string, unknown> }> = [];
+  for (const [id, b] of buckets) {
+    const fields = { ...b.counts, ...(b.agentName ? { agentName: b.agentName } : {}), computedAt };
+    const known = existing.get(id);
+    if (known) updates.push({ id, version: known.version, fields });
+    else fresh.push({ _id: id, ...b.key, ...fields, version: 0 });
+  }
+  const zero = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0]));
+  for (const [id, known] of existing) {
+    if (!buckets.has(id) && !known.empty) updates.push({ id, version: known.version, fields: { ...zero, computedAt } });
+  }
+  const zeroed = updates.filter((u) => !buckets.has(u.id)).length;
+
+  // New buckets in batches; one a live refresh created meanwhile is left to it.
   for (let i = 0; i < fresh.length; i += 2000) {
+    const batch = fresh.slice(i, i + 2000);
     try {
-      await rollups.insertMany(fresh.slice(i, i + 2000) as never[], { ordered: false });
+      await rollups.collection.insertMany(batch as never[]);
+      written += batch.length;
     } catch (err) {
-      // A live refresh created some of these meanwhile: write those as updates.
-      if ((err as { code?: number }).code !== 11000 && !/E11000|duplicate/i.test(String((err as Error).message))) throw err;
-      for (const doc of fresh.slice(i, i + 2000) as Array<Record<string, unknown>>) {
-        const { _id, seq: _s, appliedSeq: _a, ...fields } = doc;
-        await rollups.updateOne({ _id: _id as never }, { $set: fields, $setOnInsert: { seq: 0, appliedSeq: 0 } }, { upsert: true });
+      if (!isDuplicateKey(err) && !/E11000|duplicate/i.test(String((err as Error).message))) throw err;
+      for (const doc of batch) {
+        try {
+          await rollups.collection.insertOne(doc as never);
+          written++;
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          skipped++;
+        }
       }
     }
   }
-  for (let i = 0; i < updates.length; i += 1000) await rollups.bulkWrite(updates.slice(i, i + 1000) as never[], { ordered: false });
-
-  const zero = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0]));
-  const zeroed = await rollups.updateMany({ rebuild: { $ne: rebuild } }, { $set: { ...zero, rebuild, computedAt: began } });
-  const remarked = await surveyModel(conn).updateMany(
-    { updatedAt: { $gte: new Date(began.getTime() - SKEW_MS) } },
-    { $set: { dirty: true }, $inc: { version: 1 } },
-  ).exec();
+  // One versioned write per changed bucket (FerretDB handles large bulk updates slowly).
+  await forEachLimit(updates, 8, async (u) => {
+    if (await locks.versionedUpdate(rollups, 'rollup', u.id, u.version, { $set: u.fields })) written++;
+    else skipped++;
+  });
   await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, rebuiltAt: new Date() } }, { upsert: true }).exec();
-  const result = { surveys, buckets: buckets.size, zeroed: zeroed.modifiedCount, remarked: remarked.modifiedCount, ms: Date.now() - started };
+  const result = { surveys, buckets: buckets.size, written, zeroed, skipped, ms: Date.now() - started };
   logger?.info(result, 'rollups rebuilt');
   return result;
 }

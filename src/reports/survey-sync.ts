@@ -4,23 +4,28 @@
  * Every transition sets `dirty: true` and bumps `version` on the survey in the same
  * update, so the work to do is recorded atomically with the change. This class does
  * that work: open the follow-up of a detractor, recount the survey's rollup bucket,
- * then clear `dirty` only if the survey is still at the version it read, so a newer
- * transition is never lost. It runs on the engine's `transition` events (near real
+ * then clear `dirty` only if the survey is still at the version it read (a versioned
+ * write, which also bumps the version), so a newer transition is never lost. It runs on the engine's `transition` events (near real
  * time) and sweeps `{dirty: true}` on start and every REPORT_SYNC_INTERVAL_MS, which
  * also covers the engine's bulk expiry (no events) and anything a crash interrupted.
  */
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
+import { StepLocks } from '../conversation/step-locks.ts';
+import { SurveyStore } from '../conversation/survey-store.ts';
+import { stepLockModel } from '../step-lock-model.ts';
 import { surveyModel, type SurveyDoc } from '../survey-model.ts';
 import type { Followups } from './followups.ts';
+import { forEachLimit } from './concurrency.ts';
 import { bucketId, type BucketKey } from './rollup-model.ts';
+import { counts } from './survey-counts.ts';
 import type { RollupStore } from './rollup-store.ts';
 
 /** The survey fields the sync reads, with the version they were read at. */
 export type SurveySnapshot = Pick<SurveyDoc,
-  '_id' | 'version' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'category' | 'score'>;
+  '_id' | 'version' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'askedAt' | 'category' | 'score'>;
 
-const SNAPSHOT_FIELDS = { _id: 1, version: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, category: 1, score: 1 } as const;
+const SNAPSHOT_FIELDS = { _id: 1, version: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, askedAt: 1, category: 1, score: 1 } as const;
 const BATCH = 500;
 
 export interface SurveySyncDeps {
@@ -35,11 +40,13 @@ export interface SurveySyncDeps {
 
 export class SurveySync {
   private readonly surveys: Model<SurveyDoc>;
+  private readonly store: SurveyStore;
   private readonly pending = new Map<string, SurveySnapshot>();
   private running: Promise<void> | null = null;
 
   constructor(private readonly deps: SurveySyncDeps) {
     this.surveys = surveyModel(deps.conn);
+    this.store = new SurveyStore(this.surveys, new StepLocks(stepLockModel(deps.conn)));
   }
 
   /** A transition happened (engine event): process it soon. */
@@ -110,22 +117,25 @@ export class SurveySync {
     if (opened) this.deps.onFollowupOpened?.();
 
     const buckets = new Map<string, { key: BucketKey; agentName?: string }>();
+    const bucketOfSurvey = new Map<SurveySnapshot, string>();
     for (const s of batch) {
+      // A survey never asked has never counted (askedAt and category are never removed): its bucket is unchanged.
+      if (!counts(s)) continue;
       const key = this.deps.rollups.bucketOf(s);
-      buckets.set(bucketId(key), { key, agentName: s.agent.name ?? buckets.get(bucketId(key))?.agentName });
+      const id = bucketId(key);
+      bucketOfSurvey.set(s, id);
+      buckets.set(id, { key, agentName: s.agent.name ?? buckets.get(id)?.agentName });
     }
-    const work = [...buckets.values()];
-    const workers = Array.from({ length: Math.min(4, work.length) }, async () => {
-      for (let b = work.shift(); b; b = work.shift()) await this.deps.rollups.refresh(b.key, b.agentName);
-    });
-    await Promise.all(workers);
+    const unwritten = await this.deps.rollups.refreshMany([...buckets.values()]);
 
-    const res = await this.surveys.bulkWrite(
-      batch.map((s) => ({
-        updateOne: { filter: { _id: s._id, version: s.version, dirty: true }, update: { $set: { dirty: false } }, timestamps: false },
-      })),
-      { ordered: false, timestamps: false },
-    );
-    return res.modifiedCount;
+    // Through the survey store's versioned write (one writer per version on every server):
+    // a plain conditional update would, on FerretDB, write back a stale copy over a
+    // transition that landed in between. A survey that moved on stays dirty, and so
+    // does one whose bucket could not be written.
+    let cleared = 0;
+    await forEachLimit(batch.filter((s) => !unwritten.has(bucketOfSurvey.get(s) ?? '')), 8, async (s) => {
+      if (await this.store.update(s._id, s.version, { set: { dirty: false } })) cleared++;
+    });
+    return cleared;
   }
 }

@@ -53,7 +53,8 @@ function setSecurityHeaders(res: Response): void {
   res.set({
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // Not `no-referrer`: with it browsers send `Origin: null` on the page's own form posts.
+    'Referrer-Policy': 'same-origin',
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
   });
@@ -76,10 +77,14 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   const principalFor = (req: Request): Principal | null => deps.auth.check(bearerToken(req.headers.authorization) ?? cookieToken(req));
 
-  /** Cross-site form posts are refused even if a browser sent the cookie. */
+  /** Cross-site form posts are refused even if a browser sent the cookie (SameSite=Strict already keeps it home). */
   const sameOrigin = (req: Request): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    if (site === 'same-origin') return true;
+    if (site === 'cross-site' || site === 'same-site') return false;
     const origin = req.headers.origin;
-    if (!origin || origin === 'null') return origin !== 'null';
+    if (!origin) return true; // not a browser form post: scripts send Bearer headers or no Origin
+    if (origin === 'null') return false;
     try {
       return new URL(origin).host === req.headers.host;
     } catch {

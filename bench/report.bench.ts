@@ -1,0 +1,138 @@
+/**
+ * Reports from rollups against the same report counted from the raw surveys.
+ *
+ * Inserts BENCH_REPORT_RESPONSES answered surveys (default 1,000,000) spread over 365
+ * days, 5 channels and 200 agents (each agent works one channel) with the raw driver,
+ * builds the rollups (`rebuild_s`: the full recount `nps-bot rollup --rebuild` runs),
+ * then times the 90-day report by channel × agent from the rollups
+ * (`rollup_report_ms_p50`, what the API and dashboard read) and from the surveys
+ * (`raw_report_ms_p50`, `$match` + `$group` on the surveys collection), in one run.
+ * Prints one JSON line; nothing is asserted. BENCH_REPORT_RUNS (default 7) rollup
+ * report runs, BENCH_REPORT_RAW_RUNS (default 3) raw report runs.
+ */
+import { pathToFileURL } from 'node:url';
+import { npsReport } from '../src/reports/nps-report.ts';
+import { runReport } from '../src/reports/report-query.ts';
+import { rebuildRollups } from '../src/reports/rollup-rebuild.ts';
+import { EVERYTHING } from '../src/reports/scope.ts';
+import { addDays, instantRange } from '../src/reports/time-zone.ts';
+import { surveyModel } from '../src/survey-model.ts';
+import { openBenchDb, percentile } from './bench-db.ts';
+
+const CHANNELS = ['slack', 'discord', 'x', 'webhook', 'chatwoot'];
+const AGENTS = 200;
+const DAYS = 365;
+const LAST_DAY = '2025-12-31';
+
+/** Mulberry32, so every run inserts the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+export async function run(): Promise<void> {
+  const responses = Number(process.env.BENCH_REPORT_RESPONSES ?? 1_000_000);
+  const runs = Number(process.env.BENCH_REPORT_RUNS ?? 7);
+  const rawRuns = Number(process.env.BENCH_REPORT_RAW_RUNS ?? 3);
+  const db = await openBenchDb('report');
+  const log = (msg: string) => process.stderr.write(`report bench: ${msg}\n`);
+  try {
+    const surveys = surveyModel(db.conn);
+    const collection = surveys.collection;
+    const rnd = prng(2024);
+    const end = Date.parse(`${LAST_DAY}T23:59:59Z`);
+    const insertMs = await time(async () => {
+      const batchSize = 5000;
+      for (let i = 0; i < responses; i += batchSize) {
+        const docs = [];
+        for (let j = i; j < Math.min(responses, i + batchSize); j++) {
+          const agent = Math.floor(rnd() * AGENTS);
+          const resolvedAt = new Date(end - Math.floor(rnd() * DAYS * 86_400_000));
+          const askedAt = new Date(resolvedAt.getTime() + 60_000);
+          const score = Math.floor(rnd() * 11);
+          docs.push({
+            channel: CHANNELS[agent % CHANNELS.length],
+            conversationId: `bench-${j}`,
+            type: 'transactional',
+            customer: { id: `c${j}`, locale: 'en' },
+            agent: { id: `agent-${agent}`, name: `Agent ${agent}` },
+            state: 'completed',
+            score,
+            category: score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor',
+            resolvedAt,
+            askAt: resolvedAt,
+            askedAt,
+            scoredAt: askedAt,
+            completedAt: askedAt,
+            reprompts: 0,
+            attempts: 0,
+            version: 3,
+            dirty: false,
+            createdAt: resolvedAt,
+            updatedAt: askedAt,
+          });
+        }
+        await collection.insertMany(docs);
+        if ((i / batchSize) % 20 === 19) log(`inserted ${i + docs.length}`);
+      }
+    });
+    await surveys.init(); // the same indexes the bot creates (resolvedAt + channel among them)
+    log(`inserted ${responses} surveys in ${(insertMs / 1000).toFixed(1)} s`);
+
+    let buckets = 0;
+    const rebuildMs = await time(async () => {
+      buckets = (await rebuildRollups(db.conn, 'UTC')).buckets;
+    });
+    log(`rebuilt ${buckets} rollup buckets in ${(rebuildMs / 1000).toFixed(1)} s`);
+
+    const from = addDays(LAST_DAY, -89);
+    const ctx = { conn: db.conn, timeZone: 'UTC', minSample: 30, now: new Date(`${LAST_DAY}T12:00:00Z`) };
+    const rollupTimes: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < runs; i++) {
+      rollupTimes.push(await time(async () => {
+        rows = (await runReport(ctx, { by: 'channel,agent', from, to: LAST_DAY, type: 'transactional' }, EVERYTHING)).rows.length;
+      }));
+    }
+    const range = instantRange(from, LAST_DAY, 'UTC');
+    const rawTimes: number[] = [];
+    let rawRows = 0;
+    for (let i = 0; i < rawRuns; i++) {
+      rawTimes.push(await time(async () => {
+        rawRows = (await npsReport(db.conn, { by: 'channel,agent', ...range, type: 'transactional' })).length;
+      }));
+    }
+    log(`90-day report: ${rows} rows from rollups, ${rawRows} rows from surveys`);
+    const rollupP50 = percentile([...rollupTimes].sort((a, b) => a - b), 50);
+    const rawP50 = percentile([...rawTimes].sort((a, b) => a - b), 50);
+    console.log(JSON.stringify({
+      bench: 'report',
+      responses,
+      rollup_report_ms_p50: Math.round(rollupP50 * 10) / 10,
+      raw_report_ms_p50: Math.round(rawP50 * 10) / 10,
+      speedup: Math.round((rawP50 / rollupP50) * 10) / 10,
+      rebuild_s: Math.round(rebuildMs / 100) / 10,
+    }));
+  } finally {
+    await db.drop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().then(() => process.exit(0), (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

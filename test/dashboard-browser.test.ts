@@ -1,0 +1,164 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium` driven by
+ * playwright-core): log in through the form, see the agent table with answers, NPS,
+ * margin of error and the low-sample flag, the channel and trend charts (inline SVG),
+ * customers' text escaped, mark a follow-up closed, and save a screenshot under
+ * test-output/. An agent token sees only its own row. Plain HTTP checks cover the
+ * cookie, redirects and cross-site form posts.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
+import { surveyDoc } from './report-fixtures.ts';
+
+const MANAGER = 'manager-token-dashboard-01';
+const AGENT_A1 = 'agent-a1-token-dashboard-1';
+const XSS = '<script>alert("pwned")</script><img src=x onerror=alert(1)> & "quotes"';
+const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
+
+let app: TestApp;
+let browser: Browser;
+
+before(async () => {
+  app = await startTestApp({
+    label: 'dashboard',
+    env: { REPORT_TOKENS: `${MANAGER}:manager,${AGENT_A1}:agent:a1`, REPORT_SYNC_INTERVAL_MS: '150', REPORT_MIN_SAMPLE: '10' },
+  });
+  const daysAgo = (d: number, h = 10) => new Date(Date.now() - d * 86_400_000 - h * 3_600_000);
+  const docs = [];
+  // Anna (a1) on slack: 12 answers over the last weeks, mostly promoters.
+  for (let i = 0; i < 12; i++) docs.push(surveyDoc({ resolvedAt: daysAgo(i * 2 + 1), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: [10, 9, 9, 8, 10, 7, 9, 10, 4, 9, 10, 9][i]! }));
+  // Bo (a2) on discord: 3 answers, one with a comment built to inject markup; low sample.
+  docs.push(surveyDoc({ resolvedAt: daysAgo(2), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 2, comment: XSS }));
+  docs.push(surveyDoc({ resolvedAt: daysAgo(5), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 6, comment: 'waited forever' }));
+  docs.push(surveyDoc({ resolvedAt: daysAgo(9), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 9 }));
+  // Older weeks for the trend.
+  for (let w = 5; w < 11; w++) docs.push(surveyDoc({ resolvedAt: daysAgo(w * 7), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: w % 3 === 0 ? 3 : 9 }));
+  docs.push(surveyDoc({ resolvedAt: daysAgo(3), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, state: 'expired' }));
+  await app.engine.surveys.insertMany(docs);
+  await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 60_000, 'the surveys to be rolled up');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await app.close();
+});
+
+describe('dashboard over HTTP', () => {
+  test('no token, no data: the page sends browsers to the login form', async () => {
+    const res = await fetch(`${app.url}/dashboard`, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/dashboard/login');
+    const bad = await fetch(`${app.url}/dashboard`, { headers: { authorization: 'Bearer not-a-valid-token-000' }, redirect: 'manual' });
+    assert.equal(bad.status, 401);
+    const csv = await fetch(`${app.url}/dashboard/export.csv?by=agent`, { redirect: 'manual' });
+    assert.equal(csv.status, 303);
+  });
+
+  test('a Bearer header works for scripts; the page carries a strict CSP and no script', async () => {
+    const res = await fetch(`${app.url}/dashboard`, { headers: { authorization: `Bearer ${MANAGER}` } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    const html = await res.text();
+    assert.ok(!html.includes('<script'), 'the page has no script tag at all');
+    assert.ok(html.includes('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;'));
+    assert.match(html, /not the company&#39;s NPS/);
+  });
+
+  test('login sets an HttpOnly, SameSite=Strict cookie; a wrong token or a cross-site post is refused', async () => {
+    const ok = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: MANAGER }), redirect: 'manual' });
+    assert.equal(ok.status, 303);
+    const cookie = ok.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^nps_token=/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    const wrong = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: 'guess-guess-guess-guess' }), redirect: 'manual' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers.get('set-cookie'), null);
+    const csrf = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: MANAGER }), headers: { origin: 'http://evil.example' }, redirect: 'manual' });
+    assert.equal(csrf.status, 403);
+    const exported = await fetch(`${app.url}/dashboard/export.csv?by=agent`, { headers: { cookie: cookie.split(';')[0]! } });
+    assert.equal(exported.status, 200);
+    assert.match(exported.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(await exported.text(), /^agentId,agentName,surveyType,/);
+  });
+});
+
+describe('dashboard in headless Chromium', () => {
+  test('a manager logs in, reads the agent table and the charts, closes a follow-up', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+
+    await page.goto(`${app.url}/dashboard`);
+    assert.equal(new URL(page.url()).pathname, '/dashboard/login');
+    await page.fill('#token', MANAGER);
+    await Promise.all([page.waitForURL(`${app.url}/dashboard`), page.click('button[type=submit]')]);
+
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'nps_token');
+    assert.ok(session?.httpOnly, 'HttpOnly cookie');
+    assert.equal(session?.sameSite, 'Strict');
+
+    assert.match(await page.textContent('#report-label') ?? '', /Transactional NPS.*not the company's NPS/);
+    const rows = await page.$$eval('#agent-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+    const anna = rows.find((r) => r[0]?.startsWith('Anna'));
+    const bo = rows.find((r) => r[0]?.startsWith('Bo'));
+    assert.ok(anna && bo, JSON.stringify(rows));
+    // Anna: the 12 answers of the last 30 days (those older than 30 days feed only the trend).
+    assert.match(anna[2]!, /^\d+$/);
+    assert.ok(Number(anna[2]) >= 10);
+    assert.match(anna[5]!, /^±\d+(\.\d)?$/);
+    assert.equal(anna[7], 'ok');
+    assert.deepEqual([bo[2], bo[4], bo[7]], ['3', '-33', 'low sample (<10)']);
+
+    assert.equal(await page.locator('svg.chart.trend circle').count() > 0, true, 'trend points drawn');
+    assert.ok(await page.locator('svg.chart rect.pos').count() >= 1, 'a bar per channel');
+    assert.match(await page.textContent('#comments') ?? '', /<script>alert\("pwned"\)<\/script><img src=x onerror=alert\(1\)> & "quotes"/);
+    assert.equal(await page.locator('#comments img').count(), 0, 'the comment stayed text');
+    assert.deepEqual(dialogs, [], 'no script ran');
+    assert.ok(requests.every((u) => u.startsWith(app.url)), 'nothing is loaded from elsewhere (works offline)');
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: `${OUTPUT}dashboard.png`, fullPage: true });
+
+    // Close the follow-up on Bo's "2" from the dashboard.
+    const openBefore = await page.locator('#followups tbody tr').count();
+    assert.ok(openBefore >= 2, 'open detractor follow-ups are listed');
+    const row = page.locator('#followups tbody tr', { hasText: 'pwned' });
+    await row.locator('select[name=status]').selectOption('closed');
+    await row.locator('input[name=owner]').fill('Maria');
+    await row.locator('input[name=note]').fill('called back, apologised');
+    await Promise.all([page.waitForURL(/\/dashboard\?saved=1$/), row.locator('button[type=submit]').click()]);
+    assert.match(await page.textContent('.flash') ?? '', /Follow-up saved/);
+    assert.equal(await page.locator('#followups tbody tr').count(), openBefore - 1);
+    const closed = await fetch(`${app.url}/api/followups?status=closed`, { headers: { authorization: `Bearer ${MANAGER}` } });
+    const body = await closed.json() as { followups: Array<{ owner: string; note: string; agentId: string }> };
+    assert.deepEqual(body.followups.map((f) => [f.agentId, f.owner, f.note]), [['a2', 'Maria', 'called back, apologised']]);
+    await context.close();
+  });
+
+  test('an agent token sees only its own row', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${app.url}/dashboard/login`);
+    await page.fill('#token', AGENT_A1);
+    await Promise.all([page.waitForURL(`${app.url}/dashboard`), page.click('button[type=submit]')]);
+    const agents = await page.$$eval('#agent-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent?.trim() ?? ''));
+    assert.deepEqual(agents, ['Anna (a1)']);
+    assert.ok(!(await page.content()).includes('pwned'), 'another agent\'s comments stay hidden');
+    await page.screenshot({ path: `${OUTPUT}dashboard-agent.png`, fullPage: true });
+    await Promise.all([page.waitForURL(/\/dashboard\/login$/), page.click('header button[type=submit]')]);
+    assert.equal((await context.cookies()).find((c) => c.name === 'nps_token'), undefined, 'signed out');
+    await context.close();
+  });
+});
