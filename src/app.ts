@@ -107,6 +107,10 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     config, conn, engine, logger, now: options.now,
     post: (target, notice) => outbox.post(target.channel, target.channelId, notice),
   });
+  const alertTarget = reports.settings.alertTarget;
+  if (alertTarget && !channels.has(alertTarget.channel)) {
+    logger.warn({ channel: alertTarget.channel }, 'ALERT_TARGET names a channel that is not configured: detractor alerts will wait until it is');
+  }
   const tokens: Array<[string, Principal]> = [...reports.tokens];
   if (config.apiToken) tokens.push([config.apiToken, { role: 'manager' }]);
   const auth = new TokenAuth(tokens);

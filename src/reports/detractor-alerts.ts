@@ -1,14 +1,14 @@
 /**
  * Detractor alerts: each follow-up's notice goes to ALERT_TARGET once. A process
- * claims a follow-up by pushing `notifyAfter` forward (a lease), posts, then stamps
- * `notifiedAt`; a crash after the claim leaves it for the next sweep once the lease
- * runs out. (Only a crash between the platform accepting the post and the stamp can
- * repeat an alert; nothing can lose one.)
+ * claims a follow-up with a versioned write pushing `notifyAfter` forward (a lease:
+ * one writer per version, so one claimer), posts, then stamps `notifiedAt`; a crash
+ * after the claim leaves it for the next sweep once the lease runs out. (Only a crash
+ * between the platform accepting the post and the stamp can repeat an alert; nothing
+ * can lose one.)
  */
-import type { Logger } from '../logger.ts';
-import { surveyModel } from '../survey-model.ts';
 import type { Connection, Model } from 'mongoose';
-import type { SurveyDoc } from '../survey-model.ts';
+import type { Logger } from '../logger.ts';
+import { surveyModel, type SurveyDoc } from '../survey-model.ts';
 import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
 import type { NoticeTarget, ReportNotice } from './reports-module.ts';
@@ -76,19 +76,36 @@ export class DetractorAlerts {
       if (!claimed) return sent;
       try {
         await this.deps.post(target, await this.notice(claimed));
-        await this.deps.followups.write(claimed._id, EVERYTHING, { $set: { notifiedAt: this.deps.now() }, $unset: { notifyError: '' } });
-        this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
-        sent++;
       } catch (err) {
         const wait = Math.min(3_600_000, 30_000 * 2 ** Math.min(10, claimed.notifyAttempts - 1));
         const reason = err instanceof Error ? err.message : String(err);
         this.deps.logger.warn({ followupId: String(claimed._id), target: target.channel, err: reason, retryInMs: wait }, 'detractor alert not delivered');
         await this.deps.followups.write(claimed._id, EVERYTHING, {
           $set: { notifyAfter: new Date(this.deps.now().getTime() + wait), notifyError: reason.slice(0, 500) },
-        }).catch(() => undefined);
+        }).catch(() => undefined); // the lease runs out and the alert is retried anyway
+        continue;
       }
+      // Posted: stamp it. Failing that, the alert would be posted again once the lease runs out, so try hard.
+      await this.markSent(claimed);
+      this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
+      sent++;
     }
     return sent;
+  }
+
+  private async markSent(f: FollowupDoc): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.followups.write(f._id, EVERYTHING, { $set: { notifiedAt: this.deps.now() }, $unset: { notifyError: '' } });
+        return;
+      } catch (err) {
+        if (attempt >= 5) {
+          this.deps.logger.error({ followupId: String(f._id), err }, 'alert sent but not recorded; it may be sent again');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
  * updated by managers (or by the agent they belong to), counted in digests.
  */
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
-import { StepLocks } from '../conversation/step-locks.ts';
+import { isDuplicateKey, StepLocks } from '../conversation/step-locks.ts';
 import { stepLockModel } from '../step-lock-model.ts';
 import { z } from 'zod';
 import { surveyModel, type SurveyDoc } from '../survey-model.ts';
@@ -56,37 +56,36 @@ export class Followups {
     await this.model.init();
   }
 
-  /** Open the follow-up for a detractor survey unless it exists. Returns true when this call created it. */
+  /**
+   * Open the follow-up for a detractor survey unless it exists. Returns true when this
+   * call created it. A read, then a unique insert: never an upsert onto an existing
+   * follow-up, which FerretDB would run as a read plus a write of the whole document.
+   */
   async ensureFor(s: Pick<SurveyDoc, '_id' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'score' | 'resolvedAt'>, now: Date): Promise<boolean> {
+    if (await this.model.exists({ surveyId: s._id })) return false;
     try {
-      const res = await this.model.collection.updateOne(
-        { surveyId: s._id },
-        {
-          $setOnInsert: {
-            surveyId: s._id,
-            channel: s.channel,
-            conversationId: s.conversationId,
-            ...(s.link ? { link: s.link } : {}),
-            agentId: s.agent.id,
-            ...(s.agent.name ? { agentName: s.agent.name } : {}),
-            type: s.type ?? 'transactional',
-            score: s.score ?? 0,
-            resolvedAt: s.resolvedAt,
-            openedAt: now,
-            status: 'open',
-            notifiedAt: null,
-            notifyAfter: now,
-            notifyAttempts: 0,
-            version: 0,
-            createdAt: now,
-            updatedAt: now,
-          },
-        },
-        { upsert: true },
-      );
-      return res.upsertedCount > 0;
+      await this.model.collection.insertOne({
+        surveyId: s._id,
+        channel: s.channel,
+        conversationId: s.conversationId,
+        ...(s.link ? { link: s.link } : {}),
+        agentId: s.agent.id,
+        ...(s.agent.name ? { agentName: s.agent.name } : {}),
+        type: s.type ?? 'transactional',
+        score: s.score ?? 0,
+        resolvedAt: s.resolvedAt,
+        openedAt: now,
+        status: 'open',
+        notifiedAt: null,
+        notifyAfter: now,
+        notifyAttempts: 0,
+        version: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return true;
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return false; // another process created it first
+      if (isDuplicateKey(err)) return false; // another process created it first
       throw err;
     }
   }

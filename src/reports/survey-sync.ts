@@ -2,12 +2,13 @@
  * Keeps what reports derive from surveys (rollups and detractor follow-ups) in step.
  *
  * Every transition sets `dirty: true` and bumps `version` on the survey in the same
- * update, so the work to do is recorded atomically with the change. This class does
+ * write, so the work to do is recorded atomically with the change. This class does
  * that work: open the follow-up of a detractor, recount the survey's rollup bucket,
  * then clear `dirty` only if the survey is still at the version it read (a versioned
- * write, which also bumps the version), so a newer transition is never lost. It runs on the engine's `transition` events (near real
- * time) and sweeps `{dirty: true}` on start and every REPORT_SYNC_INTERVAL_MS, which
- * also covers the engine's bulk expiry (no events) and anything a crash interrupted.
+ * write, which bumps the version too), so a newer transition is never lost. It runs
+ * on the engine's `transition` events (near real time) and sweeps `{dirty: true}` on
+ * start and every REPORT_SYNC_INTERVAL_MS, which covers anything without an event and
+ * anything a crash interrupted.
  */
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
@@ -23,9 +24,15 @@ import type { RollupStore } from './rollup-store.ts';
 
 /** The survey fields the sync reads, with the version they were read at. */
 export type SurveySnapshot = Pick<SurveyDoc,
-  '_id' | 'version' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'askedAt' | 'category' | 'score'>;
+  '_id' | 'version' | 'state' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'askedAt' | 'category' | 'score'>;
 
-const SNAPSHOT_FIELDS = { _id: 1, version: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, askedAt: 1, category: 1, score: 1 } as const;
+const SNAPSHOT_FIELDS = { _id: 1, version: 1, state: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, askedAt: 1, category: 1, score: 1 } as const;
+/**
+ * A scheduled survey has not been asked, so it counts nowhere yet, and its next
+ * transition (asked, skipped, failed) marks it dirty again. Leaving it alone keeps the
+ * sync from racing the engine, which asks it a moment later.
+ */
+const WAITING = { dirty: true, state: { $ne: 'scheduled' } } as const;
 const BATCH = 500;
 
 export interface SurveySyncDeps {
@@ -51,6 +58,7 @@ export class SurveySync {
 
   /** A transition happened (engine event): process it soon. */
   enqueue(s: SurveySnapshot): void {
+    if (s.state === 'scheduled') return;
     const key = String(s._id);
     const known = this.pending.get(key);
     if (!known || known.version <= s.version) this.pending.set(key, s);
@@ -73,11 +81,11 @@ export class SurveySync {
     }
   }
 
-  /** Process every dirty survey in the database. Returns how many were looked at. */
+  /** Process every dirty survey in the database (but scheduled ones). Returns how many were looked at. */
   async sweep(maxBatches = 200): Promise<number> {
     let seen = 0;
     for (let i = 0; i < maxBatches; i++) {
-      const batch = await this.surveys.find({ dirty: true }, SNAPSHOT_FIELDS).limit(BATCH).lean().exec() as SurveySnapshot[];
+      const batch = await this.surveys.find(WAITING, SNAPSHOT_FIELDS).limit(BATCH).lean().exec() as SurveySnapshot[];
       if (batch.length === 0) break;
       seen += batch.length;
       const cleared = await this.process(batch);

@@ -32,14 +32,21 @@ export async function startTestApp(opts: {
     ...opts.env,
   });
   const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
-  const app = await startApp({
-    config,
-    logger,
-    channels: opts.channels,
-    database: { conn: db.conn, embedded: false, close: async () => {} },
-    schedule: opts.schedule,
-    now: opts.now,
-  });
+  let app: RunningApp;
+  try {
+    app = await startApp({
+      config,
+      logger,
+      channels: opts.channels,
+      database: { conn: db.conn, embedded: false, close: async () => {} },
+      schedule: opts.schedule,
+      now: opts.now,
+    });
+  } catch (err) {
+    // Never leave the connection holding the test process open.
+    await db.drop();
+    throw err;
+  }
   return {
     ...app,
     dbName: db.dbName,
