@@ -18,23 +18,13 @@ import { EVERYTHING } from '../src/reports/scope.ts';
 import { addDays, instantRange } from '../src/reports/time-zone.ts';
 import { surveyModel } from '../src/survey-model.ts';
 import { openBenchDb, percentile } from './bench-db.ts';
+import { prng } from '../test/helpers/prng.ts';
 
 const CHANNELS = ['slack', 'discord', 'x', 'webhook', 'chatwoot'];
 const AGENTS = 200;
 const DAYS = 365;
 const LAST_DAY = '2025-12-31';
 
-/** Mulberry32, so every run inserts the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

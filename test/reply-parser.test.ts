@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_SCAN_CHARS, normalizeText, parseReply, type ReplyReason } from '../src/conversation/reply-parser.ts';
+import { prng } from './helpers/prng.ts';
 
 /**
  * [input, score, optOut?, comment?, reason?]
@@ -381,20 +382,9 @@ function assertWellFormed(r: ReturnType<typeof parseReply>, label: string): void
   assert.ok(r.comment === null || typeof r.comment === 'string', label);
 }
 
-/** Small deterministic PRNG so a failure can be reproduced from the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('never throws on random code units, including lone surrogates and NUL', () => {
-  const rnd = mulberry32(20240501);
+  const rnd = prng(20240501);
   const pieces = ['9', '10', '/', ' ', '-', ':', '.', ',', '#', '%', 'kr', 'stop', 'nio', 'ti', 'en', '\u0000', '\uFE0F', '\u20E3', '🔟', '½', 'of', 'out of', 'av'];
   for (let i = 0; i < 3000; i++) {
     let s = '';

@@ -6,6 +6,9 @@
 import { Types } from 'mongoose';
 import type { SurveyDoc } from '../src/survey-model.ts';
 import { categorize } from '../src/conversation/nps-category.ts';
+import { prng } from './helpers/prng.ts';
+
+export { prng };
 
 export type SurveySeed = Partial<Omit<SurveyDoc, 'agent' | 'customer'>> & {
   agent?: { id: string; name?: string };
@@ -44,17 +47,6 @@ export function surveyDoc(seed: SurveySeed & { resolvedAt: Date }): SurveyRecord
   return doc;
 }
 
-/** Mulberry32: tiny, seeded, good enough to spread test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` surveys over `days` days before `end`, on a few channels and agents, some unanswered, some skipped. */
 export function randomSurveys(n: number, seed: number, end = new Date('2024-06-30T12:00:00Z'), days = 60): SurveyRecord[] {

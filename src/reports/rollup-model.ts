@@ -5,8 +5,9 @@
  * rollup-store.ts), so a retry or a crash can never double-count.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { NpsCounts } from './nps-math.ts';
 
-export interface RollupDoc {
+export interface RollupDoc extends NpsCounts {
   /** The bucket's identity as a JSON array `[day, channel, agentId, type]`, see bucketId(). */
   _id: string;
   day: string;
@@ -14,12 +15,6 @@ export interface RollupDoc {
   agentId: string;
   agentName?: string;
   type: 'transactional' | 'relational';
-  sent: number;
-  responses: number;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  scoreSum: number;
   /** Bumped by every write (one writer per version, see conversation/step-locks.ts). */
   version: number;
   computedAt?: Date;
