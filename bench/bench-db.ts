@@ -1,6 +1,6 @@
 /**
- * The database a benchmark runs against: MONGODB_URI when set, else the FerretDB of
- * scripts/ferretdb.sh (started if needed). Each benchmark uses its own database.
+ * The database a benchmark runs against: MONGODB_URI when set, else the mongo-java-server of
+ * scripts/mongo-test-server.sh (started if needed). Each benchmark uses its own database.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 export function benchUri(): string {
   if (process.env.MONGODB_URI) return process.env.MONGODB_URI;
-  const uri = execFileSync('scripts/ferretdb.sh', ['start'], { encoding: 'utf8' }).trim();
+  const uri = execFileSync('scripts/mongo-test-server.sh', ['start'], { encoding: 'utf8' }).trim();
   process.env.MONGODB_URI = uri;
   return uri;
 }

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, then the whole suite with Node's test runner against a real
-# MongoDB-protocol server. MONGODB_URI set: that server. Unset: FerretDB on loopback,
-# installed and started by scripts/ferretdb.sh (needs Go), and stopped afterwards.
+# `npm test`: typecheck, then the whole suite with vitest against a real MongoDB-protocol
+# server. MONGODB_URI set: that server. Unset: mongo-java-server on loopback, installed and
+# started by scripts/mongo-test-server.sh (needs Java 17 + Maven), and stopped afterwards.
+# Arguments go to vitest (e.g. `npm test -- test/engine.test.ts`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npx tsc --noEmit
 
 if [ -z "${MONGODB_URI:-}" ]; then
-  MONGODB_URI="$(scripts/ferretdb.sh start)"
+  MONGODB_URI="$(scripts/mongo-test-server.sh start)"
   export MONGODB_URI
-  trap 'scripts/ferretdb.sh stop' EXIT
+  trap 'scripts/mongo-test-server.sh stop' EXIT
 fi
 
 mkdir -p test-output
-# One file at a time: the files share one database server on a 2-core machine.
-node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout test/*.test.ts
+# The JSON report is what .ci/run counts from; the default reporter is for people.
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@"

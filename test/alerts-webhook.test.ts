@@ -5,7 +5,7 @@
  * when the comment arrives, not twice with two bot processes sweeping the same
  * database, and still sent after a crash between creating the follow-up and posting.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { WebhookChannel } from '../src/channels/webhook-channel.ts';
@@ -23,14 +23,14 @@ let app: TestApp;
 let hook: WebhookReceiver;
 let second: Reports | undefined;
 
-before(async () => {
+beforeAll(async () => {
   hook = await new WebhookReceiver(SECRET).start();
   app = await startTestApp({
     label: 'alerts',
     env: { WEBHOOK_OUTBOUND_URL: hook.url, WEBHOOK_SECRET: SECRET, ALERT_TARGET: 'webhook:managers', REPORT_SYNC_INTERVAL_MS: '200' },
   });
 });
-after(async () => {
+afterAll(async () => {
   await second?.stop();
   await app.close();
   await hook.stop();

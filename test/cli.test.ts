@@ -1,5 +1,5 @@
 /** The CLI as a user runs it: parse, demo (typed replies on stdin), forget. */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -42,8 +42,8 @@ test('unknown commands and bad options fail clearly', () => {
 });
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
-before(async () => { db = await openTestDb('cli'); });
-after(async () => { await db.drop(); });
+beforeAll(async () => { db = await openTestDb('cli'); });
+afterAll(async () => { await db.drop(); });
 
 test('demo plays a whole survey with typed replies and prints the stored answer and report', () => {
   const r = cli(['demo', '--locale', 'sv', '--name', 'Maja'], {
@@ -59,7 +59,7 @@ test('demo plays a whole survey with typed replies and prints the stored answer 
   assert.match(r.stdout, /console\s+nps=0\s+responses=1\/1/);
 });
 
-test('demo without MONGODB_URI and no way to start mongod says to set MONGODB_URI', { skip: process.env.NPS_HAS_MONGOD === '1' }, () => {
+test.skipIf(process.env.NPS_HAS_MONGOD === '1')('demo without MONGODB_URI and no way to start mongod says to set MONGODB_URI', () => {
   const r = cli(['demo'], { input: '', env: { MONGODB_URI: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'nps-demo-')), MONGOMS_DOWNLOAD_URL: 'http://127.0.0.1:9/mongod.tgz' } });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /Set MONGODB_URI/);

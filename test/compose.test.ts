@@ -1,5 +1,5 @@
 /** docker-compose.yml parses, wires the bot to MongoDB, and names only settings the bot knows. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

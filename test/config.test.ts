@@ -1,5 +1,5 @@
 /** Start-up settings: defaults for a first run, and one clear line naming a bad variable. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -6,7 +6,7 @@
  * test-output/. An agent token sees only its own row. Plain HTTP checks cover the
  * cookie, redirects and cross-site form posts.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -21,7 +21,7 @@ const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
 let app: TestApp;
 let browser: Browser;
 
-before(async () => {
+beforeAll(async () => {
   app = await startTestApp({
     label: 'dashboard',
     env: { REPORT_TOKENS: `${MANAGER}:manager,${AGENT_A1}:agent:a1`, REPORT_SYNC_INTERVAL_MS: '150', REPORT_MIN_SAMPLE: '10' },
@@ -45,7 +45,7 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await app.close();
 });

@@ -5,7 +5,7 @@
  * firing every second); a bad DIGEST_CRON stops start-up with one clear line; and
  * `nps-bot digest` posts (or prints) one at once.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
@@ -31,7 +31,7 @@ const started: Reports[] = [];
 /** Monday 13 May 2024, 08:00 in Stockholm. */
 let fakeNow = new Date('2024-05-13T06:00:00Z');
 
-before(async () => {
+beforeAll(async () => {
   hook = await new WebhookReceiver(SECRET).start();
   db = await openTestDb('digests');
   const day = (d: string, h = 9) => new Date(`${d}T${String(h).padStart(2, '0')}:00:00Z`);
@@ -46,7 +46,7 @@ before(async () => {
     surveyDoc({ resolvedAt: day('2024-05-13', 5), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 0 }),
   ]);
 });
-after(async () => {
+afterAll(async () => {
   for (const r of started) await r.stop();
   await db.drop();
   await hook.stop();

@@ -5,7 +5,7 @@
  * does not post twice, duplicate dispatches, the gateway dropping and the client
  * resuming without losing an answer, notices to managers, and the reports.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { FakeDiscord } from './fakes/discord-fake.ts';
@@ -22,13 +22,13 @@ let discord: FakeDiscord;
 let server: SupportServer;
 let app: TestApp;
 
-before(async () => {
+beforeAll(async () => {
   discord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
   server = buildSupportServer(discord);
   app = await startTestApp({ label: 'discordans', env: server.env({ COMPANY_NAME: 'Acme' }) });
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.close();
   await discord?.stop();
 });
@@ -288,12 +288,12 @@ describe('discord: thread fallback off', () => {
   let offApp: TestApp;
   let off: SupportServer;
 
-  before(async () => {
+  beforeAll(async () => {
     offDiscord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
     off = buildSupportServer(offDiscord);
     offApp = await startTestApp({ label: 'discordoff', env: off.env({ DISCORD_THREAD_FALLBACK: 'false' }) });
   });
-  after(async () => {
+  afterAll(async () => {
     await offApp?.close();
     await offDiscord?.stop();
   });

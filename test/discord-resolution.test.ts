@@ -4,7 +4,7 @@
  * behind it. Resolved by tag, by staff archiving (not Discord's auto-archive), by
  * staff locking, by /resolve; ignored for non-staff and outside the care channels.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { FakeDiscord } from './fakes/discord-fake.ts';
@@ -22,13 +22,13 @@ let discord: FakeDiscord;
 let server: SupportServer;
 let app: TestApp;
 
-before(async () => {
+beforeAll(async () => {
   discord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
   server = buildSupportServer(discord, { preferredLocale: 'sv-SE' });
   app = await startTestApp({ label: 'discordres', env: server.env({ COMPANY_NAME: 'Acme' }) });
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.close();
   await discord?.stop();
 });

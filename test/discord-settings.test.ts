@@ -3,7 +3,7 @@
  * errors), intents, the invite URL, buttons and their custom ids, nonces, what in a
  * thread update counts as resolved, audit-log matching, and error mapping.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DiscordAPIError, GatewayIntentBits, HTTPError } from 'discord.js';
 import { ConfigError } from '../src/config-error.ts';

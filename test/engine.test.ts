@@ -1,5 +1,5 @@
 /** The survey engine's rules, each against the real MongoDB-protocol server. */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Connection } from 'mongoose';
 import { openTestDb } from './helpers/database.ts';
@@ -11,11 +11,11 @@ let db: Awaited<ReturnType<typeof openTestDb>>;
 let conn: Connection;
 let n = 0;
 
-before(async () => {
+beforeAll(async () => {
   db = await openTestDb('engine');
   conn = db.conn;
 });
-after(async () => { await db.drop(); });
+afterAll(async () => { await db.drop(); });
 
 /** A unique customer and conversation per test, so tests never see each other's data. */
 function ids() {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { MAX_SCAN_CHARS, normalizeText, parseReply, type ReplyReason } from '../src/conversation/reply-parser.ts';
 import { prng } from './helpers/prng.ts';

@@ -4,7 +4,7 @@
  * comments newest first and paginated, follow-ups, and access: an agent token sees
  * only its own rows, whatever it asks for.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from './helpers/app.ts';
@@ -19,7 +19,7 @@ let app: TestApp;
 
 const at = (iso: string) => new Date(iso);
 
-before(async () => {
+beforeAll(async () => {
   app = await startTestApp({
     label: 'reportapi',
     env: {
@@ -49,7 +49,7 @@ before(async () => {
   ]);
   await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 60_000, 'the sweep to roll up the surveys');
 });
-after(async () => {
+afterAll(async () => {
   await app.close();
 });
 

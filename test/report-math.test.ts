@@ -3,7 +3,7 @@
  * error against hand-computed values, CSV escaping, local days across DST, and the
  * report settings (tokens, time zone, cron) failing with one clear line.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { figuresOf, npsChange, npsMarginOfError, npsScore, percent, roundHalfAwayFromZero } from '../src/reports/nps-math.ts';
 import { csvCell, toCsv } from '../src/reports/csv.ts';

@@ -4,7 +4,7 @@
  * (Monday first) and month, not the UTC ones. Then the same data under REPORT_TZ=UTC
  * (the rollups are rebuilt on start) groups differently, as it should.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Connection } from 'mongoose';
@@ -31,11 +31,11 @@ const ANSWERS: Array<[string, number, string]> = [
   ['2024-10-31T23:30:00Z', 9, 'Fri 1 Nov 00:30 CET'],
 ];
 
-before(async () => {
+beforeAll(async () => {
   db = await openTestDb('periods');
   await surveyModel(db.conn).insertMany(ANSWERS.map(([iso, score]) => surveyDoc({ resolvedAt: new Date(iso), score })));
 });
-after(async () => {
+afterAll(async () => {
   await db.drop();
 });
 

@@ -5,7 +5,7 @@
  * racing on the same buckets, after `nps-bot rollup --rebuild`, and after REPORT_TZ
  * changes. Against the real MongoDB-protocol server.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
@@ -28,11 +28,11 @@ import { randomSurveys, surveyDoc, prng } from './report-fixtures.ts';
 let db: { conn: Connection; dbName: string; drop(): Promise<void> };
 const running: Reports[] = [];
 
-before(async () => {
+beforeAll(async () => {
   db = await openTestDb('rollups');
   await surveyModel(db.conn).init();
 });
-after(async () => {
+afterAll(async () => {
   for (const r of running) await r.stop();
   await db.drop();
 });

@@ -4,7 +4,7 @@
  * (Retry-After) rather than dropped, notices for managers land in their channel, and
  * the "most replies" agent rule picks the staff member who did the talking.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { BOT_TOKEN, FakeSlack } from './fakes/slack-web-api.ts';
@@ -25,7 +25,7 @@ const AGENT2 = 'UAGENT010';
 let fake: FakeSlack;
 let app: TestApp;
 
-before(async () => {
+beforeAll(async () => {
   fake = await new FakeSlack().start();
   fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
   fake.addUser({ id: AGENT2, real_name: 'Kim Agent' });
@@ -44,7 +44,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.close();
   await fake?.close();
 });

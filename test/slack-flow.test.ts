@@ -3,7 +3,7 @@
  * port, the real Web API client talking to a fake Slack on 127.0.0.1, and this test
  * POSTing signed events and interactions the way Slack does.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { BOT_TOKEN, FakeSlack, type FakeMessage } from './fakes/slack-web-api.ts';
@@ -19,7 +19,7 @@ const AGENT2 = 'UAGENT002';
 let fake: FakeSlack;
 let app: TestApp;
 
-before(async () => {
+beforeAll(async () => {
   fake = await new FakeSlack().start();
   fake.addUser({ id: AGENT, real_name: 'Sam Agent', locale: 'en-US' });
   fake.addUser({ id: AGENT2, real_name: 'Kim Agent', locale: 'en-US' });
@@ -38,7 +38,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.close();
   await fake?.close();
 });

@@ -4,7 +4,7 @@
  * interactions arrive over it as envelopes the bot acknowledges. No signing secret
  * is needed and nothing is served on /slack/events.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack, type FakeMessage } from './fakes/slack-web-api.ts';
@@ -16,7 +16,7 @@ const AGENT = 'UAGENTSOK';
 let fake: FakeSlack;
 let app: TestApp;
 
-before(async () => {
+beforeAll(async () => {
   fake = await new FakeSlack().start();
   fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
   app = await startTestApp({
@@ -31,7 +31,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.close();
   await fake?.close();
 });

@@ -4,7 +4,7 @@
  * how Slack's errors map to retry-or-not, and the thread address.
  */
 import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
 import { parse as parseYaml } from 'yaml';

@@ -3,7 +3,7 @@
  * comes in, the question goes out signed, replies come back, and the answer is in
  * the report. Also every bad input we can think of at the HTTP edge.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
 import { WebhookReceiver } from './fakes/webhook-receiver.ts';
@@ -12,11 +12,11 @@ const SECRET = 'webhook-secret-0123456789';
 let app: TestApp;
 let hook: WebhookReceiver;
 
-before(async () => {
+beforeAll(async () => {
   hook = await new WebhookReceiver(SECRET).start();
   app = await startTestApp({ label: 'webhook', env: { WEBHOOK_OUTBOUND_URL: hook.url, WEBHOOK_SECRET: SECRET, COMPANY_NAME: 'Acme' } });
 });
-after(async () => {
+afterAll(async () => {
   await app.close();
   await hook.stop();
 });

@@ -3,7 +3,7 @@
  * twit talking HTTP to a fake X API on 127.0.0.1, and signed Account Activity
  * payloads POSTed to the bot's /x/webhook the way X delivers them.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { PermanentSendError } from '../src/channels/send-errors.ts';
@@ -23,7 +23,7 @@ let app: TestApp;
 let nextCustomer = 5000;
 const customer = () => String(++nextCustomer);
 
-before(async () => {
+beforeAll(async () => {
   fake = await FakeXApi.start(creds);
   app = await startTestApp({
     label: 'x',
@@ -40,7 +40,7 @@ before(async () => {
   fake.webhookUrl = `${app.url}/x/webhook`;
 });
 
-after(async () => {
+afterAll(async () => {
   await fake.echoesSettled();
   await app.close();
   await fake.stop();

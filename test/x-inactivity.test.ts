@@ -3,7 +3,7 @@
  * written for X_INACTIVITY_HOURS. The adapter's clock is moved by the test; the bot,
  * twit and the fake X API are real, and DMs arrive as signed Account Activity payloads.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,7 +45,7 @@ const clock = { t: Date.now() - 100 * HOUR };
 let nextCustomer = 7000;
 const customer = () => String(++nextCustomer);
 
-before(async () => {
+beforeAll(async () => {
   fake = await FakeXApi.start(creds);
   // The test runs every check itself (checkInactivity), so the timer never races it.
   adapter = new XChannel(readXSettings(env(`${fake.url}/1.1/`))!, silentLogger(), { now: () => new Date(clock.t), inactivityCheckMs: HOUR });
@@ -53,7 +53,7 @@ before(async () => {
   fake.webhookUrl = `${app.url}/x/webhook`;
 });
 
-after(async () => {
+afterAll(async () => {
   await fake.echoesSettled();
   await app.close();
   await fake.stop();
@@ -157,7 +157,7 @@ describe('X inactivity timer', () => {
   const resolved: ResolvedEvent[] = [];
   const timerClock = { t: Date.now() };
 
-  before(async () => {
+  beforeAll(async () => {
     timed = new XChannel(readXSettings(env(`${fake.url}/1.1/`))!, silentLogger(), { now: () => new Date(timerClock.t), inactivityCheckMs: 20 });
     const router = Router();
     const http = express();
@@ -175,7 +175,7 @@ describe('X inactivity timer', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await timed.stop();
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));

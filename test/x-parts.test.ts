@@ -3,7 +3,7 @@
  * replies, agent signatures, the error mapping, the daily caps (real Bottleneck), and
  * the twit client against the fake X API (real HTTP on 127.0.0.1).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
@@ -214,8 +214,8 @@ describe('X daily DM caps (Bottleneck reservoirs)', () => {
 describe('twit against the fake X API', () => {
   const creds = { consumerKey: 'ck-parts', consumerSecret: 'cs-parts!*()', accessToken: '3000-at', accessTokenSecret: 'ats-parts', brandUserId: '3000' };
   let fake: FakeXApi;
-  before(async () => { fake = await FakeXApi.start(creds); });
-  after(async () => { await fake.stop(); });
+  beforeAll(async () => { fake = await FakeXApi.start(creds); });
+  afterAll(async () => { await fake.stop(); });
 
   test('a DM goes out signed with OAuth 1.0a to X_API_URL and returns X\'s event id', async () => {
     const dms = new TwitDirectMessages(creds, `${fake.url}/1.1/`);

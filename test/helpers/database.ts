@@ -1,6 +1,6 @@
 /**
  * Each test file gets its own database on the real MongoDB-protocol server named by
- * MONGODB_URI (FerretDB here, started by scripts/ferretdb.sh; real MongoDB elsewhere).
+ * MONGODB_URI (mongo-java-server here, started by scripts/mongo-test-server.sh; real MongoDB elsewhere).
  * No mocks: if MONGODB_URI is unset the tests fail with a message saying how to start one.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 export function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
-  if (!uri) throw new Error('MONGODB_URI is not set: run `scripts/ferretdb.sh start` and export MONGODB_URI (or use `bash .ci/run`)');
+  if (!uri) throw new Error('MONGODB_URI is not set: run `export MONGODB_URI=$(scripts/mongo-test-server.sh start)` (or use `bash .ci/run`)');
   return uri;
 }
 

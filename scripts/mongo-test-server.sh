@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The MongoDB-protocol server for tests and development on machines without mongod:
+# mongo-java-server 1.47.0 (Maven Central, Apache-2.0) behind our launcher
+# (scripts/mongo-java-server/MongoTestServer.java), on 127.0.0.1, reporting MongoDB 5.0.
+#
+#   scripts/mongo-test-server.sh install   fetch the jars with Maven and compile the launcher (once)
+#   scripts/mongo-test-server.sh start     install if needed, start, wait for a real `hello`, print the URI
+#   scripts/mongo-test-server.sh stop      stop the server started by `start`
+#   scripts/mongo-test-server.sh uri       print the URI
+#
+# Settings: MONGO_TEST_PORT (default 27117); MONGO_TEST_DIR (default ./.mongo-test-server,
+# where jars, pid and log live); MONGO_TEST_DATA_FILE: an H2 file to keep the data in
+# (development); unset, the data lives in memory and is gone at stop (tests).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SRC="$ROOT/scripts/mongo-java-server"
+PORT="${MONGO_TEST_PORT:-27117}"
+DIR="${MONGO_TEST_DIR:-$ROOT/.mongo-test-server}"
+DATA_FILE="${MONGO_TEST_DATA_FILE:-}"
+
+log() { echo "mongo-test-server.sh: $*" >&2; }
+
+installed() {
+  [ -f "$DIR/classes/MongoTestServer.class" ] && [ -f "$DIR/lib/mongo-java-server-1.47.0.jar" ] \
+    && [ "$DIR/classes/MongoTestServer.class" -nt "$SRC/MongoTestServer.java" ]
+}
+
+classpath() { echo "$DIR/classes:$DIR/lib/*"; }
+
+install() {
+  if installed; then return 0; fi
+  command -v java >/dev/null && command -v javac >/dev/null || { log "needs Java 17+ (java and javac)"; exit 1; }
+  command -v mvn >/dev/null || { log "needs Maven (mvn) to fetch mongo-java-server from Maven Central"; exit 1; }
+  mkdir -p "$DIR/lib" "$DIR/classes"
+  log "fetching mongo-java-server 1.47.0 from Maven Central"
+  mvn -q -B -f "$SRC/pom.xml" dependency:copy-dependencies -DoutputDirectory="$DIR/lib" >&2 \
+    || { log "Maven could not fetch the jars"; exit 1; }
+  javac -nowarn -d "$DIR/classes" -cp "$DIR/lib/*" "$SRC/MongoTestServer.java" >&2
+}
+
+uri() { echo "mongodb://127.0.0.1:$PORT/"; }
+
+answers() {
+  # A real `hello` round trip through the Node driver when it is installed; else the port.
+  if [ -d "$ROOT/node_modules/mongodb" ]; then
+    (cd "$ROOT" && node -e "
+      const { MongoClient } = require('mongodb');
+      const c = new MongoClient('$(uri)', { serverSelectionTimeoutMS: 1000 });
+      c.connect().then(() => c.db('admin').command({ hello: 1 })).then(() => c.close()).then(() => process.exit(0), () => process.exit(1));
+    ") >/dev/null 2>&1
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
+  fi
+}
+
+running() { [ -f "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }
+
+start() {
+  install
+  if running && answers; then uri; return 0; fi
+  local args=("$PORT")
+  if [ -n "$DATA_FILE" ]; then mkdir -p "$(dirname "$DATA_FILE")"; args+=("$DATA_FILE"); fi
+  nohup java -Xss4m -cp "$(classpath)" MongoTestServer "${args[@]}" > "$DIR/server.log" 2>&1 &
+  echo $! > "$DIR/pid"
+  for _ in $(seq 1 150); do
+    if answers; then uri; return 0; fi
+    running || break
+    sleep 0.2
+  done
+  log "the server did not answer on 127.0.0.1:$PORT; its log:"
+  tail -20 "$DIR/server.log" >&2 || true
+  exit 1
+}
+
+stop() {
+  if [ -f "$DIR/pid" ]; then
+    local pid; pid="$(cat "$DIR/pid")"
+    kill "$pid" 2>/dev/null || true
+    # Let the shutdown hook close the backend (H2 writes its file) before we return.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$DIR/pid"
+  fi
+}
+
+case "${1:-start}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  uri) uri ;;
+  *) echo "usage: $0 install|start|stop|uri" >&2; exit 2 ;;
+esac
