@@ -16,7 +16,7 @@ import { runReport } from '../src/reports/report-query.ts';
 import { rebuildRollups } from '../src/reports/rollup-rebuild.ts';
 import { EVERYTHING } from '../src/reports/scope.ts';
 import { addDays, instantRange } from '../src/reports/time-zone.ts';
-import { surveyModel } from '../src/survey-model.ts';
+import { surveyModel } from '../src/storage/survey-model.ts';
 import { openBenchDb, percentile } from './bench-db.ts';
 import { prng } from '../test/helpers/prng.ts';
 

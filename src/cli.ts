@@ -3,8 +3,8 @@
  * `nps-bot <command>`: the one entry point. Each command lives in src/commands/ and is
  * loaded only when asked for, so `nps-bot parse` does not start a database driver.
  */
-import { ConfigError } from './config-error.ts';
-import { DatabaseError } from './database.ts';
+import { ConfigError } from './env-readers.ts';
+import { DatabaseError } from './storage/connection.ts';
 
 import type { Command } from './commands/command.ts';
 

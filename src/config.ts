@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from './config-error.ts';
+import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
 
 const coreEnvSchema = z.object({

@@ -5,12 +5,12 @@
  * forgotten customer is still never asked again.
  */
 import type { Connection } from 'mongoose';
-import { contactModel } from './contact-model.ts';
+import { contactModel } from './conversation/contact-model.ts';
 import { StepLocks, isDuplicateKey } from './conversation/step-locks.ts';
 import { SurveyStore } from './conversation/survey-store.ts';
-import { forgottenId, optOutKey, optOutModel } from './opt-out-model.ts';
-import { stepLockModel } from './step-lock-model.ts';
-import { surveyModel } from './survey-model.ts';
+import { forgottenId, optOutKey, optOutModel } from './conversation/opt-out-model.ts';
+import { stepLockModel } from './storage/step-lock-model.ts';
+import { surveyModel } from './storage/survey-model.ts';
 
 export interface ForgetResult { surveys: number; contactRemoved: boolean; optOutKept: boolean }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { ConfigError } from '../src/config-error.ts';
+import { ConfigError } from '../src/env-readers.ts';
 
 test('defaults make sense for a first run', () => {
   const c = loadConfig({});

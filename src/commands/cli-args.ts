@@ -1,7 +1,7 @@
 /** A small `--name value` / `--flag` parser for the CLI, checked by a zod schema. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../config-error.ts';
+import { ConfigError } from '../env-readers.ts';
 
 export function parseOptions<S extends z.ZodObject>(args: string[], schema: S, booleans: string[] = []): { options: z.infer<S>; positionals: string[] } {
   const spec: Record<string, { type: 'string' | 'boolean' }> = {};

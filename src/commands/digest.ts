@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ChannelAdapter, EngineSink } from '../channels/channel.ts';
 import { createChannels } from '../channels/registry.ts';
 import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
-import { ConfigError } from '../config-error.ts';
+import { ConfigError } from '../env-readers.ts';
 import { Digests } from '../reports/digest.ts';
 import { loadReportSettings } from '../reports/report-config.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';

@@ -4,8 +4,8 @@
  * contacted] [--owner NAME] [--note TEXT]` updates one.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config-error.ts';
-import { validate, ValidationError } from '../conversation/inbound-validation.ts';
+import { ConfigError } from '../env-readers.ts';
+import { validate, ValidationError } from '../validation.ts';
 import { followupPatchSchema, type FollowupView } from '../reports/followups.ts';
 import { catchUp, openReportCli } from '../reports/report-cli.ts';
 import { EVERYTHING } from '../reports/scope.ts';

@@ -1,7 +1,7 @@
 /** `nps-bot forget --channel C --customer ID`: erase a customer's identity and comments, keep counts. */
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { connectDatabase } from '../database.ts';
+import { connectDatabase } from '../storage/connection.ts';
 import { forgetCustomer } from '../forget.ts';
 import { createLogger } from '../logger.ts';
 import { parseOptions } from './cli-args.ts';

@@ -4,7 +4,7 @@
  * the figures from the rollups, in REPORT_TZ.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config-error.ts';
+import { ConfigError } from '../env-readers.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from '../reports/report-query.ts';
 import { reportCsv, reportTable } from '../reports/report-render.ts';

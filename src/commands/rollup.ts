@@ -4,7 +4,7 @@
  * rollups with a full recount, prints every difference and exits 1 if there is any.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config-error.ts';
+import { ConfigError } from '../env-readers.ts';
 import { catchUp, openReportCli } from '../reports/report-cli.ts';
 import { rebuildRollups, verifyRollups } from '../reports/rollup-rebuild.ts';
 import { parseOptions } from './cli-args.ts';

@@ -5,8 +5,8 @@
  * the same customer claimed at once cannot both pass.
  */
 import type { Model } from 'mongoose';
-import type { ContactDoc } from '../contact-model.ts';
-import { forgottenId, optOutKey, type OptOutDoc } from '../opt-out-model.ts';
+import type { ContactDoc } from './contact-model.ts';
+import { forgottenId, optOutKey, type OptOutDoc } from './opt-out-model.ts';
 import { isDuplicateKey, type StepLocks } from './step-locks.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';

@@ -12,14 +12,15 @@ import type {
   EngineSink, InboundMessage, MessageKind, OutgoingMessage, Recipient, ReplyOutcome, ResolveOutcome, ResolvedEvent,
 } from '../channels/channel.ts';
 import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
-import { contactModel, type ContactDoc } from '../contact-model.ts';
-import { optOutModel, type OptOutDoc } from '../opt-out-model.ts';
-import { stepLockModel } from '../step-lock-model.ts';
-import { inboundEventModel, type InboundEventDoc } from '../inbound-event-model.ts';
+import { contactModel, type ContactDoc } from './contact-model.ts';
+import { optOutModel, type OptOutDoc } from './opt-out-model.ts';
+import { stepLockModel } from '../storage/step-lock-model.ts';
+import { inboundEventModel, type InboundEventDoc } from './inbound-event-model.ts';
 import type { Logger } from '../logger.ts';
-import { surveyModel, type SurveyDoc, type SurveyState } from '../survey-model.ts';
+import { surveyModel, type SurveyDoc, type SurveyState } from '../storage/survey-model.ts';
 import { Eligibility } from './eligibility.ts';
-import { inboundMessageSchema, resolvedEventSchema, validate, ValidationError } from './inbound-validation.ts';
+import { inboundMessageSchema, resolvedEventSchema } from './inbound-validation.ts';
+import { validate, ValidationError } from '../validation.ts';
 import { categorize } from './nps-category.ts';
 import { UnknownChannelError, type Outbox } from './outbox.ts';
 import { normalizeText, parseReply } from './reply-parser.ts';

@@ -38,15 +38,3 @@ export const inboundMessageSchema = z.object({
   eventId: z.string().max(300).optional(),
   receivedAt: z.date().optional(),
 });
-
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
-  constructor(readonly field: string, message: string) { super(`${field}: ${message}`); }
-}
-
-export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new ValidationError(issue.path.map(String).join('.') || 'body', issue.message);
-}

@@ -10,7 +10,7 @@
  * the step of a writer that died holding one.
  */
 import type { Model, UpdateQuery } from 'mongoose';
-import type { StepLockDoc } from '../step-lock-model.ts';
+import type { StepLockDoc } from '../storage/step-lock-model.ts';
 
 export class StepLocks {
   constructor(private readonly model: Model<StepLockDoc>, private readonly now: () => Date = () => new Date()) {}

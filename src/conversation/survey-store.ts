@@ -5,7 +5,7 @@
  * retry after a restart) try the same move, exactly one wins and the other gets null.
  */
 import type { Model, UpdateQuery } from 'mongoose';
-import type { SurveyDoc, SurveyState } from '../survey-model.ts';
+import type { SurveyDoc, SurveyState } from '../storage/survey-model.ts';
 import type mongoose from 'mongoose';
 import type { StepLocks } from './step-locks.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { surveyModel } from '../survey-model.ts';
+import { surveyModel } from '../storage/survey-model.ts';
 import type { Scope } from './scope.ts';
 import { addDays, dayKeyOf, instantRange, isDayKey } from './time-zone.ts';
 

@@ -8,7 +8,7 @@
  */
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { surveyModel, type SurveyDoc } from '../survey-model.ts';
+import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
 import type { NoticeTarget, ReportNotice } from './reports-module.ts';

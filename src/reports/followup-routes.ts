@@ -5,8 +5,8 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { principalOf } from '../http-auth.ts';
-import { validate } from '../conversation/inbound-validation.ts';
+import { principalOf } from '../http/auth-middleware.ts';
+import { validate } from '../validation.ts';
 import { FOLLOWUP_STATUSES } from './followup-model.ts';
 import { followupPatchSchema, type Followups } from './followups.ts';
 import { scopeOf } from './scope.ts';

@@ -4,9 +4,9 @@
  */
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { isDuplicateKey, StepLocks } from '../conversation/step-locks.ts';
-import { stepLockModel } from '../step-lock-model.ts';
+import { stepLockModel } from '../storage/step-lock-model.ts';
 import { z } from 'zod';
-import { surveyModel, type SurveyDoc } from '../survey-model.ts';
+import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import { followupModel, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupStatus } from './followup-model.ts';
 import type { Scope } from './scope.ts';
 

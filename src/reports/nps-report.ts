@@ -6,7 +6,7 @@
  * `$group` with one `$sum` each, which MongoDB and FerretDB both run.
  */
 import type { Connection } from 'mongoose';
-import { surveyModel } from '../survey-model.ts';
+import { surveyModel } from '../storage/survey-model.ts';
 import { npsScore } from './nps-math.ts';
 import { COUNTED_FILTER } from './survey-counts.ts';
 

@@ -4,8 +4,8 @@
  * from the terminal include answers a stopped bot had not yet rolled up.
  */
 import { loadConfig, type Config } from '../config.ts';
-import { ConfigError } from '../config-error.ts';
-import { connectDatabase, type Database } from '../database.ts';
+import { ConfigError } from '../env-readers.ts';
+import { connectDatabase, type Database } from '../storage/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { Followups } from './followups.ts';
 import { loadReportSettings, type ReportSettings } from './report-config.ts';

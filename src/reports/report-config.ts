@@ -4,8 +4,8 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { Principal } from '../auth.ts';
-import { ConfigError, positiveInt, readEnv, type Env } from '../config-error.ts';
+import type { Principal } from '../http/token-auth.ts';
+import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
 import type { NoticeTarget } from './reports-module.ts';
 import { isTimeZone } from './time-zone.ts';
 

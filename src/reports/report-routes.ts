@@ -13,8 +13,8 @@
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { principalOf } from '../http-auth.ts';
-import { validate, ValidationError } from '../conversation/inbound-validation.ts';
+import { principalOf } from '../http/auth-middleware.ts';
+import { validate, ValidationError } from '../validation.ts';
 import { commentParamsSchema, listComments } from './comments-query.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';

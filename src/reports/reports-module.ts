@@ -5,10 +5,10 @@
  */
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
-import type { Principal, TokenAuth } from '../auth.ts';
+import type { Principal, TokenAuth } from '../http/token-auth.ts';
 import type { Config } from '../config.ts';
 import type { TransitionEvent } from '../conversation/engine.ts';
-import { requireAuth } from '../http-auth.ts';
+import { requireAuth } from '../http/auth-middleware.ts';
 import type { Logger } from '../logger.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { DetractorAlerts } from './detractor-alerts.ts';

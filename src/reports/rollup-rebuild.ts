@@ -13,8 +13,8 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { isDuplicateKey, StepLocks } from '../conversation/step-locks.ts';
-import { stepLockModel } from '../step-lock-model.ts';
-import { surveyModel } from '../survey-model.ts';
+import { stepLockModel } from '../storage/step-lock-model.ts';
+import { surveyModel } from '../storage/survey-model.ts';
 import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';

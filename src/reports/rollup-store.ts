@@ -18,8 +18,8 @@
  */
 import type { Connection, Model } from 'mongoose';
 import { StepLocks, isDuplicateKey } from '../conversation/step-locks.ts';
-import { stepLockModel } from '../step-lock-model.ts';
-import { surveyModel, type SurveyDoc } from '../survey-model.ts';
+import { stepLockModel } from '../storage/step-lock-model.ts';
+import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupModel, type BucketKey, type RollupDoc } from './rollup-model.ts';

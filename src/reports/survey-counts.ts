@@ -3,7 +3,7 @@
  * customer (`askedAt`); a response is a survey with a score, whose category was stored
  * when the score was read. Skipped, failed and still-scheduled surveys count nowhere.
  */
-import type { SurveyDoc } from '../survey-model.ts';
+import type { SurveyDoc } from '../storage/survey-model.ts';
 import type { NpsCounts } from './nps-math.ts';
 
 /** The fields the counting reads. */

@@ -5,7 +5,7 @@
  * role are required, because without them no thread could ever count as resolved.
  */
 import { z } from 'zod';
-import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from '../../config-error.ts';
+import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
 
 /** Discord ids are snowflakes: 17–20 digits. */
 export const SNOWFLAKE = /^\d{17,20}$/;

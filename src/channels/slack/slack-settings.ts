@@ -4,7 +4,7 @@
  * (HTTP mode needs the signing secret, Socket Mode needs the app-level token).
  */
 import { z } from 'zod';
-import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from '../../config-error.ts';
+import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
 
 const slackUserId = /^[UW][A-Z0-9]{2,30}$/;
 const slackChannelId = /^[CG][A-Z0-9]{2,30}$/;

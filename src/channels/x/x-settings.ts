@@ -4,7 +4,7 @@
  * is on when X_CONSUMER_KEY is set; then every credential and the brand id are required.
  */
 import { z } from 'zod';
-import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from '../../config-error.ts';
+import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
 
 /** twit's built-in REST root; X_API_URL replaces it (tests point it at a local server). */
 export const DEFAULT_X_API_URL = 'https://api.twitter.com/1.1/';

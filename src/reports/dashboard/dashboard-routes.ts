@@ -7,8 +7,8 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { bearerToken, type Principal, type TokenAuth } from '../../auth.ts';
-import { ValidationError, validate } from '../../conversation/inbound-validation.ts';
+import { bearerToken, type Principal, type TokenAuth } from '../../http/token-auth.ts';
+import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
 import { followupPatchSchema, type Followups } from '../followups.ts';
 import type { ReportSettings } from '../report-config.ts';

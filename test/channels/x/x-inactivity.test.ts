@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { Router } from 'express';
-import type { InboundMessage, ResolvedEvent } from '../src/channels/channel.ts';
-import { readXSettings, XChannel } from '../src/channels/x/index.ts';
-import { silentLogger } from '../src/logger.ts';
-import { FakeXApi, signActivity } from './fakes/x-api.ts';
-import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
+import type { InboundMessage, ResolvedEvent } from '../../../src/channels/channel.ts';
+import { readXSettings, XChannel } from '../../../src/channels/x/index.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { FakeXApi, signActivity } from '../../fakes/x-api.ts';
+import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 
 const HOUR = 3_600_000;
 const creds = {

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { PermanentSendError } from '../src/channels/send-errors.ts';
-import { FakeXApi, signActivity, type SentDm } from './fakes/x-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
+import { PermanentSendError } from '../../../src/channels/send-errors.ts';
+import { FakeXApi, signActivity, type SentDm } from '../../fakes/x-api.ts';
+import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 
 const creds = {
   consumerKey: 'x-consumer-key-e2e',

@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { surveyDoc } from './report-fixtures.ts';
+import { eventually, startTestApp, type TestApp } from '../helpers/app.ts';
+import { surveyDoc } from '../helpers/report-fixtures.ts';
 
 const MANAGER = 'manager-token-dashboard-01';
 const AGENT_A1 = 'agent-a1-token-dashboard-1';
 const XSS = '<script>alert("pwned")</script><img src=x onerror=alert(1)> & "quotes"';
-const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
+const OUTPUT = new URL('../../test-output/', import.meta.url).pathname;
 
 let app: TestApp;
 let browser: Browser;

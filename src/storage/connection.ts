@@ -7,8 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import type { Config } from './config.ts';
-import type { Logger } from './logger.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 
 export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Connection } from 'mongoose';
-import { openTestDb } from './helpers/database.ts';
-import { DAY, HOUR, makeEngine, TestClock } from './helpers/engine.ts';
-import { RecordingChannel } from './helpers/recording-channel.ts';
-import type { SurveyEngine } from '../src/conversation/engine.ts';
+import { openTestDb } from '../helpers/database.ts';
+import { DAY, HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
+import { RecordingChannel } from '../helpers/recording-channel.ts';
+import type { SurveyEngine } from '../../src/conversation/engine.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let conn: Connection;

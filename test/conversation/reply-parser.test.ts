@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { MAX_SCAN_CHARS, normalizeText, parseReply, type ReplyReason } from '../src/conversation/reply-parser.ts';
-import { prng } from './helpers/prng.ts';
+import { MAX_SCAN_CHARS, normalizeText, parseReply, type ReplyReason } from '../../src/conversation/reply-parser.ts';
+import { prng } from '../helpers/prng.ts';
 
 /**
  * [input, score, optOut?, comment?, reason?]

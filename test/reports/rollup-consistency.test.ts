@@ -10,20 +10,20 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
 import type { Connection, Types } from 'mongoose';
-import { StepLocks } from '../src/conversation/step-locks.ts';
-import { SurveyStore } from '../src/conversation/survey-store.ts';
-import { stepLockModel } from '../src/step-lock-model.ts';
-import { loadConfig } from '../src/config.ts';
-import type { TransitionEvent } from '../src/conversation/engine.ts';
-import { categorize } from '../src/conversation/nps-category.ts';
-import { silentLogger } from '../src/logger.ts';
-import { createReports, type Reports } from '../src/reports/reports-module.ts';
-import { rollupMetaModel, rollupModel } from '../src/reports/rollup-model.ts';
-import { rebuildRollups, verifyRollups } from '../src/reports/rollup-rebuild.ts';
-import { RollupStore } from '../src/reports/rollup-store.ts';
-import { surveyModel, type SurveyDoc, type SurveyState } from '../src/survey-model.ts';
-import { mongoUri, openTestDb } from './helpers/database.ts';
-import { randomSurveys, surveyDoc, prng } from './report-fixtures.ts';
+import { StepLocks } from '../../src/conversation/step-locks.ts';
+import { SurveyStore } from '../../src/conversation/survey-store.ts';
+import { stepLockModel } from '../../src/storage/step-lock-model.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { TransitionEvent } from '../../src/conversation/engine.ts';
+import { categorize } from '../../src/conversation/nps-category.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createReports, type Reports } from '../../src/reports/reports-module.ts';
+import { rollupMetaModel, rollupModel } from '../../src/reports/rollup-model.ts';
+import { rebuildRollups, verifyRollups } from '../../src/reports/rollup-rebuild.ts';
+import { RollupStore } from '../../src/reports/rollup-store.ts';
+import { surveyModel, type SurveyDoc, type SurveyState } from '../../src/storage/survey-model.ts';
+import { mongoUri, openTestDb } from '../helpers/database.ts';
+import { randomSurveys, surveyDoc, prng } from '../helpers/report-fixtures.ts';
 
 let db: { conn: Connection; dbName: string; drop(): Promise<void> };
 const running: Reports[] = [];
@@ -162,7 +162,7 @@ describe('nps-bot rollup', () => {
   function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-        cwd: new URL('..', import.meta.url).pathname,
+        cwd: new URL('../..', import.meta.url).pathname,
         env: { PATH: process.env.PATH ?? '', MONGODB_URI: mongoUri(), MONGODB_DB: db.dbName, LOG_LEVEL: 'warn', ...env },
         timeout: 120_000,
       }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));

@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { FakeDiscord } from './fakes/discord-fake.ts';
-import { Intent } from './fakes/discord-gateway.ts';
-import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from './fakes/discord-support-server.ts';
-import type { UserJson } from './fakes/discord-world.ts';
+import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { FakeDiscord } from '../../fakes/discord-fake.ts';
+import { Intent } from '../../fakes/discord-gateway.ts';
+import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
+import type { UserJson } from '../../fakes/discord-world.ts';
 import { Router } from 'express';
-import { DiscordChannel, readDiscordSettings } from '../src/channels/discord/index.ts';
-import { silentLogger } from '../src/logger.ts';
+import { DiscordChannel, readDiscordSettings } from '../../../src/channels/discord/index.ts';
+import { silentLogger } from '../../../src/logger.ts';
 
 /** Generous: the database is shared with other test files; healthy runs take a fraction of this. */
 const WAIT = 15_000;

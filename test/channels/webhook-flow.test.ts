@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { WebhookReceiver } from './fakes/webhook-receiver.ts';
+import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
+import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
 const SECRET = 'webhook-secret-0123456789';
 let app: TestApp;

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { APP_TOKEN, BOT_TOKEN, FakeSlack, type FakeMessage } from './fakes/slack-web-api.ts';
-import { buttonPress, dmMessage, reactionAdded } from './fakes/slack-events.ts';
+import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { APP_TOKEN, BOT_TOKEN, FakeSlack, type FakeMessage } from '../../fakes/slack-web-api.ts';
+import { buttonPress, dmMessage, reactionAdded } from '../../fakes/slack-events.ts';
 
 const CARE = 'CCARESOCK';
 const AGENT = 'UAGENTSOK';

@@ -5,11 +5,11 @@
  */
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { TokenAuth } from './auth.ts';
-import type { EngineSink, InboundMessage, ResolvedEvent } from './channels/channel.ts';
-import { ValidationError } from './conversation/inbound-validation.ts';
-import { requireAuth } from './http-auth.ts';
-import type { Logger } from './logger.ts';
+import type { TokenAuth } from './token-auth.ts';
+import type { EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
+import { ValidationError } from '../validation.ts';
+import { requireAuth } from './auth-middleware.ts';
+import type { Logger } from '../logger.ts';
 
 export interface HttpDeps {
   sink: EngineSink;

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from './helpers/app.ts';
-import { mongoUri } from './helpers/database.ts';
-import { surveyDoc } from './report-fixtures.ts';
+import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/app.ts';
+import { mongoUri } from '../helpers/database.ts';
+import { surveyDoc } from '../helpers/report-fixtures.ts';
 
 const MANAGER = 'manager-token-0000000001';
 const AGENT_A1 = 'agent-a1-token-000000001';
@@ -256,7 +256,7 @@ describe('the same figures from the command line', () => {
   function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-        cwd: new URL('..', import.meta.url).pathname,
+        cwd: new URL('../..', import.meta.url).pathname,
         env: { PATH: process.env.PATH ?? '', MONGODB_URI: mongoUri(), MONGODB_DB: app.dbName, LOG_LEVEL: 'warn', REPORT_MIN_SAMPLE: '5' },
         timeout: 60_000,
       }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }));

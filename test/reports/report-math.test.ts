@@ -5,14 +5,14 @@
  */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { figuresOf, npsChange, npsMarginOfError, npsScore, percent, roundHalfAwayFromZero } from '../src/reports/nps-math.ts';
-import { csvCell, toCsv } from '../src/reports/csv.ts';
+import { figuresOf, npsChange, npsMarginOfError, npsScore, percent, roundHalfAwayFromZero } from '../../src/reports/nps-math.ts';
+import { csvCell, toCsv } from '../../src/reports/csv.ts';
 import {
   addDays, dayKeyOf, instantRange, isDayKey, periodEnd, periodStart, previousPeriodStart, startOfDay,
-} from '../src/reports/time-zone.ts';
-import { loadReportSettings, parseReportTokens } from '../src/reports/report-config.ts';
-import { ConfigError } from '../src/config-error.ts';
-import { escapeHtml, html } from '../src/reports/dashboard/html.ts';
+} from '../../src/reports/time-zone.ts';
+import { loadReportSettings, parseReportTokens } from '../../src/reports/report-config.ts';
+import { ConfigError } from '../../src/env-readers.ts';
+import { escapeHtml, html } from '../../src/reports/dashboard/html.ts';
 
 describe('npsScore', () => {
   const cases: Array<[string, [number, number, number], number | null]> = [

@@ -7,13 +7,13 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { FakeDiscord } from './fakes/discord-fake.ts';
-import { Intent } from './fakes/discord-gateway.ts';
-import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from './fakes/discord-support-server.ts';
-import type { MessageJson, UserJson } from './fakes/discord-world.ts';
-import type { SurveyDoc } from '../src/survey-model.ts';
-import type { DiscordChannel } from '../src/channels/discord/index.ts';
+import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { FakeDiscord } from '../../fakes/discord-fake.ts';
+import { Intent } from '../../fakes/discord-gateway.ts';
+import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
+import type { MessageJson, UserJson } from '../../fakes/discord-world.ts';
+import type { SurveyDoc } from '../../../src/storage/survey-model.ts';
+import type { DiscordChannel } from '../../../src/channels/discord/index.ts';
 
 /** Generous: the database is shared with other test files; healthy runs take a fraction of this. */
 const WAIT = 15_000;

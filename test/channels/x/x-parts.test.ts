@@ -6,20 +6,20 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { loadConfig } from '../src/config.ts';
-import { ConfigError } from '../src/config-error.ts';
-import { silentLogger } from '../src/logger.ts';
-import { PermanentSendError, TransientSendError } from '../src/channels/send-errors.ts';
-import { fromConfig } from '../src/channels/x/index.ts';
-import { AgentSignatures } from '../src/channels/x/x-agent-signature.ts';
-import { DailyDmCaps } from '../src/channels/x/x-daily-caps.ts';
-import { TwitDirectMessages } from '../src/channels/x/x-direct-messages.ts';
-import { quickReplyOptions, readQuickReply } from '../src/channels/x/x-quick-reply.ts';
-import { sendErrorFor } from '../src/channels/x/x-send-error.ts';
-import { DEFAULT_X_API_URL, readXSettings } from '../src/channels/x/x-settings.ts';
-import { crcResponseToken, verifyXSignature } from '../src/channels/x/x-webhook-signature.ts';
-import { FakeXApi } from './fakes/x-api.ts';
-import { eventually } from './helpers/app.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { ConfigError } from '../../../src/env-readers.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { fromConfig } from '../../../src/channels/x/index.ts';
+import { AgentSignatures } from '../../../src/channels/x/x-agent-signature.ts';
+import { DailyDmCaps } from '../../../src/channels/x/x-daily-caps.ts';
+import { TwitDirectMessages } from '../../../src/channels/x/x-direct-messages.ts';
+import { quickReplyOptions, readQuickReply } from '../../../src/channels/x/x-quick-reply.ts';
+import { sendErrorFor } from '../../../src/channels/x/x-send-error.ts';
+import { DEFAULT_X_API_URL, readXSettings } from '../../../src/channels/x/x-settings.ts';
+import { crcResponseToken, verifyXSignature } from '../../../src/channels/x/x-webhook-signature.ts';
+import { FakeXApi } from '../../fakes/x-api.ts';
+import { eventually } from '../../helpers/app.ts';
 
 const base = {
   X_CONSUMER_KEY: 'ck', X_CONSUMER_SECRET: 'cs', X_ACCESS_TOKEN: '1-at', X_ACCESS_TOKEN_SECRET: 'ats', X_BRAND_USER_ID: '1',

@@ -6,17 +6,17 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { BOT_TOKEN, FakeSlack } from './fakes/slack-web-api.ts';
-import { deliver, reactionAdded, SIGNING_SECRET } from './fakes/slack-events.ts';
-import { PermanentSendError } from '../src/channels/send-errors.ts';
+import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { BOT_TOKEN, FakeSlack } from '../../fakes/slack-web-api.ts';
+import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events.ts';
+import { PermanentSendError } from '../../../src/channels/send-errors.ts';
 import { Router } from 'express';
-import { silentLogger } from '../src/logger.ts';
-import { SlackChannel } from '../src/channels/slack/slack-channel.ts';
-import { readSlackSettings } from '../src/channels/slack/slack-settings.ts';
-import type { EngineSink } from '../src/channels/channel.ts';
-import { SlackApi } from '../src/channels/slack/slack-api.ts';
-import { FallbackThreads, surveyMetadata } from '../src/channels/slack/slack-fallback-threads.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { SlackChannel } from '../../../src/channels/slack/slack-channel.ts';
+import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
+import type { EngineSink } from '../../../src/channels/channel.ts';
+import { SlackApi } from '../../../src/channels/slack/slack-api.ts';
+import { FallbackThreads, surveyMetadata } from '../../../src/channels/slack/slack-fallback-threads.ts';
 
 const CARE = 'CCARE0009';
 const AGENT = 'UAGENT009';

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { BOT_TOKEN, FakeSlack, type FakeMessage } from './fakes/slack-web-api.ts';
+import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { BOT_TOKEN, FakeSlack, type FakeMessage } from '../../fakes/slack-web-api.ts';
 import {
   buttonPress, deliver, dmMessage, eventCallback, messageShortcut, reactionAdded, sign, SIGNING_SECRET, threadMessage,
-} from './fakes/slack-events.ts';
+} from '../../fakes/slack-events.ts';
 
 const CARE = 'CCARE0001';
 const OTHER = 'COTHER001';

@@ -10,18 +10,18 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
 import type { Connection } from 'mongoose';
-import { WebhookChannel } from '../src/channels/webhook-channel.ts';
-import { loadConfig } from '../src/config.ts';
-import { ConfigError } from '../src/config-error.ts';
-import type { TransitionEvent } from '../src/conversation/engine.ts';
-import { silentLogger } from '../src/logger.ts';
-import { lastWeek } from '../src/reports/digest.ts';
-import { createReports, type Reports } from '../src/reports/reports-module.ts';
-import { surveyModel } from '../src/survey-model.ts';
-import { startApp } from '../src/app.ts';
-import { mongoUri, openTestDb } from './helpers/database.ts';
-import { WebhookReceiver } from './fakes/webhook-receiver.ts';
-import { surveyDoc } from './report-fixtures.ts';
+import { WebhookChannel } from '../../src/channels/webhook-channel.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/env-readers.ts';
+import type { TransitionEvent } from '../../src/conversation/engine.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { lastWeek } from '../../src/reports/digest.ts';
+import { createReports, type Reports } from '../../src/reports/reports-module.ts';
+import { surveyModel } from '../../src/storage/survey-model.ts';
+import { startApp } from '../../src/app.ts';
+import { mongoUri, openTestDb } from '../helpers/database.ts';
+import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
+import { surveyDoc } from '../helpers/report-fixtures.ts';
 
 const SECRET = 'webhook-secret-for-digests-1';
 let db: { conn: Connection; dbName: string; drop(): Promise<void> };
@@ -140,7 +140,7 @@ describe('bad settings and the CLI', () => {
   function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-        cwd: new URL('..', import.meta.url).pathname,
+        cwd: new URL('../..', import.meta.url).pathname,
         env: { PATH: process.env.PATH ?? '', MONGODB_URI: mongoUri(), MONGODB_DB: db.dbName, LOG_LEVEL: 'warn', REPORT_TZ: 'Europe/Stockholm', ...env },
         timeout: 30_000,
       }, (err, stdout, stderr) => resolve({

@@ -1,6 +1,6 @@
 /** Express middleware that puts the caller's Principal on `res.locals.principal`, or answers 401/403. */
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken, type Principal, type TokenAuth } from './auth.ts';
+import { bearerToken, type Principal, type TokenAuth } from './token-auth.ts';
 
 /** Where else a token may come from (the dashboard's cookie); the Bearer header always works. */
 export type TokenSource = (req: Request) => string | undefined;

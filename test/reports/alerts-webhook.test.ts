@@ -8,15 +8,15 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { WebhookChannel } from '../src/channels/webhook-channel.ts';
-import { loadConfig } from '../src/config.ts';
-import type { TransitionEvent } from '../src/conversation/engine.ts';
-import { silentLogger } from '../src/logger.ts';
-import { followupModel } from '../src/reports/followup-model.ts';
-import { createReports, type Reports } from '../src/reports/reports-module.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from './helpers/app.ts';
-import { WebhookReceiver } from './fakes/webhook-receiver.ts';
-import { surveyDoc } from './report-fixtures.ts';
+import { WebhookChannel } from '../../src/channels/webhook-channel.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { TransitionEvent } from '../../src/conversation/engine.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { followupModel } from '../../src/reports/followup-model.ts';
+import { createReports, type Reports } from '../../src/reports/reports-module.ts';
+import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
+import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
+import { surveyDoc } from '../helpers/report-fixtures.ts';
 
 const SECRET = 'webhook-secret-for-alerts-01';
 let app: TestApp;

@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mongoUri, openTestDb, testDbName } from './helpers/database.ts';
-import { surveyModel } from '../src/survey-model.ts';
-import { contactModel } from '../src/contact-model.ts';
-import { forgottenId, optOutModel } from '../src/opt-out-model.ts';
+import { mongoUri, openTestDb, testDbName } from '../helpers/database.ts';
+import { surveyModel } from '../../src/storage/survey-model.ts';
+import { contactModel } from '../../src/conversation/contact-model.ts';
+import { forgottenId, optOutModel } from '../../src/conversation/opt-out-model.ts';
 
 function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {

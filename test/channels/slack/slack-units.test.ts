@@ -8,16 +8,16 @@ import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { webApi } from '@slack/bolt';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../src/config-error.ts';
-import { loadConfig } from '../src/config.ts';
-import { silentLogger } from '../src/logger.ts';
-import { PermanentSendError, TransientSendError } from '../src/channels/send-errors.ts';
-import { fromConfig } from '../src/channels/slack/index.ts';
-import { readSlackSettings } from '../src/channels/slack/slack-settings.ts';
-import { decodeButtonValue, encodeButtonValue, escapeText, questionBlocks } from '../src/channels/slack/slack-blocks.ts';
-import { mostReplies } from '../src/channels/slack/slack-resolution.ts';
-import { isDmRefusal, toSendError } from '../src/channels/slack/slack-errors.ts';
-import { readAddress, threadOf } from '../src/channels/slack/slack-address.ts';
+import { ConfigError } from '../../../src/env-readers.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { fromConfig } from '../../../src/channels/slack/index.ts';
+import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
+import { decodeButtonValue, encodeButtonValue, escapeText, questionBlocks } from '../../../src/channels/slack/slack-blocks.ts';
+import { mostReplies } from '../../../src/channels/slack/slack-resolution.ts';
+import { isDmRefusal, toSendError } from '../../../src/channels/slack/slack-errors.ts';
+import { readAddress, threadOf } from '../../../src/channels/slack/slack-address.ts';
 
 const BASE = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret-123456' };
 
@@ -159,7 +159,7 @@ describe('addresses', () => {
 
 describe('slack app manifest', () => {
   test('subscribes to what the channel listens to, with the scopes its Web API calls need', () => {
-    const manifest = parseYaml(readFileSync(new URL('../slack-app-manifest.yml', import.meta.url), 'utf8')) as {
+    const manifest = parseYaml(readFileSync(new URL('../../../slack-app-manifest.yml', import.meta.url), 'utf8')) as {
       features: { shortcuts: Array<{ type: string; callback_id: string }> };
       oauth_config: { scopes: { bot: string[] } };
       settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string } };

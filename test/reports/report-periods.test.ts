@@ -8,15 +8,15 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Connection } from 'mongoose';
-import { loadConfig } from '../src/config.ts';
-import type { TransitionEvent } from '../src/conversation/engine.ts';
-import { silentLogger } from '../src/logger.ts';
-import { createReports, type Reports } from '../src/reports/reports-module.ts';
-import { runReport, type ReportParams } from '../src/reports/report-query.ts';
-import { EVERYTHING } from '../src/reports/scope.ts';
-import { surveyModel } from '../src/survey-model.ts';
-import { openTestDb } from './helpers/database.ts';
-import { surveyDoc } from './report-fixtures.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { TransitionEvent } from '../../src/conversation/engine.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createReports, type Reports } from '../../src/reports/reports-module.ts';
+import { runReport, type ReportParams } from '../../src/reports/report-query.ts';
+import { EVERYTHING } from '../../src/reports/scope.ts';
+import { surveyModel } from '../../src/storage/survey-model.ts';
+import { openTestDb } from '../helpers/database.ts';
+import { surveyDoc } from '../helpers/report-fixtures.ts';
 
 let db: { conn: Connection; dbName: string; drop(): Promise<void> };
 

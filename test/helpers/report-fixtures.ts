@@ -4,9 +4,9 @@
  * transition). A small seeded PRNG keeps "random" data reproducible.
  */
 import { Types } from 'mongoose';
-import type { SurveyDoc } from '../src/survey-model.ts';
-import { categorize } from '../src/conversation/nps-category.ts';
-import { prng } from './helpers/prng.ts';
+import type { SurveyDoc } from '../../src/storage/survey-model.ts';
+import { categorize } from '../../src/conversation/nps-category.ts';
+import { prng } from './prng.ts';
 
 export { prng };
 
