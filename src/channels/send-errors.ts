@@ -12,3 +12,13 @@ export class TransientSendError extends Error {
   override readonly name = 'TransientSendError';
   constructor(message: string, readonly retryAfterMs?: number) { super(message); }
 }
+
+/**
+ * The platform allows no free-form message to this customer now (Meta's 24-hour
+ * messaging window has closed). Not a delivery failure: the survey is skipped with
+ * reason `window-closed`, and the customer was never asked.
+ */
+export class WindowClosedError extends Error {
+  override readonly name = 'WindowClosedError';
+  constructor(message = 'the messaging window has closed') { super(message); }
+}

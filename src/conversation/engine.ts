@@ -11,7 +11,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import type {
   EngineSink, InboundMessage, MessageKind, OutgoingMessage, Recipient, ReplyOutcome, ResolveOutcome, ResolvedEvent,
 } from '../channels/channel.ts';
-import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
 import { contactModel, type ContactDoc } from './contact-model.ts';
 import { optOutModel, type OptOutDoc } from './opt-out-model.ts';
 import { stepLockModel } from '../storage/step-lock-model.ts';
@@ -206,7 +206,10 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     } catch (err) {
       await this.eligibility.unreserve(s.channel, s.customer.id, now, reservation.previous);
       const attempts = (s.attempts ?? 0) + 1;
-      if (err instanceof TransientSendError && err.retryAfterMs !== undefined && err.retryAfterMs > 0) {
+      if (err instanceof WindowClosedError) {
+        // The platform may not be messaged now: the customer was never asked, so this is a skip, not a failure.
+        await this.move(s, 'scheduled', 'skipped', { set: { skipReason: 'window-closed', lastError: errorText(err) }, unset: ['lease'] }, lease);
+      } else if (err instanceof TransientSendError && err.retryAfterMs !== undefined && err.retryAfterMs > 0) {
         // The platform said when to come back (a rate limit or a daily cap): wait that
         // long; being told to wait is not a failed attempt.
         await this.store.release(s, owner, new Date(now.getTime() + err.retryAfterMs), errorText(err), false);
