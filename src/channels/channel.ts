@@ -22,7 +22,7 @@ export type SurveyType = 'transactional' | 'relational';
 export interface ResolvedEvent {
   channel: ChannelName;
   conversationId: string;
-  customer: { id: string; name?: string; locale?: string; isBot?: boolean };
+  customer: { id: string; name?: string; locale?: string; isBot?: boolean; segment?: string; value?: number };
   agent: { id: string; name?: string };
   resolvedAt?: Date;
   type?: SurveyType;

@@ -112,7 +112,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
         channel: e.channel,
         conversationId: e.conversationId,
         type: e.type ?? 'transactional',
-        customer: { id: e.customer.id, name: e.customer.name, locale },
+        customer: { id: e.customer.id, name: e.customer.name, locale, segment: e.customer.segment, value: e.customer.value },
         agent: { id: e.agent.id, name: e.agent.name },
         link: e.link,
         address: e.address,

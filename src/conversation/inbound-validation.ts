@@ -18,6 +18,10 @@ export const resolvedEventSchema = z.object({
     name,
     locale: z.string().max(35, 'must be at most 35 characters').optional(),
     isBot: z.boolean().optional(),
+    /** A customer segment from the care tool (e.g. "enterprise"), for reports by segment. */
+    segment: z.string().trim().min(1).max(64, 'must be at most 64 characters').optional(),
+    /** What the customer is worth (e.g. yearly revenue), for value at risk; not negative. */
+    value: z.number().finite().min(0, 'must not be negative').max(1e12, 'is implausibly large').optional(),
   }),
   agent: z.object({ id, name }),
   resolvedAt: z.coerce.date({ message: 'expected an ISO date-time' }).optional(),

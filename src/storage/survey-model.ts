@@ -19,6 +19,8 @@ export const surveySchema = new Schema({
     id: { type: String, required: true },
     name: String,
     locale: { type: String, required: true },
+    segment: String,
+    value: Number,
   },
   agent: { id: { type: String, required: true }, name: String },
   link: String,
@@ -44,6 +46,8 @@ export const surveySchema = new Schema({
   /** Set by every transition that changes counted figures; cleared once rollups caught up. */
   dirty: { type: Boolean, default: false },
   forgotten: Boolean,
+  /** Comment themes (reports' theme tagger), stored with the comment so reports can filter by them. */
+  themes: { type: [String], default: undefined },
 }, { timestamps: true, minimize: true });
 
 surveySchema.index({ channel: 1, conversationId: 1 }, { unique: true });
@@ -62,7 +66,7 @@ export interface SurveyDoc {
   channel: string;
   conversationId: string;
   type: 'transactional' | 'relational';
-  customer: { id: string; name?: string; locale: string };
+  customer: { id: string; name?: string; locale: string; segment?: string; value?: number };
   agent: { id: string; name?: string };
   link?: string;
   address?: Record<string, string>;
@@ -84,6 +88,7 @@ export interface SurveyDoc {
   version: number;
   dirty: boolean;
   forgotten?: boolean;
+  themes?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
