@@ -7,6 +7,7 @@
 #   scripts/mongo-test-server.sh start     install if needed, start, wait for a real `hello`, print the URI
 #   scripts/mongo-test-server.sh stop      stop the server started by `start`
 #   scripts/mongo-test-server.sh uri       print the URI
+#   scripts/mongo-test-server.sh running   exit 0 when a server started by `start` answers
 #
 # Settings: MONGO_TEST_PORT (default 27117); MONGO_TEST_DIR (default ./.mongo-test-server,
 # where jars, pid and log live); MONGO_TEST_DATA_FILE: an H2 file to keep the data in
@@ -88,5 +89,6 @@ case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   uri) uri ;;
-  *) echo "usage: $0 install|start|stop|uri" >&2; exit 2 ;;
+  running) running && answers ;;
+  *) echo "usage: $0 install|start|stop|uri|running" >&2; exit 2 ;;
 esac

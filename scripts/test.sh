@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 npx tsc --noEmit
 
 if [ -z "${MONGODB_URI:-}" ]; then
+  # Stop the server afterwards only if this run started it (another run may be using it).
+  started_here=1
+  scripts/mongo-test-server.sh running && started_here=0
   MONGODB_URI="$(scripts/mongo-test-server.sh start)"
   export MONGODB_URI
-  trap 'scripts/mongo-test-server.sh stop' EXIT
+  if [ "$started_here" = 1 ]; then trap 'scripts/mongo-test-server.sh stop' EXIT; fi
 fi
 
 mkdir -p test-output
