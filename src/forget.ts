@@ -6,17 +6,16 @@
  */
 import type { Connection } from 'mongoose';
 import { contactModel } from './conversation/contact-model.ts';
-import { StepLocks, isDuplicateKey } from './conversation/step-locks.ts';
-import { SurveyStore } from './conversation/survey-store.ts';
+import { isDuplicateKey } from './storage/mongo-errors.ts';
+import { SurveyStore } from './storage/survey-store.ts';
 import { forgottenId, optOutKey, optOutModel } from './conversation/opt-out-model.ts';
-import { stepLockModel } from './storage/step-lock-model.ts';
 import { surveyModel } from './storage/survey-model.ts';
 
 export interface ForgetResult { surveys: number; contactRemoved: boolean; optOutKept: boolean }
 
 export async function forgetCustomer(conn: Connection, channel: string, customerId: string): Promise<ForgetResult> {
   const surveys = surveyModel(conn);
-  const store = new SurveyStore(surveys, new StepLocks(stepLockModel(conn)));
+  const store = new SurveyStore(surveys);
   const optOuts = optOutModel(conn);
   const hashed = forgottenId(channel, customerId);
   const optOut = await optOuts.findById(optOutKey(channel, customerId)).lean().exec();

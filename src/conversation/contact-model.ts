@@ -1,7 +1,7 @@
 /**
  * What we remember about a customer per channel between surveys: when they were last
  * asked (the fatigue window). Unique on (channel, customerId); written only through
- * versioned updates (see conversation/step-locks.ts). Opt-outs live apart, insert-only,
+ * versioned updates (see storage/versioned-update.ts). Opt-outs live apart, insert-only,
  * in opt-out-model.ts.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';

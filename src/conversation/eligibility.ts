@@ -7,7 +7,8 @@
 import type { Model } from 'mongoose';
 import type { ContactDoc } from './contact-model.ts';
 import { forgottenId, optOutKey, type OptOutDoc } from './opt-out-model.ts';
-import { isDuplicateKey, type StepLocks } from './step-locks.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
+import { versionedUpdate } from '../storage/versioned-update.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';
 
@@ -20,7 +21,6 @@ export class Eligibility {
   constructor(
     private readonly contacts: Model<ContactDoc>,
     private readonly optOuts: Model<OptOutDoc>,
-    private readonly locks: StepLocks,
     private readonly opts: { fatigueMs: number; staffIds: readonly string[]; botIds: readonly string[] },
   ) {}
 
@@ -59,7 +59,7 @@ export class Eligibility {
         continue;
       }
       if (contact.lastSurveyedAt && contact.lastSurveyedAt.getTime() > threshold) return { reason: 'fatigue' };
-      const reserved = await this.locks.versionedUpdate(this.contacts, 'contact', contact._id, contact.version ?? 0, { $set: { lastSurveyedAt: now } });
+      const reserved = await versionedUpdate(this.contacts, contact._id, contact.version ?? 0, { $set: { lastSurveyedAt: now } });
       if (reserved) return { reason: null, previous: contact.lastSurveyedAt ?? null };
       // Another survey for this customer reserved it in between: look again.
     }
@@ -72,7 +72,7 @@ export class Eligibility {
       const contact = await this.contacts.findOne({ channel, customerId }).lean().exec();
       if (!contact || contact.lastSurveyedAt?.getTime() !== reservedAt.getTime()) return;
       const update = previous ? { $set: { lastSurveyedAt: previous } } : { $unset: { lastSurveyedAt: '' } };
-      if (await this.locks.versionedUpdate(this.contacts, 'contact', contact._id, contact.version ?? 0, update)) return;
+      if (await versionedUpdate(this.contacts, contact._id, contact.version ?? 0, update)) return;
     }
   }
 

@@ -14,7 +14,6 @@ import type {
 import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
 import { contactModel, type ContactDoc } from './contact-model.ts';
 import { optOutModel, type OptOutDoc } from './opt-out-model.ts';
-import { stepLockModel } from '../storage/step-lock-model.ts';
 import { inboundEventModel, type InboundEventDoc } from './inbound-event-model.ts';
 import type { Logger } from '../logger.ts';
 import { surveyModel, type SurveyDoc, type SurveyState } from '../storage/survey-model.ts';
@@ -25,8 +24,8 @@ import { categorize } from './nps-category.ts';
 import { UnknownChannelError, type Outbox } from './outbox.ts';
 import { normalizeText, parseReply } from './reply-parser.ts';
 import { followupKey, resolveLocale, type Locale, type TemplateKey, type Templates } from './templates.ts';
-import { StepLocks, isDuplicateKey } from './step-locks.ts';
-import { SurveyStore, type SurveyChanges } from './survey-store.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
+import { SurveyStore, type SurveyChanges } from '../storage/survey-store.ts';
 
 /** How long a reply waits for a question that is being sent at that moment. */
 const IN_FLIGHT_WAIT_MS = 5_000;
@@ -70,7 +69,6 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   readonly contacts: Model<ContactDoc>;
   readonly inboundEvents: Model<InboundEventDoc>;
   readonly optOuts: Model<OptOutDoc>;
-  readonly locks: StepLocks;
   readonly store: SurveyStore;
   readonly instanceId = randomUUID();
   private claims = 0;
@@ -84,16 +82,14 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     this.inboundEvents = inboundEventModel(deps.conn);
     this.optOuts = optOutModel(deps.conn);
     this.now = deps.now ?? (() => new Date());
-    const stepLocks = stepLockModel(deps.conn);
-    this.locks = new StepLocks(stepLocks, this.now);
-    this.store = new SurveyStore(this.surveys, this.locks);
-    this.eligibility = new Eligibility(this.contacts, this.optOuts, this.locks, deps.settings);
+    this.store = new SurveyStore(this.surveys);
+    this.eligibility = new Eligibility(this.contacts, this.optOuts, deps.settings);
   }
 
   /** Create the indexes the queries need (idempotent). */
   async init(): Promise<void> {
     await Promise.all([
-      this.surveys.init(), this.contacts.init(), this.inboundEvents.init(), this.optOuts.init(), stepLockModel(this.deps.conn).init(),
+      this.surveys.init(), this.contacts.init(), this.inboundEvents.init(), this.optOuts.init(),
     ]);
   }
 
@@ -311,9 +307,8 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
       }
       if (due.length < 500 || moved === 0) break;
     }
-    // Event ids only need to outlive the platforms' redelivery windows; step locks, a dead writer's lease.
+    // Event ids only need to outlive the platforms' redelivery windows.
     await this.inboundEvents.deleteMany({ at: { $lt: new Date(now.getTime() - 7 * 86_400_000) } }).exec();
-    await this.locks.sweep(new Date(now.getTime() - this.deps.settings.leaseMs));
     return { expired, completed };
   }
 

@@ -13,6 +13,7 @@ import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
 import type { NoticeTarget, ReportNotice } from './reports-module.ts';
 import { EVERYTHING } from './scope.ts';
+import { versionedUpdate } from '../storage/versioned-update.ts';
 
 /** How long one process may hold an alert while posting it (the outbox retries inside this). */
 const LEASE_MS = 5 * 60_000;
@@ -119,7 +120,7 @@ export class DetractorAlerts {
       { version: 1 },
     ).sort({ openedAt: 1 }).limit(20).lean().exec();
     for (const candidate of due) {
-      const claimed = await this.deps.followups.locks.versionedUpdate(this.deps.followups.model, 'followup', candidate._id, candidate.version ?? 0, {
+      const claimed = await versionedUpdate(this.deps.followups.model, candidate._id, candidate.version ?? 0, {
         $set: { notifyAfter: new Date(now.getTime() + LEASE_MS) },
         $inc: { notifyAttempts: 1 },
       });

@@ -34,7 +34,7 @@ export interface FollowupDoc {
   notifyAfter: Date;
   notifyAttempts: number;
   notifyError?: string;
-  /** Bumped by every write after creation (one writer per version, see conversation/step-locks.ts). */
+  /** Bumped by every write after creation (a conditional write on the version read, see storage/versioned-update.ts). */
   version: number;
   createdAt: Date;
   updatedAt: Date;

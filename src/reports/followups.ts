@@ -3,8 +3,8 @@
  * updated by managers (or by the agent they belong to), counted in digests.
  */
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
-import { isDuplicateKey, StepLocks } from '../conversation/step-locks.ts';
-import { stepLockModel } from '../storage/step-lock-model.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
+import { versionedUpdate } from '../storage/versioned-update.ts';
 import { z } from 'zod';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import { followupModel, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupStatus } from './followup-model.ts';
@@ -44,12 +44,10 @@ export class Followups {
   readonly model: Model<FollowupDoc>;
   private readonly surveys: Model<SurveyDoc>;
 
-  readonly locks: StepLocks;
 
   constructor(conn: Connection) {
     this.model = followupModel(conn);
     this.surveys = surveyModel(conn);
-    this.locks = new StepLocks(stepLockModel(conn));
   }
 
   async init(): Promise<void> {
@@ -124,7 +122,7 @@ export class Followups {
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = await this.model.findOne({ _id: id, ...(scope.agentId ? { agentId: scope.agentId } : {}) }, { version: 1 }).lean().exec();
       if (!current) return null;
-      const after = await this.locks.versionedUpdate(this.model, 'followup', current._id, current.version ?? 0, update);
+      const after = await versionedUpdate(this.model, current._id, current.version ?? 0, update);
       if (after) return after;
     }
     throw new Error(`follow-up ${String(id)}: too many concurrent writers, try again`);

@@ -15,7 +15,7 @@ export interface RollupDoc extends NpsCounts {
   agentId: string;
   agentName?: string;
   type: 'transactional' | 'relational';
-  /** Bumped by every write (one writer per version, see conversation/step-locks.ts). */
+  /** Bumped by every write (a conditional write on the version read, see storage/versioned-update.ts). */
   version: number;
   computedAt?: Date;
 }

@@ -12,8 +12,8 @@
  */
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { isDuplicateKey, StepLocks } from '../conversation/step-locks.ts';
-import { stepLockModel } from '../storage/step-lock-model.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
+import { versionedUpdate } from '../storage/versioned-update.ts';
 import { surveyModel } from '../storage/survey-model.ts';
 import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
@@ -55,7 +55,6 @@ export interface RebuildResult { surveys: number; buckets: number; written: numb
 export async function rebuildRollups(conn: Connection, timeZone: string, logger?: Logger): Promise<RebuildResult> {
   const started = Date.now();
   const rollups = rollupModel(conn);
-  const locks = new StepLocks(stepLockModel(conn));
   // Versions first: every write below is "counted after this version was read".
   const existing = new Map<string, { version: number; empty: boolean }>();
   for await (const d of rollups.collection.find({}, { projection: { version: 1, sent: 1, responses: 1 } })) {
@@ -101,7 +100,7 @@ export async function rebuildRollups(conn: Connection, timeZone: string, logger?
   }
   // One versioned write per changed bucket (FerretDB handles large bulk updates slowly).
   await forEachLimit(updates, 8, async (u) => {
-    if (await locks.versionedUpdate(rollups, 'rollup', u.id, u.version, { $set: u.fields })) written++;
+    if (await versionedUpdate(rollups, u.id, u.version, { $set: u.fields })) written++;
     else skipped++;
   });
   await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, rebuiltAt: new Date() } }, { upsert: true }).exec();

@@ -1,10 +1,9 @@
 /**
- * Keeping rollup buckets equal to their surveys, without transactions and without
- * trusting conditional updates to be atomic (FerretDB 1.x runs them as read + write).
+ * Keeping rollup buckets equal to their surveys, without transactions.
  *
  * A refresh reads the bucket's `version`, recounts the bucket's surveys, then writes
- * the counts as a versioned write (a unique step-lock key per version, see
- * conversation/step-locks.ts): it lands only if nobody wrote the bucket since the
+ * the counts as a versioned write (one conditional update on the version read, see
+ * storage/versioned-update.ts): it lands only if nobody wrote the bucket since the
  * version was read, otherwise the refresh reads, recounts and tries again. So the
  * successful writes of a bucket form one sequence, each counted after the one before
  * was written, and the last always counted after every survey change it followed. The
@@ -17,8 +16,8 @@
  * filtered query, so one query per bucket would not keep up.
  */
 import type { Connection, Model } from 'mongoose';
-import { StepLocks, isDuplicateKey } from '../conversation/step-locks.ts';
-import { stepLockModel } from '../storage/step-lock-model.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
+import { versionedUpdate } from '../storage/versioned-update.ts';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
@@ -40,12 +39,10 @@ const MAX_ATTEMPTS = 6;
 export class RollupStore {
   readonly rollups: Model<RollupDoc>;
   readonly surveys: Model<SurveyDoc>;
-  readonly locks: StepLocks;
 
   constructor(conn: Connection, readonly timeZone: string, private readonly now: () => Date = () => new Date()) {
     this.rollups = rollupModel(conn);
     this.surveys = surveyModel(conn);
-    this.locks = new StepLocks(stepLockModel(conn));
   }
 
   bucketOf(s: BucketedSurvey): BucketKey {
@@ -90,7 +87,7 @@ export class RollupStore {
       const lost: BucketWork[] = [];
       await forEachLimit(pending, CONCURRENCY, async (b) => {
         const id = bucketId(b.key);
-        const written = await this.locks.versionedUpdate(this.rollups, 'rollup', id, versions.get(id)!, {
+        const written = await versionedUpdate(this.rollups, id, versions.get(id)!, {
           $set: { ...counts.get(id)!, computedAt, ...(b.agentName ? { agentName: b.agentName } : {}) },
         });
         if (!written) lost.push(b);

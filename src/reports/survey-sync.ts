@@ -12,9 +12,7 @@
  */
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { StepLocks } from '../conversation/step-locks.ts';
-import { SurveyStore } from '../conversation/survey-store.ts';
-import { stepLockModel } from '../storage/step-lock-model.ts';
+import { SurveyStore } from '../storage/survey-store.ts';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import type { Followups } from './followups.ts';
 import { forEachLimit } from './concurrency.ts';
@@ -53,7 +51,7 @@ export class SurveySync {
 
   constructor(private readonly deps: SurveySyncDeps) {
     this.surveys = surveyModel(deps.conn);
-    this.store = new SurveyStore(this.surveys, new StepLocks(stepLockModel(deps.conn)));
+    this.store = new SurveyStore(this.surveys);
   }
 
   /** A transition happened (engine event): process it soon. */

@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
 import type { Connection, Types } from 'mongoose';
-import { StepLocks } from '../../src/conversation/step-locks.ts';
-import { SurveyStore } from '../../src/conversation/survey-store.ts';
-import { stepLockModel } from '../../src/storage/step-lock-model.ts';
+import { SurveyStore } from '../../src/storage/survey-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { TransitionEvent } from '../../src/conversation/engine.ts';
 import { categorize } from '../../src/conversation/nps-category.ts';
@@ -65,7 +63,7 @@ async function assertMatchesRecount(tz = 'UTC'): Promise<void> {
 
 /** What the engine does in one transition: the change, dirty and a version bump in one versioned write. */
 async function transition(id: Types.ObjectId, set: Record<string, unknown>): Promise<SurveyDoc> {
-  const store = new SurveyStore(surveys(), new StepLocks(stepLockModel(db.conn)));
+  const store = new SurveyStore(surveys());
   const current = await surveys().findById(id, { state: 1 }).lean().exec();
   assert.ok(current);
   const after = await store.transition(id, current.state, (set.state as SurveyState | undefined) ?? current.state, { set });

@@ -1,13 +1,13 @@
 /**
  * The one way surveys are written after creation. Every change goes through
- * `update` (one writer per survey version, see step-locks.ts), and every state change
+ * `update` (a conditional write on the version the caller read), and every state change
  * through `transition`, which re-checks the expected state: if two processes (or a
  * retry after a restart) try the same move, exactly one wins and the other gets null.
  */
 import type { Model, UpdateQuery } from 'mongoose';
-import type { SurveyDoc, SurveyState } from '../storage/survey-model.ts';
+import type { SurveyDoc, SurveyState } from './survey-model.ts';
 import type mongoose from 'mongoose';
-import type { StepLocks } from './step-locks.ts';
+import { versionedUpdate } from './versioned-update.ts';
 
 export type SurveyId = mongoose.Types.ObjectId | string;
 
@@ -18,7 +18,7 @@ export interface SurveyChanges {
 }
 
 export class SurveyStore {
-  constructor(readonly model: Model<SurveyDoc>, private readonly locks: StepLocks) {}
+  constructor(readonly model: Model<SurveyDoc>) {}
 
   /** Apply changes if the survey is still at `version`; null if someone else changed it first. */
   async update(id: SurveyId, version: number, changes: SurveyChanges): Promise<SurveyDoc | null> {
@@ -26,7 +26,7 @@ export class SurveyStore {
     if (changes.set && Object.keys(changes.set).length > 0) update.$set = changes.set;
     if (changes.unset && changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((k) => [k, '']));
     if (changes.inc) update.$inc = changes.inc;
-    return this.locks.versionedUpdate(this.model, 'survey', id, version, update);
+    return versionedUpdate(this.model, id, version, update);
   }
 
   /**
