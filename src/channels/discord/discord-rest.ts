@@ -6,7 +6,7 @@
 import { AuditLogEvent, Routes, type REST } from 'discord.js';
 import { z } from 'zod';
 import { DiscordCode, discordCode } from './discord-errors.ts';
-import type { MessageBody } from './survey-message.ts';
+import type { MessageBody } from './discord-survey-message.ts';
 
 const snowflake = z.string().regex(/^\d{1,20}$/);
 

@@ -12,10 +12,10 @@ import { silentLogger } from '../../../src/logger.ts';
 import { fromConfig } from '../../../src/channels/discord/index.ts';
 import { readDiscordSettings } from '../../../src/channels/discord/discord-settings.ts';
 import { intentsFor } from '../../../src/channels/discord/discord-client.ts';
-import { BOT_PERMISSIONS, inviteUrl } from '../../../src/channels/discord/invite-url.ts';
-import { answeredContent, buttonRows, messageNonce, parseButtonCustomId, surveyMessageBody } from '../../../src/channels/discord/survey-message.ts';
-import { resolutionTriggers, tagIdByName } from '../../../src/channels/discord/thread-resolution.ts';
-import { matches } from '../../../src/channels/discord/thread-audit.ts';
+import { BOT_PERMISSIONS, inviteUrl } from '../../../src/channels/discord/discord-invite-url.ts';
+import { answeredContent, buttonRows, messageNonce, parseButtonCustomId, surveyMessageBody } from '../../../src/channels/discord/discord-survey-message.ts';
+import { resolutionTriggers, tagIdByName } from '../../../src/channels/discord/discord-thread-resolution.ts';
+import { matches } from '../../../src/channels/discord/discord-thread-audit.ts';
 import { toSendError } from '../../../src/channels/discord/discord-errors.ts';
 import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
 

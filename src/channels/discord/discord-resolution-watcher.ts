@@ -13,9 +13,9 @@ import type { EngineSink, ResolveStatus } from '../channel.ts';
 import type { Logger } from '../../logger.ts';
 import { DiscordCode, discordCode } from './discord-errors.ts';
 import type { DiscordSettings } from './discord-settings.ts';
-import type { Person, StaffDirectory } from './staff-directory.ts';
-import type { ThreadAudit } from './thread-audit.ts';
-import { resolutionTriggers, tagIdByName, type ResolutionTrigger, type ThreadState } from './thread-resolution.ts';
+import type { Person, StaffDirectory } from './discord-staff-directory.ts';
+import type { ThreadAudit } from './discord-thread-audit.ts';
+import { resolutionTriggers, tagIdByName, type ResolutionTrigger, type ThreadState } from './discord-thread-resolution.ts';
 
 export type ResolveResult =
   | { status: ResolveStatus; surveyId: string }

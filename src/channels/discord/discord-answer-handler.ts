@@ -9,9 +9,9 @@
 import { MessageFlags, type ButtonInteraction, type Client, type Message } from 'discord.js';
 import type { EngineSink, ReplyOutcome } from '../channel.ts';
 import type { Logger } from '../../logger.ts';
-import type { FallbackThreads } from './fallback-threads.ts';
-import type { ResolutionWatcher } from './resolution-watcher.ts';
-import { answeredContent, parseButtonCustomId } from './survey-message.ts';
+import type { FallbackThreads } from './discord-fallback-threads.ts';
+import type { ResolutionWatcher } from './discord-resolution-watcher.ts';
+import { answeredContent, parseButtonCustomId } from './discord-survey-message.ts';
 
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
 

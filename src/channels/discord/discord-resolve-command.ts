@@ -6,8 +6,8 @@
 import { MessageFlags, type ChatInputCommandInteraction, type Client, type ThreadChannel } from 'discord.js';
 import type { Logger } from '../../logger.ts';
 import type { CommandJson, DiscordRest } from './discord-rest.ts';
-import type { ResolutionWatcher, ResolveResult } from './resolution-watcher.ts';
-import type { StaffDirectory } from './staff-directory.ts';
+import type { ResolutionWatcher, ResolveResult } from './discord-resolution-watcher.ts';
+import type { StaffDirectory } from './discord-staff-directory.ts';
 
 export const RESOLVE_COMMAND: CommandJson = {
   name: 'resolve',

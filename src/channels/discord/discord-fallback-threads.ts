@@ -9,7 +9,7 @@
  * and the customer). Both maps are bounded.
  */
 import type { DiscordRest } from './discord-rest.ts';
-import { parseButtonCustomId } from './survey-message.ts';
+import { parseButtonCustomId } from './discord-survey-message.ts';
 
 export interface AskedInThread { customerId: string; surveyId: string }
 
