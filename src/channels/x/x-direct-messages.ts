@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { PermanentSendError, TransientSendError } from '../send-errors.ts';
 import { DEFAULT_X_API_URL } from './x-settings.ts';
 import type { QuickReplyOption } from './x-quick-reply.ts';
-import { sendErrorFor } from './x-send-error.ts';
+import { toSendError } from './x-send-error.ts';
 
 export interface DirectMessage {
   recipientId: string;
@@ -90,7 +90,7 @@ export class TwitDirectMessages implements XDirectMessages {
     const info = twitErrorSchema.safeParse(err ?? {});
     const errors = info.success ? info.data.allErrors ?? [] : [];
     const reset = resp?.headers['x-rate-limit-reset'];
-    return sendErrorFor({
+    return toSendError({
       status,
       codes: errors.flatMap((e) => (e.code !== undefined ? [e.code] : [])),
       message: errors.find((e) => e.message)?.message ?? err?.message ?? `HTTP ${status}`,

@@ -33,7 +33,8 @@ export interface XFailure {
   rateLimitReset?: string;
 }
 
-export function sendErrorFor(f: XFailure, nowMs: number): PermanentSendError | TransientSendError {
+/** Turn an X failure into the error the outbox understands (each platform has its `toSendError`). */
+export function toSendError(f: XFailure, nowMs: number): PermanentSendError | TransientSendError {
   const codes = f.codes.length > 0 ? ` (X code ${f.codes.join(', ')})` : '';
   const what = `X ${f.status === null ? 'unreachable' : `answered ${f.status}`}: ${f.message.slice(0, 200)}${codes}`;
   if (f.status === 429 || f.codes.includes(88)) return new TransientSendError(what, resetWaitMs(f.rateLimitReset, nowMs));

@@ -15,7 +15,7 @@ import { AgentSignatures } from '../../../src/channels/x/x-agent-signature.ts';
 import { DailyDmCaps } from '../../../src/channels/x/x-daily-caps.ts';
 import { TwitDirectMessages } from '../../../src/channels/x/x-direct-messages.ts';
 import { quickReplyOptions, readQuickReply } from '../../../src/channels/x/x-quick-reply.ts';
-import { sendErrorFor } from '../../../src/channels/x/x-send-error.ts';
+import { toSendError } from '../../../src/channels/x/x-send-error.ts';
 import { DEFAULT_X_API_URL, readXSettings } from '../../../src/channels/x/x-settings.ts';
 import { crcResponseToken, verifyXSignature } from '../../../src/channels/x/x-webhook-signature.ts';
 import { FakeXApi } from '../../fakes/x-api.ts';
@@ -144,12 +144,12 @@ describe('X agent signatures', () => {
 describe('X error mapping', () => {
   const now = 1_700_000_000_000;
   test('429 waits until x-rate-limit-reset', () => {
-    const e = sendErrorFor({ status: 429, codes: [88], message: 'Rate limit exceeded', rateLimitReset: String(now / 1000 + 90) }, now);
+    const e = toSendError({ status: 429, codes: [88], message: 'Rate limit exceeded', rateLimitReset: String(now / 1000 + 90) }, now);
     assert.ok(e instanceof TransientSendError);
     assert.equal(e.retryAfterMs, 90_000);
-    const past = sendErrorFor({ status: 429, codes: [], message: 'x', rateLimitReset: String(now / 1000 - 5) }, now);
+    const past = toSendError({ status: 429, codes: [], message: 'x', rateLimitReset: String(now / 1000 - 5) }, now);
     assert.equal((past as TransientSendError).retryAfterMs, 1000, 'a reset in the past still waits a second');
-    assert.equal((sendErrorFor({ status: 429, codes: [], message: 'x' }, now) as TransientSendError).retryAfterMs, undefined);
+    assert.equal((toSendError({ status: 429, codes: [], message: 'x' }, now) as TransientSendError).retryAfterMs, undefined);
   });
 
   const table: Array<[number | null, number[], 'transient' | 'permanent', string?]> = [
@@ -165,7 +165,7 @@ describe('X error mapping', () => {
   ];
   for (const [status, codes, kind, code] of table) {
     test(`${status ?? 'no response'} ${codes.join(',')} → ${kind}`, () => {
-      const e = sendErrorFor({ status, codes, message: 'm' }, now);
+      const e = toSendError({ status, codes, message: 'm' }, now);
       assert.ok(kind === 'transient' ? e instanceof TransientSendError : e instanceof PermanentSendError);
       if (code) assert.equal((e as PermanentSendError).code, code);
     });
