@@ -69,7 +69,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const { config } = options;
   const conn = database.conn;
 
-  const outbox = new Outbox(channels, { logger });
+  // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
+  const outbox = new Outbox(channels, { logger, maxWaitMs: Math.floor(config.leaseMs / 4) });
   const engine = new SurveyEngine({
     conn,
     outbox,

@@ -1,8 +1,9 @@
 /**
  * What we remember about a customer per channel between surveys: when they were last
- * asked (the fatigue window). Unique on (channel, customerId); written only through
- * versioned updates (see storage/versioned-update.ts). Opt-outs live apart, insert-only,
- * in opt-out-model.ts.
+ * asked (the fatigue window) and by which survey, so the reservation belongs to that
+ * survey (asking it again after a crash passes; another survey waits out the window).
+ * Unique on (channel, customerId); written only by conditional updates in
+ * eligibility.ts. Opt-outs live apart, insert-only, in opt-out-model.ts.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 
@@ -10,7 +11,7 @@ export const contactSchema = new Schema({
   channel: { type: String, required: true },
   customerId: { type: String, required: true },
   lastSurveyedAt: Date,
-  version: { type: Number, default: 0 },
+  lastSurveyId: String,
 }, { timestamps: true });
 
 contactSchema.index({ channel: 1, customerId: 1 }, { unique: true });
@@ -20,7 +21,7 @@ export interface ContactDoc {
   channel: string;
   customerId: string;
   lastSurveyedAt?: Date;
-  version: number;
+  lastSurveyId?: string;
 }
 
 export function contactModel(conn: Connection): Model<ContactDoc> {

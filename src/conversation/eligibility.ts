@@ -1,16 +1,21 @@
 /**
  * Who may be asked, decided at send time (not at resolution), so an opt-out or a
  * survey that went out in between is always seen. The fatigue window is enforced by
- * a versioned update of the contact that doubles as a reservation: two surveys for
+ * one conditional upsert of the contact that doubles as a reservation: two surveys for
  * the same customer claimed at once cannot both pass.
  */
 import type { Model } from 'mongoose';
 import type { ContactDoc } from './contact-model.ts';
 import { forgottenId, optOutKey, type OptOutDoc } from './opt-out-model.ts';
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
-import { versionedUpdate } from '../storage/versioned-update.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';
+
+/** The outcome of reserving a customer; `previous` is what to restore if the send fails. */
+export interface Reservation {
+  reason: SkipReason | null;
+  previous?: { at: Date | null; surveyId: string | null } | null;
+}
 
 /** Staff and bot lists: a bare id matches any channel, `channel:id` one channel. */
 export function listed(list: readonly string[], channel: string, id: string): boolean {
@@ -46,42 +51,46 @@ export class Eligibility {
   }
 
   /**
-   * Reserve the customer for a survey now. Returns null when reserved, or why not.
-   * `previous` is what lastSurveyedAt was, to undo the reservation if the send fails.
+   * Reserve the customer for survey `surveyId` now. Returns `reason: null` when reserved,
+   * or why not. The reservation is one conditional upsert of the contact: it lands when
+   * the customer was not asked within the fatigue window, or was reserved by this same
+   * survey (a question re-sent after a crash or a lapsed lease is not "too recent").
+   * `previous` is what the contact held before, to undo the reservation if the send fails.
    */
-  async reserve(channel: string, customerId: string, now: Date): Promise<{ reason: SkipReason | null; previous?: Date | null }> {
-    if (await this.optedOut(channel, customerId)) return { reason: 'opted-out' };
-    const threshold = now.getTime() - this.opts.fatigueMs;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const contact = await this.contacts.findOne({ channel, customerId }).lean().exec();
-      if (!contact) {
-        await this.ensureContact(channel, customerId);
-        continue;
-      }
-      if (contact.lastSurveyedAt && contact.lastSurveyedAt.getTime() > threshold) return { reason: 'fatigue' };
-      const reserved = await versionedUpdate(this.contacts, contact._id, contact.version ?? 0, { $set: { lastSurveyedAt: now } });
-      if (reserved) return { reason: null, previous: contact.lastSurveyedAt ?? null };
-      // Another survey for this customer reserved it in between: look again.
+  async reserve(channel: string, customerId: string, surveyId: string, now: Date): Promise<Reservation> {
+    const threshold = new Date(now.getTime() - this.opts.fatigueMs);
+    // The opt-out lives in its own collection; ask both at once.
+    const [optedOut, reserved] = await Promise.all([
+      this.optedOut(channel, customerId),
+      this.contacts.findOneAndUpdate(
+        {
+          channel, customerId,
+          $or: [{ lastSurveyedAt: null }, { lastSurveyedAt: { $lte: threshold } }, { lastSurveyId: surveyId }],
+        },
+        { $set: { lastSurveyedAt: now, lastSurveyId: surveyId } },
+        { upsert: true, returnDocument: 'before', lean: true },
+      ).exec().then(
+        (before) => ({ ok: true as const, previous: before }),
+        (err: unknown) => {
+          // The contact exists and did not match: someone else was asked within the window.
+          if (isDuplicateKey(err)) return { ok: false as const, previous: null };
+          throw err;
+        },
+      ),
+    ]);
+    const previous = reserved.previous ? { at: reserved.previous.lastSurveyedAt ?? null, surveyId: reserved.previous.lastSurveyId ?? null } : null;
+    if (optedOut) {
+      if (reserved.ok) await this.unreserve(channel, customerId, surveyId, previous);
+      return { reason: 'opted-out' };
     }
-    return { reason: 'fatigue' };
+    return reserved.ok ? { reason: null, previous } : { reason: 'fatigue' };
   }
 
-  /** Undo a reservation whose question could not be delivered. */
-  async unreserve(channel: string, customerId: string, reservedAt: Date, previous: Date | null | undefined): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const contact = await this.contacts.findOne({ channel, customerId }).lean().exec();
-      if (!contact || contact.lastSurveyedAt?.getTime() !== reservedAt.getTime()) return;
-      const update = previous ? { $set: { lastSurveyedAt: previous } } : { $unset: { lastSurveyedAt: '' } };
-      if (await versionedUpdate(this.contacts, contact._id, contact.version ?? 0, update)) return;
-    }
-  }
-
-  /** Create the contact if it is new (insert-only, so it never overwrites anything). */
-  async ensureContact(channel: string, customerId: string): Promise<void> {
-    try {
-      await this.contacts.create({ channel, customerId, version: 0 });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+  /** Undo a reservation whose question could not be delivered (only if it is still this survey's). */
+  async unreserve(channel: string, customerId: string, surveyId: string, previous: Reservation['previous']): Promise<void> {
+    const update = previous?.at
+      ? { $set: { lastSurveyedAt: previous.at, ...(previous.surveyId ? { lastSurveyId: previous.surveyId } : {}) } }
+      : { $unset: { lastSurveyedAt: '', lastSurveyId: '' } };
+    await this.contacts.updateOne({ channel, customerId, lastSurveyId: surveyId }, update).exec();
   }
 }

@@ -9,14 +9,13 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type {
-  EngineSink, InboundMessage, MessageKind, OutgoingMessage, Recipient, ReplyOutcome, ResolveOutcome, ResolvedEvent,
+  EngineSink, InboundMessage, MessageKind, OutgoingMessage, Recipient, ReplyOutcome, ResolveOutcome, ResolvedEvent, SendReceipt,
 } from '../channels/channel.ts';
 import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
 import { contactModel, type ContactDoc } from './contact-model.ts';
 import { optOutModel, type OptOutDoc } from './opt-out-model.ts';
-import { inboundEventModel, type InboundEventDoc } from './inbound-event-model.ts';
 import type { Logger } from '../logger.ts';
-import { surveyModel, type SurveyDoc, type SurveyState } from '../storage/survey-model.ts';
+import { OPEN_STATES, surveyModel, type SurveyDoc, type SurveyState } from '../storage/survey-model.ts';
 import { Eligibility } from './eligibility.ts';
 import { inboundMessageSchema, resolvedEventSchema } from './inbound-validation.ts';
 import { validate, ValidationError } from '../validation.ts';
@@ -27,9 +26,27 @@ import { followupKey, resolveLocale, type Locale, type TemplateKey, type Templat
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
 import { SurveyStore, type SurveyChanges } from '../storage/survey-store.ts';
 
-/** How long a reply waits for a question that is being sent at that moment. */
-const IN_FLIGHT_WAIT_MS = 5_000;
-const IN_FLIGHT_POLL_MS = 50;
+/** After an unexpected error while asking, try that survey again this much later. */
+const RETRY_AFTER_ERROR_MS = 5_000;
+/** A failed delivery is tried again after this many ms times the attempts so far. */
+const BACKOFF_PER_ATTEMPT_MS = 30_000;
+/** The longest a platform's retry-after is honoured; a larger (or nonsense) one is clamped. */
+const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
+/** Replies kept on a survey whose question is still in flight. */
+const EARLY_REPLIES_KEPT = 5;
+/** Every score button and quick reply offers the whole 0–10 scale. */
+const SCALE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+/** A customer's message, validated, as the state machine handles it. */
+interface Reply {
+  channel: string;
+  customerId: string;
+  text: string;
+  choice?: number;
+  surveyId?: string;
+  eventId?: string;
+  receivedAt: Date;
+}
 
 export interface EngineSettings {
   fatigueMs: number;
@@ -67,7 +84,6 @@ export interface SurveyEngineEvents {
 export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements EngineSink {
   readonly surveys: Model<SurveyDoc>;
   readonly contacts: Model<ContactDoc>;
-  readonly inboundEvents: Model<InboundEventDoc>;
   readonly optOuts: Model<OptOutDoc>;
   readonly store: SurveyStore;
   readonly instanceId = randomUUID();
@@ -79,7 +95,6 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     super();
     this.surveys = surveyModel(deps.conn);
     this.contacts = contactModel(deps.conn);
-    this.inboundEvents = inboundEventModel(deps.conn);
     this.optOuts = optOutModel(deps.conn);
     this.now = deps.now ?? (() => new Date());
     this.store = new SurveyStore(this.surveys);
@@ -88,12 +103,10 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
 
   /** Create the indexes the queries need (idempotent). */
   async init(): Promise<void> {
-    await Promise.all([
-      this.surveys.init(), this.contacts.init(), this.inboundEvents.init(), this.optOuts.init(),
-    ]);
+    await Promise.all([this.surveys.init(), this.contacts.init(), this.optOuts.init()]);
   }
 
-  // ── resolution ──────────────────────────────────────────────────────────────
+  // ── resolved → scheduled ────────────────────────────────────────────────────
 
   async resolved(input: ResolvedEvent): Promise<ResolveOutcome> {
     const e = validate(resolvedEventSchema, input);
@@ -120,6 +133,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
       });
       created = doc.toObject() as SurveyDoc;
     } catch (err) {
+      // The unique (channel, conversationId) index: this resolution was seen before.
       if (isDuplicateKey(err)) {
         const again = await this.surveys.findOne({ channel: e.channel, conversationId: e.conversationId }, { _id: 1 }).lean().exec();
         return { surveyId: String(again?._id), status: 'duplicate' };
@@ -131,7 +145,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     return { surveyId: String(created._id), status: 'scheduled' };
   }
 
-  // ── asking ──────────────────────────────────────────────────────────────────
+  // ── scheduled → asked | skipped | failed ────────────────────────────────────
 
   /** Ask every survey that is due, a few at a time. Returns how many were handled. */
   async askDue(): Promise<number> {
@@ -140,16 +154,11 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     const worker = async (): Promise<void> => {
       for (;;) {
         const now = this.now();
-        const owner = `${this.instanceId}:${++this.claims}`;
-        const claimed = await this.store.claimDue(now, owner, new Date(now.getTime() + this.deps.settings.leaseMs));
+        const owner = this.newOwner();
+        const claimed = await this.store.claimDue(now, owner, this.leaseUntil(now));
         if (!claimed) return;
         handled++;
-        try {
-          await this.ask(claimed, owner, now);
-        } catch (err) {
-          this.deps.logger.error({ err, surveyId: String(claimed._id) }, 'asking failed');
-          await this.store.release(claimed, owner, new Date(now.getTime() + 5_000), errorText(err));
-        }
+        await this.askClaimed(claimed, owner, now);
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
@@ -161,193 +170,232 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
    * after a resolution with no delay. Anything this misses, the scheduler's next tick asks.
    */
   async askNow(surveyId: string): Promise<boolean> {
+    if (!mongoose.isValidObjectId(surveyId)) return false;
     const now = this.now();
-    const s = await this.surveys.findById(surveyId, { state: 1, askAt: 1, lease: 1, version: 1 }).lean().exec();
-    if (!s || s.state !== 'scheduled' || s.askAt > now || (s.lease?.until && s.lease.until > now)) return false;
-    const owner = `${this.instanceId}:${++this.claims}`;
-    const claimed = await this.store.update(s._id, s.version ?? 0, { set: { lease: { owner, until: new Date(now.getTime() + this.deps.settings.leaseMs) } } });
-    if (!claimed || claimed.state !== 'scheduled') return false;
-    try {
-      await this.ask(claimed, owner, now);
-    } catch (err) {
-      this.deps.logger.error({ err, surveyId }, 'asking failed');
-      await this.store.release(claimed, owner, new Date(now.getTime() + 5_000), errorText(err));
-    }
+    const owner = this.newOwner();
+    const claimed = await this.store.claimDue(now, owner, this.leaseUntil(now), surveyId);
+    if (!claimed) return false;
+    await this.askClaimed(claimed, owner, now);
     return true;
   }
 
+  private async askClaimed(s: SurveyDoc, owner: string, now: Date): Promise<void> {
+    try {
+      await this.ask(s, owner, now);
+    } catch (err) {
+      this.deps.logger.error({ err, surveyId: String(s._id) }, 'asking failed');
+      await this.store.release(s._id, owner, new Date(now.getTime() + RETRY_AFTER_ERROR_MS), errorText(err));
+    }
+  }
+
   private async ask(s: SurveyDoc, owner: string, now: Date): Promise<void> {
-    const lease = { 'lease.owner': owner };
+    const leased = { _id: s._id, 'lease.owner': owner };
     // A bot flag from the platform was stored as skipReason 'bot' at resolution.
     const listReason = s.skipReason === 'bot' ? 'bot' : this.eligibility.listReason(s.channel, s.customer.id);
-    if (listReason) {
-      await this.move(s, 'scheduled', 'skipped', { set: { skipReason: listReason }, unset: ['lease'] }, lease);
-      return;
-    }
-    const reservation = await this.eligibility.reserve(s.channel, s.customer.id, now);
+    const reservation = listReason ? { reason: listReason } : await this.eligibility.reserve(s.channel, s.customer.id, String(s._id), now);
     if (reservation.reason) {
-      await this.move(s, 'scheduled', 'skipped', { set: { skipReason: reservation.reason }, unset: ['lease'] }, lease);
+      await this.move(leased, 'scheduled', 'skipped', { set: { skipReason: reservation.reason }, unset: ['lease'] });
       return;
     }
+    let receipt: SendReceipt;
     try {
-      const receipt = await this.deps.outbox.send(s.channel, this.recipient(s), this.question(s));
-      await this.move(s, 'scheduled', 'asked', {
-        set: {
-          askedAt: now,
-          expiresAt: new Date(now.getTime() + this.deps.settings.expireMs),
-          ...(receipt.address ? { address: receipt.address } : {}),
-        },
-        unset: ['lease', 'lastError'],
-      }, lease);
+      receipt = await this.deps.outbox.send(s.channel, this.recipient(s), this.question(s));
     } catch (err) {
-      await this.eligibility.unreserve(s.channel, s.customer.id, now, reservation.previous);
-      const attempts = (s.attempts ?? 0) + 1;
-      if (err instanceof WindowClosedError) {
-        // The platform may not be messaged now: the customer was never asked, so this is a skip, not a failure.
-        await this.move(s, 'scheduled', 'skipped', { set: { skipReason: 'window-closed', lastError: errorText(err) }, unset: ['lease'] }, lease);
-      } else if (err instanceof TransientSendError && err.retryAfterMs !== undefined && err.retryAfterMs > 0) {
-        // The platform said when to come back (a rate limit or a daily cap): wait that
-        // long; being told to wait is not a failed attempt.
-        await this.store.release(s, owner, new Date(now.getTime() + err.retryAfterMs), errorText(err), false);
-      } else if (err instanceof PermanentSendError || err instanceof UnknownChannelError || attempts >= (this.deps.settings.maxAskAttempts ?? 5)) {
-        this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'survey failed');
-        await this.move(s, 'scheduled', 'failed', { set: { lastError: errorText(err), attempts }, unset: ['lease'] }, lease);
-      } else {
-        await this.store.release(s, owner, new Date(now.getTime() + 30_000 * attempts), errorText(err));
+      await this.eligibility.unreserve(s.channel, s.customer.id, String(s._id), reservation.previous);
+      await this.onAskFailed(s, owner, now, err);
+      return;
+    }
+    // If our lease lapsed and another process took the survey, this matches nothing: that
+    // process asks (the at-least-once window) and the reservation, being the survey's, holds.
+    const asked = await this.move(leased, 'scheduled', 'asked', {
+      set: {
+        askedAt: now,
+        expiresAt: new Date(now.getTime() + this.deps.settings.expireMs),
+        ...(receipt.address ? { address: receipt.address } : {}),
+      },
+      unset: ['lease', 'lastError'],
+    });
+    if (asked?.earlyReplies?.length) await this.handleEarlyReplies(asked);
+  }
+
+  private async onAskFailed(s: SurveyDoc, owner: string, now: Date, err: unknown): Promise<void> {
+    const leased = { _id: s._id, 'lease.owner': owner };
+    const attempts = (s.attempts ?? 0) + 1;
+    if (err instanceof WindowClosedError) {
+      // The platform may not be messaged now: the customer was never asked, so this is a skip, not a failure.
+      await this.move(leased, 'scheduled', 'skipped', { set: { skipReason: 'window-closed', lastError: errorText(err) }, unset: ['lease'] });
+    } else if (err instanceof TransientSendError && err.retryAfterMs !== undefined && err.retryAfterMs > 0) {
+      // The platform said when to come back (a rate limit or a daily cap): wait that long
+      // (within reason); being told to wait is not a failed attempt.
+      const wait = Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
+      await this.store.release(s._id, owner, new Date(now.getTime() + wait), errorText(err), false);
+    } else if (err instanceof PermanentSendError || err instanceof UnknownChannelError || attempts >= (this.deps.settings.maxAskAttempts ?? 5)) {
+      this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'survey failed');
+      await this.move(leased, 'scheduled', 'failed', { set: { lastError: errorText(err), attempts }, unset: ['lease'] });
+    } else {
+      await this.store.release(s._id, owner, new Date(now.getTime() + BACKOFF_PER_ATTEMPT_MS * attempts), errorText(err));
+    }
+  }
+
+  /** Replies that arrived while the question was in flight, handled in order now that it is asked. */
+  private async handleEarlyReplies(s: SurveyDoc): Promise<void> {
+    await this.surveys.updateOne({ _id: s._id }, { $unset: { earlyReplies: '' } }).exec();
+    for (const early of s.earlyReplies ?? []) {
+      try {
+        await this.handleReply({
+          channel: s.channel, customerId: s.customer.id, surveyId: String(s._id),
+          text: early.text ?? '', choice: early.choice ?? undefined, eventId: early.eventId ?? undefined, receivedAt: early.receivedAt,
+        });
+      } catch (err) {
+        this.deps.logger.error({ err, surveyId: String(s._id) }, 'an early reply could not be handled');
       }
     }
   }
 
-  // ── replies ─────────────────────────────────────────────────────────────────
+  // ── asked → scored → completed (replies) ────────────────────────────────────
 
   async message(input: InboundMessage): Promise<ReplyOutcome> {
     const m = validate(inboundMessageSchema, input);
     if (!this.deps.outbox.has(m.channel)) throw new ValidationError('channel', `unknown channel "${m.channel}"`);
-    const survey = await this.openSurveyFor(m.channel, m.customerId, m.surveyId);
-    if (!survey) return { status: 'ignored' };
-    if (m.eventId && !(await this.firstTimeSeen(m.channel, m.eventId))) return { status: 'duplicate', surveyId: String(survey._id) };
-    const now = m.receivedAt ?? this.now();
-    const parsed = m.choice !== undefined
-      ? { score: m.choice, optOut: false, comment: null }
-      : parseReply(m.text);
+    return this.handleReply({ ...m, receivedAt: m.receivedAt ?? this.now() });
+  }
 
-    if (parsed.optOut) return this.optOut(survey, now);
-    if (survey.state === 'asked') return this.onScoreReply(survey, parsed.score, parsed.comment, now);
-    // state 'scored': this message is the comment. A button pressed again is not a comment.
-    if (m.choice !== undefined) return { status: 'ignored', surveyId: String(survey._id) };
-    const comment = this.cleanComment(m.text);
-    if (!comment) return { status: 'ignored', surveyId: String(survey._id) };
-    const done = await this.move(survey, 'scored', 'completed', { set: { comment, completedAt: now }, unset: ['expiresAt'] });
-    if (!done) return { status: 'duplicate', surveyId: String(survey._id) };
+  private async handleReply(r: Reply): Promise<ReplyOutcome> {
+    // A button names its survey: it answers that survey or nothing, never another open one.
+    if (r.surveyId !== undefined && !mongoose.isValidObjectId(r.surveyId)) return { status: 'ignored' };
+    const whose = { channel: r.channel, 'customer.id': r.customerId, ...(r.surveyId !== undefined ? { _id: r.surveyId } : {}) };
+    const parsed = r.choice !== undefined ? { score: r.choice, optOut: false, comment: null } : parseReply(r.text);
+
+    // The likely step first, as one conditional write: a score answers an asked survey,
+    // other text is the comment on a scored one.
+    if (!parsed.optOut) {
+      const fast = parsed.score !== null
+        ? await this.score(whose, parsed.score, parsed.comment, r)
+        : r.choice === undefined ? await this.comment(whose, r) : null;
+      if (fast) return fast;
+    }
+
+    // Otherwise read what is there, once, and act on its state.
+    const open = r.surveyId !== undefined
+      ? await this.surveys.findOne({ ...whose, state: { $in: OPEN_STATES } }).lean().exec() as SurveyDoc | null
+      : await this.store.findFor(r.channel, r.customerId, OPEN_STATES);
+    if (!open) return this.keepIfInFlight(whose, r);
+    const id = String(open._id);
+    if (r.eventId !== undefined && open.eventIds?.includes(r.eventId)) return { status: 'duplicate', surveyId: id };
+    if (parsed.optOut) return this.optOut(open, r);
+    if (open.state === 'asked') {
+      if (parsed.score === null) return this.reprompt(open, r);
+      return (await this.score({ _id: open._id }, parsed.score, parsed.comment, r)) ?? { status: 'duplicate', surveyId: id };
+    }
+    // Scored: the message is the comment. A button pressed again, or nothing printable, is not.
+    if (r.choice !== undefined || this.cleanComment(r.text) === null) return { status: 'ignored', surveyId: id };
+    return (await this.comment({ _id: open._id }, r)) ?? { status: 'duplicate', surveyId: id };
+  }
+
+  /** asked → scored (follow-up asked), or → completed when the score came with a comment. Null if nothing matched. */
+  private async score(whose: Record<string, unknown>, score: number, comment: string | null, r: Reply): Promise<ReplyOutcome | null> {
+    const category = categorize(score);
+    const at = r.receivedAt;
+    const cleaned = comment ? this.cleanComment(comment) : null;
+    const opts = { eventId: r.eventId, newestFirst: true };
+    if (cleaned) {
+      const done = await this.move(whose, 'asked', 'completed', {
+        set: { score, category, comment: cleaned, scoredAt: at, completedAt: at }, unset: ['expiresAt'],
+      }, opts);
+      if (!done) return null;
+      await this.reply(done, 'thanks');
+      return { status: 'completed', surveyId: String(done._id), score };
+    }
+    const scored = await this.move(whose, 'asked', 'scored', {
+      set: { score, category, scoredAt: at, expiresAt: new Date(at.getTime() + this.deps.settings.expireMs) },
+    }, opts);
+    if (!scored) return null;
+    await this.reply(scored, followupKey(category));
+    return { status: 'scored', surveyId: String(scored._id), score };
+  }
+
+  /** scored → completed with the comment. Null if nothing matched (or there is no comment). */
+  private async comment(whose: Record<string, unknown>, r: Reply): Promise<ReplyOutcome | null> {
+    const comment = this.cleanComment(r.text);
+    if (!comment) return null;
+    const done = await this.move(whose, 'scored', 'completed', {
+      set: { comment, completedAt: r.receivedAt }, unset: ['expiresAt'],
+    }, { eventId: r.eventId, newestFirst: true });
+    if (!done) return null;
     await this.reply(done, 'thanks');
     return { status: 'completed', surveyId: String(done._id), score: done.score ?? undefined };
   }
 
-  private async onScoreReply(s: SurveyDoc, score: number | null, comment: string | null, now: Date): Promise<ReplyOutcome> {
+  /** An unclear answer: ask again politely, or stop asking after the allowed re-prompts. */
+  private async reprompt(s: SurveyDoc, r: Reply): Promise<ReplyOutcome> {
     const id = String(s._id);
-    if (score === null) {
-      const reprompts = s.reprompts ?? 0;
-      if (reprompts < this.deps.settings.maxReprompts) {
-        const moved = await this.move(s, 'asked', 'asked', { inc: { reprompts: 1 } }, { reprompts });
-        if (!moved) return { status: 'duplicate', surveyId: id };
-        await this.reply(moved, 'reprompt');
-        return { status: 'reprompted', surveyId: id };
-      }
-      const gaveUp = await this.move(s, 'asked', 'expired', { set: { lastError: `no clear score after ${reprompts} re-prompt(s)` } }, { reprompts });
-      return { status: gaveUp ? 'gave-up' : 'duplicate', surveyId: id };
+    const reprompts = s.reprompts ?? 0;
+    const seen = { _id: s._id, reprompts };
+    if (reprompts < this.deps.settings.maxReprompts) {
+      const again = await this.move(seen, 'asked', 'asked', { inc: { reprompts: 1 } }, { eventId: r.eventId });
+      if (!again) return { status: 'duplicate', surveyId: id };
+      await this.reply(again, 'reprompt');
+      return { status: 'reprompted', surveyId: id };
     }
-    const category = categorize(score);
-    const cleaned = comment ? this.cleanComment(comment) : null;
-    if (cleaned) {
-      const done = await this.move(s, 'asked', 'completed', {
-        set: { score, category, comment: cleaned, scoredAt: now, completedAt: now }, unset: ['expiresAt'],
-      });
-      if (!done) return { status: 'duplicate', surveyId: id };
-      await this.reply(done, 'thanks');
-      return { status: 'completed', surveyId: id, score };
-    }
-    const scored = await this.move(s, 'asked', 'scored', {
-      set: { score, category, scoredAt: now, expiresAt: new Date(now.getTime() + this.deps.settings.expireMs) },
-    });
-    if (!scored) return { status: 'duplicate', surveyId: id };
-    await this.reply(scored, followupKey(category));
-    return { status: 'scored', surveyId: id, score };
+    const gaveUp = await this.move(seen, 'asked', 'expired', { set: { lastError: `no clear score after ${reprompts} re-prompt(s)` } }, { eventId: r.eventId });
+    return { status: gaveUp ? 'gave-up' : 'duplicate', surveyId: id };
   }
 
-  private async optOut(s: SurveyDoc, now: Date): Promise<ReplyOutcome> {
-    await this.eligibility.optOut(s.channel, s.customer.id, now);
+  private async optOut(s: SurveyDoc, r: Reply): Promise<ReplyOutcome> {
+    await this.eligibility.optOut(s.channel, s.customer.id, r.receivedAt);
     // A score already given still counts; an unanswered question is closed.
+    const opts = { eventId: r.eventId };
     const moved = s.state === 'scored'
-      ? await this.move(s, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'] })
-      : await this.move(s, 'asked', 'skipped', { set: { skipReason: 'opted-out' }, unset: ['expiresAt'] });
+      ? await this.move({ _id: s._id }, 'scored', 'completed', { set: { completedAt: r.receivedAt }, unset: ['expiresAt'] }, opts)
+      : await this.move({ _id: s._id }, 'asked', 'skipped', { set: { skipReason: 'opted-out' }, unset: ['expiresAt'] }, opts);
     if (moved) await this.reply(moved, 'optOut');
     return { status: 'opted-out', surveyId: String(s._id) };
   }
 
-  // ── expiry ──────────────────────────────────────────────────────────────────
+  /**
+   * No open survey: if this customer's question is being sent at this moment, keep the
+   * reply on that survey (one conditional write, no waiting); the asker handles it as soon
+   * as the question is stored. If the question was stored in between, this matches nothing
+   * and the reply is read against the now-open survey.
+   */
+  private async keepIfInFlight(whose: Record<string, unknown>, r: Reply): Promise<ReplyOutcome> {
+    const kept = await this.surveys.findOneAndUpdate(
+      {
+        ...whose, state: 'scheduled', 'lease.until': { $gt: this.now() },
+        ...(r.eventId !== undefined ? { 'earlyReplies.eventId': { $ne: r.eventId } } : {}),
+      },
+      { $push: { earlyReplies: { $each: [{ text: r.text, choice: r.choice, eventId: r.eventId, receivedAt: r.receivedAt }], $slice: -EARLY_REPLIES_KEPT } } },
+      { projection: { _id: 1 }, lean: true, sort: { askAt: 1 } },
+    ).exec();
+    if (kept) return { status: 'queued', surveyId: String(kept._id) };
+    const open = r.surveyId !== undefined
+      ? await this.surveys.exists({ ...whose, state: { $in: OPEN_STATES } })
+      : await this.store.findFor(r.channel, r.customerId, OPEN_STATES);
+    return open ? this.handleReply(r) : { status: 'ignored' };
+  }
+
+  // ── asked | scored → expired | completed (time) ─────────────────────────────
 
   /** Close surveys nobody answered in time; a score without a comment still counts. */
   async expireDue(): Promise<{ expired: number; completed: number }> {
     const now = this.now();
+    const due = { expiresAt: { $lte: now } };
     let expired = 0;
     let completed = 0;
-    // One survey at a time through the store, so a reply landing at the same moment is never overwritten.
-    for (;;) {
-      const due = await this.surveys.find({ state: { $in: ['asked', 'scored'] }, expiresAt: { $lte: now } }, { state: 1 })
-        .limit(500).lean().exec();
-      let moved = 0;
-      for (const s of due) {
-        const after = s.state === 'asked'
-          ? await this.move(s as SurveyDoc, 'asked', 'expired', { unset: ['expiresAt'] }, { expiresAt: { $lte: now } })
-          : await this.move(s as SurveyDoc, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'] }, { expiresAt: { $lte: now } });
-        if (!after) continue;
-        moved++;
-        if (s.state === 'asked') expired++;
-        else completed++;
-      }
-      if (due.length < 500 || moved === 0) break;
-    }
-    // Event ids only need to outlive the platforms' redelivery windows.
-    await this.inboundEvents.deleteMany({ at: { $lt: new Date(now.getTime() - 7 * 86_400_000) } }).exec();
+    // One conditional write per survey, so a reply landing at the same moment is never overwritten.
+    while (await this.move(due, 'asked', 'expired', { unset: ['expiresAt'] })) expired++;
+    while (await this.move(due, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'] })) completed++;
     return { expired, completed };
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────
 
-  private async openSurveyFor(channel: string, customerId: string, surveyId?: string): Promise<SurveyDoc | null> {
-    for (let waited = 0; ; waited += IN_FLIGHT_POLL_MS) {
-      if (surveyId && mongoose.isValidObjectId(surveyId)) {
-        const s = await this.surveys.findOne({ _id: surveyId, channel, 'customer.id': customerId, state: { $in: ['asked', 'scored'] } }).lean().exec();
-        if (s) return s as SurveyDoc;
-      }
-      const open = await this.store.findOpen(channel, customerId, ['asked', 'scored']);
-      if (open || waited >= IN_FLIGHT_WAIT_MS) return open;
-      // A fast reply can arrive while the question is still being stored as asked:
-      // wait for that step rather than drop the answer.
-      const inFlight = await this.surveys.exists({ channel, 'customer.id': customerId, state: 'scheduled', 'lease.until': { $gt: this.now() } });
-      // Not in flight (any more): it may have become open since the first look.
-      if (!inFlight) return this.store.findOpen(channel, customerId, ['asked', 'scored']);
-      await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));
-    }
-  }
-
-  private async firstTimeSeen(channel: string, eventId: string): Promise<boolean> {
-    try {
-      await this.inboundEvents.create({ _id: `${channel}:${eventId}`, at: this.now() });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
-
-  /** Move `s` (as the caller read it) from `from` to `to`; null if it is no longer there. */
+  /** One state change through the store; tells listeners (reports) what happened. */
   private async move(
-    s: Pick<SurveyDoc, '_id'> & { version?: number; state?: SurveyState }, from: SurveyState, to: SurveyState,
-    changes: SurveyChanges, extra: Record<string, unknown> = {},
+    whose: Record<string, unknown>, from: SurveyState, to: SurveyState, changes: SurveyChanges,
+    opts: { eventId?: string; newestFirst?: boolean } = {},
   ): Promise<SurveyDoc | null> {
-    const known = s.state === from && Object.keys(extra).length === 0 ? s.version : undefined;
-    const after = await this.store.transition(s._id, from, to, changes, extra, known);
+    const after = await this.store.transition(whose, from, to, changes, opts);
     if (after) this.emit('transition', { survey: after, from, to });
     return after;
   }
@@ -363,8 +411,16 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     }
   }
 
+  private newOwner(): string {
+    return `${this.instanceId}:${++this.claims}`;
+  }
+
+  private leaseUntil(now: Date): Date {
+    return new Date(now.getTime() + this.deps.settings.leaseMs);
+  }
+
   private question(s: SurveyDoc): OutgoingMessage {
-    return { kind: 'question', text: this.text(s, 'question'), choices: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] };
+    return { kind: 'question', text: this.text(s, 'question'), choices: SCALE };
   }
 
   private text(s: SurveyDoc, key: TemplateKey): string {

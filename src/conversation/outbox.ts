@@ -3,6 +3,10 @@
  * Bottleneck limiter per channel paces the platform's rate, transient failures are
  * retried with exponential backoff (or the platform's retry-after), and a permanent
  * refusal is passed up so the survey can be marked `failed` with the reason.
+ *
+ * Waiting is bounded: all the waits of one send stay within `maxWaitMs` (well inside the
+ * survey's lease). A wait that would go past it is not taken here: the transient error
+ * goes up with its retry-after, and the engine puts the survey back for that time.
  */
 import Bottleneck from 'bottleneck';
 import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channels/channel.ts';
@@ -13,6 +17,8 @@ export interface OutboxOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The most one send may spend waiting between attempts, in all. */
+  maxWaitMs?: number;
   logger: Logger;
 }
 
@@ -26,11 +32,13 @@ export class Outbox {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly maxWaitMs: number;
 
   constructor(private readonly adapters: ReadonlyMap<string, ChannelAdapter>, private readonly options: OutboxOptions) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.maxWaitMs = options.maxWaitMs ?? 15_000;
     for (const [name, adapter] of adapters) {
       const perSecond = adapter.rate?.perSecond ?? 10;
       this.limiters.set(name, new Bottleneck({
@@ -68,6 +76,7 @@ export class Outbox {
 
   private async withRetries<T>(channel: string, job: () => Promise<T>): Promise<T> {
     const limiter = this.limiters.get(channel)!;
+    let waited = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await limiter.schedule(job);
@@ -78,7 +87,12 @@ export class Outbox {
           : new TransientSendError(err instanceof Error ? err.message : String(err));
         if (attempt >= this.maxAttempts) throw transient;
         const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-        const wait = Math.min(this.maxDelayMs, transient.retryAfterMs ?? backoff);
+        const asked = transient.retryAfterMs;
+        // A retry-after longer than we may wait goes up to the engine, which reschedules.
+        if (asked !== undefined && (!Number.isFinite(asked) || asked > this.maxDelayMs || waited + asked > this.maxWaitMs)) throw transient;
+        const wait = Math.max(0, asked ?? backoff);
+        if (waited + wait > this.maxWaitMs) throw transient;
+        waited += wait;
         this.options.logger.warn({ channel, attempt, waitMs: wait, err: transient.message }, 'send failed, retrying');
         await new Promise((r) => setTimeout(r, wait));
       }

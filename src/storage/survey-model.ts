@@ -9,7 +9,7 @@ import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 export const SURVEY_STATES = ['scheduled', 'asked', 'scored', 'completed', 'skipped', 'expired', 'failed'] as const;
 export type SurveyState = (typeof SURVEY_STATES)[number];
 /** States in which the customer's next message belongs to the survey. */
-export const OPEN_STATES: SurveyState[] = ['asked', 'scored'];
+export const OPEN_STATES: readonly SurveyState[] = ['asked', 'scored'];
 
 export const surveySchema = new Schema({
   channel: { type: String, required: true },
@@ -41,6 +41,13 @@ export const surveySchema = new Schema({
   attempts: { type: Number, default: 0 },
   lastError: String,
   lease: { owner: String, until: Date },
+  /** Platform event ids already applied to this survey (newest kept), so a redelivery changes nothing. */
+  eventIds: { type: [String], default: undefined },
+  /** Replies that arrived while the question was still being sent; handled once it is stored as asked. */
+  earlyReplies: {
+    type: [{ _id: false, text: String, choice: Number, eventId: String, receivedAt: Date }],
+    default: undefined,
+  },
   /** Bumped by every transition; lets derived data (rollups) tell which version it saw. */
   version: { type: Number, default: 0 },
   /** Set by every transition that changes counted figures; cleared once rollups caught up. */
@@ -59,6 +66,9 @@ surveySchema.index({ channel: 1, 'customer.id': 1, state: 1 });
 // Reports over a date range.
 surveySchema.index({ resolvedAt: 1, channel: 1 });
 surveySchema.index({ dirty: 1 });
+
+/** A customer's message parked on a survey whose question was in flight when it arrived. */
+export interface EarlyReply { text: string; choice?: number; eventId?: string; receivedAt: Date }
 
 /** A survey as stored. Optional fields are absent until the step that sets them. */
 export interface SurveyDoc {
@@ -85,6 +95,8 @@ export interface SurveyDoc {
   attempts: number;
   lastError?: string;
   lease?: { owner?: string; until?: Date };
+  eventIds?: string[];
+  earlyReplies?: EarlyReply[];
   version: number;
   dirty: boolean;
   forgotten?: boolean;

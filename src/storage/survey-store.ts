@@ -1,12 +1,13 @@
 /**
- * The one way surveys are written after creation. Every change goes through
- * `update` (a conditional write on the version the caller read), and every state change
- * through `transition`, which re-checks the expected state: if two processes (or a
- * retry after a restart) try the same move, exactly one wins and the other gets null.
+ * The one way surveys are written after creation. Every state change is one
+ * conditional `findOneAndUpdate` whose filter holds the expected state (and whatever
+ * else the caller saw, such as the lease owner or the re-prompt count): MongoDB applies
+ * it atomically, so if two processes (or a retry after a restart) try the same move,
+ * exactly one wins and the other gets null. No read comes before a write.
  */
 import type { Model, UpdateQuery } from 'mongoose';
-import type { SurveyDoc, SurveyState } from './survey-model.ts';
 import type mongoose from 'mongoose';
+import type { SurveyDoc, SurveyState } from './survey-model.ts';
 import { versionedUpdate } from './versioned-update.ts';
 
 export type SurveyId = mongoose.Types.ObjectId | string;
@@ -15,83 +16,79 @@ export interface SurveyChanges {
   set?: Record<string, unknown>;
   unset?: string[];
   inc?: Record<string, number>;
+  /** Append to an array field, keeping only the newest `keep` entries (bounded history). */
+  push?: { field: string; value: unknown; keep: number };
 }
+
+/** Platform event ids kept on a survey, so a redelivered event is recognised (newest first out). */
+export const EVENT_IDS_KEPT = 20;
 
 export class SurveyStore {
   constructor(readonly model: Model<SurveyDoc>) {}
 
   /** Apply changes if the survey is still at `version`; null if someone else changed it first. */
   async update(id: SurveyId, version: number, changes: SurveyChanges): Promise<SurveyDoc | null> {
-    const update: UpdateQuery<SurveyDoc> = {};
-    if (changes.set && Object.keys(changes.set).length > 0) update.$set = changes.set;
-    if (changes.unset && changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((k) => [k, '']));
-    if (changes.inc) update.$inc = changes.inc;
-    return versionedUpdate(this.model, id, version, update);
+    return versionedUpdate(this.model, id, version, toUpdate(changes));
   }
 
   /**
-   * Move a survey from `from` to `to`. `extra` narrows what counts as the expected state
-   * (e.g. the lease owner, or the re-prompt count the caller saw). Every transition marks
-   * the survey dirty, so derived figures (rollups) know to catch up.
-   * Returns the survey after the move, or null if it was not in the expected state.
+   * Move the survey matching `where` from `from` to `to` in one conditional write.
+   * Every transition bumps the version and marks the survey dirty, so derived figures
+   * (rollups) know to catch up. `eventId`, when given, must not have been applied to the
+   * survey before and is recorded with the change itself: a platform's redelivery of the
+   * same event then matches nothing, and a failed change leaves no trace of it.
+   * Returns the survey after the move, or null if nothing matched.
    */
   async transition(
-    id: SurveyId, from: SurveyState | SurveyState[], to: SurveyState,
-    changes: SurveyChanges = {}, extra: Record<string, unknown> = {}, knownVersion?: number,
+    where: Record<string, unknown>, from: SurveyState | SurveyState[], to: SurveyState,
+    changes: SurveyChanges = {}, opts: { eventId?: string; newestFirst?: boolean } = {},
   ): Promise<SurveyDoc | null> {
-    const full = { ...changes, set: { ...changes.set, state: to, dirty: true } };
-    // Try the version the caller saw first; on a conflict (another writer, e.g. rollups
-    // clearing `dirty`), re-read and go on only while the expected state still holds.
-    let version = knownVersion;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      if (version === undefined) {
-        const current = await this.model.findOne(
-          { _id: id, state: Array.isArray(from) ? { $in: from } : from, ...extra },
-          { version: 1 },
-        ).lean().exec();
-        if (!current) return null;
-        version = current.version ?? 0;
-      }
-      const after = await this.update(id, version, full);
-      if (after) return after;
-      version = undefined;
+    const filter: Record<string, unknown> = { ...where, state: Array.isArray(from) ? { $in: from } : from };
+    const full: SurveyChanges = { ...changes, set: { ...changes.set, state: to, dirty: true } };
+    if (opts.eventId !== undefined) {
+      filter.eventIds = { $ne: opts.eventId };
+      full.push = { field: 'eventIds', value: opts.eventId, keep: EVENT_IDS_KEPT };
     }
-    return null;
+    return this.model.findOneAndUpdate(filter, toUpdate(full, true), {
+      returnDocument: 'after',
+      lean: true,
+      ...(opts.newestFirst ? { sort: { askedAt: -1 } } : {}),
+    }).exec() as Promise<SurveyDoc | null>;
   }
 
-  /** Claim one due scheduled survey for `owner` until `until`, so only one process asks it. */
-  async claimDue(now: Date, owner: string, until: Date): Promise<SurveyDoc | null> {
-    // Other workers may take every candidate we saw; look again a few times before saying "none due".
-    for (let round = 0; round < 5; round++) {
-      const due = await this.model.find(
-        {
-          state: 'scheduled',
-          askAt: { $lte: now },
-          $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
-        },
-        { version: 1 },
-      ).sort({ askAt: 1 }).limit(16).lean().exec();
-      if (due.length === 0) return null;
-      // Start at a random candidate so parallel workers rarely contend for the same one.
-      const offset = Math.floor(Math.random() * due.length);
-      for (let i = 0; i < due.length; i++) {
-        const candidate = due[(i + offset) % due.length]!;
-        const claimed = await this.update(candidate._id, candidate.version ?? 0, { set: { lease: { owner, until } } });
-        if (claimed && claimed.state === 'scheduled') return claimed;
-      }
-    }
-    return null;
+  /** Claim the most overdue scheduled survey (or the one named) for `owner` until `until`. */
+  async claimDue(now: Date, owner: string, until: Date, id?: SurveyId): Promise<SurveyDoc | null> {
+    return this.model.findOneAndUpdate(
+      {
+        ...(id !== undefined ? { _id: id } : {}),
+        state: 'scheduled',
+        askAt: { $lte: now },
+        $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
+      },
+      toUpdate({ set: { lease: { owner, until } } }, true),
+      { returnDocument: 'after', lean: true, sort: { askAt: 1 } },
+    ).exec() as Promise<SurveyDoc | null>;
   }
 
-  /** Give a claimed survey back (transient send failure): try again at `askAt`. */
-  async release(s: SurveyDoc, owner: string, askAt: Date, lastError: string, countAttempt = true): Promise<void> {
-    await this.transition(s._id, 'scheduled', 'scheduled',
-      { set: { askAt, lastError }, unset: ['lease'], ...(countAttempt ? { inc: { attempts: 1 } } : {}) }, { 'lease.owner': owner });
+  /** Give a claimed survey back (a send that may succeed later): try again at `askAt`. */
+  async release(id: SurveyId, owner: string, askAt: Date, lastError: string, countAttempt = true): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, 'lease.owner': owner }, 'scheduled', 'scheduled',
+      { set: { askAt, lastError }, unset: ['lease'], ...(countAttempt ? { inc: { attempts: 1 } } : {}) });
   }
 
-  /** The customer's open survey on a channel (the newest, if several). */
-  async findOpen(channel: string, customerId: string, states: SurveyState[]): Promise<SurveyDoc | null> {
+  /** The customer's survey in one of `states` on a channel (the newest asked, if several). */
+  async findFor(channel: string, customerId: string, states: readonly SurveyState[]): Promise<SurveyDoc | null> {
     return this.model.findOne({ channel, 'customer.id': customerId, state: { $in: states } })
       .sort({ askedAt: -1 }).lean().exec() as Promise<SurveyDoc | null>;
   }
+}
+
+function toUpdate(changes: SurveyChanges, bumpVersion = false): UpdateQuery<SurveyDoc> {
+  const update: UpdateQuery<SurveyDoc> = {};
+  if (changes.set && Object.keys(changes.set).length > 0) update.$set = changes.set;
+  if (changes.unset && changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((k) => [k, '']));
+  const inc = { ...changes.inc, ...(bumpVersion ? { version: 1 } : {}) };
+  if (Object.keys(inc).length > 0) update.$inc = inc;
+  if (changes.push) update.$push = { [changes.push.field]: { $each: [changes.push.value], $slice: -changes.push.keep } };
+  return update;
 }

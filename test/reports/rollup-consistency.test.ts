@@ -66,7 +66,7 @@ async function transition(id: Types.ObjectId, set: Record<string, unknown>): Pro
   const store = new SurveyStore(surveys());
   const current = await surveys().findById(id, { state: 1 }).lean().exec();
   assert.ok(current);
-  const after = await store.transition(id, current.state, (set.state as SurveyState | undefined) ?? current.state, { set });
+  const after = await store.transition({ _id: id }, current.state, (set.state as SurveyState | undefined) ?? current.state, { set });
   assert.ok(after, 'transition applied');
   return after;
 }
