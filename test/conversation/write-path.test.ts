@@ -1,0 +1,190 @@
+/**
+ * The engine's write path: what one conversation costs the database, and that nothing
+ * is lost around a slow send, a crash mid-send, or a reply racing its own question.
+ */
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import mongoose, { type Connection } from 'mongoose';
+import type { CommandStartedEvent } from 'mongodb';
+import type { OutgoingMessage, Recipient, SendReceipt } from '../../src/channels/channel.ts';
+import { TransientSendError } from '../../src/channels/send-errors.ts';
+import type { SurveyEngine } from '../../src/conversation/engine.ts';
+import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
+import { mongoUri, testDbName } from '../helpers/database.ts';
+import { RecordingChannel } from '../helpers/recording-channel.ts';
+
+/** A channel whose sends can be held open, as a slow platform would. */
+class SlowChannel extends RecordingChannel {
+  private gate: Promise<void> | null = null;
+  private open: (() => void) | null = null;
+  /** Customer ids whose next send is told to wait this long (a rate limit). */
+  readonly retryAfter = new Map<string, number>();
+  /** Sends that began (including held ones). */
+  started = 0;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => { this.open = resolve; });
+  }
+
+  release(): void {
+    this.open?.();
+    this.gate = null;
+  }
+
+  override async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    this.started++;
+    const wait = this.retryAfter.get(to.customerId);
+    if (wait !== undefined) {
+      this.retryAfter.delete(to.customerId);
+      throw new TransientSendError('rate limited', wait);
+    }
+    if (this.gate && message.kind === 'question') await this.gate;
+    return super.send(to, message);
+  }
+}
+
+let conn: Connection;
+let clock: TestClock;
+let channel: SlowChannel;
+let engine: SurveyEngine;
+const commands: string[] = [];
+const PLUMBING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'killCursors']);
+
+beforeAll(async () => {
+  conn = await mongoose.createConnection(mongoUri(), { dbName: testDbName('writepath'), monitorCommands: true }).asPromise();
+  conn.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+    if (!PLUMBING.has(e.commandName)) commands.push(e.commandName);
+  });
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+beforeEach(async () => {
+  clock = new TestClock();
+  channel = new SlowChannel();
+  engine = makeEngine(conn, [channel], clock);
+  await engine.init();
+});
+
+let n = 0;
+function resolution(customer = `cust-${++n}`) {
+  return { channel: 'test', conversationId: `conv-${++n}`, customer: { id: customer, name: 'Kim' }, agent: { id: 'agent-1' } };
+}
+
+describe('write path', () => {
+  test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 7 round trips', async () => {
+    const r = resolution();
+    commands.length = 0;
+    const { surveyId } = await engine.resolved(r);
+    assert.equal(await engine.askNow(surveyId), true);
+    assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: '9' })).status, 'scored');
+    assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: 'Quick and kind' })).status, 'completed');
+    assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'followup', 'thanks']);
+    assert.ok(commands.length <= 7, `round trips: ${commands.length} (${commands.join(', ')})`);
+    const s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.state, 'completed');
+    assert.equal(s?.comment, 'Quick and kind');
+  });
+
+  test('a reply that arrives while its question is being sent is kept and answered once the question is stored', async () => {
+    const r = resolution();
+    const { surveyId } = await engine.resolved(r);
+    channel.hold();
+    const asking = engine.askNow(surveyId);
+    while (channel.started === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const early = await engine.message({ channel: 'test', customerId: r.customer.id, text: '10', eventId: 'ev-early' });
+    assert.equal(early.status, 'queued');
+    assert.equal((await engine.surveys.findById(surveyId).lean())?.state, 'scheduled');
+    channel.release();
+    await asking;
+    const s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.state, 'scored');
+    assert.equal(s?.score, 10);
+    assert.equal(s?.earlyReplies, undefined);
+    assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'followup']);
+    // The platform redelivering the same event later changes nothing.
+    assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: '10', eventId: 'ev-early' })).status, 'duplicate');
+  });
+
+  test('a process that dies after sending: another asks again, the customer is not "surveyed too recently", and the answer counts', async () => {
+    const r = resolution();
+    const { surveyId } = await engine.resolved(r);
+    // Process A claims and sends, then dies before storing `asked`.
+    channel.hold();
+    void engine.askNow(surveyId);
+    while (channel.started === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Process B, after A's lease lapsed.
+    clock.advance(61_000);
+    const other = new SlowChannel();
+    const b = makeEngine(conn, [other], clock);
+    assert.equal(await b.askDue(), 1);
+    const s = await b.surveys.findById(surveyId).lean();
+    assert.equal(s?.state, 'asked', `state ${s?.state} skipReason ${s?.skipReason}`);
+    assert.equal((await b.message({ channel: 'test', customerId: r.customer.id, text: '3 slow' })).status, 'completed');
+    // A wakes up late: its write matches nothing, the answer stays.
+    channel.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = await b.surveys.findById(surveyId).lean();
+    assert.equal(after?.state, 'completed');
+    assert.equal(after?.score, 3);
+  });
+
+  test('a long retry-after is not waited out inside the lease: the survey goes back to the schedule, no attempt counted', async () => {
+    const r = resolution();
+    channel.retryAfter.set(r.customer.id, 10 * 60_000);
+    const { surveyId } = await engine.resolved(r);
+    const t0 = Date.now();
+    await engine.askNow(surveyId);
+    assert.ok(Date.now() - t0 < 10_000, 'the send did not wait ten minutes');
+    let s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.state, 'scheduled');
+    assert.equal(s?.attempts ?? 0, 0);
+    assert.equal(s?.askAt.getTime(), clock.now().getTime() + 10 * 60_000);
+    // The customer is free again (the reservation was undone), and is asked when the time comes.
+    clock.advance(10 * 60_000);
+    assert.equal(await engine.askDue(), 1);
+    s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.state, 'asked');
+  });
+
+  test('a huge retry-after is clamped to hours, not a broken date', async () => {
+    const r = resolution();
+    channel.retryAfter.set(r.customer.id, Number.MAX_SAFE_INTEGER);
+    const { surveyId } = await engine.resolved(r);
+    await engine.askNow(surveyId);
+    const s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.state, 'scheduled');
+    assert.ok(s!.askAt.getTime() <= clock.now().getTime() + 6 * HOUR);
+    assert.ok(s!.askAt.getTime() > clock.now().getTime());
+  });
+
+  test('a button naming a survey that is no longer open is ignored, never applied to another open survey', async () => {
+    const customer = `cust-${++n}`;
+    const first = await engine.resolved(resolution(customer));
+    await engine.askNow(first.surveyId);
+    await engine.message({ channel: 'test', customerId: customer, text: '', choice: 8 });
+    await engine.message({ channel: 'test', customerId: customer, text: 'fine' });
+    clock.advance(40 * 24 * HOUR); // past the fatigue window
+    const second = await engine.resolved(resolution(customer));
+    await engine.askNow(second.surveyId);
+    const late = await engine.message({ channel: 'test', customerId: customer, text: '', choice: 2, surveyId: first.surveyId });
+    assert.equal(late.status, 'ignored');
+    assert.equal((await engine.surveys.findById(second.surveyId).lean())?.state, 'asked');
+    assert.equal((await engine.surveys.findById(first.surveyId).lean())?.score, 8);
+  });
+
+  test('an unclear reply delivered twice is re-prompted once', async () => {
+    const r = resolution();
+    const { surveyId } = await engine.resolved(r);
+    await engine.askNow(surveyId);
+    const once = await engine.message({ channel: 'test', customerId: r.customer.id, text: 'hmm', eventId: 'ev-1' });
+    const twice = await engine.message({ channel: 'test', customerId: r.customer.id, text: 'hmm', eventId: 'ev-1' });
+    assert.equal(once.status, 'reprompted');
+    assert.equal(twice.status, 'duplicate');
+    const s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.reprompts, 1);
+    assert.deepEqual(s?.eventIds, ['ev-1']);
+    assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'reprompt']);
+  });
+});
