@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
+import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
 
 const coreEnvSchema = z.object({
   PORT: positiveInt(65535).default(3000),
@@ -38,6 +39,8 @@ const fileSchema = z.object({
   templates: templateOverridesSchema.optional(),
   staffIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
   botIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
+  /** Comment themes: merged by id into the default list (src/reports/theme-list.ts). */
+  themes: themeOverridesSchema.optional(),
 }).strict();
 
 export interface Config {
@@ -51,6 +54,7 @@ export interface Config {
   companyName?: string;
   defaultLocale: Locale;
   templates: TemplateOverrides;
+  themeOverrides: ThemeOverride[];
   fatigueMs: number;
   askDelayMs: number;
   expireMs: number;
@@ -83,6 +87,7 @@ export function loadConfig(env: Env = process.env): Config {
     companyName: e.COMPANY_NAME,
     defaultLocale: e.DEFAULT_LOCALE,
     templates: file.templates ?? {},
+    themeOverrides: file.themes ?? [],
     fatigueMs: e.FATIGUE_DAYS * 86_400_000,
     askDelayMs: e.ASK_DELAY_SECONDS * 1000,
     expireMs: e.EXPIRE_HOURS * 3_600_000,
