@@ -4,8 +4,10 @@
  * optionally per day, week (Monday first) or month, each row with its change against
  * the previous period of the same length.
  *
- * Rollup documents are summed here rather than with a multi-field `$group`, because
- * FerretDB 1.24 fills only the first accumulator of a `$group`.
+ * The rollup buckets are summed in the database, one `$group` per report keyed by
+ * period and group, so only the rows travel. Months are cut from the day key there;
+ * weeks (Monday first) come back per day and are folded here, at most one row per day
+ * and group.
  */
 import type { Connection, Model } from 'mongoose';
 import { z } from 'zod';
@@ -107,17 +109,17 @@ export async function runReport(ctx: QueryContext, params: ReportParams, scope: 
     ? { from: previousPeriodStart(from, period), to: addDays(from, -1) }
     : { from: addDays(from, -length), to: addDays(from, -1) };
 
-  const docs = await loadRollups(rollupModel(ctx.conn), {
+  const sums = await sumRollups(rollupModel(ctx.conn), {
     from: previous.from, to, type, channel: params.channel, agentId: scope.agentId ?? params.agent,
-  });
+  }, by, period ? period : { from, previousFrom: previous.from });
 
-  // Sum the buckets into rows keyed by (period, group).
+  // Fold the sums into rows keyed by (period, group): weeks from days, else one to one.
   const groups = new Map<string, { period: DayKey; keys: GroupKeys; counts: NpsCounts }>();
   const names = new Map<string, string>();
-  for (const d of docs) {
-    if (d.agentName) names.set(d.agentId, d.agentName);
-    const bucketPeriod = period ? periodStart(d.day, period) : (d.day >= from ? from : previous.from);
-    const keys = groupKeys(by, d);
+  for (const d of sums) {
+    if (d.agentName && d._id.agentId !== undefined) names.set(d._id.agentId, d.agentName);
+    const bucketPeriod = period ? periodStart(d._id.period, period) : d._id.period;
+    const keys = groupKeys(d._id);
     const id = JSON.stringify([bucketPeriod, keys]);
     let g = groups.get(id);
     if (!g) {
@@ -153,25 +155,58 @@ export async function runReport(ctx: QueryContext, params: ReportParams, scope: 
 
 type GroupKeys = { channel?: string; agentId?: string; type?: string };
 
-function groupKeys(by: ReportBy, d: RollupDoc): GroupKeys {
+/** One `$group` result: the period (or day, for weeks), the group's keys, the summed counts. */
+type RollupSum = NpsCounts & { _id: GroupKeys & { period: DayKey }; agentName?: string | null };
+
+const SUMMED = Object.fromEntries((['sent', 'responses', 'promoters', 'passives', 'detractors', 'scoreSum'] as const).map((f) => [f, { $sum: `$${f}` }]));
+
+function groupKeys(k: GroupKeys): GroupKeys {
+  return {
+    ...(k.channel !== undefined ? { channel: k.channel } : {}),
+    ...(k.agentId !== undefined ? { agentId: k.agentId } : {}),
+    ...(k.type !== undefined ? { type: k.type } : {}),
+  };
+}
+
+/** The `$group` key fields for `by`. */
+function groupBy(by: ReportBy): Record<string, string> {
   switch (by) {
-    case 'channel': return { channel: d.channel };
-    case 'agent': return { agentId: d.agentId };
-    case 'channel,agent': return { channel: d.channel, agentId: d.agentId };
-    case 'type': return { type: d.type };
+    case 'channel': return { channel: '$channel' };
+    case 'agent': return { agentId: '$agentId' };
+    case 'channel,agent': return { channel: '$channel', agentId: '$agentId' };
+    case 'type': return { type: '$type' };
     case 'total': return {};
   }
 }
 
-async function loadRollups(model: Model<RollupDoc>, q: { from: DayKey; to: DayKey; type: SurveyTypeFilter; channel?: string; agentId?: string }): Promise<RollupDoc[]> {
+/**
+ * The period a bucket's day falls in: for a report by period, its month (cut from the
+ * key) or its day (weeks are folded by the caller); else the range or its baseline.
+ */
+function periodExpr(p: Period | { from: DayKey; previousFrom: DayKey }): unknown {
+  if (p === 'month') return { $concat: [{ $substr: ['$day', 0, 7] }, '-01'] };
+  if (p === 'day' || p === 'week') return '$day';
+  return { $cond: [{ $gte: ['$day', p.from] }, p.from, p.previousFrom] };
+}
+
+async function sumRollups(
+  model: Model<RollupDoc>,
+  q: { from: DayKey; to: DayKey; type: SurveyTypeFilter; channel?: string; agentId?: string },
+  by: ReportBy,
+  period: Period | { from: DayKey; previousFrom: DayKey },
+): Promise<RollupSum[]> {
   const filter: Record<string, unknown> = { day: { $gte: q.from, $lte: q.to } };
   if (q.type !== 'all') filter.type = q.type;
   if (q.channel) filter.channel = q.channel;
   if (q.agentId) filter.agentId = q.agentId;
-  return model.collection.find(filter, {
-    projection: { _id: 0, day: 1, channel: 1, agentId: 1, agentName: 1, type: 1, sent: 1, responses: 1, promoters: 1, passives: 1, detractors: 1, scoreSum: 1 },
-    batchSize: 10_000,
-  }).toArray() as unknown as Promise<RollupDoc[]>;
+  return model.collection.aggregate<RollupSum>([
+    { $match: filter },
+    { $group: {
+      _id: { period: periodExpr(period), ...groupBy(by) },
+      ...SUMMED,
+      ...(by.includes('agent') ? { agentName: { $max: '$agentName' } } : {}),
+    } },
+  ]).toArray();
 }
 
 /** All periods from `from` to `to` (for charts that must show empty weeks as gaps). */

@@ -18,6 +18,8 @@ export interface RollupDoc extends NpsCounts {
   /** Bumped by every write (a conditional write on the version read, see storage/versioned-update.ts). */
   version: number;
   computedAt?: Date;
+  /** The bulk write that last stored the counts (rollup-writes.ts tells its landed writes by it). */
+  writeId?: string;
 }
 
 const rollupSchema = new Schema<RollupDoc>({
@@ -35,6 +37,7 @@ const rollupSchema = new Schema<RollupDoc>({
   scoreSum: { type: Number, default: 0 },
   version: { type: Number, default: 0 },
   computedAt: Date,
+  writeId: String,
 }, { versionKey: false, _id: false });
 
 rollupSchema.index({ day: 1, type: 1 });

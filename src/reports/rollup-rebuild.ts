@@ -2,50 +2,46 @@
  * Full recounts: `nps-bot rollup --rebuild` and `--verify`, and the automatic rebuild
  * when REPORT_TZ changes (the stored days would be in the wrong zone).
  *
- * The recount streams the surveys once and buckets them in memory (FerretDB 1.24 has
- * no date operators to group by local day in the database). A rebuild reads every
- * bucket's version first, then recounts, then writes each bucket as a versioned write
- * at the version it read, exactly like a live refresh (rollup-store.ts): a bucket that
- * a live refresh wrote meanwhile already holds a recount at least as recent and is
- * left alone. Buckets no survey feeds any more are set to zero the same way. So a
- * rebuild is safe while the bot is answering.
+ * The recount is one `$group` over the surveys in the database, bucketed by local day
+ * in REPORT_TZ (`$dateToString` with the zone). A rebuild reads every bucket's version
+ * first, then recounts, then writes each bucket as a versioned write at the version it
+ * read, exactly like a live refresh (rollup-store.ts), in unordered bulk writes
+ * (rollup-writes.ts): a bucket that a live refresh wrote meanwhile already holds a
+ * recount at least as recent and is left alone. Buckets no survey feeds any more are
+ * set to zero the same way. So a rebuild is safe while the bot is answering.
  */
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { isDuplicateKey } from '../storage/mongo-errors.ts';
-import { versionedUpdate } from '../storage/versioned-update.ts';
 import { surveyModel } from '../storage/survey-model.ts';
-import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
-import { addCounted, COUNTED_FILTER } from './survey-counts.ts';
-import { dayKeyOf } from './time-zone.ts';
+import { insertBuckets, writeVersioned, type BucketVersion, type VersionedWrite } from './rollup-writes.ts';
+import { BUCKETABLE_FILTER, COUNT_ACCUMULATORS, COUNTED_FILTER, resolvedDayExpr, SURVEY_TYPE_EXPR } from './survey-counts.ts';
 
 export interface CountedBucket { key: BucketKey; agentName?: string; counts: NpsCounts }
 
 const META_ID = 'rollups';
 const COUNT_FIELDS = ['sent', 'responses', 'promoters', 'passives', 'detractors', 'scoreSum'] as const;
 
+type GroupedBucket = NpsCounts & { _id: BucketKey; agentName: string | null; n: number };
+
 export async function recountAll(conn: Connection, timeZone: string): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
   const buckets = new Map<string, CountedBucket>();
   let surveys = 0;
-  const cursor = surveyModel(conn).collection.find(COUNTED_FILTER, {
-    projection: { _id: 0, resolvedAt: 1, channel: 1, 'agent.id': 1, 'agent.name': 1, type: 1, askedAt: 1, category: 1, score: 1 },
-    batchSize: 5000,
-  });
-  for await (const s of cursor) {
-    const agent = (s.agent ?? {}) as { id?: string; name?: string };
-    if (!(s.resolvedAt instanceof Date) || typeof s.channel !== 'string' || typeof agent.id !== 'string') continue;
-    surveys++;
-    const key: BucketKey = { day: dayKeyOf(s.resolvedAt, timeZone), channel: s.channel, agentId: agent.id, type: s.type === 'relational' ? 'relational' : 'transactional' };
-    const id = bucketId(key);
-    let b = buckets.get(id);
-    if (!b) {
-      b = { key, counts: emptyCounts() };
-      buckets.set(id, b);
-    }
-    if (agent.name) b.agentName = agent.name;
-    addCounted(b.counts, s.category as string | undefined, s.score as number | undefined);
+  const cursor = surveyModel(conn).collection.aggregate<GroupedBucket>([
+    { $match: { ...BUCKETABLE_FILTER, ...COUNTED_FILTER } },
+    { $group: {
+      _id: { day: resolvedDayExpr(timeZone), channel: '$channel', agentId: '$agent.id', type: SURVEY_TYPE_EXPR },
+      ...COUNT_ACCUMULATORS,
+      agentName: { $max: '$agent.name' },
+    } },
+  ], { allowDiskUse: true, batchSize: 10_000 });
+  for await (const g of cursor) {
+    const key: BucketKey = { day: g._id.day, channel: g._id.channel, agentId: g._id.agentId, type: g._id.type };
+    const counts = emptyCounts();
+    for (const f of COUNT_FIELDS) counts[f] = g[f];
+    surveys += g.sent;
+    buckets.set(bucketId(key), { key, counts, ...(g.agentName ? { agentName: g.agentName } : {}) });
   }
   return { buckets, surveys };
 }
@@ -56,17 +52,15 @@ export async function rebuildRollups(conn: Connection, timeZone: string, logger?
   const started = Date.now();
   const rollups = rollupModel(conn);
   // Versions first: every write below is "counted after this version was read".
-  const existing = new Map<string, { version: number; empty: boolean }>();
+  const existing = new Map<string, BucketVersion>();
   for await (const d of rollups.collection.find({}, { projection: { version: 1, sent: 1, responses: 1 } })) {
     existing.set(String(d._id), { version: typeof d.version === 'number' ? d.version : 0, empty: !d.sent && !d.responses });
   }
   const { buckets, surveys } = await recountAll(conn, timeZone);
   const computedAt = new Date();
 
-  let written = 0;
-  let skipped = 0;
-  const fresh: Array<Record<string, unknown>> = [];
-  const updates: Array<{ id: string; version: number; fields: Record<string, unknown> }> = [];
+  const fresh: Array<Record<string, unknown> & { _id: string }> = [];
+  const updates: VersionedWrite[] = [];
   for (const [id, b] of buckets) {
     const fields = { ...b.counts, ...(b.agentName ? { agentName: b.agentName } : {}), computedAt };
     const known = existing.get(id);
@@ -79,30 +73,11 @@ export async function rebuildRollups(conn: Connection, timeZone: string, logger?
   }
   const zeroed = updates.filter((u) => !buckets.has(u.id)).length;
 
-  // New buckets in batches; one a live refresh created meanwhile is left to it.
-  for (let i = 0; i < fresh.length; i += 2000) {
-    const batch = fresh.slice(i, i + 2000);
-    try {
-      await rollups.collection.insertMany(batch as never[]);
-      written += batch.length;
-    } catch (err) {
-      if (!isDuplicateKey(err) && !/E11000|duplicate/i.test(String((err as Error).message))) throw err;
-      for (const doc of batch) {
-        try {
-          await rollups.collection.insertOne(doc as never);
-          written++;
-        } catch (e) {
-          if (!isDuplicateKey(e)) throw e;
-          skipped++;
-        }
-      }
-    }
-  }
-  // One versioned write per changed bucket (FerretDB handles large bulk updates slowly).
-  await forEachLimit(updates, 8, async (u) => {
-    if (await versionedUpdate(rollups, u.id, u.version, { $set: u.fields })) written++;
-    else skipped++;
-  });
+  // New buckets in bulk; one a live refresh created meanwhile is left to it.
+  const { inserted, existing: createdMeanwhile } = await insertBuckets(rollups, fresh);
+  const landed = await writeVersioned(rollups, updates);
+  const written = inserted + landed.size;
+  const skipped = createdMeanwhile.length + (updates.length - landed.size);
   await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, rebuiltAt: new Date() } }, { upsert: true }).exec();
   const result = { surveys, buckets: buckets.size, written, zeroed, skipped, ms: Date.now() - started };
   logger?.info(result, 'rollups rebuilt');

@@ -2,7 +2,7 @@
  * Keeping rollup buckets equal to their surveys, without transactions.
  *
  * A refresh reads the bucket's `version`, recounts the bucket's surveys, then writes
- * the counts as a versioned write (one conditional update on the version read, see
+ * the counts as a versioned write (a conditional update on the version read, see
  * storage/versioned-update.ts): it lands only if nobody wrote the bucket since the
  * version was read, otherwise the refresh reads, recounts and tries again. So the
  * successful writes of a bucket form one sequence, each counted after the one before
@@ -11,18 +11,16 @@
  * that survey's state is in the stored figures. Re-running a refresh is harmless: a
  * crash at any step only means the work is done again (see survey-sync.ts).
  *
- * The recount reads the surveys of many buckets in one query (days close together are
- * fetched as one range) and counts them here: FerretDB scans a collection for every
- * filtered query, so one query per bucket would not keep up.
+ * Many buckets are refreshed together: their versions read in one query, the recount a
+ * `$group` in the database per run of nearby days (a batch of changed surveys mostly
+ * touches the same few days), the writes one unordered bulk write (rollup-writes.ts).
  */
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKey } from '../storage/mongo-errors.ts';
-import { versionedUpdate } from '../storage/versioned-update.ts';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
-import { forEachLimit } from './concurrency.ts';
 import { emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupModel, type BucketKey, type RollupDoc } from './rollup-model.ts';
-import { addCounted, COUNTED_FILTER } from './survey-counts.ts';
+import { insertBuckets, readVersions, writeVersioned } from './rollup-writes.ts';
+import { COUNT_ACCUMULATORS, COUNTED_FILTER, resolvedDayExpr, SURVEY_TYPE_EXPR } from './survey-counts.ts';
 import { dayKeyOf, daysBetween, instantRange, type DayKey } from './time-zone.ts';
 
 /** The survey fields that decide its bucket; they never change after creation. */
@@ -30,11 +28,13 @@ export type BucketedSurvey = Pick<SurveyDoc, 'resolvedAt' | 'channel' | 'agent' 
 
 export interface BucketWork { key: BucketKey; agentName?: string }
 
-/** Days this close together are read with one range query. */
+/** Days this close together are counted with one range query. */
 const CLUSTER_DAYS = 14;
-const CONCURRENCY = 6;
 /** Attempts per refresh before the caller leaves its surveys dirty for the next sweep. */
 const MAX_ATTEMPTS = 6;
+
+/** One `$group` result: a bucket's key and its counts. */
+type GroupedBucket = NpsCounts & { _id: { day: string; channel: string; agentId: string; type: 'transactional' | 'relational' } };
 
 export class RollupStore {
   readonly rollups: Model<RollupDoc>;
@@ -49,23 +49,26 @@ export class RollupStore {
     return { day: dayKeyOf(s.resolvedAt, this.timeZone), channel: s.channel, agentId: s.agent.id, type: s.type ?? 'transactional' };
   }
 
-  /** Count the given buckets from their surveys. */
+  /** Count the given buckets from their surveys, in the database. */
   async countBuckets(keys: BucketKey[]): Promise<Map<string, NpsCounts>> {
     const counts = new Map<string, NpsCounts>(keys.map((k) => [bucketId(k), emptyCounts()]));
     for (const cluster of clusters(keys)) {
       const range = instantRange(cluster.first, cluster.last, this.timeZone);
-      const cursor = this.surveys.collection.find({
-        resolvedAt: { $gte: range.from, $lt: range.to },
-        channel: { $in: [...cluster.channels] },
-        'agent.id': { $in: [...cluster.agents] },
-        ...COUNTED_FILTER,
-      }, { projection: { _id: 0, resolvedAt: 1, channel: 1, 'agent.id': 1, type: 1, askedAt: 1, category: 1, score: 1 }, batchSize: 5000 });
-      for await (const s of cursor) {
-        const agentId = (s.agent as { id?: unknown } | undefined)?.id;
-        if (!(s.resolvedAt instanceof Date) || typeof s.channel !== 'string' || typeof agentId !== 'string') continue;
-        const key: BucketKey = { day: dayKeyOf(s.resolvedAt, this.timeZone), channel: s.channel, agentId, type: s.type === 'relational' ? 'relational' : 'transactional' };
-        const c = counts.get(bucketId(key));
-        if (c) addCounted(c, s.category as string | undefined, s.score as number | undefined);
+      const groups = await this.surveys.collection.aggregate<GroupedBucket>([
+        { $match: {
+          resolvedAt: { $gte: range.from, $lt: range.to },
+          channel: { $in: [...cluster.channels] },
+          'agent.id': { $in: [...cluster.agents] }, // a date range and string lists: only bucketable surveys match
+          ...COUNTED_FILTER,
+        } },
+        { $group: {
+          _id: { day: resolvedDayExpr(this.timeZone), channel: '$channel', agentId: '$agent.id', type: SURVEY_TYPE_EXPR },
+          ...COUNT_ACCUMULATORS,
+        } },
+      ]).toArray();
+      for (const g of groups) {
+        const c = counts.get(bucketId(g._id));
+        if (c) Object.assign(c, countsOf(g));
       }
     }
     return counts;
@@ -78,21 +81,14 @@ export class RollupStore {
   async refreshMany(buckets: BucketWork[]): Promise<Set<string>> {
     let pending = buckets;
     for (let attempt = 0; attempt < MAX_ATTEMPTS && pending.length > 0; attempt++) {
-      const versions = new Map<string, number>();
-      await forEachLimit(pending, CONCURRENCY, async (b) => {
-        versions.set(bucketId(b.key), await this.versionOf(b.key));
-      });
+      const versions = await this.versionsOf(pending.map((b) => b.key));
       const counts = await this.countBuckets(pending.map((b) => b.key));
       const computedAt = this.now();
-      const lost: BucketWork[] = [];
-      await forEachLimit(pending, CONCURRENCY, async (b) => {
+      const landed = await writeVersioned(this.rollups, pending.map((b) => {
         const id = bucketId(b.key);
-        const written = await versionedUpdate(this.rollups, id, versions.get(id)!, {
-          $set: { ...counts.get(id)!, computedAt, ...(b.agentName ? { agentName: b.agentName } : {}) },
-        });
-        if (!written) lost.push(b);
-      });
-      pending = lost;
+        return { id, version: versions.get(id)!, fields: { ...counts.get(id)!, computedAt, ...(b.agentName ? { agentName: b.agentName } : {}) } };
+      }));
+      pending = pending.filter((b) => !landed.has(bucketId(b.key)));
     }
     return new Set(pending.map((b) => bucketId(b.key)));
   }
@@ -101,23 +97,26 @@ export class RollupStore {
     return (await this.refreshMany([{ key, agentName }])).size === 0;
   }
 
-  /** The bucket's current version, creating the (empty) bucket if it does not exist yet. */
-  private async versionOf(k: BucketKey): Promise<number> {
-    const id = bucketId(k);
-    const doc = await this.rollups.collection.findOne({ _id: id as never }, { projection: { version: 1 } });
-    if (doc) return typeof doc.version === 'number' ? doc.version : 0;
-    try {
-      await this.rollups.collection.insertOne({ _id: id as never, ...k, ...emptyCounts(), version: 0 });
-      return 0;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const again = await this.rollups.collection.findOne({ _id: id as never }, { projection: { version: 1 } });
-      return typeof again?.version === 'number' ? again.version : 0;
-    }
+  /** The buckets' current versions, creating (empty, version 0) those that do not exist yet. */
+  private async versionsOf(keys: BucketKey[]): Promise<Map<string, number>> {
+    const ids = keys.map(bucketId);
+    const known = await readVersions(this.rollups, ids);
+    const out = new Map<string, number>([...known].map(([id, v]) => [id, v.version]));
+    const missing = keys.filter((k) => !known.has(bucketId(k)));
+    if (missing.length === 0) return out;
+    const { existing } = await insertBuckets(this.rollups, missing.map((k) => ({ _id: bucketId(k), ...k, ...emptyCounts(), version: 0 })));
+    for (const k of missing) out.set(bucketId(k), 0);
+    // Created by another writer between our read and insert: read what it holds now.
+    for (const [id, v] of await readVersions(this.rollups, existing)) out.set(id, v.version);
+    return out;
   }
 }
 
-/** Group buckets into runs of nearby days, each read with one range query. */
+function countsOf(g: NpsCounts): NpsCounts {
+  return { sent: g.sent, responses: g.responses, promoters: g.promoters, passives: g.passives, detractors: g.detractors, scoreSum: g.scoreSum };
+}
+
+/** Group buckets into runs of nearby days, each counted with one range query. */
 function clusters(keys: BucketKey[]): Array<{ first: DayKey; last: DayKey; channels: Set<string>; agents: Set<string> }> {
   const sorted = [...keys].sort((a, b) => a.day.localeCompare(b.day));
   const out: Array<{ first: DayKey; last: DayKey; channels: Set<string>; agents: Set<string> }> = [];

@@ -2,27 +2,51 @@
  * How one survey counts in the figures. "Sent" means the question reached the
  * customer (`askedAt`); a response is a survey with a score, whose category was stored
  * when the score was read. Skipped, failed and still-scheduled surveys count nowhere.
+ *
+ * The same rule in two forms: `counts()` for one survey in hand, and a `$match` plus
+ * `$group` accumulators that count many surveys in the database (rollup refreshes,
+ * rebuilds, the raw report).
  */
 import type { SurveyDoc } from '../storage/survey-model.ts';
-import type { NpsCounts } from './nps-math.ts';
 
 /** The fields the counting reads. */
-export type CountedSurvey = Pick<SurveyDoc, 'askedAt' | 'category' | 'score'>;
+export type CountedSurvey = Pick<SurveyDoc, 'askedAt' | 'category'>;
 
 /** The filter for surveys that count at all (an answer implies the question was sent). */
 export const COUNTED_FILTER: { $or: Array<Record<string, { $exists: true }>> } = {
   $or: [{ askedAt: { $exists: true } }, { category: { $exists: true } }],
 };
 
-/** Add `n` surveys with this category and score (as grouped by an aggregation) to the counts. */
-export function addCounted(into: NpsCounts, category: string | null | undefined, score: number | null | undefined, n = 1): void {
-  into.sent += n;
-  if (category !== 'promoter' && category !== 'passive' && category !== 'detractor') return;
-  into.responses += n;
-  if (category === 'promoter') into.promoters += n;
-  else if (category === 'passive') into.passives += n;
-  else into.detractors += n;
-  into.scoreSum += (typeof score === 'number' ? score : 0) * n;
+/** Surveys a bucket can be named for: a real date, a channel and an agent id (a hand-edited document may lack them). */
+export const BUCKETABLE_FILTER = {
+  resolvedAt: { $type: 'date' },
+  channel: { $type: 'string' },
+  'agent.id': { $type: 'string' },
+} as const;
+
+const CATEGORIES = ['promoter', 'passive', 'detractor'];
+const isResponse = { $in: ['$category', CATEGORIES] };
+const countIf = (condition: unknown) => ({ $sum: { $cond: [condition, 1, 0] } });
+
+/**
+ * `$group` accumulators giving NpsCounts over counted surveys (after COUNTED_FILTER):
+ * every one is sent, a known category is a response, scoreSum adds the responses' scores.
+ */
+export const COUNT_ACCUMULATORS = {
+  sent: { $sum: 1 },
+  responses: countIf(isResponse),
+  promoters: countIf({ $eq: ['$category', 'promoter'] }),
+  passives: countIf({ $eq: ['$category', 'passive'] }),
+  detractors: countIf({ $eq: ['$category', 'detractor'] }),
+  scoreSum: { $sum: { $cond: [isResponse, { $ifNull: ['$score', 0] }, 0] } },
+} as const;
+
+/** The survey type as buckets name it: anything but `relational` is transactional. */
+export const SURVEY_TYPE_EXPR = { $cond: [{ $eq: ['$type', 'relational'] }, 'relational', 'transactional'] } as const;
+
+/** The local day (`YYYY-MM-DD` in `timeZone`) the survey's conversation was resolved on. */
+export function resolvedDayExpr(timeZone: string): Record<string, unknown> {
+  return { $dateToString: { format: '%Y-%m-%d', date: '$resolvedAt', timezone: timeZone } };
 }
 
 export function counts(s: CountedSurvey): boolean {

@@ -134,10 +134,9 @@ export class SurveySync {
     }
     const unwritten = await this.deps.rollups.refreshMany([...buckets.values()]);
 
-    // Through the survey store's versioned write (one writer per version on every server):
-    // a plain conditional update would, on FerretDB, write back a stale copy over a
-    // transition that landed in between. A survey that moved on stays dirty, and so
-    // does one whose bucket could not be written.
+    // Through the survey store's versioned write, which also bumps the version, so an
+    // event still queued for this version cannot clear a later one. A survey that
+    // moved on stays dirty, and so does one whose bucket could not be written.
     let cleared = 0;
     await forEachLimit(batch.filter((s) => !unwritten.has(bucketOfSurvey.get(s) ?? '')), 8, async (s) => {
       if (await this.store.update(s._id, s.version, { set: { dirty: false } })) cleared++;
