@@ -11,6 +11,13 @@
  * words only near the start of a short reply, because many of them ("to", "en",
  * "ni", "fire", "sex") are ordinary words in English or the Nordic languages.
  */
+import { normalizeText, wordKey } from './reply-text.ts';
+import { AMBIGUOUS_NUMBER_WORDS, NUMBER_WORDS } from './number-words.ts';
+import { BEFORE_NOT_SCORE, CONNECTORS, FILLERS, UNITS } from './reply-vocabulary.ts';
+import { isOptOut } from './opt-out-phrases.ts';
+
+// The engine stores comments normalised the way the parser reads them.
+export { normalizeText };
 
 export type ReplyReason = 'empty' | 'no-number' | 'out-of-range' | 'negative' | 'decimal' | 'ambiguous' | 'not-a-score';
 
@@ -47,125 +54,6 @@ interface Token {
   key: string;
   isNum: boolean;
 }
-
-// ---------------------------------------------------------------------------
-// Text normalisation
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
-// Invisible format characters (zero-width space, bidi overrides, BOM). ZWJ/ZWNJ stay: emoji and scripts need them.
-const INVISIBLE = /[\u00AD\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/g;
-
-/**
- * Makes text safe to match and to store: well-formed UTF-16, NFKC (fullwidth digits
- * become ASCII), no control or invisible characters, runs of spaces collapsed, trimmed.
- * Newlines are kept.
- */
-export function normalizeText(text: string): string {
-  if (typeof text !== 'string') return '';
-  // fast path: printable ASCII needs no Unicode work
-  if (!/[^\x20-\x7E]/.test(text)) return text.replace(/ {2,}/g, ' ').trim();
-  let s = text.replace(LONE_SURROGATE, '\uFFFD');
-  try {
-    s = s.normalize('NFKC');
-  } catch {
-    // normalize() only throws on invalid forms; keep the text as it is rather than fail
-  }
-  return s
-    .replace(/\r\n?|[\u2028\u2029\u0085]/g, '\n')
-    .replace(/\t/g, ' ')
-    .replace(CONTROL, '')
-    .replace(INVISIBLE, '')
-    .replace(/[^\S\n]+/g, ' ')
-    .trim();
-}
-
-/** Lower-case, straight apostrophes, no diacritics: "Åtta" and "atta" look the same. */
-function wordKey(word: string): string {
-  const lower = word.toLowerCase();
-  if (!/[^a-z0-9']/.test(lower)) return lower; // fast path: most words are plain ASCII
-  return lower.replace(/[’`´]/g, "'").normalize('NFD').replace(/\p{M}/gu, '');
-}
-
-function keySet(words: string): Set<string> {
-  return new Set(words.split(/\s+/).filter(Boolean).map(wordKey));
-}
-
-// ---------------------------------------------------------------------------
-// Vocabulary
-
-const NUMBER_WORDS = new Map<string, number>(
-  (
-    [
-      // English
-      ['zero', 0], ['nought', 0], ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5],
-      ['six', 6], ['seven', 7], ['eight', 8], ['nine', 9], ['ten', 10],
-      // Swedish, including the nouns used for grades ("en nia", "en tia")
-      ['noll', 0], ['nolla', 0], ['ett', 1], ['en', 1], ['etta', 1], ['två', 2], ['tvåa', 2], ['tre', 3], ['trea', 3],
-      ['fyra', 4], ['fem', 5], ['femma', 5], ['sex', 6], ['sexa', 6], ['sju', 7], ['sjua', 7], ['åtta', 8],
-      ['nio', 9], ['nia', 9], ['tio', 10], ['tia', 10],
-      // Danish
-      ['nul', 0], ['et', 1], ['to', 2], ['fire', 4], ['seks', 6], ['syv', 7], ['otte', 8], ['ni', 9], ['ti', 10],
-      // Norwegian bokmål, including "en nier", "en åtter"
-      ['null', 0], ['én', 1], ['åtte', 8], ['nuller', 0], ['ener', 1], ['toer', 2], ['treer', 3], ['firer', 4],
-      ['femmer', 5], ['sekser', 6], ['syver', 7], ['sjuer', 7], ['åtter', 8], ['nier', 9], ['tier', 10],
-    ] as const
-  ).map(([w, n]) => [wordKey(w), n]),
-);
-
-/** Number words that are also everyday words or names: accepted only alone or in "x of ten". */
-const AMBIGUOUS_NUMBER_WORDS = keySet('one en et ett én to ni fire sex ti null nul tier åtter nia tia etta');
-
-/**
- * Words that carry no comment and may come before a spoken score: "I'd say", "a solid",
- * "jag ger en", "jeg giver jer et". A reply made only of these and a score has no comment.
- */
-const FILLERS = keySet(`
-  i i'd id i'll i'm im i've we we'd would will could should have has had to say said saying give giving gives gave
-  rate rating rated score scored my our your is are was be it it's its that that's thats this a an the you u ya guys
-  y'all all solid strong firm easy easily definitely def defo certainly probably prob maybe perhaps likely think guess
-  believe hmm hm hmmm um umm uh er erm well so ok okay k yes yeah yep yup sure hi hey hello go going with gonna about
-  around approximately roughly like honestly tbh overall me from for of number points point pts just really pretty
-  absolutely totally high low then now anyway answer reply response final between either
-  jag ger säger skulle säga sätta sätter ge vill nog kanske typ ungefär runt cirka ca en ett stark starkt klar klart
-  solklart betyg betyget min mitt är blir bli det den hej ja absolut definitivt självklart tror dig får poäng siffra
-  siffran svar svaret mellan antingen
-  jeg giver giv siger vil sige ville måske et karakter karakteren tal tallet mit bliver helt stærk jer dem point
-  omkring mellem enten lige bare da så vel
-  gir sier si gi kanskje én tall dere deg poeng sånn rundt omtrent mellom terningkast
-`);
-
-/** Words joining two numbers into a range or a choice: "7 or 8", "sju eller åtta", "between 6 and 7". */
-const CONNECTORS = keySet('or eller till til to and och og');
-
-/** A number right after one of these is an identifier, a time, a date, or money. */
-const BEFORE_NOT_SCORE = keySet(`
-  order orders ordre ordrenr ordrenummer ordernr ordernummer ordnr nr ticket tickets case ärende ärendenummer sag
-  sagsnummer sak saksnummer ref reference referens referanse id invoice faktura fakturanr fakturanummer account acct
-  konto kontonummer kundnummer kundenummer kundnr kundenr tracking bestilling bestillingsnummer beställning room rum
-  rom værelse flight flyg gate version ver step page sida side linje bus buss kl klockan klokka klokken tel telefon
-  phone mobile mobil postnummer zip apartment apt lgh lägenhet leilighet lejlighed iphone ios android windows galaxy
-  pixel ipad macos playstation ps xbox model modell serie series serial gen generation week vecka uke uge floor våning
-  etage etasje chapter kapitel part price pris cost costs kostar koster paid betalte betalade
-  kr sek dkk nok usd eur gbp
-  january february march april june july august september october november december jan feb mar apr jun jul aug
-  sep sept oct okt nov dec dek januari februari mars maj juni juli augusti januar februar marts mai desember
-`);
-
-/** A number followed by one of these is a duration, an amount or a count, not a score ("3 days", "10 kr"). */
-const UNITS = keySet(`
-  s sec secs second seconds sekund sekunder m min mins minute minutes minut minuter minutter h hr hrs hour hours timme
-  timmar tim t time timer d day days dag dagar dage dager dygn døgn wk wks week weeks vecka veckor veckan uge uger uke
-  uker month months mo mos månad månader måned måneder mnd year years yr yrs år am pm
-  kr kronor krona kroner krone sek dkk nok eur euro euros usd dollar dollars bucks pound pounds gbp öre øre cent cents
-  k kkr tkr mkr
-  kg g gram grams km cm mm mi mile miles meter meters metres l liter liters litre ml gb mb tb kb mbit mbps gbps kbps
-  mhz ghz kw kwh
-  x st stk pcs pieces piece items item times gånger ganger gange gang people persons person personer folk calls call
-  samtal opkald anrop emails email mails mail mejl messages meddelanden beskeder meldinger tickets orders ordrer
-  agents stars star stjärnor stjärna stjerner stjerne percent procent prosent pct kids children barn attempts tries
-  försök forsøg forsøk steps pages sidor
-`);
 
 // ---------------------------------------------------------------------------
 // Number shapes (sticky: tried at the start of a digit run)
@@ -293,32 +181,6 @@ function readNumber(s: string, i: number): Candidate {
     if (post.kind) return { start: i, end, value, kind: post.kind, unit: post.unit };
   }
   return { start: i, end, value, kind };
-}
-
-// ---------------------------------------------------------------------------
-// Opt-out
-
-const OPT_OUT_PREFIX = `(?:please|pls|plz|kindly|just|ok|okay|oh|no|nah|nope|hi|hey|hello|hej|hei|thanks|thank|you|thx|tack|takk|tak|snalla|venligst|vaer|vær|sa|så|snill|i|i'd|id|i'll|want|wanna|to|like|would|can|could|will|u|let|me|jag|vill|jeg|vil|kan|du|ni|nej|nei|then|so|well|ugh|yes|yeah|and|now|och|og|bare|bara|gerne|garna|helst|rather|said|say|told|already)`;
-const OPT_OUT_COMMAND = `(?:stop|stopp|stopall|stop all|unsubscribe|unsub|opt out|optout|opt me out|avsluta|avregistrera|afmeld|frameld|avmeld|avslutt|meld av|meld meg av|meld mig af|meld mig ud|sluta|no more (?:messages|surveys|questions|texts)|(?:don't|dont|do not|please don't|never) (?:ask|message|text|contact|send|email|bother|survey)(?: me)?(?: again| anymore| any more| ever again)?)`;
-const OPT_OUT_SUFFIX = `(?:me|mig|mej|meg|it|this|that|now|please|pls|plz|thanks|thank|you|thx|tack|takk|tak|asking|messaging|texting|sending|emailing|mailing|contacting|spamming|bothering|these|those|messages|message|texts|surveys|survey|questions|question|again|anymore|any|more|from|list|all|for|good|already|ok|okay|nu|na|nå|igen|igjen|prenumerationen|prenumeration|abonnementet|abonnement|fra|fran|dette|detta|denne|fler|flere|fragor|sporsmal|spørsmal|sporgsmal|spørgsmal|with|the|your|ur|of|notifications|skicka|fraga|mejla|sende|sporre|spørre|sporge|spørge|att|at|med|och|og|ud|av|af|mer|mere|langre|lengre|længere|ever|right|sa|så|stop|stopp)`;
-const OPT_OUT = new RegExp(`^(?:${OPT_OUT_PREFIX} ){0,5}${OPT_OUT_COMMAND}(?: ${OPT_OUT_SUFFIX}){0,8}$`);
-
-/** Cheap pre-check: a reply without any command stem cannot be an opt-out. */
-const OPT_OUT_STEM = /stop|unsub|opt|avslut|avregist|afmeld|frameld|avmeld|meld|sluta|ask|messag|text|contact|send|email|bother|survey|more/i;
-
-/** True when the whole reply is an opt-out command, not a sentence that contains "stop". */
-function isOptOut(s: string): boolean {
-  if (s.length > 200 || !OPT_OUT_STEM.test(s)) return false;
-  const flat = s
-    .toLowerCase()
-    .replace(/[’`´]/g, "'")
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\p{L}\p{N}' ]+/gu, ' ') // emoji, punctuation, hyphens ("opt-out"); digits stay so "stop 3" is not an opt-out
-    .replace(/(^| )'+|'+(?= |$)/g, ' ')
-    .replace(/ +/g, ' ')
-    .trim();
-  return flat.length > 0 && OPT_OUT.test(flat);
 }
 
 // ---------------------------------------------------------------------------
