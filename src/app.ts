@@ -6,7 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
-import { TokenAuth, type Principal } from './http/token-auth.ts';
+import { tokenAuthFrom } from './http/token-auth.ts';
+import { apiTokens } from './http/api-tokens.ts';
+import { useOptOutKeySecret } from './conversation/opt-out-model.ts';
 import type { ChannelAdapter, EngineSink } from './channels/channel.ts';
 import { createChannels } from './channels/registry.ts';
 import type { Config } from './config.ts';
@@ -68,6 +70,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 async function startOn(database: Database, channels: Map<string, ChannelAdapter>, options: AppOptions, logger: Logger): Promise<RunningApp> {
   const { config } = options;
   const conn = database.conn;
+  useOptOutKeySecret(config.optOutKeySecret);
+  if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
   const outbox = new Outbox(channels, { logger, maxWaitMs: Math.floor(config.leaseMs / 4) });
@@ -112,15 +116,15 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (alertTarget && !channels.has(alertTarget.channel)) {
     logger.warn({ channel: alertTarget.channel }, 'ALERT_TARGET names a channel that is not configured: detractor alerts will wait until it is');
   }
-  const tokens: Array<[string, Principal]> = [...reports.tokens];
-  if (config.apiToken) tokens.push([config.apiToken, { role: 'manager' }]);
-  const auth = new TokenAuth(tokens);
+  const auth = tokenAuthFrom(apiTokens(config, reports.tokens));
   if (!auth.configured) logger.warn('API_TOKEN is not set: the HTTP API refuses every request until it is');
 
   const channelRoutes = Router();
   const app = createHttpApp({
     sink, conn, auth, logger, channelRoutes,
     bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    authFailuresPer15Min: config.authFailuresPer15Min,
     webhookEnabled: channels.has('webhook'),
     extend: (http) => reports.mount(http, auth),
   });

@@ -9,6 +9,34 @@ import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from './env
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
 import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
 
+/** Every API token: long enough that guessing is hopeless, printable, no separators. */
+export const MIN_TOKEN_CHARS = 32;
+const apiToken = z.string().min(MIN_TOKEN_CHARS, `must be at least ${MIN_TOKEN_CHARS} characters`).max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable characters without spaces');
+
+/**
+ * Express's `trust proxy`: `false` (default: the client is the TCP peer), a number of
+ * proxy hops, or the proxies' addresses/subnets (`loopback`, `10.0.0.0/8`, ...).
+ * `true` is refused: it trusts any X-Forwarded-For, so anyone could pick their own IP.
+ */
+const trustProxy = z.string().max(500, 'must be at most 500 characters').transform((raw, ctx): false | number | string[] => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  if (v === 'true' || v === 'yes' || v === 'on') {
+    ctx.addIssue({ code: 'custom', message: 'trusting every proxy lets any client choose its IP: give the number of proxies in front of the bot (e.g. 1) or their addresses' });
+    return z.NEVER;
+  }
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  const bad = items.find((x) => !named.includes(x) && !/^[0-9a-f:.]+(\/\d{1,3})?$/.test(x));
+  if (items.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected false, a number of proxy hops, or addresses/subnets such as loopback or 10.0.0.0/8' });
+    return z.NEVER;
+  }
+  return items;
+});
+
 const coreEnvSchema = z.object({
   PORT: positiveInt(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -16,7 +44,12 @@ const coreEnvSchema = z.object({
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name of letters, digits, _ or -').default('nps'),
   DATA_DIR: z.string().default('.data'),
-  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  API_TOKEN: apiToken.optional(),
+  INGEST_TOKENS: z.string().max(10_000).optional(),
+  TRUST_PROXY: trustProxy.default(false),
+  AUTH_FAILURES_PER_15MIN: positiveInt(100_000).min(1, 'must be at least 1').default(30),
+  OPT_OUT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').max(500, 'must be at most 500 characters').optional(),
+  NODE_ENV: z.string().optional(),
   CONFIG_FILE: z.string().optional(),
   COMPANY_NAME: z.string().max(80, 'must be at most 80 characters').optional(),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
@@ -51,6 +84,14 @@ export interface Config {
   mongodbDb: string;
   dataDir: string;
   apiToken?: string;
+  /** Tokens that may only deliver resolutions and webhook-channel messages (`ingest` role). */
+  ingestTokens: string[];
+  /** Express's `trust proxy` (false, hop count, or addresses). */
+  trustProxy: false | number | string[];
+  /** Failed authentications one client IP may make per 15 minutes before it gets 429. */
+  authFailuresPer15Min: number;
+  /** The key of the HMAC that forgotten customers' opt-outs are kept under (unset: the development key). */
+  optOutKeySecret?: string;
   companyName?: string;
   defaultLocale: Locale;
   templates: TemplateOverrides;
@@ -76,6 +117,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.WEBHOOK_OUTBOUND_URL && !e.WEBHOOK_SECRET) {
     throw new ConfigError('WEBHOOK_SECRET: required when WEBHOOK_OUTBOUND_URL is set (it is not set)');
   }
+  if (e.NODE_ENV === 'production' && !e.OPT_OUT_KEY_SECRET) {
+    throw new ConfigError('OPT_OUT_KEY_SECRET: required in production (NODE_ENV=production): at least 32 random characters, kept for good (it is not set)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -84,6 +128,10 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbDb: e.MONGODB_DB,
     dataDir: e.DATA_DIR,
     apiToken: e.API_TOKEN,
+    ingestTokens: parseIngestTokens(e.INGEST_TOKENS ?? ''),
+    trustProxy: e.TRUST_PROXY,
+    authFailuresPer15Min: e.AUTH_FAILURES_PER_15MIN,
+    optOutKeySecret: e.OPT_OUT_KEY_SECRET,
     companyName: e.COMPANY_NAME,
     defaultLocale: e.DEFAULT_LOCALE,
     templates: file.templates ?? {},
@@ -103,6 +151,17 @@ export function loadConfig(env: Env = process.env): Config {
       : undefined,
     env,
   };
+}
+
+/** `INGEST_TOKENS=<token>,<token>`; errors name the entry by position, never by its token. */
+function parseIngestTokens(raw: string): string[] {
+  const tokens = raw.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  tokens.forEach((token, i) => {
+    const ok = apiToken.safeParse(token);
+    if (!ok.success) throw new ConfigError(`INGEST_TOKENS: entry ${i + 1}: ${ok.error.issues[0]!.message}`);
+    if (tokens.indexOf(token) !== i) throw new ConfigError(`INGEST_TOKENS: entry ${i + 1}: the same token is listed twice`);
+  });
+  return tokens;
 }
 
 function readConfigFile(path: string): z.infer<typeof fileSchema> {

@@ -1,47 +1,139 @@
 /**
- * Erasing a customer (a data-subject request): their name, comments and routing data
- * go from every survey and their contact record goes; the counts stay (a score is
- * not personal once unlinked), and an opt-out survives as a one-way hash so a
- * forgotten customer is still never asked again.
+ * Erasing a customer (a data-subject request). Their name, comments, routing data,
+ * links, errors and conversation ids go from every survey and follow-up, and their
+ * contact record goes; a survey not yet answered is cancelled so nothing goes out
+ * afterwards. The counts stay (a score is not personal once unlinked), and an opt-out
+ * survives under a keyed one-way hash so a forgotten customer is still never asked.
+ * What cannot be erased from here — alerts already posted to managers that quoted the
+ * customer — is listed, so it can be deleted by hand.
  */
+import { randomBytes } from 'node:crypto';
+import type mongoose from 'mongoose';
 import type { Connection } from 'mongoose';
 import { contactModel } from './conversation/contact-model.ts';
+import { forgottenId, forgottenIds, optOutKey, optOutModel } from './conversation/opt-out-model.ts';
+import { followupModel } from './reports/followup-model.ts';
 import { isDuplicateKey } from './storage/mongo-errors.ts';
-import { SurveyStore } from './storage/survey-store.ts';
-import { forgottenId, optOutKey, optOutModel } from './conversation/opt-out-model.ts';
-import { surveyModel } from './storage/survey-model.ts';
+import { surveyModel, type SurveyDoc, type SurveyState } from './storage/survey-model.ts';
+import { SurveyStore, type SurveyChanges } from './storage/survey-store.ts';
+import { versionedUpdate } from './storage/versioned-update.ts';
 
-export interface ForgetResult { surveys: number; contactRemoved: boolean; optOutKept: boolean }
+/** A detractor alert already posted: it quoted the customer's comment, and only a person can delete it there. */
+export interface PostedAlert { followupId: string; postedAt: string; postedTo: string | null }
 
-export async function forgetCustomer(conn: Connection, channel: string, customerId: string): Promise<ForgetResult> {
+export interface ForgetResult {
+  surveys: number;
+  /** Surveys not yet answered (scheduled, asked), now skipped with reason `forgotten`. */
+  cancelled: number;
+  followups: number;
+  contactRemoved: boolean;
+  optOutKept: boolean;
+  /** Surveys or follow-ups another writer kept changing; run the command again. */
+  unfinished: number;
+  alertsPosted: PostedAlert[];
+}
+
+/** States in which something may still be sent to the customer. */
+const NOT_ANSWERED: SurveyState[] = ['scheduled', 'asked'];
+const ATTEMPTS = 10;
+
+export async function forgetCustomer(conn: Connection, channel: string, customerId: string, now: () => Date = () => new Date()): Promise<ForgetResult> {
+  const optOutKept = await keepOptOut(conn, channel, customerId);
+  const hashed = forgottenId(channel, customerId);
   const surveys = surveyModel(conn);
   const store = new SurveyStore(surveys);
-  const optOuts = optOutModel(conn);
-  const hashed = forgottenId(channel, customerId);
-  const optOut = await optOuts.findById(optOutKey(channel, customerId)).lean().exec();
-  if (optOut) {
-    // Keep the opt-out under the hash first, so a crash halfway can never lose it.
-    try {
-      await optOuts.create({ _id: hashed, channel, at: optOut.at });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+  const result: ForgetResult = { surveys: 0, cancelled: 0, followups: 0, contactRemoved: false, optOutKept, unfinished: 0, alertsPosted: [] };
+
+  // Surveys erased by an earlier, interrupted run carry the hash already: finish their follow-ups too.
+  const own = await surveys.find({ channel, 'customer.id': { $in: [customerId, hashed] } }, { _id: 1 }).lean().exec();
+  const conversationOf = new Map<string, string>();
+  for (const { _id } of own) {
+    const outcome = await eraseSurvey(store, _id, hashed, now);
+    if (!outcome) {
+      result.unfinished++;
+      continue;
     }
-    await optOuts.deleteOne({ _id: optOutKey(channel, customerId) }).exec();
+    conversationOf.set(String(_id), outcome.conversationId);
+    if (outcome.erased) result.surveys++;
+    if (outcome.cancelled) result.cancelled++;
   }
-  let erased = 0;
-  const own = await surveys.find({ channel, 'customer.id': customerId }, { version: 1 }).lean().exec();
-  for (const s of own) {
-    // A survey being answered right now is retried until its version settles.
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const current = attempt === 0 ? s : await surveys.findById(s._id, { version: 1 }).lean().exec();
-      if (!current) break;
-      const done = await store.update(s._id, current.version ?? 0, {
-        set: { 'customer.id': hashed, forgotten: true, dirty: true },
-        unset: ['customer.name', 'comment', 'address', 'link'],
-      });
-      if (done) { erased++; break; }
+
+  const followups = followupModel(conn);
+  const linked = await followups.find({ surveyId: { $in: own.map((s) => s._id) } }).lean().exec();
+  for (const f of linked) {
+    if (f.notifiedAt) {
+      const to = f.notifiedTo ?? null;
+      result.alertsPosted.push({ followupId: String(f._id), postedAt: f.notifiedAt.toISOString(), postedTo: to });
     }
+    const conversationId = conversationOf.get(String(f.surveyId)) ?? `forgotten:${randomBytes(12).toString('hex')}`;
+    if (await eraseFollowup(followups, f._id, conversationId)) result.followups++;
+    else result.unfinished++;
   }
+
   const removed = await contactModel(conn).deleteOne({ channel, customerId }).exec();
-  return { surveys: erased, contactRemoved: removed.deletedCount > 0, optOutKept: optOut !== null };
+  result.contactRemoved = removed.deletedCount > 0;
+  return result;
+}
+
+/** Keep an opt-out under the current keyed hash (from the plain key or an older hash), then drop the old keys. */
+async function keepOptOut(conn: Connection, channel: string, customerId: string): Promise<boolean> {
+  const optOuts = optOutModel(conn);
+  const current = forgottenId(channel, customerId);
+  const older = [optOutKey(channel, customerId), ...forgottenIds(channel, customerId).filter((k) => k !== current)];
+  const found = await optOuts.find({ _id: { $in: [current, ...older] } }).lean().exec();
+  if (found.length === 0) return false;
+  try {
+    // Insert under the new key first, so a crash halfway can never lose the opt-out.
+    await optOuts.create({ _id: current, channel, at: found[0]!.at });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  await optOuts.deleteMany({ _id: { $in: older } }).exec();
+  return true;
+}
+
+/**
+ * One survey: cancel it if unanswered, complete it if only the comment is missing
+ * (the score counts, as when it expires), and erase what identifies the customer.
+ * The conversation id is replaced (X's contain the customer's id) by a random one, so
+ * the unique (channel, conversationId) index still holds. Null when it kept changing.
+ */
+async function eraseSurvey(store: SurveyStore, id: mongoose.Types.ObjectId, hashed: string, now: () => Date): Promise<{ conversationId: string; erased: boolean; cancelled: boolean } | null> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const s = await store.model.findById(id).lean().exec() as SurveyDoc | null;
+    if (!s) return { conversationId: `forgotten:${randomBytes(12).toString('hex')}`, erased: false, cancelled: false };
+    const conversationId = s.conversationId.startsWith('forgotten:') ? s.conversationId : `forgotten:${randomBytes(12).toString('hex')}`;
+    const changes: SurveyChanges = {
+      set: { 'customer.id': hashed, forgotten: true, dirty: true, conversationId },
+      unset: ['customer.name', 'comment', 'earlyReplies', 'address', 'link', 'lastError', 'lease'],
+    };
+    let after: SurveyDoc | null;
+    let cancelled = false;
+    if (NOT_ANSWERED.includes(s.state)) {
+      changes.set!.skipReason = 'forgotten';
+      changes.unset!.push('expiresAt');
+      after = await store.transition({ _id: id, version: s.version ?? 0 }, s.state, 'skipped', changes);
+      cancelled = after !== null;
+    } else if (s.state === 'scored') {
+      changes.set!.completedAt = now();
+      changes.unset!.push('expiresAt');
+      after = await store.transition({ _id: id, version: s.version ?? 0 }, 'scored', 'completed', changes);
+    } else {
+      after = await store.update(id, s.version ?? 0, changes);
+    }
+    if (after) return { conversationId, erased: true, cancelled };
+    // Another writer (the engine answering it, rollups) changed it in between: read again.
+  }
+  return null;
+}
+
+async function eraseFollowup(model: ReturnType<typeof followupModel>, id: mongoose.Types.ObjectId, conversationId: string): Promise<boolean> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const f = await model.findById(id, { version: 1 }).lean().exec();
+    if (!f) return true;
+    // The note is a manager's free text about this customer: it goes too.
+    const done = await versionedUpdate(model, id, f.version ?? 0, { $set: { conversationId }, $unset: { link: '', note: '', notifyError: '' } });
+    if (done) return true;
+  }
+  return false;
 }

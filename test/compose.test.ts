@@ -43,7 +43,7 @@ test('every variable compose sets is one the bot reads, and its defaults load', 
     // Resolve ${VAR:-default} the way compose does with nothing set.
     env[name] = String(value).replace(/\$\{[A-Z0-9_]+(?::-([^}]*)|:\?[^}]*)\}/g, (_m, def: string | undefined) => def ?? '');
   }
-  env.API_TOKEN = 'a-token-of-sixteen-chars';
+  env.API_TOKEN = 'a-token-of-thirty-two-characters';
   const config = loadConfig(env);
   assert.equal(config.mongodbUri, 'mongodb://mongo:27017');
   assert.equal(config.port, 3000);

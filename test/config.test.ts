@@ -27,7 +27,7 @@ test('a bad value names the variable and what is wrong', () => {
     [{ FATIGUE_DAYS: '-1' }, /^FATIGUE_DAYS: must not be negative/],
     [{ DEFAULT_LOCALE: 'fr' }, /^DEFAULT_LOCALE: /],
     [{ MONGODB_URI: 'http://x' }, /^MONGODB_URI: expected a mongodb:\/\//],
-    [{ API_TOKEN: 'short' }, /^API_TOKEN: must be at least 16 characters \(got "\[hidden\]"\)/],
+    [{ API_TOKEN: 'short' }, /^API_TOKEN: must be at least 32 characters \(got "\[hidden\]"\)/],
     [{ WEBHOOK_OUTBOUND_URL: 'ftp://x' }, /^WEBHOOK_OUTBOUND_URL: /],
     [{ WEBHOOK_OUTBOUND_URL: 'http://127.0.0.1:9/x' }, /^WEBHOOK_SECRET: required/],
     [{ EXPIRE_HOURS: '0' }, /^EXPIRE_HOURS: must be at least 1/],

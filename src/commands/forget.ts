@@ -1,9 +1,14 @@
-/** `nps-bot forget --channel C --customer ID`: erase a customer's identity and comments, keep counts. */
+/**
+ * `nps-bot forget --channel C --customer ID`: erase a customer's identity and comments,
+ * cancel what was not sent yet, keep counts. Prints one JSON line; alerts already posted
+ * to managers that quoted the customer are listed there and on stderr, to delete by hand.
+ */
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../storage/connection.ts';
 import { forgetCustomer } from '../forget.ts';
 import { createLogger } from '../logger.ts';
+import { useOptOutKeySecret } from '../conversation/opt-out-model.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
@@ -13,14 +18,22 @@ const schema = z.object({
 });
 
 export const command: Command = {
-  describe: 'erase a customer: nps-bot forget --channel slack --customer U123 (counts stay, opt-out kept as a hash)',
+  describe: 'erase a customer: nps-bot forget --channel slack --customer U123 (counts stay, open surveys cancelled, opt-out kept as a keyed hash)',
   async run(args) {
     const { options } = parseOptions(args, schema);
     const config = loadConfig();
+    useOptOutKeySecret(config.optOutKeySecret);
     const db = await connectDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
     try {
       const result = await forgetCustomer(db.conn, options.channel, options.customer);
       process.stdout.write(`${JSON.stringify({ channel: options.channel, ...result })}\n`);
+      for (const a of result.alertsPosted) {
+        process.stderr.write(`nps-bot forget: delete by hand the detractor alert posted ${a.postedAt} to ${a.postedTo ?? 'the ALERT_TARGET of that time'} (follow-up ${a.followupId}): it quoted the customer\n`);
+      }
+      if (result.unfinished > 0) {
+        process.stderr.write(`nps-bot forget: ${result.unfinished} record(s) kept changing while being erased: run the command again\n`);
+        return 1;
+      }
       return 0;
     } finally {
       await db.close();

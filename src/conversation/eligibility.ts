@@ -6,7 +6,7 @@
  */
 import type { Model } from 'mongoose';
 import type { ContactDoc } from './contact-model.ts';
-import { forgottenId, optOutKey, type OptOutDoc } from './opt-out-model.ts';
+import { forgottenIds, optOutKey, type OptOutDoc } from './opt-out-model.ts';
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';
@@ -37,7 +37,7 @@ export class Eligibility {
   }
 
   async optedOut(channel: string, customerId: string): Promise<boolean> {
-    const found = await this.optOuts.exists({ _id: { $in: [optOutKey(channel, customerId), forgottenId(channel, customerId)] } });
+    const found = await this.optOuts.exists({ _id: { $in: [optOutKey(channel, customerId), ...forgottenIds(channel, customerId)] } });
     return found !== null;
   }
 

@@ -1,9 +1,9 @@
 /**
  * Customers who asked never to be surveyed again. Insert-only (unique `_id` of
- * `channel:customerId`, or a one-way hash once the customer is forgotten), so no
+ * `channel:customerId`, or a keyed one-way hash once the customer is forgotten), so no
  * concurrent write elsewhere can ever undo an opt-out.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface OptOutDoc { _id: string; channel: string; at: Date }
@@ -22,7 +22,39 @@ export function optOutKey(channel: string, customerId: string): string {
   return `${channel}:${customerId}`;
 }
 
+/**
+ * The HMAC key for forgotten customers (OPT_OUT_KEY_SECRET). Platform ids are few
+ * enough to enumerate, so a plain hash of one could be reversed; a keyed one cannot
+ * without the key. Unset (development), a fixed, public key is used: start-up warns,
+ * and production refuses to start without a secret. Set once at start-up.
+ */
+export const DEVELOPMENT_OPT_OUT_KEY = 'nps-bot development opt-out key (public: set OPT_OUT_KEY_SECRET)';
+let optOutSecret: string | null = null;
+
+export function useOptOutKeySecret(secret: string | undefined): void {
+  optOutSecret = secret && secret.length > 0 ? secret : null;
+}
+
 /** The one-way key a forgotten customer's opt-out (and their surveys' customer id) is kept under. */
 export function forgottenId(channel: string, customerId: string): string {
+  return hmacId(optOutSecret ?? DEVELOPMENT_OPT_OUT_KEY, channel, customerId);
+}
+
+/**
+ * Every key a forgotten customer's opt-out may be under, newest first: the HMAC with the
+ * current key, with the development key (a deployment that ran without a secret first),
+ * and the unkeyed SHA-256 of earlier versions. Reads check them all, so nothing needs migrating.
+ */
+export function forgottenIds(channel: string, customerId: string): string[] {
+  const ids = [forgottenId(channel, customerId), hmacId(DEVELOPMENT_OPT_OUT_KEY, channel, customerId), legacyForgottenId(channel, customerId)];
+  return [...new Set(ids)];
+}
+
+/** What earlier versions kept a forgotten opt-out under. */
+export function legacyForgottenId(channel: string, customerId: string): string {
   return `sha256:${createHash('sha256').update(`${channel}\u0000${customerId}`).digest('hex')}`;
+}
+
+function hmacId(key: string, channel: string, customerId: string): string {
+  return `hmac:${createHmac('sha256', key).update(`${channel}\u0000${customerId}`).digest('hex')}`;
 }

@@ -1,11 +1,15 @@
 /** Express middleware that puts the caller's Principal on `res.locals.principal`, or answers 401/403. */
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken, type Principal, type TokenAuth } from './token-auth.ts';
+import { bearerToken, type Principal, type Role, type TokenAuth } from './token-auth.ts';
 
 /** Where else a token may come from (the dashboard's cookie); the Bearer header always works. */
 export type TokenSource = (req: Request) => string | undefined;
 
-export function requireAuth(auth: TokenAuth, opts: { managerOnly?: boolean; extraSource?: TokenSource } = {}) {
+/** Who may read: managers and agents. An `ingest` token is refused unless a route names it. */
+export const READER_ROLES: readonly Role[] = ['manager', 'agent'];
+
+export function requireAuth(auth: TokenAuth, opts: { managerOnly?: boolean; roles?: readonly Role[]; extraSource?: TokenSource } = {}) {
+  const roles = opts.managerOnly ? ['manager'] : opts.roles ?? READER_ROLES;
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!auth.configured) {
       res.status(503).json({ error: 'no API token is configured: set API_TOKEN (or REPORT_TOKENS) to use the API' });
@@ -16,8 +20,8 @@ export function requireAuth(auth: TokenAuth, opts: { managerOnly?: boolean; extr
       res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or invalid token' });
       return;
     }
-    if (opts.managerOnly && principal.role !== 'manager') {
-      res.status(403).json({ error: 'this route needs a manager token' });
+    if (!roles.includes(principal.role)) {
+      res.status(403).json({ error: `this route needs a ${roles.join(' or ')} token` });
       return;
     }
     res.locals.principal = principal;

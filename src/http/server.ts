@@ -9,6 +9,7 @@ import type { TokenAuth } from './token-auth.ts';
 import type { EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
 import { ValidationError } from '../validation.ts';
 import { requireAuth } from './auth-middleware.ts';
+import { authFailureLimiter } from './auth-rate-limit.ts';
 import type { Logger } from '../logger.ts';
 
 export interface HttpDeps {
@@ -21,6 +22,10 @@ export interface HttpDeps {
   channelRoutes: Router;
   /** Whether the webhook channel is on (its inbound route answers 404 otherwise). */
   webhookEnabled: boolean;
+  /** Express's `trust proxy` (TRUST_PROXY): who may say what the client's IP and protocol are. */
+  trustProxy?: false | number | string[];
+  /** Failed authentications one IP may make per 15 minutes (AUTH_FAILURES_PER_15MIN). */
+  authFailuresPer15Min?: number;
   /** More routes (reports, dashboard) mounted after the core ones. */
   extend?: (app: Express) => void;
 }
@@ -29,7 +34,10 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(deps.channelRoutes);
+  // Platform webhooks above check signatures, not tokens; everything token-guarded is below.
+  app.use(['/api', '/dashboard'], authFailureLimiter(deps.authFailuresPer15Min ?? 30));
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -41,15 +49,16 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
 
   const json = express.json({ limit: deps.bodyLimitBytes, strict: true });
-  const manager = requireAuth(deps.auth, { managerOnly: true });
+  // A care tool or chat system gets an ingest token: it can deliver, never read.
+  const ingest = requireAuth(deps.auth, { roles: ['manager', 'ingest'] });
 
-  app.post('/api/resolutions', manager, json, async (req, res) => {
+  app.post('/api/resolutions', ingest, json, async (req, res) => {
     // The engine validates every field (zod) and names the bad one; here it only must be an object.
     const outcome = await deps.sink.resolved(bodyObject(req.body) as unknown as ResolvedEvent);
     res.status(202).json(outcome);
   });
 
-  app.post('/api/channels/webhook/messages', manager, json, async (req, res) => {
+  app.post('/api/channels/webhook/messages', ingest, json, async (req, res) => {
     if (!deps.webhookEnabled) {
       res.status(404).json({ error: 'the webhook channel is off: set WEBHOOK_OUTBOUND_URL and WEBHOOK_SECRET' });
       return;

@@ -87,17 +87,17 @@ export class DetractorAlerts {
         continue;
       }
       // Posted: stamp it. Failing that, the alert would be posted again once the lease runs out, so try hard.
-      await this.markSent(claimed);
+      await this.markSent(claimed, target);
       this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
       sent++;
     }
     return sent;
   }
 
-  private async markSent(f: FollowupDoc): Promise<void> {
+  private async markSent(f: FollowupDoc, target: NoticeTarget): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.deps.followups.write(f._id, EVERYTHING, { $set: { notifiedAt: this.deps.now() }, $unset: { notifyError: '' } });
+        await this.deps.followups.write(f._id, EVERYTHING, { $set: { notifiedAt: this.deps.now(), notifiedTo: `${target.channel}:${target.channelId}` }, $unset: { notifyError: '' } });
         return;
       } catch (err) {
         if (attempt >= 5) {

@@ -30,6 +30,8 @@ export interface FollowupDoc {
   statusChangedAt?: Date;
   /** When the alert reached the managers' channel; null until then. */
   notifiedAt: Date | null;
+  /** Where the alert was posted (`channel:channelId`), so `nps-bot forget` can say where to delete it. */
+  notifiedTo?: string;
   /** The alert is (re)tried no earlier than this; also a lease while one process posts. */
   notifyAfter: Date;
   notifyAttempts: number;
@@ -56,6 +58,7 @@ const followupSchema = new Schema<FollowupDoc>({
   note: String,
   statusChangedAt: Date,
   notifiedAt: { type: Date, default: null },
+  notifiedTo: String,
   notifyAfter: { type: Date, required: true },
   notifyAttempts: { type: Number, default: 0 },
   notifyError: String,

@@ -56,7 +56,7 @@ export function loadReportSettings(env: Env): ReportSettings {
 }
 
 /**
- * `REPORT_TOKENS=<token>:manager,<token>:agent:<agentId>`. Tokens are at least 16
+ * `REPORT_TOKENS=<token>:manager,<token>:agent:<agentId>`. Tokens are at least 32
  * characters; errors name the entry by position, never by its token.
  */
 export function parseReportTokens(raw: string): Array<[string, Principal]> {
@@ -66,8 +66,8 @@ export function parseReportTokens(raw: string): Array<[string, Principal]> {
   entries.forEach((entry, i) => {
     const where = `REPORT_TOKENS: entry ${i + 1}`;
     const [token = '', role, ...rest] = entry.split(':');
-    if (token.length < 16 || token.length > 200 || !/^[\x21-\x7e]+$/.test(token)) {
-      throw new ConfigError(`${where}: the token must be 16–200 printable characters without spaces, commas or colons`);
+    if (token.length < 32 || token.length > 200 || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new ConfigError(`${where}: the token must be 32–200 printable characters without spaces, commas or colons`);
     }
     if (seen.has(token)) throw new ConfigError(`${where}: the same token is listed twice`);
     seen.add(token);

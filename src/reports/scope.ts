@@ -7,6 +7,8 @@ export interface Scope {
 }
 
 export function scopeOf(principal: Principal): Scope {
+  // An ingest token (a care tool's) reads nothing; the routes refuse it first, this is the backstop.
+  if (principal.role === 'ingest') throw new Error('an ingest token may not read reports');
   return principal.role === 'agent' ? { agentId: principal.agentId } : {};
 }
 

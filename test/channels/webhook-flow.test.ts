@@ -107,7 +107,7 @@ describe('webhook channel over real HTTP', () => {
   test('the API needs the token', async () => {
     const none = await post('/api/resolutions', resolution('c-500'), { 'content-type': 'application/json' });
     assert.equal(none.status, 401);
-    const wrong = await post('/api/resolutions', resolution('c-500'), authHeaders('not-the-token-at-all'));
+    const wrong = await post('/api/resolutions', resolution('c-500'), authHeaders('not-the-token-at-all-0123456789abc'));
     assert.equal(wrong.status, 401);
     const report = await fetch(`${app.url}/api/reports/nps`);
     assert.equal(report.status, 401);

@@ -77,8 +77,8 @@ test('forget erases identity and comments, keeps counts and the opt-out', async 
   await optOutModel(conn).create({ _id: 'slack:U9', channel: 'slack', at: new Date() });
   const r = cli(['forget', '--channel', 'slack', '--customer', 'U9'], { env: { MONGODB_URI: mongoUri(), MONGODB_DB: name } });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { channel: 'slack', surveys: 1, contactRemoved: true, optOutKept: true });
-  const forgotten = await surveys.findOne({ conversationId: 'k1' }).lean().exec();
+  assert.deepEqual(JSON.parse(r.stdout), { channel: 'slack', surveys: 1, cancelled: 0, followups: 0, contactRemoved: true, optOutKept: true, unfinished: 0, alertsPosted: [] });
+  const forgotten = await surveys.findOne({ forgotten: true }).lean().exec();
   assert.equal(forgotten?.customer.id, forgottenId('slack', 'U9'));
   assert.equal(forgotten?.customer.name, undefined);
   assert.equal(forgotten?.comment, undefined);

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger, createLogger } from '../../src/logger.ts';
 import { openTestDb } from './database.ts';
 
-export const TEST_API_TOKEN = 'test-api-token-0123456789';
+export const TEST_API_TOKEN = 'test-api-token-0123456789abcdefghij';
 
 export interface TestApp extends RunningApp {
   dbName: string;

@@ -13,8 +13,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
 
-const MANAGER = 'manager-token-dashboard-01';
-const AGENT_A1 = 'agent-a1-token-dashboard-1';
+const MANAGER = 'manager-token-dashboard-0123456789';
+const AGENT_A1 = 'agent-a1-token-dashboard-0123456789';
 const XSS = '<script>alert("pwned")</script><img src=x onerror=alert(1)> & "quotes"';
 const OUTPUT = new URL('../../test-output/', import.meta.url).pathname;
 
@@ -55,7 +55,7 @@ describe('dashboard over HTTP', () => {
     const res = await fetch(`${app.url}/dashboard`, { redirect: 'manual' });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/dashboard/login');
-    const bad = await fetch(`${app.url}/dashboard`, { headers: { authorization: 'Bearer not-a-valid-token-000' }, redirect: 'manual' });
+    const bad = await fetch(`${app.url}/dashboard`, { headers: { authorization: 'Bearer not-a-valid-token-000-0123456789' }, redirect: 'manual' });
     assert.equal(bad.status, 401);
     const csv = await fetch(`${app.url}/dashboard/export.csv?by=agent`, { redirect: 'manual' });
     assert.equal(csv.status, 303);
@@ -75,7 +75,7 @@ describe('dashboard over HTTP', () => {
     const ok = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: MANAGER }), redirect: 'manual' });
     assert.equal(ok.status, 303);
     const cookie = ok.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^nps_token=/);
+    assert.match(cookie, /^nps_session=/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     const wrong = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: 'guess-guess-guess-guess' }), redirect: 'manual' });
@@ -105,7 +105,7 @@ describe('dashboard in headless Chromium', () => {
     await Promise.all([page.waitForURL(`${app.url}/dashboard`), page.click('button[type=submit]')]);
 
     const cookies = await context.cookies();
-    const session = cookies.find((c) => c.name === 'nps_token');
+    const session = cookies.find((c) => c.name === 'nps_session');
     assert.ok(session?.httpOnly, 'HttpOnly cookie');
     assert.equal(session?.sameSite, 'Strict');
 
@@ -158,7 +158,7 @@ describe('dashboard in headless Chromium', () => {
     assert.ok(!(await page.content()).includes('pwned'), 'another agent\'s comments stay hidden');
     await page.screenshot({ path: `${OUTPUT}dashboard-agent.png`, fullPage: true });
     await Promise.all([page.waitForURL(/\/dashboard\/login$/), page.click('header button[type=submit]')]);
-    assert.equal((await context.cookies()).find((c) => c.name === 'nps_token'), undefined, 'signed out');
+    assert.equal((await context.cookies()).find((c) => c.name === 'nps_session'), undefined, 'signed out');
     await context.close();
   });
 });

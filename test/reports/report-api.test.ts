@@ -11,8 +11,8 @@ import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } f
 import { mongoUri } from '../helpers/database.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
 
-const MANAGER = 'manager-token-0000000001';
-const AGENT_A1 = 'agent-a1-token-000000001';
+const MANAGER = 'manager-token-0000000001-0123456789';
+const AGENT_A1 = 'agent-a1-token-000000001-0123456789';
 const NASTY = '=HYPERLINK("http://evil"), then\nmore "quotes"';
 
 let app: TestApp;
@@ -162,7 +162,7 @@ describe('GET /api/reports/nps', () => {
       assert.equal(r.json.field, field, query);
     }
     assert.equal((await fetch(`${app.url}/api/reports/nps`)).status, 401);
-    assert.equal((await get('/api/reports/nps', 'wrong-token-000000000000')).status, 401);
+    assert.equal((await get('/api/reports/nps', 'wrong-token-000000000000-0123456789')).status, 401);
   });
 });
 

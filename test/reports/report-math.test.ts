@@ -193,16 +193,16 @@ describe('report settings', () => {
     });
   }
   test('REPORT_TOKENS: roles, and errors that never show the token', () => {
-    assert.deepEqual(parseReportTokens('manager-token-000001:manager, agent-token-a1-000001:agent:a1'), [
-      ['manager-token-000001', { role: 'manager' }],
-      ['agent-token-a1-000001', { role: 'agent', agentId: 'a1' }],
+    assert.deepEqual(parseReportTokens('manager-token-000001-0123456789abc:manager, agent-token-a1-000001-0123456789abc:agent:a1'), [
+      ['manager-token-000001-0123456789abc', { role: 'manager' }],
+      ['agent-token-a1-000001-0123456789abc', { role: 'agent', agentId: 'a1' }],
     ]);
-    assert.deepEqual(parseReportTokens('agent-token-a1-000001:agent:U:with:colons')[0]?.[1], { role: 'agent', agentId: 'U:with:colons' });
+    assert.deepEqual(parseReportTokens('agent-token-a1-000001-0123456789abc:agent:U:with:colons')[0]?.[1], { role: 'agent', agentId: 'U:with:colons' });
     const wrong: Array<[string, RegExp]> = [
-      ['short:manager', /entry 1: the token must be 16/],
-      ['manager-token-000001:boss', /entry 1: expected <token>:manager or <token>:agent:<agentId>/],
-      ['manager-token-000001:agent', /entry 1: expected/],
-      ['manager-token-000001:manager,manager-token-000001:agent:a1', /entry 2: the same token is listed twice/],
+      ['short:manager', /entry 1: the token must be 32/],
+      ['manager-token-000001-0123456789abc:boss', /entry 1: expected <token>:manager or <token>:agent:<agentId>/],
+      ['manager-token-000001-0123456789abc:agent', /entry 1: expected/],
+      ['manager-token-000001-0123456789abc:manager,manager-token-000001-0123456789abc:agent:a1', /entry 2: the same token is listed twice/],
     ];
     for (const [raw, message] of wrong) {
       assert.throws(() => parseReportTokens(raw), (err: unknown) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('token-000001'));

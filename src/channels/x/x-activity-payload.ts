@@ -35,6 +35,21 @@ export const activityPayloadSchema = z.object({
 
 export type ActivityPayload = z.infer<typeof activityPayloadSchema>;
 
+/**
+ * The payload without its direct-message events created more than `maxAgeMs` before
+ * `now`, or without a readable `created_timestamp` (X always sends one). A captured,
+ * validly signed delivery replayed later therefore changes nothing.
+ */
+export function withoutStaleEvents(payload: ActivityPayload, now: number, maxAgeMs: number): { payload: ActivityPayload; stale: number } {
+  const events = payload.direct_message_events;
+  if (!events) return { payload, stale: 0 };
+  const fresh = events.filter((e) => {
+    const at = e.created_timestamp === undefined ? Number.NaN : Number(e.created_timestamp);
+    return Number.isFinite(at) && now - at <= maxAgeMs;
+  });
+  return { payload: { ...payload, direct_message_events: fresh }, stale: events.length - fresh.length };
+}
+
 /** One direct message as the channel cares about it. */
 export interface DirectMessageEvent {
   id: string;

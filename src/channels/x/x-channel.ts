@@ -69,6 +69,8 @@ export class XChannel implements ChannelAdapter {
     mountXWebhook(ctx.http, {
       consumerSecret: this.settings.consumerSecret,
       bodyLimitBytes: this.settings.bodyLimitBytes,
+      maxEventAgeMs: this.settings.maxEventAgeMs,
+      now: this.now,
       logger: ctx.logger,
       onPayload: (payload) => this.onPayload(payload),
     });

@@ -3,6 +3,7 @@
  * core, so a bad value stops the bot with one line naming the variable. The channel
  * is on when X_CONSUMER_KEY is set; then every credential and the brand id are required.
  */
+import isSafeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
 
@@ -19,6 +20,12 @@ export const xUserId = z.string().regex(/^\d{1,25}$/, 'expected a numeric X user
 const signaturePattern = z.string().max(200, 'must be at most 200 characters').transform((source, ctx) => {
   try {
     const re = new RegExp(source);
+    // The pattern runs on text any customer or agent can send: refuse one that can
+    // backtrack catastrophically (nested quantifiers like (a+)+), which could stall the bot.
+    if (!isSafeRegex(re)) {
+      ctx.addIssue({ code: 'custom', message: 'may backtrack catastrophically (nested quantifiers such as (a+)+ or (a|a)*): write it without a quantifier inside a repeated group' });
+      return z.NEVER;
+    }
     // A pattern without a capture group cannot tell us the initials.
     if (new RegExp(`${source}|`).exec('')!.length < 2) {
       ctx.addIssue({ code: 'custom', message: 'needs one capture group for the initials, like \\^([A-Z]{2,3})\\s*$' });
@@ -60,6 +67,7 @@ const xEnvSchema = z.object({
   X_DM_PER_DAY_APP: positiveInt(1_000_000).min(1, 'must be at least 1').default(15_000),
   X_DM_PER_DAY_USER: positiveInt(1_000_000).min(1, 'must be at least 1').default(1_000),
   X_BODY_LIMIT_KB: positiveInt(10_240).min(1, 'must be at least 1').default(256),
+  X_MAX_EVENT_AGE_MINUTES: positiveInt(24 * 60).min(1, 'must be at least 1').default(10),
 });
 
 export interface XSettings {
@@ -78,6 +86,8 @@ export interface XSettings {
   dmPerDayApp: number;
   dmPerDayUser: number;
   bodyLimitBytes: number;
+  /** DM events on the webhook older than this are ignored (a replayed delivery). */
+  maxEventAgeMs: number;
 }
 
 /** The X settings, or null when X_CONSUMER_KEY is unset (the channel is off). */
@@ -100,5 +110,6 @@ export function readXSettings(env: Env): XSettings | null {
     dmPerDayApp: e.X_DM_PER_DAY_APP,
     dmPerDayUser: e.X_DM_PER_DAY_USER,
     bodyLimitBytes: e.X_BODY_LIMIT_KB * 1024,
+    maxEventAgeMs: e.X_MAX_EVENT_AGE_MINUTES * 60_000,
   };
 }

@@ -2,12 +2,13 @@
  * The Account Activity webhook on the bot's port: `GET /x/webhook` answers X's CRC
  * challenge, `POST /x/webhook` checks the signature over the raw body and hands the
  * validated payload on. Mounted before the app's JSON parser, so the body read here
- * is the exact bytes X signed.
+ * is the exact bytes X signed. A signed body can be replayed by whoever saw it, so DM
+ * events older than `maxEventAgeMs` are dropped (answered 200, so X does not retry).
  */
 import express, { type Router } from 'express';
 import type { Logger } from '../../logger.ts';
-import { activityPayloadSchema, type ActivityPayload } from './x-activity-payload.ts';
-import { crcResponseToken, verifyXSignature, X_SIGNATURE_HEADER } from './x-webhook-signature.ts';
+import { activityPayloadSchema, withoutStaleEvents, type ActivityPayload } from './x-activity-payload.ts';
+import { crcResponseToken, isCrcToken, verifyXSignature, X_SIGNATURE_HEADER } from './x-webhook-signature.ts';
 
 export const X_WEBHOOK_PATH = '/x/webhook';
 
@@ -15,6 +16,9 @@ export interface XWebhookOptions {
   consumerSecret: string;
   bodyLimitBytes: number;
   logger: Logger;
+  /** DM events created longer ago than this are ignored (replays). */
+  maxEventAgeMs: number;
+  now: () => Date;
   /** Handle a verified payload; a throw answers 500 so X delivers it again. */
   onPayload(payload: ActivityPayload): Promise<void>;
 }
@@ -22,8 +26,8 @@ export interface XWebhookOptions {
 export function mountXWebhook(router: Router, options: XWebhookOptions): void {
   router.get(X_WEBHOOK_PATH, (req, res) => {
     const token = req.query.crc_token;
-    if (typeof token !== 'string' || token.length === 0 || token.length > 1000) {
-      res.status(400).json({ error: 'crc_token: expected one token of at most 1000 characters' });
+    if (!isCrcToken(token)) {
+      res.status(400).json({ error: 'crc_token: expected one token of at most 255 letters, digits, or - _ + / = .', field: 'crc_token' });
       return;
     }
     res.json({ response_token: crcResponseToken(token, options.consumerSecret) });
@@ -57,7 +61,12 @@ export function mountXWebhook(router: Router, options: XWebhookOptions): void {
       res.status(400).json({ error: `${field}: ${issue.message}`, field });
       return;
     }
-    await options.onPayload(parsed.data);
+    const { payload, stale } = withoutStaleEvents(parsed.data, options.now().getTime(), options.maxEventAgeMs);
+    if (stale > 0) {
+      // No ids: an event this old is either a replay or a long-delayed delivery; either way not acted on.
+      options.logger.warn({ stale, maxAgeSeconds: Math.round(options.maxEventAgeMs / 1000) }, 'x webhook: direct message events older than X_MAX_EVENT_AGE_MINUTES ignored');
+    }
+    await options.onPayload(payload);
     res.status(200).json({ ok: true });
   });
 }

@@ -12,8 +12,21 @@ export function xSignature(data: string | Buffer, consumerSecret: string): strin
   return `sha256=${createHmac('sha256', consumerSecret).update(data).digest('base64')}`;
 }
 
-/** What `GET /x/webhook?crc_token=…` answers: `{response_token}`. */
+/**
+ * What a CRC token may look like. The CRC answer is the same HMAC as a delivery's
+ * signature, so signing any string would sign a forged event body: only tokens that can
+ * never be a JSON object (no `{`, `"`, spaces) are answered. X's tokens are short
+ * base64-like strings; the URL-safe and standard base64 alphabets both pass.
+ */
+export const CRC_TOKEN_PATTERN = /^[A-Za-z0-9_\-+/=.]{1,255}$/;
+
+export function isCrcToken(token: unknown): token is string {
+  return typeof token === 'string' && CRC_TOKEN_PATTERN.test(token);
+}
+
+/** What `GET /x/webhook?crc_token=…` answers: `{response_token}`. Refuses what is not a CRC token. */
 export function crcResponseToken(crcToken: string, consumerSecret: string): string {
+  if (!isCrcToken(crcToken)) throw new Error('not a CRC token');
   return xSignature(crcToken, consumerSecret);
 }
 

@@ -1,6 +1,8 @@
 /**
  * `/dashboard`: the managers' page. A login form at `/dashboard/login` checks a token
- * and keeps it in an HttpOnly, SameSite=Strict cookie (a Bearer header works too).
+ * and starts a server-side session (http/session-store.ts): the HttpOnly,
+ * SameSite=Strict cookie holds only a random session id (a Bearer header works too).
+ * Ingest tokens (a care tool's) cannot sign in.
  * No token, no data: the page redirects to the login form. An agent token sees only
  * that agent's figures, comments and follow-ups.
  */
@@ -8,6 +10,8 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { bearerToken, type Principal, type TokenAuth } from '../../http/token-auth.ts';
+import { SESSION_COOKIE, sessionCookie, sessionCookieOptions } from '../../http/session-cookie.ts';
+import { SessionStore } from '../../http/session-store.ts';
 import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
 import { followupPatchSchema, type Followups } from '../followups.ts';
@@ -18,8 +22,6 @@ import { scopeOf } from '../scope.ts';
 import { addDays, dayKeyOf, isDayKey, periodStart } from '../time-zone.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
 
-export const TOKEN_COOKIE = 'nps_token';
-const COOKIE_MAX_AGE_S = 12 * 3600;
 const TREND_WEEKS = 12;
 
 export interface DashboardDeps {
@@ -30,23 +32,6 @@ export interface DashboardDeps {
   now: () => Date;
   /** Wait (briefly) for this process's pending rollup work, so a page shows what just happened. */
   flush: () => Promise<void>;
-}
-
-/** The token in the dashboard cookie, if any. */
-export function cookieToken(req: Request): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at < 0) continue;
-    if (part.slice(0, at).trim() !== TOKEN_COOKIE) continue;
-    try {
-      return decodeURIComponent(part.slice(at + 1).trim()) || undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 function setSecurityHeaders(res: Response): void {
@@ -75,7 +60,13 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     next();
   });
 
-  const principalFor = (req: Request): Principal | null => deps.auth.check(bearerToken(req.headers.authorization) ?? cookieToken(req));
+  const sessions = new SessionStore(deps.conn, deps.auth, deps.now);
+  /** Managers and agents only: an ingest token reads nothing, here or in the API. */
+  const reader = (p: Principal | null): Principal | null => (p && p.role !== 'ingest' ? p : null);
+  const principalFor = async (req: Request): Promise<Principal | null> => {
+    const bearer = bearerToken(req.headers.authorization);
+    return reader(bearer !== undefined ? deps.auth.check(bearer) : await sessions.principal(sessionCookie(req)));
+  };
 
   /** Cross-site form posts are refused even if a browser sent the cookie (SameSite=Strict already keeps it home). */
   const sameOrigin = (req: Request): boolean => {
@@ -96,29 +87,32 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     res.type('html').send(loginPage());
   });
 
-  router.post('/login', form, (req, res) => {
+  router.post('/login', form, async (req, res) => {
     if (!sameOrigin(req)) {
       res.status(403).type('html').send(loginPage('This form must be sent from the dashboard itself.'));
       return;
     }
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
-    const principal = token.length <= 200 ? deps.auth.check(token) : null;
+    const principal = token.length <= 200 ? reader(deps.auth.check(token)) : null;
     if (!principal) {
       res.status(401).type('html').send(loginPage('That token is not valid.'));
       return;
     }
-    res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: COOKIE_MAX_AGE_S * 1000 });
+    // A new id at every sign-in (never one the browser brought), so a planted cookie cannot be adopted.
+    await sessions.destroy(sessionCookie(req));
+    res.cookie(SESSION_COOKIE, await sessions.create(token), sessionCookieOptions(req, sessions.ttlMs));
     res.redirect(303, '/dashboard');
   });
 
-  router.post('/logout', (req, res) => {
-    res.clearCookie(TOKEN_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+  router.post('/logout', async (req, res) => {
+    await sessions.destroy(sessionCookie(req));
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(req));
     res.redirect(303, '/dashboard/login');
   });
 
   // Everything below needs a valid token.
-  router.use((req, res, next) => {
-    const principal = principalFor(req);
+  router.use(async (req, res, next) => {
+    const principal = await principalFor(req);
     if (!principal) {
       if (req.headers.authorization) {
         res.status(401).set('WWW-Authenticate', 'Bearer').type('text').send('missing or invalid token');
@@ -161,7 +155,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     ]);
     const byWeek = new Map(trend.rows.map((r) => [r.period, r]));
     res.type('html').send(dashboardPage({
-      viewer: principal.role === 'manager' ? 'manager' : `agent ${principal.agentId}`,
+      viewer: principal.role === 'agent' ? `agent ${principal.agentId}` : 'manager',
       total,
       channels,
       agents,

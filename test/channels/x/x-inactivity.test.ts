@@ -33,6 +33,8 @@ function env(apiUrl: string): Record<string, string> {
     X_API_URL: apiUrl,
     X_INACTIVITY_HOURS: '2',
     X_AGENT_SIGNATURES: 'AB:agent-anna, cd:agent-carl',
+    // The clock jumps hours here; replays are a matter for x-webhook-security.test.ts.
+    X_MAX_EVENT_AGE_MINUTES: String(24 * 60),
   };
 }
 
