@@ -1,0 +1,127 @@
+/**
+ * The seams of src/, checked on the real import graph: no import cycles, adapters
+ * never touch the database, the conversation knows no platform, reports know channels
+ * only by their types. The rules are also run on made-up edges, so each can fail.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { cyclesIn, importSpecifiers, madgeGraph, readImportGraph, type ImportEdge, type MadgeGraph } from './helpers/import-graph.ts';
+
+const SRC = 'src';
+const TSCONFIG = 'tsconfig.json';
+
+const PLATFORM_LIBRARIES = new Set(['@slack/bolt', '@slack/web-api', 'discord.js', 'twit', 'express']);
+/** The channel files that are only types and errors: the contract, not an adapter. */
+const CHANNEL_CONTRACT = new Set(['channels/channel.ts', 'channels/send-errors.ts']);
+
+interface Rule {
+  why: string;
+  applies: (from: string) => boolean;
+  forbids: (to: string) => boolean;
+}
+
+const RULES: Rule[] = [
+  {
+    why: 'adapters never touch the database or the reports',
+    applies: (from) => from.startsWith('channels/'),
+    forbids: (to) => to === 'mongoose' || to === 'mongodb' || to.startsWith('storage/') || to.startsWith('reports/'),
+  },
+  {
+    why: 'the conversation knows no platform, only the channel contract',
+    applies: (from) => from.startsWith('conversation/'),
+    forbids: (to) => PLATFORM_LIBRARIES.has(to) || (to.startsWith('channels/') && !CHANNEL_CONTRACT.has(to)),
+  },
+  {
+    why: 'reports know channels only by their types',
+    applies: (from) => from.startsWith('reports/'),
+    forbids: (to) => to.startsWith('channels/') && to !== 'channels/channel.ts',
+  },
+];
+
+/** One line per edge that breaks a rule: "from → to (why)". */
+function violations(edges: ImportEdge[]): string[] {
+  return edges.flatMap(({ from, to }) => RULES.filter((r) => r.applies(from) && r.forbids(to)).map((r) => `${from} → ${to} (${r.why})`));
+}
+
+let srcGraph: Promise<MadgeGraph> | undefined;
+/** madge reads src/ once for the tests that need it (a few seconds). */
+function srcMadgeGraph(): Promise<MadgeGraph> {
+  srcGraph ??= madgeGraph(SRC, TSCONFIG);
+  return srcGraph;
+}
+
+describe('src/', () => {
+  test('has the folders the seams are named for', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(folders).toEqual(expect.arrayContaining(['channels', 'conversation', 'reports', 'storage', 'http']));
+  });
+
+  test('has no import cycle', async () => {
+    expect((await srcMadgeGraph()).circular()).toEqual([]);
+  });
+
+  test('imports break none of the layering rules', () => {
+    const edges = readImportGraph(SRC);
+    expect(edges.length).toBeGreaterThan(100); // the graph was read, not an empty folder
+    expect(violations(edges)).toEqual([]);
+  });
+
+  test('the rules read the same local imports madge does', async () => {
+    const ours: Record<string, string[]> = {};
+    for (const { from, to } of readImportGraph(SRC)) {
+      ours[from] ??= [];
+      if (to.endsWith('.ts') && !ours[from].includes(to)) ours[from].push(to);
+    }
+    const theirs = (await srcMadgeGraph()).obj();
+    // files that import nothing local are left out on both sides
+    const sorted = (g: Record<string, string[]>): Record<string, string[]> =>
+      Object.fromEntries(Object.keys(g).sort().filter((k) => g[k]?.length).map((k) => [k, [...(g[k] ?? [])].sort()]));
+    expect(sorted(ours)).toEqual(sorted(theirs));
+  });
+});
+
+describe('the layering rules', () => {
+  test.each([
+    ['channels/slack/slack-channel.ts', 'mongoose', true],
+    ['channels/x/x-channel.ts', 'storage/survey-model.ts', true],
+    ['channels/discord/discord-channel.ts', 'reports/reports-module.ts', true],
+    ['channels/webhook-channel.ts', 'reports/dashboard/dashboard-routes.ts', true],
+    ['channels/slack/slack-channel.ts', 'channels/channel.ts', false],
+    ['channels/slack/slack-channel.ts', '@slack/bolt', false],
+    ['conversation/engine.ts', 'discord.js', true],
+    ['conversation/engine.ts', '@slack/web-api', true],
+    ['conversation/outbox.ts', 'express', true],
+    ['conversation/engine.ts', 'channels/slack/slack-channel.ts', true],
+    ['conversation/engine.ts', 'channels/registry.ts', true],
+    ['conversation/outbox.ts', 'channels/channel.ts', false],
+    ['conversation/engine.ts', 'channels/send-errors.ts', false],
+    ['conversation/engine.ts', 'mongoose', false],
+    ['reports/digest.ts', 'channels/registry.ts', true],
+    ['reports/digest.ts', 'channels/send-errors.ts', true],
+    ['reports/digest.ts', 'channels/channel.ts', false],
+    ['http/server.ts', 'channels/slack/slack-receiver.ts', false],
+  ] as const)('%s → %s breaks a rule: %s', (from, to, broken) => {
+    expect(violations([{ from, to }]).length > 0).toBe(broken);
+  });
+
+  test('madge reports a cycle in a made-up graph and none in its acyclic twin', async () => {
+    expect(await cyclesIn({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': ['a.ts'], 'd.ts': ['a.ts'] })).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+    expect(await cyclesIn({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': [], 'd.ts': ['a.ts'] })).toEqual([]);
+  });
+
+  test('the reader finds every form of import', () => {
+    const source = [
+      "import mongoose, { type Connection } from 'mongoose';",
+      "import type {\n  Notice,\n  Recipient,\n} from '../channels/channel.ts';",
+      "import * as web from '@slack/web-api';",
+      "export { toSendError } from './slack-errors.ts';",
+      "export * from './x.ts';",
+      "import './side-effect.ts';",
+      "const lazy = await import('discord.js');",
+      "const s = 'not an import';",
+    ].join('\n');
+    expect(importSpecifiers(source)).toEqual([
+      'mongoose', '../channels/channel.ts', '@slack/web-api', './slack-errors.ts', './x.ts', './side-effect.ts', 'discord.js',
+    ]);
+  });
+});
