@@ -1,0 +1,186 @@
+/**
+ * Who may do what over HTTP, against the whole bot on 127.0.0.1: dashboard sign-in is a
+ * random server-side session (never the token in the cookie) that expires and ends at
+ * sign-out; the cookie is Secure unless the browser talks to a loopback address; an
+ * ingest token delivers but reads nothing; short or shared tokens stop start-up; and
+ * failed authentications are rate-limited per client IP (TRUST_PROXY decides which IP).
+ */
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/env-readers.ts';
+import { sessionModel } from '../../src/http/session-model.ts';
+import { SessionStore } from '../../src/http/session-store.ts';
+import { TokenAuth } from '../../src/http/token-auth.ts';
+import { authHeaders, startTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/app.ts';
+
+const MANAGER = 'manager-token-sessions-0123456789abcdef';
+const INGEST = 'ingest-token-care-tool-0123456789abcdef';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ label: 'sessions', env: { REPORT_TOKENS: `${MANAGER}:manager`, INGEST_TOKENS: INGEST } });
+});
+afterAll(async () => { await app.close(); });
+
+async function login(token: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token }), headers, redirect: 'manual' });
+}
+
+function cookieOf(res: Response): string {
+  const raw = res.headers.get('set-cookie') ?? '';
+  return raw.split(';')[0]!;
+}
+
+async function dashboard(cookie: string): Promise<Response> {
+  return fetch(`${app.url}/dashboard`, { headers: { cookie }, redirect: 'manual' });
+}
+
+/** A raw request with a chosen Host header (fetch will not send one). */
+function rawLogin(host: string): Promise<string> {
+  const u = new URL(app.url);
+  const body = new URLSearchParams({ token: MANAGER }).toString();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: '/dashboard/login', method: 'POST', headers: { host, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      resolve(String(res.headers['set-cookie']?.[0] ?? ''));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('dashboard sessions', () => {
+  test('the cookie holds a random session id, not the token; sign-out ends the session on the server', async () => {
+    const first = await login(MANAGER);
+    assert.equal(first.status, 303);
+    const cookie = cookieOf(first);
+    assert.match(cookie, /^nps_session=[A-Za-z0-9_-]{43}$/);
+    assert.ok(!(first.headers.get('set-cookie') ?? '').includes(MANAGER), 'the token never goes into the cookie');
+    const second = cookieOf(await login(MANAGER));
+    assert.notEqual(second, cookie, 'every sign-in gets a new id');
+
+    assert.equal((await dashboard(cookie)).status, 200);
+    const out = await fetch(`${app.url}/dashboard/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    assert.equal(out.status, 303);
+    // A copy of the cookie kept by an attacker is worthless after sign-out.
+    const after = await dashboard(cookie);
+    assert.equal(after.status, 303);
+    assert.equal(after.headers.get('location'), '/dashboard/login');
+    assert.equal((await dashboard(second)).status, 200, 'other sessions go on');
+  });
+
+  test('an expired session is refused, and the database keeps only hashes', async () => {
+    const cookie = cookieOf(await login(MANAGER));
+    const id = cookie.split('=')[1]!;
+    const sessions = sessionModel(app.conn);
+    const stored = await sessions.find({}).lean().exec();
+    assert.ok(stored.length > 0);
+    assert.ok(stored.every((s) => /^[0-9a-f]{64}$/.test(s._id) && s._id !== id && /^[0-9a-f]{64}$/.test(s.tokenDigest)));
+    await sessions.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    assert.equal((await dashboard(cookie)).status, 303);
+  });
+
+  test('a session ends when its token is no longer configured', async () => {
+    const store = new SessionStore(app.conn, new TokenAuth([[MANAGER, { role: 'manager' }]]));
+    const id = await store.create(MANAGER);
+    assert.deepEqual(await store.principal(id), { role: 'manager' });
+    const rotated = new SessionStore(app.conn, new TokenAuth([['a-new-manager-token-0123456789abcdef', { role: 'manager' }]]));
+    assert.equal(await rotated.principal(id), null);
+    assert.equal(await store.principal('not-a-session-id'), null);
+  });
+
+  test('the cookie is Secure unless the browser talks to a loopback address', async () => {
+    assert.doesNotMatch(await rawLogin('127.0.0.1'), /Secure/);
+    assert.doesNotMatch(await rawLogin('localhost:3000'), /Secure/);
+    const behindProxy = await rawLogin('nps.example.com');
+    assert.match(behindProxy, /^nps_session=/);
+    assert.match(behindProxy, /; Secure/);
+    assert.match(behindProxy, /HttpOnly/);
+    assert.match(behindProxy, /SameSite=Strict/);
+  });
+});
+
+describe('token roles', () => {
+  test('an ingest token delivers resolutions and webhook messages, and reads nothing', async () => {
+    const ingest = authHeaders(INGEST);
+    const resolved = await fetch(`${app.url}/api/resolutions`, {
+      method: 'POST', headers: ingest,
+      body: JSON.stringify({ channel: 'webhook', conversationId: 'ingest-1', customer: { id: 'c-ingest' }, agent: { id: 'a1' } }),
+    });
+    assert.notEqual(resolved.status, 401);
+    assert.notEqual(resolved.status, 403);
+    const message = await fetch(`${app.url}/api/channels/webhook/messages`, { method: 'POST', headers: ingest, body: JSON.stringify({ customerId: 'c-ingest', text: '9' }) });
+    assert.notEqual(message.status, 401);
+    assert.notEqual(message.status, 403);
+
+    for (const path of ['/api/reports/comments', '/api/reports/nps', '/api/followups']) {
+      const r = await fetch(`${app.url}${path}`, { headers: ingest });
+      assert.equal(r.status, 403, path);
+    }
+    assert.equal((await login(INGEST)).status, 401, 'an ingest token cannot sign in to the dashboard');
+    assert.equal((await fetch(`${app.url}/dashboard`, { headers: ingest, redirect: 'manual' })).status, 401);
+    // A manager token still reads.
+    assert.equal((await fetch(`${app.url}/api/reports/comments`, { headers: authHeaders(TEST_API_TOKEN) })).status, 200);
+  });
+
+  test('tokens shorter than 32 characters stop start-up with one line naming the variable', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ API_TOKEN: 'test-api-token-0123456789' }, /^API_TOKEN: must be at least 32 characters \(got "\[hidden\]"\)$/],
+      [{ INGEST_TOKENS: 'short-ingest-token' }, /^INGEST_TOKENS: entry 1: must be at least 32 characters$/],
+      [{ INGEST_TOKENS: `${INGEST},${INGEST}` }, /^INGEST_TOKENS: entry 2: the same token is listed twice$/],
+      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY: trusting every proxy/],
+      [{ TRUST_PROXY: 'nonsense here' }, /^TRUST_PROXY: expected false/],
+      [{ NODE_ENV: 'production' }, /^OPT_OUT_KEY_SECRET: required in production/],
+    ];
+    for (const [env, pattern] of cases) {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && pattern.test(err.message) && !err.message.includes('0123456789'), JSON.stringify(env));
+    }
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, ['loopback', '10.0.0.0/8']);
+  });
+
+  test('the same token in two roles stops start-up, naming both settings', async () => {
+    await assert.rejects(startTestApp({ label: 'dup-roles', env: { INGEST_TOKENS: TEST_API_TOKEN } }),
+      (err: unknown) => err instanceof ConfigError && /^INGEST_TOKENS entry 1: the same token is also given as API_TOKEN/.test(err.message) && !err.message.includes(TEST_API_TOKEN));
+    await assert.rejects(startTestApp({ label: 'dup-roles', env: { REPORT_TOKENS: `${TEST_API_TOKEN}:agent:a1` } }),
+      (err: unknown) => err instanceof ConfigError && /^REPORT_TOKENS entry 1: the same token is also given as API_TOKEN/.test(err.message));
+  });
+});
+
+describe('failed authentications are rate-limited per client IP', () => {
+  const wrong = authHeaders('wrong-token-0123456789abcdefghijklmnop');
+
+  test('past the limit the address gets 429, even with a right token; successes do not count; X-Forwarded-For is ignored without TRUST_PROXY', async () => {
+    const limited = await startTestApp({ label: 'ratelimit', env: { AUTH_FAILURES_PER_15MIN: '3' } });
+    try {
+      for (let i = 0; i < 10; i++) assert.equal((await fetch(`${limited.url}/api/reports/nps`, { headers: authHeaders() })).status, 200);
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${limited.url}/api/reports/nps`, { headers: { ...wrong, 'x-forwarded-for': `203.0.113.${i}` } });
+        assert.equal(r.status, 401);
+      }
+      const blocked = await fetch(`${limited.url}/api/reports/nps`, { headers: { ...wrong, 'x-forwarded-for': '198.51.100.7' } });
+      assert.equal(blocked.status, 429, 'a made-up X-Forwarded-For does not buy new attempts');
+      assert.equal((await fetch(`${limited.url}/api/reports/nps`, { headers: authHeaders() })).status, 429);
+      const form = await fetch(`${limited.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: 'guess' }), redirect: 'manual' });
+      assert.equal(form.status, 429, 'the sign-in form shares the limit');
+      assert.equal((await fetch(`${limited.url}/healthz`)).status, 200, 'health checks are not limited');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('behind a trusted proxy, each client address has its own count', async () => {
+    const proxied = await startTestApp({ label: 'ratelimit-proxy', env: { AUTH_FAILURES_PER_15MIN: '2', TRUST_PROXY: 'loopback' } });
+    try {
+      const from = (ip: string) => ({ ...wrong, 'x-forwarded-for': ip });
+      for (let i = 0; i < 2; i++) assert.equal((await fetch(`${proxied.url}/api/reports/nps`, { headers: from('203.0.113.9') })).status, 401);
+      assert.equal((await fetch(`${proxied.url}/api/reports/nps`, { headers: from('203.0.113.9') })).status, 429);
+      assert.equal((await fetch(`${proxied.url}/api/reports/nps`, { headers: { ...authHeaders(), 'x-forwarded-for': '198.51.100.20' } })).status, 200, 'another client is not blocked');
+    } finally {
+      await proxied.close();
+    }
+  });
+});
