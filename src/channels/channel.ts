@@ -106,7 +106,10 @@ export interface ChannelContext {
 
 export interface ChannelAdapter {
   readonly name: ChannelName;
-  /** Outbox pacing for this platform: messages per second and at most this many in flight. */
+  /**
+   * Outbox pacing for this platform: messages per second and at most this many in flight.
+   * Every platform adapter sets it; without it sends are not paced (in-process channels).
+   */
   readonly rate?: { perSecond: number; concurrent?: number };
   start(ctx: ChannelContext): Promise<void>;
   stop(): Promise<void>;

@@ -28,6 +28,7 @@ export class UnknownChannelError extends Error {
 }
 
 export class Outbox {
+  /** One limiter per channel that declares a rate; a channel without one is not paced. */
   private readonly limiters = new Map<string, Bottleneck>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -40,10 +41,12 @@ export class Outbox {
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
     this.maxWaitMs = options.maxWaitMs ?? 15_000;
     for (const [name, adapter] of adapters) {
-      const perSecond = adapter.rate?.perSecond ?? 10;
+      if (!adapter.rate) continue;
+      const perSecond = adapter.rate.perSecond;
       this.limiters.set(name, new Bottleneck({
-        minTime: Math.ceil(1000 / perSecond),
-        maxConcurrent: adapter.rate?.concurrent ?? 4,
+        // Whole milliseconds between starts; a platform faster than 1/ms needs no spacing at all.
+        minTime: Math.floor(1000 / perSecond),
+        maxConcurrent: adapter.rate.concurrent ?? 4,
       }));
     }
   }
@@ -75,11 +78,11 @@ export class Outbox {
   }
 
   private async withRetries<T>(channel: string, job: () => Promise<T>): Promise<T> {
-    const limiter = this.limiters.get(channel)!;
+    const limiter = this.limiters.get(channel);
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await limiter.schedule(job);
+        return await (limiter ? limiter.schedule(job) : job());
       } catch (err) {
         if (err instanceof PermanentSendError) throw err;
         const transient = err instanceof TransientSendError
