@@ -25,6 +25,7 @@ import { ResolveCommand } from './discord-resolve-command.ts';
 import { StaffDirectory } from './discord-staff-directory.ts';
 import { surveyMessageBody, messageNonce, truncate } from './discord-survey-message.ts';
 import { ThreadAudit } from './discord-thread-audit.ts';
+import { escapeDiscordText } from './discord-markdown.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_DRAIN_MS = 5_000;
@@ -139,7 +140,8 @@ export class DiscordChannel implements ChannelAdapter {
   async post(channelId: string, notice: Notice): Promise<void> {
     const { rest } = this.require();
     if (!SNOWFLAKE.test(channelId)) throw new PermanentSendError(`discord: "${channelId.slice(0, 40)}" is not a Discord channel id`, 'bad-channel');
-    const lines = [notice.text, ...Object.entries(notice.fields ?? {}).map(([k, v]) => `**${k}:** ${v}`)];
+    // Notices quote customers: their text is escaped, only our own field labels are bold.
+    const lines = [escapeDiscordText(notice.text), ...Object.entries(notice.fields ?? {}).map(([k, v]) => `**${escapeDiscordText(k)}:** ${escapeDiscordText(v)}`)];
     const content = truncate(lines.join('\n'));
     try {
       // Alerts may quote customers: never let them ping anyone (@everyone included).

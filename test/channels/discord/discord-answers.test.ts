@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { readSurvey } from '../../helpers/surveys.ts';
 import { FakeDiscord } from '../../fakes/discord-fake.ts';
 import { Intent } from '../../fakes/discord-gateway.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
@@ -42,7 +43,7 @@ async function surveyIn(conversationId: string, state?: string): Promise<SurveyD
   let seen: string | undefined;
   for (;;) {
     const startedAt = Date.now();
-    const s = await app.engine.surveys.findOne({ channel: 'discord', conversationId }).lean().exec() as SurveyDoc | null;
+    const s = await readSurvey(app, { channel: 'discord', conversationId });
     seen = s ? JSON.stringify({ state: s.state, skipReason: s.skipReason, lastError: s.lastError, score: s.score }) : undefined;
     if (s && (!state || s.state === state)) return s;
     if (startedAt > deadline) throw new Error(`timed out waiting for survey ${state ?? ''} (last seen: ${seen ?? 'no survey'})`);
@@ -248,7 +249,11 @@ describe('discord: answering', () => {
     await adapter.post(server.general.id, { text: 'Detractor alert @everyone', fields: { Score: '2', Agent: 'Sam' } });
     const notice = discord.botMessagesIn(server.general.id).at(-1);
     assert.ok(notice);
-    assert.match(notice.content, /^Detractor alert @everyone\n\*\*Score:\*\* 2\n\*\*Agent:\*\* Sam$/);
+    assert.match(notice.content, /^Detractor alert @\u200beveryone\n\*\*Score:\*\* 2\n\*\*Agent:\*\* Sam$/);
+    // A customer's comment cannot become a masked link, a mention or markdown in the managers' channel.
+    await adapter.post(server.general.id, { text: 'Comment: "[Claim your refund](https://evil.example) <@1> **now**"', fields: { comment: '[here](https://evil.example)' } });
+    const quoted = discord.botMessagesIn(server.general.id).at(-1)!.content;
+    assert.equal(quoted, 'Comment: "\\[Claim your refund\\](https://evil.example) \\<@1> \\*\\*now\\*\\*"\n**comment:** \\[here\\](https://evil.example)');
     const request = discord.requestsTo('POST', new RegExp(`^/channels/${server.general.id}/messages$`)).at(-1);
     assert.deepEqual((request?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [] });
     await assert.rejects(adapter.post('not-a-channel', { text: 'x' }), { name: 'PermanentSendError' });
@@ -310,7 +315,7 @@ describe('discord: thread fallback off', () => {
     offDiscord.post(thread.id, off.agent.id, 'Done');
     offDiscord.runCommand(thread.id, off.agent.id, 'resolve');
     const failed = await eventually(async () => {
-      const s = await offApp.engine.surveys.findOne({ channel: 'discord', conversationId: thread.id }).lean().exec();
+      const s = await readSurvey(offApp, { channel: 'discord', conversationId: thread.id });
       return s?.state === 'failed' ? s : null;
     }, WAIT, 'the failed survey');
     assert.match(String(failed.lastError), /50007/);
