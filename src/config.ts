@@ -42,8 +42,10 @@ const coreEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI').optional(),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name of letters, digits, _ or -').default('nps'),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name of letters, digits, _ or -').optional(),
   DATA_DIR: z.string().default('.data'),
+  DEV_DATABASE: z.enum(['auto', 'off']).default('auto'),
+  DEV_DATABASE_PORT: positiveInt(65535).min(1024, 'must be at least 1024').default(27118),
   API_TOKEN: apiToken.optional(),
   INGEST_TOKENS: z.string().max(10_000).optional(),
   TRUST_PROXY: trustProxy.default(false),
@@ -81,8 +83,12 @@ export interface Config {
   host: string;
   logLevel: string;
   mongodbUri?: string;
+  /** MONGODB_DB when set, else the database named in MONGODB_URI's path, else `nps`. */
   mongodbDb: string;
   dataDir: string;
+  /** With no MONGODB_URI and no embedded mongod: start the Java development server (`auto`) or not (`off`). */
+  devDatabase: 'auto' | 'off';
+  devDatabasePort: number;
   apiToken?: string;
   /** Tokens that may only deliver resolutions and webhook-channel messages (`ingest` role). */
   ingestTokens: string[];
@@ -125,8 +131,10 @@ export function loadConfig(env: Env = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     mongodbUri: e.MONGODB_URI,
-    mongodbDb: e.MONGODB_DB,
+    mongodbDb: e.MONGODB_DB ?? databaseInUri(e.MONGODB_URI) ?? 'nps',
     dataDir: e.DATA_DIR,
+    devDatabase: e.DEV_DATABASE,
+    devDatabasePort: e.DEV_DATABASE_PORT,
     apiToken: e.API_TOKEN,
     ingestTokens: parseIngestTokens(e.INGEST_TOKENS ?? ''),
     trustProxy: e.TRUST_PROXY,
@@ -184,4 +192,10 @@ function readConfigFile(path: string): z.infer<typeof fileSchema> {
     throw new ConfigError(`CONFIG_FILE: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The database named in a MongoDB URI's path (`mongodb://host/care?…` → `care`), if any. */
+export function databaseInUri(uri: string | undefined): string | undefined {
+  const match = uri?.match(/^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }

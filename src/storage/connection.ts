@@ -2,13 +2,15 @@
  * Connecting to MongoDB. With MONGODB_URI, that server. Without it, an embedded
  * `mongod` from mongodb-memory-server with its data under DATA_DIR, so a first run
  * needs no set-up and its data survives a restart. If the embedded server cannot start
- * (its binary is downloaded once and that needs the internet), stop with a clear line.
+ * (its binary is downloaded once and that needs the internet) and Java is there, the
+ * development stand-in (dev-database-server.ts); else stop with a clear line.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { startDevDatabase } from './dev-database-server.ts';
 
 export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
@@ -20,7 +22,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir'>, logger: Logger): Promise<Database> {
+export type DatabaseConfig = Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir' | 'devDatabase' | 'devDatabasePort'>;
+
+export async function connectDatabase(config: DatabaseConfig, logger: Logger): Promise<Database> {
   if (config.mongodbUri) {
     try {
       const conn = await mongoose.createConnection(config.mongodbUri, { dbName: config.mongodbDb, serverSelectionTimeoutMS: 10_000 }).asPromise();
@@ -37,9 +41,11 @@ export async function connectDatabase(config: Pick<Config, 'mongodbUri' | 'mongo
     const { MongoMemoryServer } = await import('mongodb-memory-server');
     server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
   } catch (err) {
+    const why = (err as Error).message.split('\n')[0];
+    const dev = config.devDatabase === 'auto' ? await startDevDatabase(config, logger) : null;
+    if (dev) return dev;
     throw new DatabaseError(
-      'MONGODB_URI is not set and the embedded MongoDB could not start '
-      + `(${(err as Error).message.split('\n')[0]}). Set MONGODB_URI to a MongoDB server, `
+      `MONGODB_URI is not set and the embedded MongoDB could not start (${why}). Set MONGODB_URI to a MongoDB server, `
       + 'e.g. `docker compose up -d mongo` then MONGODB_URI=mongodb://127.0.0.1:27017',
     );
   }

@@ -2,9 +2,6 @@
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { mongoUri, openTestDb, testDbName } from '../helpers/database.ts';
 import { surveyModel } from '../../src/storage/survey-model.ts';
 import { contactModel } from '../../src/conversation/contact-model.ts';
@@ -57,12 +54,6 @@ test('demo plays a whole survey with typed replies and prints the stored answer 
   assert.match(r.stdout, /"score": 8/);
   assert.match(r.stdout, /"comment": "Snabb hjälp"/);
   assert.match(r.stdout, /console\s+nps=0\s+responses=1\/1/);
-});
-
-test.skipIf(process.env.NPS_HAS_MONGOD === '1')('demo without MONGODB_URI and no way to start mongod says to set MONGODB_URI', () => {
-  const r = cli(['demo'], { input: '', env: { MONGODB_URI: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'nps-demo-')), MONGOMS_DOWNLOAD_URL: 'http://127.0.0.1:9/mongod.tgz' } });
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /Set MONGODB_URI/);
 });
 
 test('forget erases identity and comments, keeps counts and the opt-out', async () => {
