@@ -9,12 +9,14 @@ import { z } from 'zod';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import { followupModel, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupStatus } from './followup-model.ts';
 import type { Scope } from './scope.ts';
+import { stripControlChars, stripControlCharsOneLine } from '../control-chars.ts';
 
 /** What a caller may change: `PATCH /api/followups/:id`, `nps-bot followups --set`, the dashboard form. */
 export const followupPatchSchema = z.object({
   status: z.enum(FOLLOWUP_STATUSES).optional(),
-  owner: z.string().trim().max(200, 'must be at most 200 characters').optional(),
-  note: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  // Both are printed on managers' terminals: control characters (ESC sequences) are dropped.
+  owner: z.string().transform(stripControlCharsOneLine).pipe(z.string().trim().max(200, 'must be at most 200 characters')).optional(),
+  note: z.string().transform(stripControlChars).pipe(z.string().max(2000, 'must be at most 2000 characters')).optional(),
 }).strict().refine((p) => p.status !== undefined || p.owner !== undefined || p.note !== undefined, 'give at least one of status, owner, note');
 
 export type FollowupPatch = z.infer<typeof followupPatchSchema>;
