@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
+import { countSurveys, readSurvey } from '../helpers/surveys.ts';
 import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
 const SECRET = 'webhook-secret-0123456789';
@@ -31,7 +32,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 async function asked(customerId: string) {
   await eventually(async () => hook.forCustomer(customerId)[0], 5000, `question to ${customerId}`);
   return eventually(async () => {
-    const s = await app.engine.surveys.findOne({ 'customer.id': customerId }).lean().exec();
+    const s = await readSurvey(app, { 'customer.id': customerId });
     return s?.state === 'asked' ? s : null;
   }, 5000, `${customerId} asked`);
 }
@@ -98,7 +99,7 @@ describe('webhook channel over real HTTP', () => {
     hook.answers.push({ status: 410 });
     const r = await post('/api/resolutions', resolution('c-400'));
     const s = await eventually(async () => {
-      const doc = await app.engine.surveys.findById(r.json.surveyId).lean().exec();
+      const doc = await readSurvey(app, { _id: r.json.surveyId as string });
       return doc?.state === 'failed' ? doc : null;
     });
     assert.match(s.lastError ?? '', /410/);
@@ -111,7 +112,7 @@ describe('webhook channel over real HTTP', () => {
     assert.equal(wrong.status, 401);
     const report = await fetch(`${app.url}/api/reports/nps`);
     assert.equal(report.status, 401);
-    assert.equal(await app.engine.surveys.countDocuments({ 'customer.id': 'c-500' }), 0);
+    assert.equal(await countSurveys(app, { 'customer.id': 'c-500' }), 0);
   });
 
   test('bad bodies get 400 with the field named', async () => {
@@ -139,7 +140,7 @@ describe('webhook channel over real HTTP', () => {
     assert.equal(msg.json.field, 'customerId');
     const noText = await post('/api/channels/webhook/messages', { customerId: 'c-1' });
     assert.equal(noText.json.field, 'text');
-    assert.equal(await app.engine.surveys.countDocuments({ 'customer.id': 'c-600' }), 0);
+    assert.equal(await countSurveys(app, { 'customer.id': 'c-600' }), 0);
   });
 
   test('an oversized body is refused with 413 and stored data is untouched', async () => {
@@ -147,7 +148,7 @@ describe('webhook channel over real HTTP', () => {
     await asked('c-700');
     const huge = await post('/api/channels/webhook/messages', { customerId: 'c-700', text: 'x'.repeat(200_000) });
     assert.equal(huge.status, 413);
-    const s = await app.engine.surveys.findOne({ 'customer.id': 'c-700' }).lean().exec();
+    const s = await readSurvey(app, { 'customer.id': 'c-700' });
     assert.equal(s?.state, 'asked');
     // And the customer can still answer.
     assert.equal((await post('/api/channels/webhook/messages', { customerId: 'c-700', text: '8' })).json.status, 'scored');

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 import { FakeDiscord } from '../../fakes/discord-fake.ts';
 import { Intent } from '../../fakes/discord-gateway.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 function survey(conversationId: string) {
-  return app.engine.surveys.findOne({ channel: 'discord', conversationId }).lean().exec();
+  return readSurvey(app, { channel: 'discord', conversationId });
 }
 
 /** The audit-log look-ups the bot made (each THREAD_UPDATE that needs one asks at most twice). */
@@ -137,7 +138,7 @@ describe('discord: what counts as resolved', () => {
     discord.gateway.dispatch('THREAD_UPDATE', last.d, Intent.Guilds);
     discord.gateway.dispatch('THREAD_UPDATE', last.d, Intent.Guilds);
     await settled();
-    assert.equal(await app.engine.surveys.countDocuments({ channel: 'discord', conversationId: thread.id }).exec(), 1);
+    assert.equal(await countSurveys(app, { channel: 'discord', conversationId: thread.id }), 1);
     assert.equal(discord.dmsTo(customer.id).length, 1);
   });
 
@@ -221,7 +222,7 @@ describe('discord: what counts as resolved', () => {
     const again = discord.runCommand(thread.id, server.agent.id, 'resolve');
     await eventually(async () => again.edited, WAIT, 'the second reply');
     assert.match(String(again.edited?.content), /already resolved/);
-    assert.equal(await app.engine.surveys.countDocuments({ channel: 'discord', conversationId: thread.id }).exec(), 1);
+    assert.equal(await countSurveys(app, { channel: 'discord', conversationId: thread.id }), 1);
   });
 
   test('/resolve by someone without the agent role is refused and nobody is asked', async () => {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { readSurvey } from '../../helpers/surveys.ts';
 import { BOT_TOKEN, FakeSlack } from '../../fakes/slack-web-api.ts';
 import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events.ts';
 import { PermanentSendError } from '../../../src/channels/send-errors.ts';
@@ -59,7 +60,7 @@ async function resolve(customerId: string, replies: Array<[string, string]> = []
 }
 
 function survey(root: string) {
-  return app.engine.surveys.findOne({ channel: 'slack', conversationId: `${CARE}:${root}` }).lean().exec();
+  return readSurvey(app, { channel: 'slack', conversationId: `${CARE}:${root}` });
 }
 
 describe('slack channel: delivery', () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 import { BOT_TOKEN, FakeSlack, type FakeMessage } from '../../fakes/slack-web-api.ts';
 import {
   buttonPress, deliver, dmMessage, eventCallback, messageShortcut, reactionAdded, sign, SIGNING_SECRET, threadMessage,
@@ -49,7 +50,7 @@ function customer(id: string, extra: { locale?: string; is_bot?: boolean; real_n
 }
 
 async function surveyOf(channel: string, ts: string) {
-  return app.engine.surveys.findOne({ channel: 'slack', conversationId: `${channel}:${ts}` }).lean().exec();
+  return readSurvey(app, { channel: 'slack', conversationId: `${channel}:${ts}` });
 }
 
 /** The bot's n-th message in the customer's DM, once it is there. */
@@ -158,7 +159,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     await dm(cust, 0, 'the question');
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(fake.botMessages(fake.dmChannelOf(cust)).length, 1, 'one question');
-    assert.equal(await app.engine.surveys.countDocuments({ conversationId: `${CARE}:${root}` }), 1);
+    assert.equal(await countSurveys(app, { conversationId: `${CARE}:${root}` }), 1);
   });
 
   test('message shortcut on the root confirms to the staff member; again says already resolved', async () => {
@@ -191,7 +192,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     await ok(reactionAdded(AGENT, 'white_check_mark::skin-tone-3', CARE, controlRoot, control));
     await dm(control, 0, 'the control question');
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(await app.engine.surveys.countDocuments({ 'customer.id': cust }), 0);
+    assert.equal(await countSurveys(app, { 'customer.id': cust }), 0);
     assert.equal(fake.botMessages(fake.dmChannelOf(cust)).length, 0);
   });
 

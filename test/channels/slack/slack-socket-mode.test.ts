@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { readSurvey } from '../../helpers/surveys.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack, type FakeMessage } from '../../fakes/slack-web-api.ts';
 import { buttonPress, dmMessage, reactionAdded } from '../../fakes/slack-events.ts';
 
@@ -52,7 +53,7 @@ describe('slack channel: Socket Mode', () => {
     const question = await eventually(async () => fake.botMessages(fake.dmChannelOf(cust))[0], 10_000, 'the question');
     assert.match(question.text ?? '', /anbefale/, 'Danish, from users.info');
     await eventually(async () => {
-      const s = await app.engine.surveys.findOne({ conversationId: `${CARE}:${root}` }).lean().exec();
+      const s = await readSurvey(app, { conversationId: `${CARE}:${root}` });
       return s?.state === 'asked';
     }, 5000, 'asked');
 
@@ -63,7 +64,7 @@ describe('slack channel: Socket Mode', () => {
     await fake.socketSend('events_api', dmMessage(cust, 'Super hurtigt', '1800000002.000001').payload);
     await eventually(async () => fake.botMessages(fake.dmChannelOf(cust))[2], 5000, 'the thanks');
 
-    const s = await app.engine.surveys.findOne({ conversationId: `${CARE}:${root}` }).lean().exec();
+    const s = await readSurvey(app, { conversationId: `${CARE}:${root}` });
     assert.equal(s?.state, 'completed');
     assert.equal(s?.score, 10);
     assert.equal(s?.comment, 'Super hurtigt');

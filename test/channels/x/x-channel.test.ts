@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { PermanentSendError } from '../../../src/channels/send-errors.ts';
 import { FakeXApi, signActivity, type SentDm } from '../../fakes/x-api.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { readSurvey } from '../../helpers/surveys.ts';
 
 const creds = {
   consumerKey: 'x-consumer-key-e2e',
@@ -66,7 +67,7 @@ async function question(customerId: string, surveyId: string): Promise<SentDm> {
 }
 
 async function survey(id: string) {
-  const s = await app.engine.surveys.findById(id).lean().exec();
+  const s = await readSurvey(app, { _id: id });
   assert.ok(s, 'survey exists');
   return s;
 }

@@ -13,6 +13,7 @@ import { readXSettings, XChannel } from '../../../src/channels/x/index.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { FakeXApi, signActivity } from '../../fakes/x-api.ts';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { readSurveys } from '../../helpers/surveys.ts';
 
 const HOUR = 3_600_000;
 const creds = {
@@ -66,7 +67,7 @@ async function deliver(payload: unknown): Promise<void> {
   assert.equal(res.status, 200, await res.text());
 }
 
-const surveysOf = (customerId: string) => app.engine.surveys.find({ channel: 'x', 'customer.id': customerId }).lean().exec();
+const surveysOf = (customerId: string) => readSurveys(app, { channel: 'x', 'customer.id': customerId });
 
 describe('X inactivity rule', () => {
   test('the brand wrote last and the customer is quiet for N hours: resolved, credited to the last signing agent', async () => {

@@ -12,6 +12,7 @@ import { xSignature } from '../../../src/channels/x/x-webhook-signature.ts';
 import { ConfigError } from '../../../src/env-readers.ts';
 import { FakeXApi } from '../../fakes/x-api.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { readSurvey } from '../../helpers/surveys.ts';
 
 const creds = {
   consumerKey: 'x-consumer-key-sec',
@@ -53,7 +54,7 @@ async function askedSurvey(c: string): Promise<string> {
   });
   assert.equal(res.status, 202);
   const { surveyId } = await res.json() as { surveyId: string };
-  await eventually(async () => (await app.engine.surveys.findById(surveyId).lean().exec())?.state === 'asked', 15_000, 'the question');
+  await eventually(async () => (await readSurvey(app, { _id: surveyId }))?.state === 'asked', 15_000, 'the question');
   return surveyId;
 }
 
@@ -74,7 +75,7 @@ describe('X webhook security', () => {
       const r = await fetch(`${app.url}/x/webhook?crc_token=${encodeURIComponent(token)}`);
       assert.equal(r.status, 400, token.slice(0, 20));
     }
-    assert.equal((await app.engine.surveys.findById(surveyId).lean().exec())?.state, 'asked', 'nothing was answered');
+    assert.equal((await readSurvey(app, { _id: surveyId }))?.state, 'asked', 'nothing was answered');
   });
 
   test('X-style CRC tokens (base64 or URL-safe) are still answered', async () => {
@@ -94,7 +95,7 @@ describe('X webhook security', () => {
     // A fresh event delivered after it is handled, so the stale one had its chance and was dropped.
     await fake.deliver(fake.customerDm(c, '9', { createdAt: Date.now() - MINUTE }));
     const s = await eventually(async () => {
-      const doc = await app.engine.surveys.findById(surveyId).lean().exec();
+      const doc = await readSurvey(app, { _id: surveyId });
       return doc?.state === 'scored' ? doc : null;
     }, 15_000, 'the fresh answer');
     assert.equal(s.score, 9, 'the replayed "2" was not taken');
