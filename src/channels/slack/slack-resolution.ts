@@ -100,7 +100,7 @@ export class SlackResolution {
     try {
       return await this.deps.api.user(userId);
     } catch (err) {
-      this.deps.logger.warn({ userId, err: slackErrorCode(err) }, 'slack users.info failed; asking without name and locale');
+      this.deps.logger.warn({ err: slackErrorCode(err) }, 'slack users.info failed; asking without name and locale'); // no user id at warn: it is the customer's
       return null;
     }
   }

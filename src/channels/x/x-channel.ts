@@ -133,10 +133,10 @@ export class XChannel implements ChannelAdapter {
         });
         this.tracker.resolved(c.customerId, c.lastBrandDmId);
         outcomes.push(outcome);
-        this.log.info({ surveyId: outcome.surveyId, status: outcome.status, conversationId: c.conversationId }, 'x: conversation resolved by inactivity');
+        this.log.info({ surveyId: outcome.surveyId, status: outcome.status }, 'x: conversation resolved by inactivity');
       } catch (err) {
         // Kept in the map: the next check tries again.
-        this.log.warn({ err, conversationId: c.conversationId }, 'x: inactivity resolution failed');
+        this.log.warn({ err }, 'x: inactivity resolution failed'); // no conversation id: it contains the customer's X id
       }
     }
     return outcomes;
