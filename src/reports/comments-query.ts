@@ -1,11 +1,12 @@
 /**
  * The answers behind the numbers: comments filtered by channel, agent, category, survey
- * type and local day range, newest first, a page at a time.
+ * type, theme and local day range, newest first, a page at a time.
  */
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { surveyModel } from '../storage/survey-model.ts';
 import type { Scope } from './scope.ts';
+import { THEME_ID } from './theme-list.ts';
 import { addDays, dayKeyOf, instantRange, isDayKey } from './time-zone.ts';
 
 const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
@@ -14,6 +15,7 @@ export const commentParamsSchema = z.object({
   channel: z.string().min(1).max(32).optional(),
   agent: z.string().min(1).max(256).optional(),
   category: z.enum(['promoter', 'passive', 'detractor']).optional(),
+  theme: z.string().regex(THEME_ID, 'expected a theme id such as delivery').optional(),
   type: z.enum(['transactional', 'relational', 'all']).default('all'),
   from: day.optional(),
   to: day.optional(),
@@ -31,6 +33,8 @@ export interface CommentRow {
   score: number | null;
   category: string | null;
   comment: string;
+  /** The comment's themes (empty until tagged). */
+  themes: string[];
   resolvedAt: string;
   /** When the comment was given. */
   at: string | null;
@@ -50,11 +54,12 @@ export async function listComments(ctx: { conn: Connection; timeZone: string; no
   const agentId = scope.agentId ?? p.agent;
   if (agentId) filter['agent.id'] = agentId;
   if (p.category) filter.category = p.category;
+  if (p.theme) filter.themes = p.theme;
   if (p.type !== 'all') filter.type = p.type;
   const surveys = surveyModel(ctx.conn);
   const [total, docs] = await Promise.all([
     surveys.countDocuments(filter).exec(),
-    surveys.find(filter, { channel: 1, agent: 1, type: 1, score: 1, category: 1, comment: 1, resolvedAt: 1, completedAt: 1 })
+    surveys.find(filter, { channel: 1, agent: 1, type: 1, score: 1, category: 1, comment: 1, themes: 1, resolvedAt: 1, completedAt: 1 })
       .sort({ completedAt: -1, resolvedAt: -1, _id: -1 })
       .skip((p.page - 1) * p.limit).limit(p.limit).lean().exec(),
   ]);
@@ -73,6 +78,7 @@ export async function listComments(ctx: { conn: Connection; timeZone: string; no
       score: d.score ?? null,
       category: d.category ?? null,
       comment: d.comment ?? '',
+      themes: d.themes ?? [],
       resolvedAt: d.resolvedAt.toISOString(),
       at: d.completedAt ? d.completedAt.toISOString() : null,
     })),

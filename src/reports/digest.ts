@@ -1,6 +1,9 @@
 /**
- * The weekly digest: last week's transactional NPS by channel and by agent, the change
- * against the week before, low-sample flags and the open detractor follow-ups.
+ * The weekly digest: last week's transactional NPS overall and by channel with margins
+ * and the change against the week before, what detractors mentioned most, the value at
+ * risk and the value of promoters, agents compared with the rest of the team (only
+ * those with at least REPORT_MIN_SAMPLE answers: nothing per agent below it), and the
+ * open and overdue detractor follow-ups.
  *
  * Scheduled digests are claimed before posting with a unique insert (the cron slot
  * and the target) into `digests`, so several bot processes firing at the same slot
@@ -11,11 +14,16 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
+import { runAgentComparison, type AgentComparisonReport } from './agent-report.ts';
 import type { Followups } from './followups.ts';
+import { overdueFollowups } from './overdue-followups.ts';
 import type { ReportSettings } from './report-config.ts';
 import { runReport, type Report, type ReportRow } from './report-query.ts';
 import type { NoticeTarget, ReportNotice } from './reports-module.ts';
 import { EVERYTHING } from './scope.ts';
+import type { Theme } from './theme-list.ts';
+import { runThemeReport, type ThemeReport } from './theme-report.ts';
+import { runValueReport, type ValueReport } from './value-report.ts';
 import { addDays, dayKeyOf, periodStart, type DayKey } from './time-zone.ts';
 
 interface DigestDoc { _id: string; slot: Date; target: string; from: string; to: string; owner: string; claimedAt: Date; postedAt?: Date; error?: string }
@@ -38,6 +46,8 @@ function digestModel(conn: Connection): Model<DigestDoc> {
 
 /** How many agent lines a digest lists before "and N more". */
 const MAX_AGENT_LINES = 25;
+/** How many detractor themes a digest names. */
+const MAX_THEMES = 3;
 
 export interface DigestDeps {
   conn: Connection;
@@ -46,6 +56,19 @@ export interface DigestDeps {
   post: (target: NoticeTarget, notice: ReportNotice) => Promise<void>;
   logger: Logger;
   now: () => Date;
+  /** The comment themes (labels for what detractors mention); none: that line is left out. */
+  themes?: readonly Theme[];
+}
+
+/** Everything one digest says. */
+export interface DigestFigures {
+  total: Report;
+  channels: Report;
+  agents: AgentComparisonReport;
+  themes: ThemeReport;
+  value: ValueReport;
+  openFollowups: number;
+  overdueFollowups: number;
 }
 
 export type DigestOutcome = 'posted' | 'claimed-elsewhere' | 'off' | 'failed';
@@ -59,6 +82,8 @@ export function lastWeek(now: Date, timeZone: string): { from: DayKey; to: DayKe
 export class Digests {
   private readonly model: Model<DigestDoc>;
   private task: ScheduledTask | null = null;
+  /** Scheduled posts under way: stop() waits for them, so a claimed slot is posted or marked failed. */
+  private readonly posting = new Set<Promise<unknown>>();
   private readonly owner = randomUUID();
 
   constructor(private readonly deps: DigestDeps) {
@@ -73,13 +98,17 @@ export class Digests {
   async compose(now: Date = this.deps.now()): Promise<{ notice: ReportNotice; from: DayKey; to: DayKey }> {
     const { from, to } = lastWeek(now, this.deps.settings.digest.timeZone);
     const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, now };
-    const [total, channels, agents, open] = await Promise.all([
+    const week = { from, to, type: 'transactional' as const };
+    const [total, channels, agents, themes, value, openFollowups, overdue] = await Promise.all([
       runReport(ctx, { by: 'total', from, to }, EVERYTHING),
       runReport(ctx, { by: 'channel', from, to }, EVERYTHING),
-      runReport(ctx, { by: 'agent', from, to }, EVERYTHING),
+      runAgentComparison(ctx, week, EVERYTHING),
+      runThemeReport(ctx, week, EVERYTHING, this.deps.themes ?? []),
+      runValueReport(ctx, week, EVERYTHING),
       this.deps.followups.openCount(EVERYTHING),
+      overdueFollowups(this.deps.followups, EVERYTHING, now),
     ]);
-    return { notice: digestNotice(total, channels, agents, open), from, to };
+    return { notice: digestNotice({ total, channels, agents, themes, value, openFollowups, overdueFollowups: overdue }), from, to };
   }
 
   /** Post the digest for a cron slot unless another process claimed that slot. */
@@ -123,7 +152,9 @@ export class Digests {
     const { cron: expression, timeZone, target } = this.deps.settings.digest;
     if (!target || this.task) return;
     this.task = cron.schedule(expression, async (ctx) => {
-      await this.postScheduled(ctx.date).catch((err) => this.deps.logger.error({ err }, 'digest failed'));
+      const p = this.postScheduled(ctx.date).catch((err) => this.deps.logger.error({ err }, 'digest failed'));
+      this.posting.add(p);
+      await p.finally(() => this.posting.delete(p));
     }, { timezone: timeZone, name: 'nps-digest', noOverlap: true });
     this.deps.logger.info({ cron: expression, timeZone, target: target.channel }, 'digests scheduled');
   }
@@ -132,6 +163,7 @@ export class Digests {
     const task = this.task;
     this.task = null;
     if (task) await task.destroy();
+    await Promise.all([...this.posting]);
   }
 }
 
@@ -139,7 +171,10 @@ const fmtNps = (r: ReportRow): string => (r.nps === null ? 'no answers' : `NPS $
 const fmtChange = (r: ReportRow): string => (r.change === null ? 'change –' : `change ${r.change > 0 ? '+' : ''}${r.change}`);
 const fmtLow = (r: ReportRow, min: number): string => (r.lowSample ? ` · low sample (<${min} answers): do not judge on this` : '');
 
-export function digestNotice(total: Report, channels: Report, agents: Report, openFollowups: number): ReportNotice {
+const signedNum = (v: number): string => (v > 0 ? `+${v}` : String(v));
+
+export function digestNotice(d: DigestFigures): ReportNotice {
+  const { total, channels, agents, themes, value } = d;
   const min = total.minSample;
   const lines: string[] = [
     `Weekly NPS digest, ${total.from} to ${total.to} (${total.timeZone}), compared with the week before.`,
@@ -153,23 +188,35 @@ export function digestNotice(total: Report, channels: Report, agents: Report, op
     lines.push('By channel:');
     for (const r of channels.rows) lines.push(`  ${r.channel}: ${fmtNps(r)}, ${r.responses}/${r.sent} answered, ${fmtChange(r)}${fmtLow(r, min)}`);
   }
-  if (agents.rows.length > 0) {
-    lines.push('By agent (answers shown so nobody is judged on a handful):');
-    const sorted = [...agents.rows].sort((a, b) => b.responses - a.responses || (a.agentId ?? '').localeCompare(b.agentId ?? ''));
-    for (const r of sorted.slice(0, MAX_AGENT_LINES)) {
-      const who = r.agentName ? `${r.agentName} (${r.agentId})` : r.agentId;
-      lines.push(`  ${who}: ${fmtNps(r)}, ${r.responses}/${r.sent} answered, ${fmtChange(r)}${fmtLow(r, min)}`);
-    }
-    if (sorted.length > MAX_AGENT_LINES) lines.push(`  … and ${sorted.length - MAX_AGENT_LINES} more agents (see the dashboard)`);
+  const drivers = themes.drivers.slice(0, MAX_THEMES);
+  if (drivers.length > 0) {
+    lines.push(`What detractors mentioned most (of ${themes.commented.detractors} with a comment): ${drivers
+      .map((x) => `${x.label} ${x.detractors} (${x.shareOfDetractors ?? 0}%${x.change === null ? '' : `, ${signedNum(x.change)} pp`})`).join(', ')}`);
   }
-  lines.push(`Open detractor follow-ups: ${openFollowups}`);
+  if (value.withValue > 0) {
+    lines.push(`Value at risk (detractors): ${value.valueAtRisk} (${value.detractorCustomers} detractor customers, ${signedNum(value.valueAtRiskChange)} on the week before); value of promoters: ${value.promoterValue} (${value.promoterCustomers} promoter customers); ${value.withValue} of ${value.customers} customers came with a value.`);
+  }
+  const judged = agents.rows.filter((r) => !r.lowSample);
+  const hidden = agents.rows.filter((r) => r.lowSample && r.responses > 0).length;
+  if (judged.length > 0 || hidden > 0) lines.push(`By agent, compared with the rest of the team (only agents with at least ${min} answers):`);
+  for (const r of judged.slice(0, MAX_AGENT_LINES)) {
+    const who = r.agentName ? `${r.agentName} (${r.agentId})` : r.agentId;
+    const vs = r.difference === null ? '' : ` · vs team ${signedNum(r.difference)} (95% ${r.low} to ${r.high})`;
+    lines.push(`  ${who}: NPS ${r.nps ?? '–'} (±${r.marginOfError ?? '–'}), ${r.responses}/${r.sent} answered${vs}: ${r.label}`);
+  }
+  if (judged.length > MAX_AGENT_LINES) lines.push(`  … and ${judged.length - MAX_AGENT_LINES} more agents (see the dashboard)`);
+  if (hidden > 0) lines.push(`  ${hidden} agent(s) with fewer than ${min} answers are not listed: too few to judge on.`);
+  lines.push(`Open detractor follow-ups: ${d.openFollowups} (overdue: ${d.overdueFollowups})`);
   return {
     text: lines.join('\n'),
     fields: {
       week: `${total.from} to ${total.to}`,
       nps: t?.nps === null || !t ? '–' : String(t.nps),
       answers: String(t?.responses ?? 0),
-      openFollowups: String(openFollowups),
+      openFollowups: String(d.openFollowups),
+      overdueFollowups: String(d.overdueFollowups),
+      valueAtRisk: String(value.valueAtRisk),
+      ...(drivers[0] ? { topDetractorTheme: drivers[0].label } : {}),
     },
   };
 }

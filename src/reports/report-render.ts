@@ -38,8 +38,8 @@ export function reportCsvFilename(report: Report): string {
 
 export function commentsCsv(comments: CommentRow[]): string {
   return toCsv(
-    ['at', 'resolvedAt', 'channel', 'agentId', 'agentName', 'type', 'score', 'category', 'comment'],
-    comments.map((c) => [c.at, c.resolvedAt, c.channel, c.agentId, c.agentName, c.type, c.score, c.category, c.comment]),
+    ['at', 'resolvedAt', 'channel', 'agentId', 'agentName', 'type', 'score', 'category', 'themes', 'comment'],
+    comments.map((c) => [c.at, c.resolvedAt, c.channel, c.agentId, c.agentName, c.type, c.score, c.category, c.themes.join(';'), c.comment]),
   );
 }
 

@@ -5,8 +5,12 @@
  * agentId?, sent, responses, promoters, passives, detractors, nps, responseRate,
  * marginOfError, lowSample, change, …}]}`, or CSV with a header row.
  *
- * `GET /api/reports/comments?channel=&agent=&category=&type=&from=&to=&page=&limit=&format=json|csv`
+ * `GET /api/reports/comments?channel=&agent=&category=&theme=&type=&from=&to=&page=&limit=&format=json|csv`
  * → the comments behind the numbers, newest first.
+ *
+ * `GET /api/reports/themes|drivers|agents|segments|value?from=&to=&type=transactional|relational
+ *  &channel=&agent=&format=json|csv` → comment themes, what detractors mention, agents
+ * compared with the rest of the team, NPS by segment, value at risk (insight-views.ts).
  *
  * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
@@ -19,13 +23,19 @@ import { commentParamsSchema, listComments } from './comments-query.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';
 import { commentsCsv, reportCsv, reportCsvFilename } from './report-render.ts';
+import { insightParamsSchema } from './insight-range.ts';
+import { INSIGHT_VIEWS } from './insight-render.ts';
+import { runInsight } from './insight-views.ts';
 import { scopeOf } from './scope.ts';
+import type { ThemeTagging } from './theme-tagging.ts';
 
 export interface ReportRouteDeps {
   settings: ReportSettings;
   now: () => Date;
   /** Wait (briefly) for this process's pending rollup work, so a report shows what just happened. */
   flush: () => Promise<void>;
+  /** Comment themes: the list and the pending tags a report waits for. */
+  themes?: ThemeTagging;
 }
 
 const formatSchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
@@ -66,6 +76,26 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
     }
     res.json(page);
   });
+
+  for (const view of INSIGHT_VIEWS) {
+    router.get(`/${view}`, async (req, res) => {
+      const { format } = validate(formatSchema, { format: req.query.format });
+      const params = validate(insightParamsSchema, { ...req.query, format: undefined });
+      await Promise.all([deps.flush(), deps.themes?.flush()]);
+      const out = await runInsight(
+        view,
+        { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+        params,
+        scopeOf(principalOf(res)),
+        deps.themes?.tagger.themes ?? [],
+      ).catch(rethrowRange);
+      if (format === 'csv') {
+        res.type('text/csv; charset=utf-8').attachment(out.filename).send(out.csv());
+        return;
+      }
+      res.json(out.json);
+    });
+  }
 
   return router;
 }

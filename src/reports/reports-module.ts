@@ -21,6 +21,7 @@ import { ensureRollupZone } from './rollup-rebuild.ts';
 import { rollupModel } from './rollup-model.ts';
 import { RollupStore } from './rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
+import { ThemeTagging } from './theme-tagging.ts';
 
 /** A notice for managers; the app hands it to the target channel's adapter. */
 export interface ReportNotice { text: string; fields?: Record<string, string> }
@@ -59,6 +60,7 @@ export interface Reports extends ReportsModule {
   followups: Followups;
   alerts: DetractorAlerts;
   digests: Digests;
+  themes: ThemeTagging;
   /** One sweep now: dirty surveys, then due alerts. */
   sweep(): Promise<void>;
 }
@@ -73,10 +75,14 @@ export function createReports(deps: ReportsDeps): Reports {
   const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now });
   const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
   const sync = new SurveySync({ conn: deps.conn, rollups, followups, logger, now, onFollowupOpened: kickAlerts });
-  const digests = new Digests({ conn: deps.conn, settings, followups, post: deps.post, logger, now });
+  const themes = ThemeTagging.forConfig(deps.conn, deps.config, logger, now);
+  const digests = new Digests({ conn: deps.conn, settings, followups, post: deps.post, logger, now, themes: themes.tagger.themes });
   const flush = (): Promise<void> => sync.flush(2000);
 
-  const onTransition = (e: TransitionEvent): void => sync.enqueue(e.survey);
+  const onTransition = (e: TransitionEvent): void => {
+    sync.enqueue(e.survey);
+    themes.onTransition(e.survey);
+  };
   let timer: NodeJS.Timeout | null = null;
   let sweeping: Promise<void> | null = null;
   let started = false;
@@ -84,6 +90,7 @@ export function createReports(deps: ReportsDeps): Reports {
   const sweep = async (): Promise<void> => {
     await sync.sweep();
     await alerts.sendDue();
+    await themes.sweep();
   };
   const tick = (): void => {
     if (sweeping) return;
@@ -99,13 +106,14 @@ export function createReports(deps: ReportsDeps): Reports {
     followups,
     alerts,
     digests,
+    themes,
     sweep,
 
     mount(app, auth) {
       const api = requireAuth(auth);
-      app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush }));
+      app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush, themes }));
       app.use('/api/followups', api, followupRoutes({ followups, now, flush }));
-      app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush }));
+      app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush, themes }));
     },
 
     async start() {

@@ -12,7 +12,7 @@ export { prng };
 
 export type SurveySeed = Partial<Omit<SurveyDoc, 'agent' | 'customer'>> & {
   agent?: { id: string; name?: string };
-  customer?: { id: string; name?: string; locale: string };
+  customer?: SurveyDoc['customer'];
 };
 
 let counter = 0;

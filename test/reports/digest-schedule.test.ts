@@ -1,6 +1,8 @@
 /**
- * Weekly digests with a fake clock: last week's NPS by channel and by agent, the change,
- * low-sample flags and open follow-ups, posted through the real webhook channel; two
+ * Weekly digests with a fake clock: last week's NPS by channel with margins and the
+ * change, what detractors mentioned most, value at risk, agents compared with the team
+ * (none below the minimum sample) and open / overdue follow-ups, posted through the
+ * real webhook channel; two
  * bot processes firing at the same slot post it once (also with node-cron really
  * firing every second); a bad DIGEST_CRON stops start-up with one clear line; and
  * `nps-bot digest` posts (or prints) one at once.
@@ -36,9 +38,13 @@ beforeAll(async () => {
   db = await openTestDb('digests');
   const day = (d: string, h = 9) => new Date(`${d}T${String(h).padStart(2, '0')}:00:00Z`);
   await surveyModel(db.conn).insertMany([
-    // Last week (6–12 May): slack a1 9, 10, 9, 8, 3; webhook a2 0.
-    ...[9, 10, 9, 8, 3].map((score, i) => surveyDoc({ resolvedAt: day(`2024-05-${String(6 + i).padStart(2, '0')}`), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score })),
-    surveyDoc({ resolvedAt: day('2024-05-12', 20), channel: 'webhook', agent: { id: 'a2', name: 'Bo' }, score: 0 }),
+    // Last week (6–12 May): slack a1 9, 10, 9, 8, 3; webhook a2 0. Two detractors commented; three customers have a value.
+    ...[9, 10, 9, 8].map((score, i) => surveyDoc({
+      resolvedAt: day(`2024-05-${String(6 + i).padStart(2, '0')}`), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score,
+      ...(i === 0 ? { customer: { id: 'big-fan', locale: 'en', value: 30000 } } : {}),
+    })),
+    surveyDoc({ resolvedAt: day('2024-05-10'), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 3, comment: 'Leveransen var sen', customer: { id: 'c-sv', locale: 'sv', value: 12000, segment: 'enterprise' } }),
+    surveyDoc({ resolvedAt: day('2024-05-12', 20), channel: 'webhook', agent: { id: 'a2', name: 'Bo' }, score: 0, comment: 'The app is slow', customer: { id: 'c-en', locale: 'en', value: 5000 } }),
     // The week before: slack a1 10, 5.
     surveyDoc({ resolvedAt: day('2024-04-30'), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 10 }),
     surveyDoc({ resolvedAt: day('2024-05-02'), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 5 }),
@@ -97,10 +103,13 @@ describe('digests', () => {
     assert.match(text, /Overall: NPS 17 \(±[\d.]+\), 6 answers of 6 sent \(response rate 100%\), change \+17/);
     assert.match(text, /slack: NPS 40 \(±70\.1\), 5\/5 answered, change \+40\n/);
     assert.match(text, /webhook: NPS -100 \(±0\), 1\/1 answered, change – · low sample \(<3 answers\): do not judge on this/);
-    assert.match(text, /By agent.*\n {2}Anna \(a1\): NPS 40/);
-    assert.match(text, /Bo \(a2\): NPS -100 .* low sample/);
-    // Detractors 3, 0 last week, 5 the week before, 0 this week: four open follow-ups.
-    assert.match(text, /Open detractor follow-ups: 4$/);
+    assert.match(text, /By agent, compared with the rest of the team \(only agents with at least 3 answers\):\n {2}Anna \(a1\): NPS 40 \(±[\d.]+\), 5\/5 answered · vs team \+140 \(95% [\d.-]+ to [\d.-]+\): no evidence of a difference\n/);
+    assert.ok(!text.includes('Bo (a2)'), 'nothing per agent below the minimum sample');
+    assert.match(text, /1 agent\(s\) with fewer than 3 answers are not listed/);
+    assert.match(text, /What detractors mentioned most \(of 2 with a comment\): App and website 1 \(50%\), Delivery 1 \(50%\), Speed and waiting 1 \(50%\)\n/);
+    assert.match(text, /Value at risk \(detractors\): 17000 \(2 detractor customers, \+17000 on the week before\); value of promoters: 30000 \(3 promoter customers\); 3 of 6 customers came with a value\./);
+    // Detractors 3, 0 last week, 5 the week before, 0 this week: four open follow-ups, opened just now.
+    assert.match(text, /Open detractor follow-ups: 4 \(overdue: 0\)$/);
     assert.ok(!text.includes('2024-05-13'), 'this week is not in last week\'s digest');
   });
 

@@ -187,9 +187,9 @@ describe('GET /api/reports/comments', () => {
   test('CSV escapes commas, quotes and newlines, and defuses formulas', async () => {
     const r = await get(`/api/reports/comments?${WEEK}&channel=webhook&format=csv`);
     assert.match(r.headers.get('content-disposition') ?? '', /^attachment; filename="?nps-comments-.+\.csv"?$/);
-    assert.ok(r.text.startsWith('at,resolvedAt,channel,agentId,agentName,type,score,category,comment\r\n'));
-    assert.ok(r.text.includes(',webhook,a2,Bo,transactional,0,detractor,"\'=HYPERLINK(""http://evil""), then\nmore ""quotes"""\r\n'), r.text);
-    assert.ok(r.text.includes(',6,detractor,meh <b>bold</b>\r\n'));
+    assert.ok(r.text.startsWith('at,resolvedAt,channel,agentId,agentName,type,score,category,themes,comment\r\n'));
+    assert.ok(r.text.includes(',webhook,a2,Bo,transactional,0,detractor,,"\'=HYPERLINK(""http://evil""), then\nmore ""quotes"""\r\n'), r.text);
+    assert.ok(r.text.includes(',6,detractor,,meh <b>bold</b>\r\n'));
   });
 });
 

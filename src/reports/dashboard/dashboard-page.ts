@@ -6,6 +6,7 @@ import type { CommentRow } from '../comments-query.ts';
 import type { FollowupView } from '../followups.ts';
 import type { Report, ReportRow } from '../report-query.ts';
 import { html, raw, type SafeHtml } from './html.ts';
+import { agentComparisonSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
 import { CHART_CSS, npsBarChart, npsTrendChart, type TrendPoint } from './svg-charts.ts';
 
 export interface DashboardData {
@@ -20,6 +21,11 @@ export interface DashboardData {
   /** Query string (without `?`) of the current range, for the CSV links. */
   rangeQuery: string;
   notice?: string;
+  /** Themes, agents against the team, value and segments. */
+  insights?: Insights;
+  /** The theme the comments are filtered by, and the themes to choose from. */
+  theme?: string;
+  themeOptions?: Array<{ id: string; label: string }>;
 }
 
 const STYLE = raw(`
@@ -49,7 +55,7 @@ const num = (v: number | null | undefined, suffix = ''): string => (v === null |
 const signed = (v: number | null): string => (v === null ? dash : v > 0 ? `+${v}` : String(v));
 
 export function layout(title: string, body: SafeHtml, header: SafeHtml = html``): string {
-  return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${STYLE}${CHART_CSS}</style></head><body><header><h1>${title}</h1>${header}</header><main>${body}</main></body></html>`.value}`;
+  return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${STYLE}${CHART_CSS}${raw(INSIGHT_CSS)}</style></head><body><header><h1>${title}</h1>${header}</header><main>${body}</main></body></html>`.value}`;
 }
 
 export function loginPage(error?: string): string {
@@ -91,11 +97,22 @@ function agentTable(report: Report): SafeHtml {
 <p class="muted">One agent rarely shapes the whole experience: read these with the number of answers and the margin of error, and never rank anyone on a low sample.</p>`;
 }
 
-function commentList(comments: CommentRow[]): SafeHtml {
+function commentList(comments: CommentRow[], labels: Map<string, string>): SafeHtml {
   if (comments.length === 0) return html`<p>No comments yet.</p>`;
-  return html`<table id="comments"><thead><tr><th>When</th><th>Score</th><th>Channel</th><th>Agent</th><th>Comment</th></tr></thead><tbody>${comments.map((c) => html`<tr>
-  <td>${(c.at ?? c.resolvedAt).slice(0, 16).replace('T', ' ')}</td><td class="num">${num(c.score)}</td><td>${c.channel}</td><td>${c.agentName ?? c.agentId}</td><td class="comment">${c.comment}</td>
+  return html`<table id="comments"><thead><tr><th>When</th><th>Score</th><th>Channel</th><th>Agent</th><th>Themes</th><th>Comment</th></tr></thead><tbody>${comments.map((c) => html`<tr>
+  <td>${(c.at ?? c.resolvedAt).slice(0, 16).replace('T', ' ')}</td><td class="num">${num(c.score)}</td><td>${c.channel}</td><td>${c.agentName ?? c.agentId}</td>
+  <td>${c.themes.map((t) => html`<span class="tag">${labels.get(t) ?? t}</span>`)}</td><td class="comment">${c.comment}</td>
 </tr>`)}</tbody></table>`;
+}
+
+function themeFilter(d: DashboardData): SafeHtml {
+  const options = d.themeOptions ?? [];
+  if (options.length === 0) return html``;
+  return html`<form class="inline" id="theme-filter" method="get" action="/dashboard#comments">
+  <input type="hidden" name="from" value="${d.total.from}"><input type="hidden" name="to" value="${d.total.to}">
+  <label>Theme <select name="theme"><option value="">all comments</option>${options.map((o) => html`<option value="${o.id}"${raw(o.id === d.theme ? ' selected' : '')}>${o.label}</option>`)}</select></label>
+  <button type="submit">Filter</button>
+</form>`;
 }
 
 function followupList(items: FollowupView[], open: number): SafeHtml {
@@ -114,6 +131,8 @@ function followupList(items: FollowupView[], open: number): SafeHtml {
 </tr>`)}</tbody></table>`;
 }
 
+const labelOf = (d: DashboardData, id: string): string => d.themeOptions?.find((o) => o.id === id)?.label ?? id;
+
 export function dashboardPage(d: DashboardData): string {
   const t = d.total;
   const header = html`<form method="post" action="/dashboard/logout"><span class="muted">${d.viewer}</span> <button type="submit">Sign out</button></form>`;
@@ -130,9 +149,12 @@ ${d.notice ? html`<p class="flash" role="status">${d.notice}</p>` : ''}
 </section>
 <section><h2>Overall, ${t.from} to ${t.to}</h2>${kpis(t)}</section>
 <section><h2>NPS by channel</h2>${npsBarChart('NPS by channel', d.channels.rows.map((r) => ({ label: r.channel ?? '', value: r.nps, n: r.responses, lowSample: r.lowSample })))}</section>
+${d.insights ? html`<section id="themes"><h2>What customers talk about</h2>${themeSection(d.insights.themes, d.rangeQuery)}</section>` : ''}
 <section><h2>NPS by agent</h2>${agentTable(d.agents)}</section>
+${d.insights ? html`<section id="agents-vs-team"><h2>Agents compared with the rest of the team</h2>${agentComparisonSection(d.insights.agents)}</section>
+<section id="value"><h2>Value and segments</h2>${valueSection(d.insights.value, d.insights.segments)}</section>` : ''}
 <section><h2>Weekly trend (last ${d.trend.length} weeks)</h2>${npsTrendChart('NPS per week', d.trend)}</section>
 <section><h2>Open detractor follow-ups</h2>${followupList(d.followups, d.openFollowups)}</section>
-<section><h2>Latest comments</h2>${commentList(d.comments)}</section>`;
+<section id="latest-comments"><h2>${d.theme ? `Latest comments about ${labelOf(d, d.theme)}` : 'Latest comments'}</h2>${themeFilter(d)}${commentList(d.comments, new Map((d.themeOptions ?? []).map((o) => [o.id, o.label])))}</section>`;
   return layout('Transactional NPS dashboard', body, header);
 }

@@ -21,6 +21,9 @@ import { reportCsv, reportCsvFilename } from '../report-render.ts';
 import { scopeOf } from '../scope.ts';
 import { addDays, dayKeyOf, isDayKey, periodStart } from '../time-zone.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
+import { loadInsights } from './insight-sections.ts';
+import type { ThemeTagging } from '../theme-tagging.ts';
+import { THEME_ID } from '../theme-list.ts';
 
 const TREND_WEEKS = 12;
 
@@ -32,6 +35,8 @@ export interface DashboardDeps {
   now: () => Date;
   /** Wait (briefly) for this process's pending rollup work, so a page shows what just happened. */
   flush: () => Promise<void>;
+  /** Comment themes (the list, and tags being written). */
+  themes?: ThemeTagging;
 }
 
 function setSecurityHeaders(res: Response): void {
@@ -49,6 +54,7 @@ const rangeSchema = z.object({
   from: z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD').optional(),
   to: z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD').optional(),
   saved: z.string().max(10).optional(),
+  theme: z.union([z.literal(''), z.string().regex(THEME_ID, 'expected a theme id such as delivery')]).optional(),
 });
 
 export function dashboardRoutes(deps: DashboardDeps): Router {
@@ -139,8 +145,10 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
       throw err;
     }
-    await deps.flush();
+    await Promise.all([deps.flush(), deps.themes?.flush()]);
     const ctx = { conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now };
+    const themeList = deps.themes?.tagger.themes ?? [];
+    const theme = q.theme || undefined;
     const base = { from: range.from, to: range.to };
     const thisWeek = periodStart(dayKeyOf(now, deps.settings.timeZone), 'week');
     const trendFrom = addDays(thisWeek, -7 * (TREND_WEEKS - 1));
@@ -149,10 +157,11 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       runReport(ctx, { by: 'channel', ...base }, scope),
       runReport(ctx, { by: 'agent', ...base }, scope),
       runReport(ctx, { by: 'total', period: 'week', from: trendFrom, to: dayKeyOf(now, deps.settings.timeZone) }, scope),
-      listComments(ctx, { type: 'transactional', page: 1, limit: 10 }, scope),
+      listComments(ctx, { type: 'transactional', page: 1, limit: 10, ...(theme ? { theme, from: range.from, to: range.to } : {}) }, scope),
       deps.followups.list({ status: 'open', scope, page: 1, limit: 25 }),
       deps.followups.openCount(scope),
     ]);
+    const insights = await loadInsights(ctx, base, scope, themeList);
     const byWeek = new Map(trend.rows.map((r) => [r.period, r]));
     res.type('html').send(dashboardPage({
       viewer: principal.role === 'agent' ? `agent ${principal.agentId}` : 'manager',
@@ -165,6 +174,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       openFollowups,
       rangeQuery: new URLSearchParams({ from: range.from, to: range.to }).toString(),
       notice: q.saved ? 'Follow-up saved.' : undefined,
+      insights,
+      theme,
+      themeOptions: themeList.map((t) => ({ id: t.id, label: t.label })),
     }));
   });
 

@@ -1,0 +1,99 @@
+/**
+ * The dashboard's "understand" sections, so a manager can answer from the page alone:
+ * what customers complain about most and whether it is improving (themes with their
+ * change, and what detractors mention), which agents differ from the rest of the team
+ * with evidence (never a ranking), and how much revenue sits with detractors (value at
+ * risk, by segment). Server-rendered, escaped through `html`, no script.
+ */
+import type { AgentComparisonReport } from '../agent-report.ts';
+import type { InsightContext } from '../insight-range.ts';
+import { runAgentComparison } from '../agent-report.ts';
+import type { Scope } from '../scope.ts';
+import { runSegmentReport, type SegmentReport } from '../segment-report.ts';
+import type { Theme } from '../theme-list.ts';
+import { runThemeReport, type ThemeReport } from '../theme-report.ts';
+import { runValueReport, type ValueReport } from '../value-report.ts';
+import { html, type SafeHtml } from './html.ts';
+
+export interface Insights {
+  themes: ThemeReport;
+  agents: AgentComparisonReport;
+  value: ValueReport;
+  segments: SegmentReport;
+}
+
+export async function loadInsights(ctx: InsightContext, range: { from: string; to: string }, scope: Scope, themes: readonly Theme[]): Promise<Insights> {
+  const p = { ...range, type: 'transactional' as const };
+  const [t, agents, value, segments] = await Promise.all([
+    runThemeReport(ctx, p, scope, themes),
+    runAgentComparison(ctx, p, scope),
+    runValueReport(ctx, p, scope),
+    runSegmentReport(ctx, p, scope),
+  ]);
+  return { themes: t, agents, value, segments };
+}
+
+const dash = '–';
+const num = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : `${v}${suffix}`);
+const signed = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : v > 0 ? `+${v}${suffix}` : `${v}${suffix}`);
+const money = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const trend = (change: number | null, better: 'up' | 'down'): SafeHtml | string => {
+  if (change === null || change === 0) return '';
+  const improving = better === 'up' ? change > 0 : change < 0;
+  return html` <span class="${improving ? 'better' : 'worse'}">${improving ? 'improving' : 'worse'}</span>`;
+};
+
+export const INSIGHT_CSS = `
+.better { color: #2f7d4f; font-weight: 600; }
+.worse { color: #b23b3b; font-weight: 600; }
+.tag { display: inline-block; background: #eef2f7; border-radius: 3px; padding: 0 5px; margin: 0 3px 2px 0; font-size: 12px; }
+.label-higher { color: #2f7d4f; font-weight: 600; }
+.label-lower { color: #b23b3b; font-weight: 600; }
+`;
+
+export function themeSection(r: ThemeReport, rangeQuery: string): SafeHtml {
+  const rows = r.rows.filter((x) => x.mentions > 0 || x.previousMentions > 0);
+  const table = rows.length === 0
+    ? html`<p>No tagged comments in this range.</p>`
+    : html`<table id="theme-table"><thead><tr><th>Theme</th><th class="num">Comments</th><th class="num">Share</th><th class="num">NPS</th><th class="num">Margin of error</th><th class="num">Change</th><th class="num">Detractors</th><th></th></tr></thead><tbody>${rows.map((x) => html`<tr data-theme="${x.theme}">
+  <td><a href="/dashboard?${rangeQuery}&amp;theme=${x.theme}#comments">${x.label}</a></td><td class="num">${x.mentions}</td><td class="num">${num(x.shareOfComments, '%')}</td>
+  <td class="num">${num(x.nps)}</td><td class="num">±${num(x.marginOfError)}</td><td class="num">${signed(x.change)}${trend(x.change, 'up')}</td><td class="num">${x.detractors}</td>
+  <td>${x.mentions > 0 && x.lowSample ? html`<span class="low">low sample (&lt;${r.minSample})</span>` : ''}</td>
+</tr>`)}</tbody></table>`;
+  const drivers = r.drivers.length === 0
+    ? html`<p>No detractor comment mentions a theme in this range.</p>`
+    : html`<ol id="drivers">${r.drivers.map((x) => html`<li data-theme="${x.theme}"><b>${x.label}</b>: ${x.detractors} of ${r.commented.detractors} detractors with a comment (${num(x.shareOfDetractors, '%')})${x.change === null ? '' : html`, ${signed(x.change, ' pp')} on the period before${trend(x.change, 'down')}`}</li>`)}</ol>`;
+  return html`<p class="muted">${r.commented.answers} answers with a tagged comment${r.untagged > 0 ? `, ${r.untagged} not tagged yet` : ''}. Change is against ${r.previous.from} – ${r.previous.to}. A comment counts under every theme it mentions, praise or complaint.</p>
+${table}
+<h3>What detractors mention most</h3>${drivers}`;
+}
+
+const reasonsText = (reasons: Record<string, number>): string => Object.entries(reasons).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+
+export function agentComparisonSection(r: AgentComparisonReport): SafeHtml {
+  if (r.rows.length === 0) return html`<p>No conversations were resolved in this range.</p>`;
+  return html`<p class="muted">Each agent against everyone else (team: ${r.team.responses} answers, NPS ${num(r.team.nps)} ±${num(r.team.marginOfError)}). A difference is claimed only when its 95% interval leaves zero out and both sides have at least ${r.minSample} answers. Not a ranking: rows are in alphabetical order within each reading.</p>
+<table id="agent-comparison"><thead><tr><th>Agent</th><th class="num">Answers</th><th class="num">NPS</th><th class="num">vs team</th><th>95% interval</th><th>Reading</th><th class="num">Never surveyed</th><th>Why</th></tr></thead><tbody>${r.rows.map((x) => html`<tr data-agent="${x.agentId}">
+  <td>${x.agentName ? html`${x.agentName} <span class="muted">(${x.agentId})</span>` : x.agentId}</td>
+  <td class="num">${x.responses}</td><td class="num">${num(x.nps)}</td><td class="num">${signed(x.difference)}</td>
+  <td>${x.low === null ? dash : `${x.low} to ${x.high}`}</td>
+  <td class="label-${x.label === 'higher' ? 'higher' : x.label === 'lower' ? 'lower' : 'none'}">${x.label}${x.lowSample ? html` <span class="low">(fewer than ${r.minSample} answers)</span>` : ''}</td>
+  <td class="num">${x.neverSurveyed} of ${x.resolved}${x.neverSurveyedPct === null ? '' : ` (${x.neverSurveyedPct}%)`}</td><td>${reasonsText(x.neverSurveyedReasons)}</td>
+</tr>`)}</tbody></table>`;
+}
+
+export function valueSection(v: ValueReport, s: SegmentReport): SafeHtml {
+  const kpis = html`<div class="kpis">
+  <div class="kpi" id="value-at-risk">Value at risk (detractors)<b>${money(v.valueAtRisk)}</b><span class="muted">${v.detractorCustomers} customers · ${signed(v.valueAtRiskChange)} on the period before</span></div>
+  <div class="kpi" id="promoter-value">Value of promoters<b>${money(v.promoterValue)}</b><span class="muted">${v.promoterCustomers} customers · ${signed(v.promoterValueChange)}</span></div>
+  <div class="kpi">Customers with a value<b>${v.withValue}</b><span class="muted">of ${v.customers} who answered</span></div>
+</div>`;
+  const segments = s.rows.length === 0
+    ? html`<p>No surveys were sent in this range.</p>`
+    : html`<table id="segment-table"><thead><tr><th>Segment</th><th class="num">Answers</th><th class="num">NPS</th><th class="num">Margin of error</th><th class="num">Change</th><th class="num">Value at risk</th><th class="num">Promoter value</th><th>Sample</th></tr></thead><tbody>${s.rows.map((x) => html`<tr>
+  <td>${x.segment ?? html`<span class="muted">(no segment)</span>`}</td><td class="num">${x.responses}</td><td class="num">${num(x.nps)}</td><td class="num">±${num(x.marginOfError)}</td>
+  <td class="num">${signed(x.change)}</td><td class="num">${money(x.valueAtRisk)}</td><td class="num">${money(x.promoterValue)}</td>
+  <td>${x.lowSample ? html`<span class="low">low sample (&lt;${s.minSample})</span>` : 'ok'}</td>
+</tr>`)}</tbody></table>`;
+  return html`${kpis}<p class="muted">Each customer counts once, with their latest answer and value in the period.</p>${segments}`;
+}
