@@ -1,13 +1,15 @@
 /**
  * The generic channel any chat system can plug into. Outgoing: each message is POSTed
  * as JSON `{surveyId, conversationId, customerId, text, choices}` (notices as
- * `{channelId, text}`) to WEBHOOK_OUTBOUND_URL, signed with X-NPS-Signature.
+ * `{channelId, text}`) to WEBHOOK_OUTBOUND_URL, signed with X-NPS-Signature over
+ * X-NPS-Timestamp and the body (see webhook-signature.ts). Redirects are not followed:
+ * a 3xx would send customer data wherever the answer points, so it is a permanent error.
  * Incoming: customer replies arrive at `POST /api/channels/webhook/messages`
  * (see http-server.ts, which guards it with the API token).
  */
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel.ts';
 import { PermanentSendError, TransientSendError } from './send-errors.ts';
-import { SIGNATURE_HEADER, signBody } from './webhook-signature.ts';
+import { signatureHeaders } from './webhook-signature.ts';
 
 export interface WebhookChannelOptions {
   outboundUrl: string;
@@ -49,8 +51,9 @@ export class WebhookChannel implements ChannelAdapter {
     try {
       res = await fetch(this.options.outboundUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, this.options.secret) },
+        headers: { 'content-type': 'application/json', ...signatureHeaders(body, this.options.secret) },
         body,
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (err) {
@@ -58,6 +61,9 @@ export class WebhookChannel implements ChannelAdapter {
     }
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return;
+    if (res.status >= 300 && res.status < 400) {
+      throw new PermanentSendError(`webhook answered ${res.status} (a redirect): redirects are not followed, set WEBHOOK_OUTBOUND_URL to the final address`, String(res.status));
+    }
     if (res.status === 429 || res.status >= 500 || res.status === 408) {
       throw new TransientSendError(`webhook answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
     }

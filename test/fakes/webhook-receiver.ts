@@ -1,18 +1,20 @@
 /**
  * A chat system on the other end of the webhook channel: an HTTP server on 127.0.0.1
- * that checks X-NPS-Signature and records what the bot POSTs. It can answer with a
- * chosen status for the next requests (429 with Retry-After, 410, 500).
+ * that checks X-NPS-Signature over X-NPS-Timestamp and the body (refusing timestamps
+ * more than 5 minutes off, as a receiver should) and records what the bot POSTs. It can
+ * answer with a chosen status for the next requests (429 with Retry-After, 410, 500,
+ * or a redirect with a Location).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyBody } from '../../src/channels/webhook-signature.ts';
 
-export interface Received { body: Record<string, unknown>; signed: boolean }
+export interface Received { body: Record<string, unknown>; signed: boolean; raw: string; headers: Record<string, string | undefined> }
 
 export class WebhookReceiver {
   readonly received: Received[] = [];
   /** Statuses (with optional Retry-After seconds) to answer with, in order, before answering 200. */
-  readonly answers: Array<{ status: number; retryAfter?: string }> = [];
+  readonly answers: Array<{ status: number; retryAfter?: string; location?: string }> = [];
   private server!: Server;
   url = '';
 
@@ -24,13 +26,17 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        const signed = verifyBody(raw, this.secret, req.headers['x-nps-signature'] as string | undefined);
+        const headers = { signature: req.headers['x-nps-signature'] as string | undefined, timestamp: req.headers['x-nps-timestamp'] as string | undefined };
+        const signed = verifyBody(raw, this.secret, headers.signature, headers.timestamp);
         const next = this.answers.shift();
         if (next) {
-          res.writeHead(next.status, next.retryAfter ? { 'retry-after': next.retryAfter } : {}).end();
+          res.writeHead(next.status, {
+            ...(next.retryAfter ? { 'retry-after': next.retryAfter } : {}),
+            ...(next.location ? { location: next.location } : {}),
+          }).end();
           return;
         }
-        this.received.push({ body: JSON.parse(raw) as Record<string, unknown>, signed });
+        this.received.push({ body: JSON.parse(raw) as Record<string, unknown>, signed, raw, headers });
         res.writeHead(signed ? 200 : 401).end();
       });
     });
