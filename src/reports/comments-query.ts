@@ -1,13 +1,17 @@
 /**
  * The answers behind the numbers: comments filtered by channel, agent, category, survey
- * type, theme and local day range, newest first, a page at a time.
+ * type, theme and local day range, newest first, a page at a time. Pages are read by
+ * key, not by skip: each page ends with a `next` cursor (the last row's resolvedAt and
+ * id), so a deep page costs what the first does and rows added meanwhile do not shift it.
  */
-import type { Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import { z } from 'zod';
 import { surveyModel } from '../storage/survey-model.ts';
 import type { Scope } from './scope.ts';
 import { THEME_ID } from './theme-list.ts';
-import { addDays, dayKeyOf, instantRange, isDayKey } from './time-zone.ts';
+import { addDays, dayKeyOf, daysBetween, instantRange, isDayKey } from './time-zone.ts';
+import { ValidationError } from '../validation.ts';
+import { MAX_RANGE_DAYS } from './report-query.ts';
 
 const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
 
@@ -19,7 +23,11 @@ export const commentParamsSchema = z.object({
   type: z.enum(['transactional', 'relational', 'all']).default('all'),
   from: day.optional(),
   to: day.optional(),
-  page: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(1, 'must be at least 1').max(100_000).default(1),
+  /** The `next` of the previous page. */
+  cursor: z.string().max(100, 'is not a cursor from this API').optional(),
+  // Only the first page by number: later ones by cursor (a skip over thousands of rows is a denial of service).
+  page: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number')
+    .min(1, 'must be at least 1').max(1, 'pages after the first are read with cursor=<next of the previous page>').default(1),
   limit: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(20),
 });
 export type CommentParams = z.infer<typeof commentParamsSchema>;
@@ -40,11 +48,33 @@ export interface CommentRow {
   at: string | null;
 }
 
-export interface CommentPage { page: number; limit: number; total: number; from: string; to: string; comments: CommentRow[] }
+export interface CommentPage {
+  page: number;
+  limit: number;
+  total: number;
+  from: string;
+  to: string;
+  comments: CommentRow[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next: string | null;
+}
+
+/** The cursor: base64url of `<resolvedAt ms>:<survey id>`. */
+export function encodeCursor(resolvedAt: Date, id: mongoose.Types.ObjectId): string {
+  return Buffer.from(`${resolvedAt.getTime()}:${String(id)}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { resolvedAt: Date; id: mongoose.Types.ObjectId } {
+  const m = /^(\d{1,15}):([0-9a-f]{24})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new ValidationError('cursor', 'is not a cursor from this API (use the next of the previous page)');
+  return { resolvedAt: new Date(Number(m[1])), id: new mongoose.Types.ObjectId(m[2]) };
+}
 
 export async function listComments(ctx: { conn: Connection; timeZone: string; now: Date }, p: CommentParams, scope: Scope): Promise<CommentPage> {
   const to = p.to ?? dayKeyOf(ctx.now, ctx.timeZone);
   const from = p.from ?? addDays(to, -89);
+  if (from > to) throw new ValidationError('from', 'must not be after to');
+  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ValidationError('from', `the range must be at most ${MAX_RANGE_DAYS} days (two years)`);
   const range = instantRange(from, to, ctx.timeZone);
   const filter: Record<string, unknown> = {
     resolvedAt: { $gte: range.from, $lt: range.to },
@@ -57,18 +87,26 @@ export async function listComments(ctx: { conn: Connection; timeZone: string; no
   if (p.theme) filter.themes = p.theme;
   if (p.type !== 'all') filter.type = p.type;
   const surveys = surveyModel(ctx.conn);
+  const after = p.cursor ? decodeCursor(p.cursor) : null;
+  const pageFilter = after
+    ? { $and: [filter, { $or: [{ resolvedAt: { $lt: after.resolvedAt } }, { resolvedAt: after.resolvedAt, _id: { $lt: after.id } }] }] }
+    : filter;
   const [total, docs] = await Promise.all([
     surveys.countDocuments(filter).exec(),
-    surveys.find(filter, { channel: 1, agent: 1, type: 1, score: 1, category: 1, comment: 1, themes: 1, resolvedAt: 1, completedAt: 1 })
-      .sort({ completedAt: -1, resolvedAt: -1, _id: -1 })
-      .skip((p.page - 1) * p.limit).limit(p.limit).lean().exec(),
+    surveys.find(pageFilter, { channel: 1, agent: 1, type: 1, score: 1, category: 1, comment: 1, themes: 1, resolvedAt: 1, completedAt: 1 })
+      .sort({ resolvedAt: -1, _id: -1 })
+      .limit(p.limit + 1).lean().exec(),
   ]);
+  const more = docs.length > p.limit;
+  if (more) docs.pop();
+  const last = docs.at(-1);
   return {
     page: p.page,
     limit: p.limit,
     total,
     from,
     to,
+    next: more && last ? encodeCursor(last.resolvedAt, last._id) : null,
     comments: docs.map((d) => ({
       surveyId: String(d._id),
       channel: d.channel,

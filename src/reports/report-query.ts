@@ -24,8 +24,8 @@ export type ReportBy = (typeof REPORT_BYS)[number];
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type SurveyTypeFilter = 'transactional' | 'relational' | 'all';
 
-/** The longest range one report covers. */
-export const MAX_RANGE_DAYS = 3660;
+/** The longest range one report (or comments query) covers: two years, so one request cannot make the server read everything. */
+export const MAX_RANGE_DAYS = 731;
 
 const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
 
@@ -93,7 +93,7 @@ export function resolveRange(p: Pick<ReportParams, 'from' | 'to' | 'period'>, no
     from = periodStart(from, p.period);
     to = periodEnd(periodStart(to, p.period), p.period);
   }
-  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ReportRangeError('from', `the range must be at most ${MAX_RANGE_DAYS} days`);
+  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ReportRangeError('from', `the range must be at most ${MAX_RANGE_DAYS} days (two years)`);
   return { from, to };
 }
 

@@ -173,7 +173,8 @@ describe('GET /api/reports/comments', () => {
     const comments = all.json.comments as Row[];
     assert.deepEqual(comments.map((c) => c.comment), ['meh <b>bold</b>', 'took days', NASTY, 'quick and kind']);
     assert.equal(all.json.total, 4);
-    const page2 = await get(`/api/reports/comments?${WEEK}&limit=1&page=2`);
+    const page1 = await get(`/api/reports/comments?${WEEK}&limit=1`);
+    const page2 = await get(`/api/reports/comments?${WEEK}&limit=1&cursor=${String(page1.json.next)}`);
     assert.deepEqual((page2.json.comments as Row[]).map((c) => c.comment), ['took days']);
     assert.equal(page2.json.total, 4);
     const detractors = await get(`/api/reports/comments?${WEEK}&category=detractor&channel=webhook`);
