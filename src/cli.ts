@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   followups: async () => (await import('./commands/followups.ts')).command,
   digest: async () => (await import('./commands/digest.ts')).command,
   forget: async () => (await import('./commands/forget.ts')).command,
+  themes: async () => (await import('./commands/themes.ts')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

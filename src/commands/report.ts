@@ -2,21 +2,62 @@
  * `nps-bot report --by channel|agent|channel,agent|type|total --period day|week|month
  *  --from YYYY-MM-DD --to YYYY-MM-DD --format table|json|csv [--type ...] [--channel C] [--agent A]`:
  * the figures from the rollups, in REPORT_TZ.
+ *
+ * `nps-bot report themes|drivers|agents|segments|value [--from] [--to] [--type transactional|relational]
+ *  [--channel C] [--agent A] [--format table|json|csv]`: comment themes, what detractors
+ * mention, agents against the rest of the team, NPS by segment, value at risk.
  */
 import { z } from 'zod';
 import { ConfigError } from '../env-readers.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from '../reports/report-query.ts';
 import { reportCsv, reportTable } from '../reports/report-render.ts';
+import { insightParamsSchema } from '../reports/insight-range.ts';
+import { INSIGHT_VIEWS, type InsightView } from '../reports/insight-render.ts';
+import { runInsight } from '../reports/insight-views.ts';
 import { EVERYTHING } from '../reports/scope.ts';
+import { ThemeTagging } from '../reports/theme-tagging.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
 const schema = reportParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
+const insightSchema = insightParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
+
+const isView = (s: string | undefined): s is InsightView => (INSIGHT_VIEWS as readonly string[]).includes(s ?? '');
+
+async function runView(view: InsightView, args: string[]): Promise<number> {
+  const { options } = parseOptions(args, insightSchema);
+  const { format, ...params } = options;
+  const cli = await openReportCli();
+  try {
+    await checkRollupZone(cli);
+    await catchUp(cli);
+    const themes = ThemeTagging.forConfig(cli.db.conn, cli.config, cli.logger);
+    await themes.sweep(true);
+    const out = await runInsight(
+      view,
+      { conn: cli.db.conn, timeZone: cli.settings.timeZone, minSample: cli.settings.minSample, now: new Date() },
+      params,
+      EVERYTHING,
+      themes.tagger.themes,
+    ).catch((err: unknown) => {
+      if (err instanceof ReportRangeError) throw new ConfigError(`--${err.message}`);
+      throw err;
+    });
+    if (format === 'json') process.stdout.write(`${JSON.stringify(out.json)}\n`);
+    else if (format === 'csv') process.stdout.write(out.csv());
+    else process.stdout.write(out.table());
+    return 0;
+  } finally {
+    await cli.close();
+  }
+}
 
 export const command: Command = {
-  describe: 'NPS figures: nps-bot report --by channel|agent|channel,agent|type --period day|week|month --from YYYY-MM-DD --to YYYY-MM-DD --format table|json|csv',
+  describe: 'NPS figures: nps-bot report --by channel|agent|channel,agent|type --period day|week|month --from YYYY-MM-DD --to YYYY-MM-DD --format table|json|csv; nps-bot report themes|drivers|agents|segments|value [--from] [--to] [--format]',
   async run(args) {
+    if (isView(args[0])) return runView(args[0], args.slice(1));
+    if (args[0] !== undefined && !args[0].startsWith('-')) throw new ConfigError(`report: unknown view "${args[0].slice(0, 40)}" (expected ${INSIGHT_VIEWS.join(', ')}, or --by ...)`);
     const { options } = parseOptions(args, schema);
     const { format, ...params } = options;
     const cli = await openReportCli();

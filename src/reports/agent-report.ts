@@ -33,7 +33,7 @@ export interface AgentComparisonRow {
   label: ComparisonLabel;
   /** Conversations this agent resolved in the range (every one gets a survey record). */
   resolved: number;
-  /** Resolved but never asked: skipped (by reason) or failed. */
+  /** Resolved but never asked: skipped (by reason), failed, or expired before it could be asked. */
   neverSurveyed: number;
   neverSurveyedPct: number | null;
   /** e.g. `{fatigue: 3, "window-closed": 1, failed: 1}`. */
@@ -52,9 +52,14 @@ const LABEL_ORDER: Record<ComparisonLabel, number> = { higher: 0, lower: 1, 'no 
 interface Unsurveyed { resolved: number; never: number; pending: number; reasons: Record<string, number> }
 
 async function countUnsurveyed(ctx: InsightContext, filter: Record<string, unknown>): Promise<Map<string, Unsurveyed>> {
-  const groups = await surveyModel(ctx.conn).aggregate<{ _id: { agentId: string; state: string; reason?: string }; n: number }>([
+  const groups = await surveyModel(ctx.conn).aggregate<{ _id: { agentId: string; state: string; reason?: string; asked: boolean }; n: number }>([
     { $match: filter },
-    { $group: { _id: { agentId: '$agent.id', state: '$state', reason: '$skipReason' }, n: { $sum: 1 } } },
+    {
+      $group: {
+        _id: { agentId: '$agent.id', state: '$state', reason: '$skipReason', asked: { $cond: [{ $ifNull: ['$askedAt', false] }, true, false] } },
+        n: { $sum: 1 },
+      },
+    },
   ]).exec();
   const out = new Map<string, Unsurveyed>();
   for (const g of groups) {
@@ -62,8 +67,9 @@ async function countUnsurveyed(ctx: InsightContext, filter: Record<string, unkno
     if (!u) out.set(g._id.agentId, (u = { resolved: 0, never: 0, pending: 0, reasons: {} }));
     u.resolved += g.n;
     if (g._id.state === 'scheduled') u.pending += g.n;
-    if (g._id.state !== 'skipped' && g._id.state !== 'failed') continue;
-    const reason = g._id.state === 'failed' ? 'failed' : g._id.reason ?? 'skipped';
+    const expiredUnasked = g._id.state === 'expired' && !g._id.asked;
+    if (g._id.state !== 'skipped' && g._id.state !== 'failed' && !expiredUnasked) continue;
+    const reason = g._id.state === 'failed' ? 'failed' : expiredUnasked ? 'expired-unasked' : g._id.reason ?? 'skipped';
     u.never += g.n;
     u.reasons[reason] = (u.reasons[reason] ?? 0) + g.n;
   }
