@@ -3,7 +3,9 @@
  * playwright-core): log in through the form, see the agent table with answers, NPS,
  * margin of error and the low-sample flag, the channel and trend charts (inline SVG),
  * customers' text escaped, mark a follow-up closed, and save a screenshot under
- * test-output/. An agent token sees only its own row. Plain HTTP checks cover the
+ * test-output/. The understanding sections: themes with their change and what
+ * detractors mention, comments filtered by theme, agents against the rest of the team
+ * (no claim below the minimum sample), value at risk and segments. An agent token sees only its own row. Plain HTTP checks cover the
  * cookie, redirects and cross-site form posts.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -29,9 +31,16 @@ beforeAll(async () => {
   const daysAgo = (d: number, h = 10) => new Date(Date.now() - d * 86_400_000 - h * 3_600_000);
   const docs = [];
   // Anna (a1) on slack: 12 answers over the last weeks, mostly promoters.
-  for (let i = 0; i < 12; i++) docs.push(surveyDoc({ resolvedAt: daysAgo(i * 2 + 1), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: [10, 9, 9, 8, 10, 7, 9, 10, 4, 9, 10, 9][i]! }));
+  for (let i = 0; i < 12; i++) {
+    docs.push(surveyDoc({
+      resolvedAt: daysAgo(i * 2 + 1), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: [10, 9, 9, 8, 10, 7, 9, 10, 4, 9, 10, 9][i]!,
+      // One detractor worth 9000 a year, about the delivery; one promoter worth 4000.
+      ...(i === 8 ? { comment: 'The delivery was late', customer: { id: 'big', locale: 'en', segment: 'enterprise', value: 9000 } } : {}),
+      ...(i === 0 ? { customer: { id: 'fan', locale: 'en', segment: 'enterprise', value: 4000 } } : {}),
+    }));
+  }
   // Bo (a2) on discord: 3 answers, one with a comment built to inject markup; low sample.
-  docs.push(surveyDoc({ resolvedAt: daysAgo(2), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 2, comment: XSS }));
+  docs.push(surveyDoc({ resolvedAt: daysAgo(2), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 2, comment: XSS, customer: { id: 'smb-1', locale: 'en', segment: 'smb', value: 3000 } }));
   docs.push(surveyDoc({ resolvedAt: daysAgo(5), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 6, comment: 'waited forever' }));
   docs.push(surveyDoc({ resolvedAt: daysAgo(9), channel: 'discord', agent: { id: 'a2', name: 'Bo' }, score: 9 }));
   // Older weeks for the trend.
@@ -39,6 +48,11 @@ beforeAll(async () => {
   docs.push(surveyDoc({ resolvedAt: daysAgo(3), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, state: 'expired' }));
   await app.engine.surveys.insertMany(docs);
   await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 60_000, 'the surveys to be rolled up');
+  // Comments are tagged when the engine stores them (its `completed` transition).
+  for (const d of docs.filter((x) => x.comment)) {
+    app.engine.emit('transition', { survey: await app.engine.surveys.findById(d._id).lean().exec() as never, from: 'scored', to: 'completed' });
+  }
+  await eventually(async () => (await app.engine.surveys.countDocuments({ comment: { $exists: true }, themes: { $exists: false } })) === 0, 10_000, 'the comments to be tagged');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -128,8 +142,35 @@ describe('dashboard in headless Chromium', () => {
     assert.deepEqual(dialogs, [], 'no script ran');
     assert.ok(requests.every((u) => u.startsWith(app.url)), 'nothing is loaded from elsewhere (works offline)');
 
+    // What customers talk about, and whether it is improving.
+    const themeRows = await page.$$eval('#theme-table tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-theme'), ...[...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')]));
+    const delivery = themeRows.find((r) => r[0] === 'delivery');
+    assert.deepEqual(delivery?.slice(1, 5), ['Delivery', '1', '33.3%', '-100'], JSON.stringify(themeRows));
+    assert.ok(themeRows.some((r) => r[0] === 'speed'), 'waited forever → speed');
+    assert.match(await page.textContent('#drivers') ?? '', /Delivery: 1 of 3 detractors with a comment \(33\.3%\)/);
+    // Which agents differ from the team, with evidence: nobody is claimed to differ on 3 answers.
+    const cmp = await page.$$eval('#agent-comparison tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-agent'), ...[...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')]));
+    assert.deepEqual(cmp.map((r) => r[0]), ['a1', 'a2'], 'alphabetical within a reading, not by NPS');
+    assert.equal(cmp[0]![6], 'no evidence of a difference');
+    assert.match(cmp[1]![6]!, /^no evidence of a difference \(fewer than 10 answers\)$/);
+    assert.match(cmp[0]![5]!, /^-?\d+(\.\d)? to -?\d+(\.\d)?$/, 'the 95% interval is shown');
+    // How much revenue sits with detractors.
+    assert.match(await page.textContent('#value-at-risk b') ?? '', /^12,000$/);
+    assert.match(await page.textContent('#promoter-value b') ?? '', /^4,000$/);
+    const segments = await page.$$eval('#segment-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent?.trim() ?? ''));
+    assert.deepEqual(segments, ['enterprise', 'smb', '(no segment)']);
+
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: `${OUTPUT}dashboard.png`, fullPage: true });
+
+    // Comments about one theme, chosen from the form.
+    await page.locator('#theme-filter select[name=theme]').selectOption('speed');
+    await Promise.all([page.waitForURL(/theme=speed/), page.locator('#theme-filter button[type=submit]').click()]);
+    const filtered = await page.$$eval('#comments tbody tr td.comment', (tds) => tds.map((td) => td.textContent ?? ''));
+    assert.deepEqual(filtered, ['waited forever']);
+    assert.match(await page.textContent('#latest-comments h2') ?? '', /Latest comments about Speed and waiting/);
+    assert.deepEqual(dialogs, [], 'still no script ran');
+    await page.goto(`${app.url}/dashboard`);
 
     // Close the follow-up on Bo's "2" from the dashboard.
     const openBefore = await page.locator('#followups tbody tr').count();
