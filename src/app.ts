@@ -17,6 +17,7 @@ import { Outbox } from './conversation/outbox.ts';
 import { Scheduler } from './conversation/scheduler.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
+import { MongoChannelStateStore } from './storage/channel-state-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
@@ -126,6 +127,11 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     trustProxy: config.trustProxy,
     authFailuresPer15Min: config.authFailuresPer15Min,
     webhookEnabled: channels.has('webhook'),
+    // A resolution without an agent: the channel may know who it was (X: DM signatures).
+    findAgent: async (channel, conversationId, customerId) => {
+      const adapter = channels.get(channel);
+      return adapter?.findAgent ? adapter.findAgent(conversationId, customerId) : undefined;
+    },
     extend: (http) => reports.mount(http, auth),
   });
   const server = createServer(app);
@@ -137,7 +143,10 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 
   for (const channel of channels.values()) {
-    await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes });
+    // Each channel's shared state lives in the database under its own name.
+    const state = new MongoChannelStateStore(conn, channel.name);
+    await state.init();
+    await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
   }
   await reports.start();
   if (options.schedule !== false) scheduler.start();

@@ -12,6 +12,7 @@
  */
 import type { Router } from 'express';
 import type { Logger } from '../logger.ts';
+import type { ChannelStateStore } from './channel-state.ts';
 
 /** Channel names are short lowercase words: `slack`, `discord`, `x`, `webhook`, `console`. */
 export type ChannelName = string;
@@ -102,7 +103,15 @@ export interface ChannelContext {
   logger: Logger;
   /** Routes the channel needs on the bot's one HTTP port (webhooks). Mounted at `/`. */
   http: Router;
+  /**
+   * State shared with the other processes running this channel (daily caps, open
+   * conversations), scoped to the channel. The adapter's only way to keep anything.
+   */
+  state: ChannelStateStore;
 }
+
+/** Who handled a conversation, when a caller resolves it without saying. */
+export interface AgentRef { id: string; name?: string }
 
 export interface ChannelAdapter {
   readonly name: ChannelName;
@@ -117,4 +126,10 @@ export interface ChannelAdapter {
   send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt>;
   /** Post a notice for managers into a channel of this platform. */
   post(channelId: string, notice: Notice): Promise<void>;
+  /**
+   * The agent of a conversation resolved without one (`POST /api/resolutions` with no
+   * `agent`), found from what the platform shows (X: the brand's DM signatures "… ^AB").
+   * Null when it cannot tell; channels without this method cannot find agents at all.
+   */
+  findAgent?(conversationId: string, customerId: string): Promise<AgentRef | null>;
 }

@@ -9,6 +9,7 @@ import type { ChannelAdapter, EngineSink } from '../channels/channel.ts';
 import { createChannels } from '../channels/registry.ts';
 import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
 import { ConfigError } from '../env-readers.ts';
+import { MongoChannelStateStore } from '../storage/channel-state-store.ts';
 import { Digests } from '../reports/digest.ts';
 import { loadReportSettings } from '../reports/report-config.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
@@ -27,7 +28,7 @@ const refusingSink: EngineSink = {
   async message() { throw new Error('this nps-bot process only posts a digest'); },
 };
 
-async function postVia(adapter: ChannelAdapter, target: NoticeTarget, notice: ReportNotice, cli: { logger: import('../logger.ts').Logger }): Promise<void> {
+async function postVia(adapter: ChannelAdapter, target: NoticeTarget, notice: ReportNotice, cli: { logger: import('../logger.ts').Logger; db: { conn: import('mongoose').Connection } }): Promise<void> {
   try {
     await adapter.post(target.channelId, notice);
     return;
@@ -35,7 +36,8 @@ async function postVia(adapter: ChannelAdapter, target: NoticeTarget, notice: Re
     if (err instanceof PermanentSendError || err instanceof TransientSendError) throw err;
     // Some adapters (Discord) need their client started before they can post.
   }
-  await adapter.start({ sink: refusingSink, logger: cli.logger.child({ channel: adapter.name }), http: Router() });
+  // The channel's shared state too: a digest DM on X counts against the bot's daily caps.
+  await adapter.start({ sink: refusingSink, logger: cli.logger.child({ channel: adapter.name }), http: Router(), state: new MongoChannelStateStore(cli.db.conn, adapter.name) });
   try {
     await adapter.post(target.channelId, notice);
   } finally {

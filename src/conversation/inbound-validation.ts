@@ -30,6 +30,12 @@ export const resolvedEventSchema = z.object({
   address: z.record(z.string().max(64), z.string().max(2000)).optional(),
 });
 
+/**
+ * A resolution before its agent is known: what `POST /api/resolutions` checks before it
+ * asks the channel who the agent was (the engine still validates the whole event).
+ */
+export const resolutionWithoutAgentSchema = resolvedEventSchema.pick({ channel: true, conversationId: true, customer: true });
+
 /** Texts longer than this are cut before parsing and storing; nobody types an NPS comment this long. */
 export const MAX_INBOUND_TEXT = 20_000;
 

@@ -6,8 +6,9 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { TokenAuth } from './token-auth.ts';
-import type { EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
-import { ValidationError } from '../validation.ts';
+import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
+import { resolutionWithoutAgentSchema } from '../conversation/inbound-validation.ts';
+import { validate, ValidationError } from '../validation.ts';
 import { requireAuth } from './auth-middleware.ts';
 import { authFailureLimiter } from './auth-rate-limit.ts';
 import type { Logger } from '../logger.ts';
@@ -26,6 +27,11 @@ export interface HttpDeps {
   trustProxy?: false | number | string[];
   /** Failed authentications one IP may make per 15 minutes (AUTH_FAILURES_PER_15MIN). */
   authFailuresPer15Min?: number;
+  /**
+   * The agent of a conversation resolved without one, as its channel finds it: null when
+   * the channel found none, undefined when the channel cannot find agents at all.
+   */
+  findAgent?: (channel: string, conversationId: string, customerId: string) => Promise<AgentRef | null | undefined>;
   /** More routes (reports, dashboard) mounted after the core ones. */
   extend?: (app: Express) => void;
 }
@@ -54,7 +60,9 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   app.post('/api/resolutions', ingest, json, async (req, res) => {
     // The engine validates every field (zod) and names the bad one; here it only must be an object.
-    const outcome = await deps.sink.resolved(bodyObject(req.body) as unknown as ResolvedEvent);
+    const body = bodyObject(req.body);
+    if (body.agent === undefined) body.agent = await agentFromChannel(deps, body);
+    const outcome = await deps.sink.resolved(body as unknown as ResolvedEvent);
     res.status(202).json(outcome);
   });
 
@@ -73,6 +81,18 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api', (_req, res) => { res.status(404).json({ error: 'no such route' }); });
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/**
+ * No `agent` in a resolution: the channel is asked (X reads its agents' DM signatures).
+ * A channel that cannot tell makes it a 400 naming `agent`.
+ */
+async function agentFromChannel(deps: HttpDeps, body: Record<string, unknown>): Promise<AgentRef> {
+  const r = validate(resolutionWithoutAgentSchema, body);
+  const found = await deps.findAgent?.(r.channel, r.conversationId, r.customer.id);
+  if (found) return found;
+  if (found === null) throw new ValidationError('agent', `required: channel "${r.channel}" could not find the agent of this conversation; send agent.id`);
+  throw new ValidationError('agent', `required: channel "${r.channel}" cannot tell who the agent was; send agent.id`);
 }
 
 /** A JSON body must be an object; `null`, arrays and strings are refused with a clear field. */

@@ -7,9 +7,9 @@
  */
 import type { Logger } from '../../logger.ts';
 import type {
-  ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, ResolveOutcome, SendReceipt,
+  AgentRef, ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, ResolveOutcome, SendReceipt,
 } from '../channel.ts';
-import { PermanentSendError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../send-errors.ts';
 import { directMessages, type ActivityPayload, type DirectMessageEvent } from './x-activity-payload.ts';
 import { AgentSignatures, UNKNOWN_AGENT_ID } from './x-agent-signature.ts';
 import { DailyDmCaps, DAY_MS } from './x-daily-caps.ts';
@@ -19,6 +19,7 @@ import { quickReplyOptions, readQuickReply, type QuickReplyOption } from './x-qu
 import { xUserId, type XSettings } from './x-settings.ts';
 import { mountXWebhook } from './x-webhook-routes.ts';
 import { RecentIds } from './x-recent-ids.ts';
+import { SignedAgents } from './x-signed-agents.ts';
 
 export interface XChannelOptions {
   /** Another DM client (twit is the default). */
@@ -40,9 +41,9 @@ export class XChannel implements ChannelAdapter {
   readonly rate = { perSecond: 5, concurrent: 2 };
 
   private readonly api: XDirectMessages;
-  private readonly caps: DailyDmCaps;
   private readonly signatures: AgentSignatures;
-  private readonly tracker: InactivityTracker | null;
+  /** Kept in the channel's shared state, so every process counts and sees the same; set by start. */
+  private shared: { caps: DailyDmCaps; tracker: InactivityTracker | null; signed: SignedAgents } | null = null;
   /** DMs this bot sent: when X echoes them on the webhook they are not an agent talking. */
   private readonly botSent = new RecentIds(10_000);
   private readonly unknownInitials = new RecentIds(100);
@@ -56,16 +57,21 @@ export class XChannel implements ChannelAdapter {
     this.log = logger;
     this.now = options.now ?? (() => new Date());
     this.api = options.directMessages ?? new TwitDirectMessages(settings, settings.apiUrl);
-    this.caps = new DailyDmCaps({ perApp: settings.dmPerDayApp, perUser: settings.dmPerDayUser }, options.capWindowMs ?? DAY_MS);
     this.signatures = new AgentSignatures(settings.signaturePattern, settings.agentSignatures);
-    this.tracker = settings.inactivityMs > 0
-      ? new InactivityTracker(settings.inactivityMs, 50_000, (max) => this.log.warn({ max }, 'x: more open DM conversations than tracked; the oldest are dropped from the inactivity rule'))
-      : null;
+  }
+
+  private get tracker(): InactivityTracker | null {
+    return this.shared?.tracker ?? null;
   }
 
   async start(ctx: ChannelContext): Promise<void> {
     this.ctx = ctx;
     this.log = ctx.logger;
+    this.shared = {
+      caps: new DailyDmCaps(ctx.state, { perApp: this.settings.dmPerDayApp, perUser: this.settings.dmPerDayUser }, this.options.capWindowMs ?? DAY_MS),
+      tracker: this.settings.inactivityMs > 0 ? new InactivityTracker(ctx.state, this.settings.inactivityMs) : null,
+      signed: new SignedAgents(ctx.state),
+    };
     mountXWebhook(ctx.http, {
       consumerSecret: this.settings.consumerSecret,
       bodyLimitBytes: this.settings.bodyLimitBytes,
@@ -86,7 +92,12 @@ export class XChannel implements ChannelAdapter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.checks;
-    await this.caps.stop();
+  }
+
+  /** The agent who last signed a brand DM to this customer ("… ^AB"), for a resolution that names none. */
+  async findAgent(_conversationId: string, customerId: string): Promise<AgentRef | null> {
+    if (!this.shared) throw new Error('x: the channel is not started');
+    return this.shared.signed.lastFor(customerId);
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
@@ -97,8 +108,9 @@ export class XChannel implements ChannelAdapter {
       throw new PermanentSendError(`cannot offer these choices as X quick replies: ${(err as Error).message}`, 'x-quick-reply');
     }
     const id = await this.directMessage(to.customerId, message.text, quickReply);
-    // The bot is now talking to this customer: an open care conversation is over.
-    this.tracker?.forget(to.customerId);
+    // The bot is now talking to this customer: an open care conversation is over. The DM
+    // went out whatever happens here, so a failure must not make the outbox send it again.
+    await this.tracker?.forget(to.customerId).catch((err: unknown) => this.log.warn({ err }, 'x: could not close the conversation for the inactivity rule'));
     return id ? { messageId: id } : {};
   }
 
@@ -122,7 +134,7 @@ export class XChannel implements ChannelAdapter {
     const sink = this.ctx?.sink;
     if (!this.tracker || !sink) return [];
     const outcomes: ResolveOutcome[] = [];
-    for (const c of this.tracker.due(this.now().getTime())) {
+    for (const c of await this.tracker.due(this.now().getTime())) {
       try {
         const outcome = await sink.resolved({
           channel: this.name,
@@ -131,11 +143,11 @@ export class XChannel implements ChannelAdapter {
           agent: { id: c.agentId ?? UNKNOWN_AGENT_ID },
           resolvedAt: c.resolvedAt,
         });
-        this.tracker.resolved(c.customerId, c.lastBrandDmId);
+        await this.tracker.resolved(c.customerId, c.lastBrandDmId);
         outcomes.push(outcome);
         this.log.info({ surveyId: outcome.surveyId, status: outcome.status }, 'x: conversation resolved by inactivity');
       } catch (err) {
-        // Kept in the map: the next check tries again.
+        // Kept in the shared state: the next check (of any process) tries again.
         this.log.warn({ err }, 'x: inactivity resolution failed'); // no conversation id: it contains the customer's X id
       }
     }
@@ -146,13 +158,16 @@ export class XChannel implements ChannelAdapter {
     if (!xUserId.safeParse(recipientId).success) {
       throw new PermanentSendError(`"${recipientId.slice(0, 40)}" is not an X user id (expected digits)`, 'x-bad-recipient');
     }
-    await this.caps.take();
+    // Not started (yet, or any more): worth retrying, never a reason to fail a survey.
+    if (!this.shared) throw new TransientSendError('x: the channel is not started');
+    const { caps } = this.shared;
+    const ticket = await caps.take();
     try {
       const { id } = await this.api.send({ recipientId, text, quickReply });
       if (id) this.botSent.add(id);
       return id;
     } catch (err) {
-      await this.caps.giveBack(); // X counts only DMs that went out
+      await caps.giveBack(ticket).catch(() => undefined); // X counts only DMs that went out
       throw err;
     }
   }
@@ -164,23 +179,25 @@ export class XChannel implements ChannelAdapter {
       return;
     }
     for (const dm of directMessages(payload)) {
-      if (dm.senderId === brand) this.onBrandDm(dm);
+      if (dm.senderId === brand) await this.onBrandDm(dm);
       else if (dm.recipientId === brand) await this.onCustomerDm(dm);
     }
   }
 
-  private onBrandDm(dm: DirectMessageEvent): void {
-    if (!this.tracker || this.botSent.has(dm.id)) return;
+  private async onBrandDm(dm: DirectMessageEvent): Promise<void> {
+    if (this.botSent.has(dm.id) || !this.shared) return;
     const signed = this.signatures.find(dm.text);
     if (signed && !signed.known && !this.unknownInitials.has(signed.initials)) {
       this.unknownInitials.add(signed.initials);
       this.log.warn({ initials: signed.initials }, `x: DM signed with initials not in X_AGENT_SIGNATURES; credited to "${UNKNOWN_AGENT_ID}"`);
     }
-    this.tracker.brandWrote(dm.recipientId, { id: dm.id, at: this.eventTime(dm), agentId: signed?.agentId });
+    // A throw answers X with a 500 and X delivers the event again.
+    if (signed) await this.shared.signed.remember(dm.recipientId, signed.agentId);
+    await this.tracker?.brandWrote(dm.recipientId, { id: dm.id, at: this.eventTime(dm), agentId: signed?.agentId });
   }
 
   private async onCustomerDm(dm: DirectMessageEvent): Promise<void> {
-    this.tracker?.customerWrote(dm.senderId, this.eventTime(dm), dm.senderName);
+    await this.tracker?.customerWrote(dm.senderId, this.eventTime(dm), dm.senderName);
     const tapped = readQuickReply(dm.quickReplyMetadata);
     const outcome = await this.ctx!.sink.message({
       channel: this.name,

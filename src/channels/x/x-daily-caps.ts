@@ -1,74 +1,69 @@
 /**
- * X's daily DM caps (per app and per sending user, over 24 hours), kept with Bottleneck
- * reservoirs that refill once a day. A send takes one DM from every cap before it goes
- * out; when a cap is empty the send fails at once with a TransientSendError carrying
- * the time to the refill, instead of queueing for hours inside the outbox.
+ * X's daily DM caps (per app and per sending user), counted in the channel's shared
+ * state so every process running the bot draws on the same allowance. A send takes one
+ * DM from every cap before it goes out; when a cap is used up the send fails at once
+ * with a TransientSendError carrying the time to the next window, instead of queueing
+ * for hours inside the outbox.
+ *
+ * Windows are fixed (24 h from midnight UTC by default), one counter per cap and window;
+ * an old window's counter expires on its own.
  */
-import Bottleneck from 'bottleneck';
+import type { ChannelStateStore } from '../channel-state.ts';
 import { TransientSendError } from '../send-errors.ts';
 
 export const DAY_MS = 86_400_000;
 
-class DailyCap {
-  private readonly limiter: Bottleneck;
-  private readonly startedAt: number;
+/** Which window a DM was counted in, so giving it back never touches the next one. */
+export interface CapTicket { window: number }
 
-  constructor(readonly label: string, readonly perWindow: number, private readonly windowMs: number) {
-    this.limiter = new Bottleneck({ reservoir: perWindow, reservoirRefreshAmount: perWindow, reservoirRefreshInterval: windowMs });
-    this.startedAt = Date.now();
-  }
-
-  /** Take one DM; false when the cap is used up (nothing is taken then). */
-  async take(): Promise<boolean> {
-    const left = await this.limiter.incrementReservoir(-1);
-    if (left !== null && left >= 0) return true;
-    await this.limiter.incrementReservoir(1);
-    return false;
-  }
-
-  /** Hand one back (the DM did not go out), never above the cap. */
-  async giveBack(): Promise<void> {
-    const current = await this.limiter.currentReservoir();
-    if (current !== null && current < this.perWindow) await this.limiter.incrementReservoir(1);
-  }
-
-  /** Milliseconds until Bottleneck refills the reservoir (its refresh runs on a fixed interval). */
-  msToRefill(): number {
-    const elapsed = Date.now() - this.startedAt;
-    return this.windowMs - (elapsed % this.windowMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.limiter.disconnect();
-  }
-}
+interface Cap { label: string; key: string; perWindow: number }
 
 export class DailyDmCaps {
-  private readonly caps: DailyCap[];
+  private readonly caps: Cap[];
 
-  constructor(limits: { perApp: number; perUser: number }, windowMs = DAY_MS) {
+  constructor(
+    private readonly state: ChannelStateStore,
+    limits: { perApp: number; perUser: number },
+    private readonly windowMs = DAY_MS,
+    private readonly now: () => number = Date.now,
+  ) {
     // One brand account per bot, so the user cap and the app cap count the same sends.
-    this.caps = [new DailyCap('per app', limits.perApp, windowMs), new DailyCap('per user', limits.perUser, windowMs)];
+    this.caps = [
+      { label: 'per app', key: 'dm-cap:app', perWindow: limits.perApp },
+      { label: 'per user', key: 'dm-cap:user', perWindow: limits.perUser },
+    ];
   }
 
-  /** Take one DM from every cap, or throw TransientSendError with the wait until the first refill. */
-  async take(): Promise<void> {
-    const taken: DailyCap[] = [];
+  /** Take one DM from every cap, or throw TransientSendError with the wait until the next window. */
+  async take(): Promise<CapTicket> {
+    const now = this.now();
+    const window = Math.floor(now / this.windowMs);
+    const taken: Cap[] = [];
     for (const cap of this.caps) {
-      if (await cap.take()) {
+      const used = await this.state.increment(this.key(cap, window), 1, this.expiry(window));
+      if (used <= cap.perWindow) {
         taken.push(cap);
         continue;
       }
-      await Promise.all(taken.map((t) => t.giveBack()));
-      throw new TransientSendError(`X daily DM limit reached (${cap.perWindow} ${cap.label} per 24 h)`, cap.msToRefill() + 1000);
+      // Over the cap (perhaps by another process's DM at the same moment): undo ours.
+      await Promise.all([cap, ...taken].map((c) => this.state.increment(this.key(c, window), -1, this.expiry(window))));
+      const msToNextWindow = (window + 1) * this.windowMs - now;
+      throw new TransientSendError(`X daily DM limit reached (${cap.perWindow} ${cap.label} per 24 h)`, msToNextWindow + 1000);
     }
+    return { window };
   }
 
-  async giveBack(): Promise<void> {
-    await Promise.all(this.caps.map((c) => c.giveBack()));
+  /** The DM did not go out (X counts only DMs that went out): hand it back to its window. */
+  async giveBack(ticket: CapTicket): Promise<void> {
+    await Promise.all(this.caps.map((c) => this.state.increment(this.key(c, ticket.window), -1, this.expiry(ticket.window))));
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.caps.map((c) => c.stop()));
+  private key(cap: Cap, window: number): string {
+    return `${cap.key}:${this.windowMs}:${window}`;
+  }
+
+  /** A window's counter is kept one window longer than the window, then swept. */
+  private expiry(window: number): Date {
+    return new Date((window + 2) * this.windowMs);
   }
 }

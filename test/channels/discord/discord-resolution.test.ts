@@ -15,6 +15,7 @@ import type { UserJson } from '../../fakes/discord-world.ts';
 import { Router } from 'express';
 import { DiscordChannel, readDiscordSettings } from '../../../src/channels/discord/index.ts';
 import { silentLogger } from '../../../src/logger.ts';
+import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
 
 /** Generous: the database is shared with other test files; healthy runs take a fraction of this. */
 const WAIT = 15_000;
@@ -88,7 +89,7 @@ describe('discord: connecting', () => {
     const channel = new DiscordChannel(readDiscordSettings(server.env({ DISCORD_TOKEN: wrong }))!, silentLogger());
     const sink = { resolved: () => Promise.reject(new Error('unused')), message: () => Promise.reject(new Error('unused')) };
     await assert.rejects(
-      channel.start({ sink, logger: silentLogger(), http: Router() }),
+      channel.start({ sink, logger: silentLogger(), http: Router(), state: new MongoChannelStateStore(app.conn, 'discord') }),
       (err: Error) => /^discord: could not connect \(.*token/i.test(err.message) && !err.message.includes(wrong),
     );
     assert.equal(discord.requestsTo('GET', /^\/gateway\/bot$/).at(-1)?.status, 401);

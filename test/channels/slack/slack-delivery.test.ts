@@ -13,6 +13,7 @@ import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events
 import { PermanentSendError } from '../../../src/channels/send-errors.ts';
 import { Router } from 'express';
 import { silentLogger } from '../../../src/logger.ts';
+import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
 import { SlackChannel } from '../../../src/channels/slack/slack-channel.ts';
 import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
 import type { EngineSink } from '../../../src/channels/channel.ts';
@@ -133,7 +134,7 @@ describe('slack channel: delivery', () => {
       resolved: async () => { throw new Error('not expected'); },
       message: async () => { throw new Error('not expected'); },
     };
-    await assert.rejects(channel.start({ sink, logger: silentLogger(), http: Router() }), (err: unknown) =>
+    await assert.rejects(channel.start({ sink, logger: silentLogger(), http: Router(), state: new MongoChannelStateStore(app.conn, 'slack') }), (err: unknown) =>
       err instanceof Error && err.message === 'slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)');
   });
 });

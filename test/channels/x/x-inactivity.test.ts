@@ -14,6 +14,8 @@ import { silentLogger } from '../../../src/logger.ts';
 import { FakeXApi, signActivity } from '../../fakes/x-api.ts';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurveys } from '../../helpers/surveys.ts';
+import { openTestDb } from '../../helpers/database.ts';
+import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
 
 const HOUR = 3_600_000;
 const creds = {
@@ -52,7 +54,8 @@ beforeAll(async () => {
   fake = await FakeXApi.start(creds);
   // The test runs every check itself (checkInactivity), so the timer never races it.
   adapter = new XChannel(readXSettings(env(`${fake.url}/1.1/`))!, silentLogger(), { now: () => new Date(clock.t), inactivityCheckMs: HOUR });
-  app = await startTestApp({ label: 'xinactive', channels: [adapter] });
+  // The adapter's clock runs days behind the engine's: surveys must stay askable that long.
+  app = await startTestApp({ label: 'xinactive', channels: [adapter], env: { ASK_WITHIN_HOURS: '1000' } });
   fake.webhookUrl = `${app.url}/x/webhook`;
 });
 
@@ -157,6 +160,7 @@ describe('X inactivity rule', () => {
 describe('X inactivity timer', () => {
   let server: Server;
   let timed: XChannel;
+  let timedDb: Awaited<ReturnType<typeof openTestDb>>;
   const resolved: ResolvedEvent[] = [];
   const timerClock = { t: Date.now() };
 
@@ -167,9 +171,11 @@ describe('X inactivity timer', () => {
     http.use(router);
     server = createServer(http);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    timedDb = await openTestDb('xtimer');
     await timed.start({
       logger: silentLogger(),
       http: router,
+      state: new MongoChannelStateStore(timedDb.conn, 'x'),
       // A sink that records, standing in for the engine.
       sink: {
         resolved: async (e: ResolvedEvent) => { resolved.push(e); return { surveyId: 's1', status: 'scheduled' as const }; },
@@ -180,6 +186,7 @@ describe('X inactivity timer', () => {
 
   afterAll(async () => {
     await timed.stop();
+    await timedDb.drop();
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   });

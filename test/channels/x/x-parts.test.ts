@@ -1,7 +1,7 @@
 /**
  * The X channel's parts, each with real inputs: settings, webhook signatures, quick
- * replies, agent signatures, the error mapping, the daily caps (real Bottleneck), and
- * the twit client against the fake X API (real HTTP on 127.0.0.1).
+ * replies, agent signatures, the error mapping (the daily caps are in
+ * x-shared-state.test.ts), and the twit client against the fake X API (real HTTP on 127.0.0.1).
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -12,14 +12,12 @@ import { silentLogger } from '../../../src/logger.ts';
 import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
 import { fromConfig } from '../../../src/channels/x/index.ts';
 import { AgentSignatures } from '../../../src/channels/x/x-agent-signature.ts';
-import { DailyDmCaps } from '../../../src/channels/x/x-daily-caps.ts';
 import { TwitDirectMessages } from '../../../src/channels/x/x-direct-messages.ts';
 import { quickReplyOptions, readQuickReply } from '../../../src/channels/x/x-quick-reply.ts';
 import { toSendError } from '../../../src/channels/x/x-send-error.ts';
 import { DEFAULT_X_API_URL, readXSettings } from '../../../src/channels/x/x-settings.ts';
 import { crcResponseToken, verifyXSignature } from '../../../src/channels/x/x-webhook-signature.ts';
 import { FakeXApi } from '../../fakes/x-api.ts';
-import { eventually } from '../../helpers/app.ts';
 
 const base = {
   X_CONSUMER_KEY: 'ck', X_CONSUMER_SECRET: 'cs', X_ACCESS_TOKEN: '1-at', X_ACCESS_TOKEN_SECRET: 'ats', X_BRAND_USER_ID: '1',
@@ -170,45 +168,6 @@ describe('X error mapping', () => {
       if (code) assert.equal((e as PermanentSendError).code, code);
     });
   }
-});
-
-describe('X daily DM caps (Bottleneck reservoirs)', () => {
-  test('an empty cap fails at once with the wait until the refill; a failed send gives its DM back', async () => {
-    const caps = new DailyDmCaps({ perApp: 3, perUser: 2 }, 60_000);
-    try {
-      await caps.take();
-      await caps.take();
-      const err = await caps.take().then(() => null, (e: unknown) => e);
-      assert.ok(err instanceof TransientSendError, 'the third DM of the day is refused');
-      assert.match(err.message, /2 per user per 24 h/);
-      assert.ok(err.retryAfterMs! > 0 && err.retryAfterMs! <= 61_000, String(err.retryAfterMs));
-      await caps.giveBack();
-      await caps.take(); // the DM given back can be used
-    } finally {
-      await caps.stop();
-    }
-  });
-
-  test('the app cap counts too, and nothing is taken from the user cap when it refuses', async () => {
-    const caps = new DailyDmCaps({ perApp: 1, perUser: 1 }, 60_000);
-    try {
-      await caps.take();
-      await assert.rejects(caps.take(), /1 per app per 24 h/);
-    } finally {
-      await caps.stop();
-    }
-  });
-
-  test('the caps refill when the window turns', async () => {
-    const caps = new DailyDmCaps({ perApp: 1, perUser: 1 }, 300);
-    try {
-      await caps.take();
-      await assert.rejects(caps.take(), TransientSendError);
-      await eventually(() => caps.take().then(() => true, () => false), 5000, 'the refill');
-    } finally {
-      await caps.stop();
-    }
-  });
 });
 
 describe('twit against the fake X API', () => {
