@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
 import { Scheduler } from './conversation/scheduler.ts';
+import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
@@ -83,6 +84,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     settings: {
       fatigueMs: config.fatigueMs,
       askDelayMs: config.askDelayMs,
+      askWithinMs: config.askWithinMs,
       expireMs: config.expireMs,
       maxReprompts: config.maxReprompts,
       staffIds: config.staffIds,
@@ -97,16 +99,20 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
 
+  // Every engine call is tracked, so a shutdown can refuse new work and wait for the rest.
+  const inFlight = new InFlight();
   const sink: EngineSink = {
-    async resolved(event) {
+    resolved: (event) => inFlight.run(async () => {
       const outcome = await engine.resolved(event);
       // Ask at once when no delay is set; the scheduler covers anything this misses.
       if (outcome.status === 'scheduled' && config.askDelayMs === 0) {
-        void engine.askNow(outcome.surveyId).catch((err) => logger.error({ err }, 'asking failed'));
+        void inFlight.run(() => engine.askNow(outcome.surveyId)).catch((err) => {
+          if (!(err instanceof ShuttingDownError)) logger.error({ err }, 'asking failed');
+        });
       }
       return outcome;
-    },
-    message: (event) => engine.message(event),
+    }),
+    message: (event) => inFlight.run(() => engine.message(event)),
   };
 
   const reports = createReports({
@@ -158,13 +164,33 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     async stop() {
       if (stopped) return;
       stopped = true;
-      await scheduler.stop();
+      // 1. Take no new requests; idle keep-alive connections go now, busy ones when answered.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // 2. Let running requests, engine calls, sends and the scheduler's tick finish, within the deadline.
+      const deadline = Date.now() + config.shutdownMs;
+      const drained = await inFlight.drain(config.shutdownMs);
+      await until(deadline, scheduler.stop());
+      if (!drained) logger.warn({ unfinished: inFlight.size }, 'shutdown deadline passed with work unfinished; leases let another process take it over');
+      server.closeAllConnections();
+      await closed;
+      // 3. Then the parts that work needed: reports, channels, the outbox, the database.
       await reports.stop();
       for (const channel of channels.values()) await channel.stop().catch((err) => logger.warn({ err, channel: channel.name }, 'channel stop failed'));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await outbox.stop();
+      // A send still running past the deadline is abandoned: its survey's lease lets another process retry it.
+      await until(deadline, outbox.stop());
       if (!options.database) await database.close();
     },
   };
+}
+
+/** Wait for `work`, but not past `deadline` (ms since the epoch). */
+async function until(deadline: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now())); });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

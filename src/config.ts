@@ -57,6 +57,8 @@ const coreEnvSchema = z.object({
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
   FATIGUE_DAYS: positiveInt(3650).default(30),
   ASK_DELAY_SECONDS: positiveInt(30 * 86400).default(0),
+  ASK_WITHIN_HOURS: positiveInt(24 * 60).min(1, 'must be at least 1').default(48),
+  SHUTDOWN_SECONDS: positiveInt(600).min(1, 'must be at least 1').default(20),
   EXPIRE_HOURS: positiveInt(24 * 365).min(1, 'must be at least 1').default(72),
   MAX_REPROMPTS: positiveInt(5).default(1),
   STAFF_IDS: csv.default([]),
@@ -104,6 +106,10 @@ export interface Config {
   themeOverrides: ThemeOverride[];
   fatigueMs: number;
   askDelayMs: number;
+  /** A survey not asked within this long of its resolution expires instead of asking days late. */
+  askWithinMs: number;
+  /** How long a shutdown lets in-flight requests and sends finish (keep it under the orchestrator's grace period). */
+  shutdownMs: number;
   expireMs: number;
   maxReprompts: number;
   /** Ids that are never surveyed: bare ids match any channel, `channel:id` one channel. */
@@ -122,6 +128,9 @@ export function loadConfig(env: Env = process.env): Config {
   const file = e.CONFIG_FILE ? readConfigFile(e.CONFIG_FILE) : {};
   if (e.WEBHOOK_OUTBOUND_URL && !e.WEBHOOK_SECRET) {
     throw new ConfigError('WEBHOOK_SECRET: required when WEBHOOK_OUTBOUND_URL is set (it is not set)');
+  }
+  if (e.ASK_WITHIN_HOURS * 3600 <= e.ASK_DELAY_SECONDS) {
+    throw new ConfigError(`ASK_WITHIN_HOURS: must be longer than ASK_DELAY_SECONDS (${e.ASK_DELAY_SECONDS} s), or no survey could ever be asked (got "${e.ASK_WITHIN_HOURS}")`);
   }
   if (e.NODE_ENV === 'production' && !e.OPT_OUT_KEY_SECRET) {
     throw new ConfigError('OPT_OUT_KEY_SECRET: required in production (NODE_ENV=production): at least 32 random characters, kept for good (it is not set)');
@@ -146,6 +155,8 @@ export function loadConfig(env: Env = process.env): Config {
     themeOverrides: file.themes ?? [],
     fatigueMs: e.FATIGUE_DAYS * 86_400_000,
     askDelayMs: e.ASK_DELAY_SECONDS * 1000,
+    askWithinMs: e.ASK_WITHIN_HOURS * 3_600_000,
+    shutdownMs: e.SHUTDOWN_SECONDS * 1000,
     expireMs: e.EXPIRE_HOURS * 3_600_000,
     maxReprompts: e.MAX_REPROMPTS,
     staffIds: [...e.STAFF_IDS, ...(file.staffIds ?? [])],

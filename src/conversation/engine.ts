@@ -34,6 +34,8 @@ const BACKOFF_PER_ATTEMPT_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 /** Replies kept on a survey whose question is still in flight. */
 const EARLY_REPLIES_KEPT = 5;
+/** Unless set otherwise, a survey not asked within two days of its resolution expires. */
+const DEFAULT_ASK_WITHIN_MS = 48 * 3_600_000;
 /** Every score button and quick reply offers the whole 0–10 scale. */
 const SCALE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
@@ -58,6 +60,8 @@ export interface EngineSettings {
   leaseMs: number;
   defaultLocale: Locale;
   maxCommentChars: number;
+  /** A survey not asked within this long of its resolution expires instead (default 48 h). */
+  askWithinMs?: number;
   /** How many due surveys one process asks at once. */
   concurrency?: number;
   /** Attempts at delivering the question before the survey is `failed`. */
@@ -155,7 +159,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
       for (;;) {
         const now = this.now();
         const owner = this.newOwner();
-        const claimed = await this.store.claimDue(now, owner, this.leaseUntil(now));
+        const claimed = await this.store.claimDue(now, owner, this.leaseUntil(now), this.askableSince(now));
         if (!claimed) return;
         handled++;
         await this.askClaimed(claimed, owner, now);
@@ -173,7 +177,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     if (!mongoose.isValidObjectId(surveyId)) return false;
     const now = this.now();
     const owner = this.newOwner();
-    const claimed = await this.store.claimDue(now, owner, this.leaseUntil(now), surveyId);
+    const claimed = await this.store.claimDue(now, owner, this.leaseUntil(now), this.askableSince(now), surveyId);
     if (!claimed) return false;
     await this.askClaimed(claimed, owner, now);
     return true;
@@ -376,7 +380,11 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
 
   // ── asked | scored → expired | completed (time) ─────────────────────────────
 
-  /** Close surveys nobody answered in time; a score without a comment still counts. */
+  /**
+   * Close surveys nobody answered in time (a score without a comment still counts), and
+   * surveys that could not be asked within ASK_WITHIN_HOURS of their resolution: a
+   * question days late would be about a conversation the customer has forgotten.
+   */
   async expireDue(): Promise<{ expired: number; completed: number }> {
     const now = this.now();
     const due = { expiresAt: { $lte: now } };
@@ -385,6 +393,12 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     // One conditional write per survey, so a reply landing at the same moment is never overwritten.
     while (await this.move(due, 'asked', 'expired', { unset: ['expiresAt'] })) expired++;
     while (await this.move(due, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'] })) completed++;
+    const tooLate = {
+      resolvedAt: { $lt: this.askableSince(now) },
+      $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
+    };
+    const hours = Math.round(this.askWithinMs / 3_600_000);
+    while (await this.move(tooLate, 'scheduled', 'expired', { set: { lastError: `not asked within ${hours} h of the resolution` }, unset: ['lease'] })) expired++;
     return { expired, completed };
   }
 
@@ -413,6 +427,15 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
 
   private newOwner(): string {
     return `${this.instanceId}:${++this.claims}`;
+  }
+
+  private get askWithinMs(): number {
+    return this.deps.settings.askWithinMs ?? DEFAULT_ASK_WITHIN_MS;
+  }
+
+  /** Surveys resolved before this are too old to ask. */
+  private askableSince(now: Date): Date {
+    return new Date(now.getTime() - this.askWithinMs);
   }
 
   private leaseUntil(now: Date): Date {

@@ -8,6 +8,7 @@ import type { Connection } from 'mongoose';
 import type { TokenAuth } from './token-auth.ts';
 import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
 import { resolutionWithoutAgentSchema } from '../conversation/inbound-validation.ts';
+import { ShuttingDownError } from '../in-flight.ts';
 import { validate, ValidationError } from '../validation.ts';
 import { requireAuth } from './auth-middleware.ts';
 import { authFailureLimiter } from './auth-rate-limit.ts';
@@ -105,6 +106,11 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof ValidationError) {
       res.status(400).json({ error: err.message, field: err.field });
+      return;
+    }
+    if (err instanceof ShuttingDownError) {
+      // Nothing was stored: the caller (or the platform) should send it again shortly.
+      res.status(503).set('Retry-After', '5').json({ error: err.message });
       return;
     }
     const type = (err as { type?: string }).type;

@@ -43,7 +43,10 @@ export async function connectDatabase(config: DatabaseConfig, logger: Logger): P
   } catch (err) {
     const why = (err as Error).message.split('\n')[0];
     const dev = config.devDatabase === 'auto' ? await startDevDatabase(config, logger) : null;
-    if (dev) return dev;
+    if (dev) {
+      const conn = await mongoose.createConnection(dev.uri, { dbName: config.mongodbDb }).asPromise();
+      return { conn, embedded: true, async close() { await conn.close(); await dev.stop(); } };
+    }
     throw new DatabaseError(
       `MONGODB_URI is not set and the embedded MongoDB could not start (${why}). Set MONGODB_URI to a MongoDB server, `
       + 'e.g. `docker compose up -d mongo` then MONGODB_URI=mongodb://127.0.0.1:27017',

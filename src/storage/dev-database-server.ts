@@ -10,9 +10,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import mongoose from 'mongoose';
 import type { Logger } from '../logger.ts';
-import type { Database, DatabaseConfig } from './connection.ts';
+
+export interface DevDatabaseSettings { dataDir: string; devDatabasePort: number }
+
+/** A running stand-in: where it listens, and how to stop it (H2 writes its file on stop). */
+export interface DevDatabase { uri: string; stop(): Promise<void> }
 
 const run = promisify(execFile);
 /** The script is two folders up from this file, in src/ and in dist/ alike. */
@@ -20,8 +23,8 @@ const SCRIPT = fileURLToPath(new URL('../../scripts/mongo-test-server.sh', impor
 /** Fetching the jars on a first run takes a while; starting takes seconds. */
 const START_TIMEOUT_MS = 5 * 60_000;
 
-/** Start (or reuse) the stand-in and connect; null when it cannot be had (no Java, no Maven, no script). */
-export async function startDevDatabase(config: DatabaseConfig, logger: Logger): Promise<Database | null> {
+/** Start (or reuse) the stand-in; null when it cannot be had (no Java, no Maven, no script). */
+export async function startDevDatabase(config: DevDatabaseSettings, logger: Logger): Promise<DevDatabase | null> {
   if (!existsSync(SCRIPT) || !(await has('java')) || !(await has('javac'))) return null;
   const dir = resolve(config.dataDir, 'mongo-java-server');
   mkdirSync(dir, { recursive: true });
@@ -38,14 +41,11 @@ export async function startDevDatabase(config: DatabaseConfig, logger: Logger): 
     logger.warn({ err: (err as Error).message.split('\n')[0] }, 'the development database (mongo-java-server) could not start');
     return null;
   }
-  const conn = await mongoose.createConnection(uri, { dbName: config.mongodbDb }).asPromise();
   logger.warn({ dataDir: dir, port: config.devDatabasePort },
     'MONGODB_URI not set and no embedded mongod: using mongo-java-server as a development stand-in (data kept in DATA_DIR); not for production');
   return {
-    conn,
-    embedded: true,
-    async close() {
-      await conn.close();
+    uri,
+    async stop() {
       // Stop it so H2 writes its file; a second bot on the same DATA_DIR would lose its server,
       // which is fine for a development stand-in.
       await run('bash', [SCRIPT, 'stop'], { env }).catch(() => undefined);

@@ -56,13 +56,14 @@ export class SurveyStore {
     }).exec() as Promise<SurveyDoc | null>;
   }
 
-  /** Claim the most overdue scheduled survey (or the one named) for `owner` until `until`. */
-  async claimDue(now: Date, owner: string, until: Date, id?: SurveyId): Promise<SurveyDoc | null> {
+  /** Claim the most overdue scheduled survey resolved since `resolvedSince` (or the one named) for `owner` until `until`. */
+  async claimDue(now: Date, owner: string, until: Date, resolvedSince: Date, id?: SurveyId): Promise<SurveyDoc | null> {
     return this.model.findOneAndUpdate(
       {
         ...(id !== undefined ? { _id: id } : {}),
         state: 'scheduled',
         askAt: { $lte: now },
+        resolvedAt: { $gte: resolvedSince },
         $or: [{ 'lease.until': { $exists: false } }, { 'lease.until': null }, { 'lease.until': { $lte: now } }],
       },
       toUpdate({ set: { lease: { owner, until } } }, true),

@@ -146,8 +146,8 @@ describe('survey engine', () => {
 
   test('a customer surveyed within the fatigue window is skipped; after it, asked again', async () => {
     const first = await askedSurvey(engine, ch);
-    const second = await engine.resolved({ channel: 'test', conversationId: `${first.conversation}-2`, customer: { id: first.customer }, agent: { id: 'a' } });
     clock.advance(10 * DAY);
+    const second = await engine.resolved({ channel: 'test', conversationId: `${first.conversation}-2`, customer: { id: first.customer }, agent: { id: 'a' } });
     await engine.askDue();
     const s = await state(engine, second.surveyId);
     assert.equal(s.state, 'skipped');

@@ -6,46 +6,14 @@ import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
-import type { OutgoingMessage, Recipient, SendReceipt } from '../../src/channels/channel.ts';
-import { TransientSendError } from '../../src/channels/send-errors.ts';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { mongoUri, testDbName } from '../helpers/database.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 
-/** A channel whose sends can be held open, as a slow platform would. */
-class SlowChannel extends RecordingChannel {
-  private gate: Promise<void> | null = null;
-  private open: (() => void) | null = null;
-  /** Customer ids whose next send is told to wait this long (a rate limit). */
-  readonly retryAfter = new Map<string, number>();
-  /** Sends that began (including held ones). */
-  started = 0;
-
-  hold(): void {
-    this.gate = new Promise((resolve) => { this.open = resolve; });
-  }
-
-  release(): void {
-    this.open?.();
-    this.gate = null;
-  }
-
-  override async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
-    this.started++;
-    const wait = this.retryAfter.get(to.customerId);
-    if (wait !== undefined) {
-      this.retryAfter.delete(to.customerId);
-      throw new TransientSendError('rate limited', wait);
-    }
-    if (this.gate && message.kind === 'question') await this.gate;
-    return super.send(to, message);
-  }
-}
-
 let conn: Connection;
 let clock: TestClock;
-let channel: SlowChannel;
+let channel: RecordingChannel;
 let engine: SurveyEngine;
 const commands: string[] = [];
 const PLUMBING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'killCursors']);
@@ -62,7 +30,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   clock = new TestClock();
-  channel = new SlowChannel();
+  channel = new RecordingChannel();
   engine = makeEngine(conn, [channel], clock);
   await engine.init();
 });
@@ -92,7 +60,7 @@ describe('write path', () => {
     const { surveyId } = await engine.resolved(r);
     channel.hold();
     const asking = engine.askNow(surveyId);
-    while (channel.started === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await channel.sendsStarted();
     const early = await engine.message({ channel: 'test', customerId: r.customer.id, text: '10', eventId: 'ev-early' });
     assert.equal(early.status, 'queued');
     assert.equal((await engine.surveys.findById(surveyId).lean())?.state, 'scheduled');
@@ -113,10 +81,10 @@ describe('write path', () => {
     // Process A claims and sends, then dies before storing `asked`.
     channel.hold();
     void engine.askNow(surveyId);
-    while (channel.started === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await channel.sendsStarted();
     // Process B, after A's lease lapsed.
     clock.advance(61_000);
-    const other = new SlowChannel();
+    const other = new RecordingChannel();
     const b = makeEngine(conn, [other], clock);
     assert.equal(await b.askDue(), 1);
     const s = await b.surveys.findById(surveyId).lean();

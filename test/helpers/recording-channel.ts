@@ -15,13 +15,41 @@ export class RecordingChannel implements ChannelAdapter {
   readonly refuse = new Set<string>();
   /** How many next sends fail transiently. */
   transientFailures = 0;
+  /** Customer ids whose next send is told to wait this long (a platform's retry-after). */
+  readonly retryAfter = new Map<string, number>();
+  /** Sends that began, including held ones. */
+  started = 0;
+  private gate: Promise<void> | null = null;
+  private openGate: (() => void) | null = null;
 
   constructor(readonly name = 'test') {}
 
   async start(_ctx: ChannelContext): Promise<void> {}
   async stop(): Promise<void> {}
 
+  /** Hold every question send open (a slow platform) until `release()`. */
+  hold(): void {
+    this.gate = new Promise((resolve) => { this.openGate = resolve; });
+  }
+
+  release(): void {
+    this.openGate?.();
+    this.gate = null;
+  }
+
+  /** Resolves once `n` sends have begun. */
+  async sendsStarted(n = 1): Promise<void> {
+    while (this.started < n) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    this.started++;
+    const wait = this.retryAfter.get(to.customerId);
+    if (wait !== undefined) {
+      this.retryAfter.delete(to.customerId);
+      throw new TransientSendError('rate limited', wait);
+    }
+    if (this.gate && message.kind === 'question') await this.gate;
     if (this.refuse.has(to.customerId)) throw new PermanentSendError('dms_closed', 'dms_closed');
     if (this.transientFailures > 0) {
       this.transientFailures--;
