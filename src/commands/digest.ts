@@ -13,7 +13,7 @@ import { MongoChannelStateStore } from '../storage/channel-state-store.ts';
 import { Digests } from '../reports/digest.ts';
 import { loadReportSettings } from '../reports/report-config.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
-import type { NoticeTarget, ReportNotice } from '../reports/reports-module.ts';
+import type { Notice as ReportNotice, NoticeTarget } from '../reports/notice-target.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
-import type { NoticeTarget, ReportNotice } from './reports-module.ts';
+import type { Notice, NoticeTarget, PostNotice } from './notice-target.ts';
 import { EVERYTHING } from './scope.ts';
 import { versionedUpdate } from '../storage/versioned-update.ts';
 
@@ -25,7 +25,7 @@ export interface AlertDeps {
   conn: Connection;
   followups: Followups;
   target?: NoticeTarget;
-  post: (target: NoticeTarget, notice: ReportNotice) => Promise<void>;
+  post: PostNotice;
   logger: Logger;
   now: () => Date;
 }
@@ -130,7 +130,7 @@ export class DetractorAlerts {
   }
 
   /** The notice, built when sent, so it carries the comment if the customer gave one by then. */
-  async notice(f: FollowupDoc): Promise<ReportNotice> {
+  async notice(f: FollowupDoc): Promise<Notice> {
     const survey = await this.surveys.findById(f.surveyId, { comment: 1 }).lean().exec();
     const comment = survey?.comment ? truncate(survey.comment, MAX_COMMENT_CHARS) : null;
     const agent = f.agentName ? `${f.agentName} (${f.agentId})` : f.agentId;

@@ -19,7 +19,7 @@ import type { Followups } from './followups.ts';
 import { overdueFollowups } from './overdue-followups.ts';
 import type { ReportSettings } from './report-config.ts';
 import { runReport, type Report, type ReportRow } from './report-query.ts';
-import type { NoticeTarget, ReportNotice } from './reports-module.ts';
+import type { Notice as ReportNotice, NoticeTarget } from './notice-target.ts';
 import { EVERYTHING } from './scope.ts';
 import type { Theme } from './theme-list.ts';
 import { runThemeReport, type ThemeReport } from './theme-report.ts';

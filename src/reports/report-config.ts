@@ -6,7 +6,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import type { Principal } from '../http/token-auth.ts';
 import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
-import type { NoticeTarget } from './reports-module.ts';
+import type { NoticeTarget } from './notice-target.ts';
 import { isTimeZone } from './time-zone.ts';
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');

@@ -15,6 +15,7 @@ import { DetractorAlerts } from './detractor-alerts.ts';
 import { Digests } from './digest.ts';
 import { followupRoutes } from './followup-routes.ts';
 import { Followups } from './followups.ts';
+import type { PostNotice } from './notice-target.ts';
 import { loadReportSettings, type ReportSettings } from './report-config.ts';
 import { reportRoutes } from './report-routes.ts';
 import { ensureRollupZone } from './rollup-rebuild.ts';
@@ -22,12 +23,6 @@ import { rollupModel } from './rollup-model.ts';
 import { RollupStore } from './rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
 import { ThemeTagging } from './theme-tagging.ts';
-
-/** A notice for managers; the app hands it to the target channel's adapter. */
-export interface ReportNotice { text: string; fields?: Record<string, string> }
-
-/** Where a notice goes: a channel name and a channel id on that platform (`slack:C0123`). */
-export interface NoticeTarget { channel: string; channelId: string }
 
 /** What reports need from the engine: its `transition` events. */
 export interface TransitionSource {
@@ -39,7 +34,7 @@ export interface ReportsDeps {
   config: Config;
   conn: Connection;
   engine: TransitionSource;
-  post: (target: NoticeTarget, notice: ReportNotice) => Promise<void>;
+  post: PostNotice;
   logger: Logger;
   now?: () => Date;
 }
