@@ -11,6 +11,7 @@ import { catchUp, openReportCli } from '../reports/report-cli.ts';
 import { EVERYTHING } from '../reports/scope.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
+import { stripControlCharsOneLine } from '../control-chars.ts';
 
 const schema = z.object({
   set: z.string().regex(/^[0-9a-f]{24}$/i, 'expected a follow-up id (24 hex characters)').optional(),
@@ -27,7 +28,8 @@ function line(f: FollowupView): string {
     f.id, f.status.padEnd(9), `score ${f.score}`, f.channel, `agent ${who}`, f.link ?? f.conversationId,
     f.owner ? `owner ${f.owner}` : '', f.note ? `note "${f.note}"` : '', f.comment ? `comment "${f.comment.replace(/\s+/g, ' ').slice(0, 120)}"` : '',
   ];
-  return parts.filter(Boolean).join('  ');
+  // Customer comments (and notes stored before they were cleaned) must not drive the terminal.
+  return stripControlCharsOneLine(parts.filter(Boolean).join('  '));
 }
 
 export const command: Command = {

@@ -8,6 +8,8 @@ import { stripControlChars, stripControlCharsOneLine } from '../../src/control-c
 import { followupModel } from '../../src/reports/followup-model.ts';
 import { authHeaders, startTestApp, type TestApp } from '../helpers/app.ts';
 import mongoose from 'mongoose';
+import { command as followupsCommand } from '../../src/commands/followups.ts';
+import { surveyModel } from '../../src/storage/survey-model.ts';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp({ label: 'fu-ctrl' }); });
@@ -34,4 +36,31 @@ test('the sanitisers', () => {
   assert.equal(stripControlChars('a\tb\nc\u001bd\u2066e\u007f'), 'a\tb\ncde');
   assert.equal(stripControlCharsOneLine('a\tb\nc\u2028d'), 'abcd');
   assert.equal(stripControlChars('Åsa ✓ 10/10'), 'Åsa ✓ 10/10');
+});
+
+test('nps-bot followups prints no control characters, even from a customer comment or a note stored earlier', async () => {
+  const now = new Date();
+  const survey = await surveyModel(app.conn).create({
+    channel: 'slack', conversationId: 'c-esc', customer: { id: 'U1', locale: 'en' }, agent: { id: 'a1' }, state: 'completed',
+    score: 1, category: 'detractor', comment: 'bad\u001b[2J\u001b]0;owned\u0007 service', resolvedAt: now, askAt: now, completedAt: now,
+  });
+  await followupModel(app.conn).create({
+    surveyId: survey._id, channel: 'slack', conversationId: 'c-esc', agentId: 'a1', type: 'transactional',
+    score: 1, resolvedAt: now, openedAt: now, notifyAfter: now, note: 'old \u001b[31mnote',
+  });
+  const written: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const saved = { uri: process.env.MONGODB_URI, db: process.env.MONGODB_DB };
+  process.env.MONGODB_DB = app.dbName;
+  process.stdout.write = ((chunk: string | Uint8Array) => { written.push(String(chunk)); return true; }) as typeof process.stdout.write;
+  try {
+    assert.equal(await followupsCommand.run(['--status', 'open']), 0);
+  } finally {
+    process.stdout.write = write;
+    process.env.MONGODB_DB = saved.db;
+  }
+  const out = written.join('');
+  assert.match(out, /comment "bad\[2J\]0;owned service"/);
+  assert.match(out, /note "old \[31mnote"/);
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(out), JSON.stringify(out));
 });
