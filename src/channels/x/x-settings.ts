@@ -3,9 +3,9 @@
  * core, so a bad value stops the bot with one line naming the variable. The channel
  * is on when X_CONSUMER_KEY is set; then every credential and the brand id are required.
  */
-import isSafeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
+import { mayBacktrackCatastrophically } from './regex-backtracking.ts';
 
 /** twit's built-in REST root; X_API_URL replaces it (tests point it at a local server). */
 export const DEFAULT_X_API_URL = 'https://api.twitter.com/1.1/';
@@ -21,9 +21,9 @@ const signaturePattern = z.string().max(200, 'must be at most 200 characters').t
   try {
     const re = new RegExp(source);
     // The pattern runs on text any customer or agent can send: refuse one that can
-    // backtrack catastrophically (nested quantifiers like (a+)+), which could stall the bot.
-    if (!isSafeRegex(re)) {
-      ctx.addIssue({ code: 'custom', message: 'may backtrack catastrophically (nested quantifiers such as (a+)+ or (a|a)*): write it without a quantifier inside a repeated group' });
+    // backtrack catastrophically, which could stall the bot.
+    if (mayBacktrackCatastrophically(source)) {
+      ctx.addIssue({ code: 'custom', message: 'may backtrack catastrophically (a quantifier or an alternation inside a repeated group, such as (a+)+ or (a|ab)*): write it without one' });
       return z.NEVER;
     }
     // A pattern without a capture group cannot tell us the initials.
