@@ -132,7 +132,7 @@ async function eraseFollowup(model: ReturnType<typeof followupModel>, id: mongoo
     const f = await model.findById(id, { version: 1 }).lean().exec();
     if (!f) return true;
     // The note is a manager's free text about this customer: it goes too.
-    const done = await versionedUpdate(model, id, f.version ?? 0, { $set: { conversationId }, $unset: { link: '', note: '', notifyError: '' } });
+    const done = await versionedUpdate(model, id, f.version ?? 0, { $set: { conversationId }, $unset: { link: '', note: '', notifyError: '', remindError: '' } });
     if (done) return true;
   }
   return false;
