@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { FakeGateway, Intent, ALWAYS } from './discord-gateway.ts';
 import { checkMessageBody, handleRest, invalidForm, RestError, type RestRequest } from './discord-rest-api.ts';
 import { ChannelTypes, DiscordWorld, snowflake, type ChannelJson, type MessageJson } from './discord-world.ts';
+import type { Storm } from './storm.ts';
 
 /** Discord's THREAD_UPDATE audit-log action type. */
 export const AUDIT_THREAD_UPDATE = 111;
@@ -46,6 +47,8 @@ export class FakeDiscord {
   readonly interactions = new Map<string, InteractionRecord>();
   /** The Developer Portal's View Audit Log permission, as granted to the bot. */
   auditLogAllowed = true;
+  /** While set, a share of REST requests (not interaction callbacks) is refused with the storm's status (fault injection). */
+  storm: Storm | null = null;
   private readonly rateLimits: Array<{ method: string; pattern: RegExp; left: number; retryAfterSec: number }> = [];
   private readonly nonces = new Map<string, { messageId: string; channelId: string; at: number }>();
   private server: Server | null = null;

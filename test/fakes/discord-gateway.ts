@@ -7,6 +7,10 @@
  * RESUME (op 6) → the missed dispatches replayed, then RESUMED; an unknown session
  * gets INVALID_SESSION (op 9). Events are only sent for the intents identified with,
  * and guild message text only with MESSAGE_CONTENT (or when it mentions the bot).
+ *
+ * Sharding: an IDENTIFY with `shard: [id, count]` gets its own session (one per shard
+ * id, as on Discord); a server's events go to shard `(guild_id >> 22) % count` and DMs
+ * to shard 0, which is also the session the single-session getters below describe.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -29,7 +33,14 @@ interface Session {
   /** Every dispatch of the session, for replay on RESUME. */
   sent: Dispatch[];
   socket: WebSocket | null;
+  /** [shard id, shard count] from IDENTIFY ([0, 1] without one). */
+  shard: [number, number];
+  /** The highest sequence this session's client reported in a heartbeat. */
+  acked: number;
 }
+
+/** Where one shard's session stands: what was dispatched to it and what its client has received. */
+export interface ShardState { sessionId: string; seq: number; acked: number; connected: boolean }
 
 export interface GatewayLogEntry { op: number; path: string; d?: unknown }
 
@@ -42,7 +53,9 @@ export class FakeGateway {
   /** Query strings of every connection, e.g. `v=10&encoding=json`. */
   readonly connections: Array<{ path: string; query: string }> = [];
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
-  private session: Session | null = null;
+  /** Sessions by shard id; without sharding only shard 0. */
+  private readonly sessions = new Map<number, Session>();
+  private get session(): Session | null { return this.sessions.get(0) ?? null; }
   private baseUrl = '';
 
   constructor(private readonly world: DiscordWorld, private readonly token: string, opts: { heartbeatIntervalMs?: number } = {}) {
@@ -71,6 +84,12 @@ export class FakeGateway {
   }
   get connected(): boolean { return this.session?.socket?.readyState === 1; }
   get intents(): number { return this.session?.intents ?? 0; }
+
+  /** One shard's session, or null before it identified. */
+  shardState(shard: number): ShardState | null {
+    const s = this.sessions.get(shard);
+    return s ? { sessionId: s.id, seq: s.seq, acked: s.acked, connected: s.socket?.readyState === 1 } : null;
+  }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -116,6 +135,9 @@ export class FakeGateway {
       this.received.push({ op: typeof op === 'number' ? op : -1, path: url.pathname, d: withoutToken(payload.d) });
       switch (op) {
         case Op.Heartbeat:
+          for (const s of this.sessions.values()) {
+            if (s.socket === ws && typeof payload.d === 'number') s.acked = Math.max(s.acked, payload.d);
+          }
           send(ws, { op: Op.HeartbeatAck, d: null, s: null, t: null });
           return;
         case Op.Identify:
@@ -134,7 +156,7 @@ export class FakeGateway {
       }
     });
     ws.on('close', () => {
-      if (this.session?.socket === ws) this.session.socket = null;
+      for (const s of this.sessions.values()) if (s.socket === ws) s.socket = null;
     });
     send(ws, { op: Op.Hello, d: { heartbeat_interval: this.heartbeatIntervalMs }, s: null, t: null });
   }
@@ -150,14 +172,18 @@ export class FakeGateway {
       return false;
     }
     if (id.compress === true) this.protocolErrors.push('identify compression requested');
-    if (this.session?.socket) this.session.socket.close(4009, 'Session timed out.');
-    const guilds = [...this.world.guilds.keys()];
-    this.session = { id: randomBytes(16).toString('hex'), seq: 0, intents: id.intents, sent: [], socket: ws };
-    this.dispatch('READY', {
+    const shard: [number, number] = Array.isArray(id.shard) && id.shard.length === 2 && id.shard.every((n) => Number.isInteger(n))
+      ? [id.shard[0] as number, id.shard[1] as number] : [0, 1];
+    const previous = this.sessions.get(shard[0]);
+    if (previous?.socket) previous.socket.close(4009, 'Session timed out.');
+    const guilds = [...this.world.guilds.keys()].filter((g) => shardOf(g, shard[1]) === shard[0]);
+    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, intents: id.intents, sent: [], socket: ws, shard, acked: 0 };
+    this.sessions.set(shard[0], session);
+    this.dispatchTo(session, 'READY', {
       v: 10,
       user: { ...this.world.bot, verified: true, mfa_enabled: false, flags: 0 },
       guilds: guilds.map((g) => ({ id: g, unavailable: true })),
-      session_id: this.session.id,
+      session_id: session.id,
       resume_gateway_url: this.resumeUrl,
       shard: Array.isArray(id.shard) ? id.shard : [0, 1],
       application: { id: this.world.applicationId, flags: 0 },
@@ -167,7 +193,7 @@ export class FakeGateway {
       guild_join_requests: [],
       user_settings: {},
     }, ALWAYS);
-    for (const g of guilds) this.dispatch('GUILD_CREATE', this.world.guildCreateJson(g), Intent.Guilds);
+    for (const g of guilds) this.dispatchTo(session, 'GUILD_CREATE', this.world.guildCreateJson(g), Intent.Guilds);
     return true;
   }
 
@@ -177,7 +203,7 @@ export class FakeGateway {
       ws.close(4004, 'Authentication failed.');
       return false;
     }
-    const session = this.session;
+    const session = [...this.sessions.values()].find((s) => s.id === r.session_id) ?? null;
     if (!session || r.session_id !== session.id || typeof r.seq !== 'number' || r.seq > session.seq) {
       send(ws, { op: Op.InvalidSession, d: false, s: null, t: null });
       return false;
@@ -185,7 +211,7 @@ export class FakeGateway {
     session.socket?.close(4009, 'Session timed out.');
     session.socket = ws;
     for (const missed of session.sent.filter((x) => x.s > (r.seq as number))) send(ws, missed);
-    this.dispatch('RESUMED', null, ALWAYS);
+    this.dispatchTo(session, 'RESUMED', null, ALWAYS);
     return true;
   }
 
@@ -194,7 +220,27 @@ export class FakeGateway {
    * socket is down the event is only numbered and kept, as Discord does, for RESUME.
    */
   dispatch(t: string, d: unknown, intent: number | typeof ALWAYS): boolean {
-    const session = this.session;
+    return this.dispatchTo(this.sessionFor(d), t, d, intent);
+  }
+
+  /** The dispatch sent last with this event name to one shard, to deliver it a second time. */
+  lastDispatchOf(t: string, shard: number): Dispatch | undefined {
+    return this.sessions.get(shard)?.sent.filter((x) => x.t === t).at(-1);
+  }
+
+  /** The shard a dispatch belongs to: its server's (`guild_id`), or 0 for DMs. */
+  shardFor(d: unknown): number {
+    const guildId = d && typeof d === 'object' && typeof (d as { guild_id?: unknown }).guild_id === 'string' ? (d as { guild_id: string }).guild_id : null;
+    if (guildId === null) return 0;
+    for (const [id, s] of this.sessions) if (shardOf(guildId, s.shard[1]) === id) return id;
+    return 0;
+  }
+
+  private sessionFor(d: unknown): Session | null {
+    return this.sessions.get(this.shardFor(d)) ?? null;
+  }
+
+  private dispatchTo(session: Session | null, t: string, d: unknown, intent: number | typeof ALWAYS): boolean {
     if (!session || (intent !== ALWAYS && (session.intents & intent) === 0)) return false;
     const payload: Dispatch = { op: 0, s: ++session.seq, t, d };
     session.sent.push(payload);
@@ -206,7 +252,7 @@ export class FakeGateway {
   /** MESSAGE_CREATE as the session may see it: guild text hidden without MESSAGE_CONTENT. */
   dispatchMessage(message: MessageJson, member: Record<string, unknown> | null): boolean {
     const inGuild = !!message.guild_id;
-    const intents = this.session?.intents ?? 0;
+    const intents = this.sessionFor(message)?.intents ?? 0;
     // Discord tells the channel's type with each message, so a client can place a DM it has never seen.
     let d: Record<string, unknown> = { ...message, channel_type: this.world.channel(message.channel_id).type };
     if (inGuild) {
@@ -241,6 +287,11 @@ export class FakeGateway {
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+/** Discord's shard formula: `(guild_id >> 22) % shard count`. */
+function shardOf(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(Math.max(1, count)));
 }
 
 function send(ws: WebSocket, payload: unknown): void {

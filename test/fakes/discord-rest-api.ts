@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MessageJson } from './discord-world.ts';
 import type { FakeDiscord } from './discord-fake.ts';
+import { stormHits } from './storm.ts';
 
 export interface RestRequest {
   method: string;
@@ -125,6 +126,15 @@ export async function handleRest(fake: FakeDiscord, req: IncomingMessage, res: S
   const isInteraction = /^\/(interactions|webhooks)\//.test(record.path);
   if (!isInteraction && req.headers.authorization !== `Bot ${fake.token}`) return reply(401, { message: '401: Unauthorized', code: 0 });
 
+  if (!isInteraction && stormHits(fake.storm)) {
+    const { status, retryAfterSec } = fake.storm;
+    if (status !== 429) return reply(status, { message: `${status}: Server Error`, code: 0 });
+    const after = retryAfterSec ?? 1;
+    return reply(429, { message: 'You are being rate limited.', retry_after: after, global: false }, {
+      'retry-after': String(Math.ceil(after)), 'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset-after': after.toFixed(3), 'x-ratelimit-reset': String((Date.now() + after * 1000) / 1000), 'x-ratelimit-scope': 'user',
+    });
+  }
   const limited = fake.takeRateLimit(record.method, record.path);
   if (limited) {
     return reply(429, { message: 'You are being rate limited.', retry_after: limited, global: false }, {

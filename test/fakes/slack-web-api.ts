@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { stormHits, type Storm } from './storm.ts';
 
 export interface FakeUser {
   id: string;
@@ -54,6 +55,8 @@ export class FakeSlack {
   readonly postRefusals = new Map<string, string>();
   /** Retry-After seconds for the next calls of a method, answered with HTTP 429. */
   readonly rateLimits = new Map<string, number[]>();
+  /** While set, a share of Web API calls is refused with the storm's status (fault injection). */
+  storm: Storm | null = null;
   url = '';
   private server!: Server;
   private wss?: WebSocketServer;
@@ -118,13 +121,13 @@ export class FakeSlack {
     return this.sockets.size > 0;
   }
 
-  /** Deliver one envelope over Socket Mode; resolves with the bot's ack payload. */
-  socketSend(type: 'events_api' | 'interactive', payload: unknown, retryAttempt = 0): Promise<unknown> {
+  /** Deliver one envelope over Socket Mode; resolves with the bot's ack payload, rejects when none comes in time. */
+  socketSend(type: 'events_api' | 'interactive', payload: unknown, retryAttempt = 0, ackTimeoutMs = 5000): Promise<unknown> {
     const ws = [...this.sockets][0];
     if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
     const envelopeId = randomUUID();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.acks.delete(envelopeId); reject(new Error('no ack within 5 s')); }, 5000);
+      const timer = setTimeout(() => { this.acks.delete(envelopeId); reject(new Error(`no ack within ${ackTimeoutMs} ms`)); }, ackTimeoutMs);
       this.acks.set(envelopeId, (p) => { clearTimeout(timer); resolve(p); });
       ws.send(JSON.stringify({
         envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api',
@@ -156,6 +159,13 @@ export class FakeSlack {
     for await (const c of req) chunks.push(c as Buffer);
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const params = parseParams(Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? ''));
+    if (stormHits(this.storm)) {
+      const { status, retryAfterSec } = this.storm;
+      this.calls.push({ method, params, status, at: Date.now() });
+      res.writeHead(status, { 'content-type': 'application/json', ...(retryAfterSec !== undefined ? { 'retry-after': String(retryAfterSec) } : {}) });
+      res.end(JSON.stringify({ ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }));
+      return;
+    }
     const limited = this.rateLimits.get(method);
     if (limited && limited.length > 0) {
       const retryAfter = limited.shift()!;

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyBody } from '../../src/channels/webhook-signature.ts';
+import { stormHits, type Storm } from './storm.ts';
 
 export interface Received { body: Record<string, unknown>; signed: boolean; raw: string; headers: Record<string, string | undefined> }
 
@@ -15,6 +16,8 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   /** Statuses (with optional Retry-After seconds) to answer with, in order, before answering 200. */
   readonly answers: Array<{ status: number; retryAfter?: string; location?: string }> = [];
+  /** While set, a share of requests is refused with the storm's status (fault injection). */
+  storm: Storm | null = null;
   private server!: Server;
   url = '';
 
@@ -28,6 +31,11 @@ export class WebhookReceiver {
         const raw = Buffer.concat(chunks).toString('utf8');
         const headers = { signature: req.headers['x-nps-signature'] as string | undefined, timestamp: req.headers['x-nps-timestamp'] as string | undefined };
         const signed = verifyBody(raw, this.secret, headers.signature, headers.timestamp);
+        if (stormHits(this.storm)) {
+          const retryAfter = this.storm.retryAfterSec;
+          res.writeHead(this.storm.status, retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}).end();
+          return;
+        }
         const next = this.answers.shift();
         if (next) {
           res.writeHead(next.status, {

@@ -10,6 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { stormHits, type Storm } from './storm.ts';
 
 export interface FakeXCredentials {
   consumerKey: string;
@@ -60,6 +61,8 @@ export class FakeXApi {
   webhookUrl?: string;
   /** Statuses the bot answered to the echoes of the brand's DMs. */
   readonly echoStatuses: number[] = [];
+  /** While set, a share of DM requests is refused with the storm's status (fault injection). */
+  storm: Storm | null = null;
   private readonly failures: ScriptedFailure[] = [];
   private readonly pendingEchoes = new Set<Promise<void>>();
   private nextId = 1_760_000_000_000_000_000n;
@@ -177,6 +180,17 @@ export class FakeXApi {
       return;
     }
     const recipientId = event.message_create.target.recipient_id;
+    if (stormHits(this.storm)) {
+      const { status, retryAfterSec } = this.storm;
+      const code = status === 429 ? 88 : 131;
+      this.attempts.push({ recipientId, status, code });
+      const headers: Record<string, string> = status === 429
+        ? { 'x-rate-limit-limit': '1000', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000 + (retryAfterSec ?? 1))) }
+        : {};
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify({ errors: [{ code, message: status === 429 ? 'Rate limit exceeded' : 'Internal error' }] }));
+      return;
+    }
     const failure = this.failures.shift();
     if (failure) {
       const code = (failure.body as { errors?: Array<{ code?: number }> } | undefined)?.errors?.[0]?.code;
