@@ -4,6 +4,10 @@
  * thread where the bot asked because the DM was refused. Everything else — the bot's
  * own messages, other bots, edits, deletions, joins — is not an answer.
  *
+ * A typed answer is acknowledged to Slack only once the engine stored it (see
+ * slack-receiver.ts); a button press, which Slack never redelivers, shows the chosen
+ * score only once it is stored, and otherwise asks the customer to press again.
+ *
  * Each answer carries an event id that is the same on every redelivery of the same
  * Slack message (`channel:ts`), so a retried event is one answer.
  */
@@ -25,6 +29,9 @@ export interface AnswerDeps {
   botUserId: () => string | undefined;
 }
 
+/** Shown only to the customer when a pressed score could not be stored. */
+export const NOT_RECORDED = 'Sorry, we could not record your answer just now. Please press it again in a moment.';
+
 export class SlackAnswers {
   constructor(private readonly deps: AnswerDeps) {}
 
@@ -43,14 +50,25 @@ export class SlackAnswers {
       }
       return null;
     }
-    const outcome = await this.deps.sink.message({
-      channel: 'slack',
-      customerId: body.user.id,
-      text: '',
-      choice: value.score,
-      surveyId: value.surveyId,
-      eventId: `action:${channel ?? '-'}:${messageTs ?? '-'}:${action.action_ts ?? action.action_id}`,
-    });
+    let outcome: ReplyOutcome;
+    try {
+      outcome = await this.deps.sink.message({
+        channel: 'slack',
+        customerId: body.user.id,
+        text: '',
+        choice: value.score,
+        surveyId: value.surveyId,
+        eventId: `action:${channel ?? '-'}:${messageTs ?? '-'}:${action.action_ts ?? action.action_id}`,
+      });
+    } catch (err) {
+      // Slack does not redeliver a press: the buttons stay, and the customer is asked to press again.
+      this.deps.logger.warn({ err: err instanceof Error ? err.name : 'error', code: slackErrorCode(err) }, 'slack button answer not stored; the customer is asked to try again');
+      if (channel) {
+        await this.deps.api.postEphemeral(channel, body.user.id, NOT_RECORDED, body.message?.thread_ts)
+          .catch((e) => this.deps.logger.debug({ err: slackErrorCode(e) }, 'slack ephemeral failed'));
+      }
+      return null;
+    }
     if ((outcome.status === 'scored' || outcome.status === 'completed') && channel && messageTs) {
       const question = questionTextOf(body.message?.blocks) ?? '';
       await this.deps.api.update(channel, messageTs, `${question} (${value.score}/10)`.trim(), answeredBlocks(question, value.score))

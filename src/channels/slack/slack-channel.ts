@@ -12,6 +12,7 @@ import type { Request, Response, NextFunction } from 'express';
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
 import { PermanentSendError } from '../send-errors.ts';
 import type { Logger } from '../../logger.ts';
+import { ValidationError } from '../../validation.ts';
 import { readAddress, threadOf, type SlackAddress } from './slack-address.ts';
 import { SlackAnswers } from './slack-answers.ts';
 import { clientOptions, SlackApi } from './slack-api.ts';
@@ -23,6 +24,9 @@ import { blockActionsSchema, eventEnvelopeSchema, messageEventSchema, messageSho
 import { createReceiver, EVENTS_PATH } from './slack-receiver.ts';
 import { SlackResolution, type NotResolved, type ResolutionResult } from './slack-resolution.ts';
 import type { SlackSettings } from './slack-settings.ts';
+
+/** How long `stop` waits for button presses and shortcuts still being handled. */
+const STOP_DRAIN_MS = 5_000;
 
 /** Token problems that no retry fixes: the bot must not start as if Slack worked. */
 const FATAL_AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
@@ -36,6 +40,8 @@ export class SlackChannel implements ChannelAdapter {
   private mode?: 'http' | 'socket';
   private running = false;
   private identity?: { userId: string; botId?: string };
+  /** Interactions acknowledged at once and handled after (Slack never redelivers them). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly settings: SlackSettings, private readonly logger: Logger) {
     // chat.postMessage allows about one message per second per channel; the outbox paces to this.
@@ -77,7 +83,13 @@ export class SlackChannel implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.running = false;
+    await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     if (this.app && this.mode === 'socket') await this.app.stop();
+  }
+
+  /** Resolves once every interaction received so far has been handled (stop, tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
@@ -157,37 +169,67 @@ export class SlackChannel implements ChannelAdapter {
     app.event('reaction_added', async ({ event, body }) => {
       const parsed = reactionAddedSchema.safeParse(event);
       if (!parsed.success) return void log.debug({ eventId: envelopeId(body) }, 'slack reaction_added not understood');
-      const result = await guarded(log, 'reaction_added', () => resolution.fromReaction(parsed.data));
+      const result = await retriable(log, 'reaction_added', () => resolution.fromReaction(parsed.data));
       if (result && !result.resolved && result.reason !== 'wrong-emoji') log.debug({ reason: result.reason }, 'slack reaction did not resolve');
     });
 
+    // Interactions are never redelivered by Slack: acknowledge within its 3 seconds, handle
+    // after, and tell the person what became of it (the answered question, or an apology).
     app.shortcut({ type: 'message_action', callback_id: this.settings.shortcutCallbackId }, async ({ ack, shortcut }) => {
       await ack();
       const parsed = messageShortcutSchema.safeParse(shortcut);
       if (!parsed.success) return void log.warn('slack message shortcut payload not understood');
       const s = parsed.data;
-      const result = await guarded(log, 'shortcut', () => resolution.fromShortcut(s));
-      const reply = shortcutReply(result);
-      await this.api.postEphemeral(s.channel.id, s.user.id, reply, s.message.thread_ts ?? s.message.ts)
-        .catch((err) => log.debug({ err: slackErrorCode(err) }, 'slack ephemeral reply failed'));
+      this.afterAck(async () => {
+        const result = await guarded(log, 'shortcut', () => resolution.fromShortcut(s));
+        await this.api.postEphemeral(s.channel.id, s.user.id, shortcutReply(result), s.message.thread_ts ?? s.message.ts)
+          .catch((err) => log.debug({ err: slackErrorCode(err) }, 'slack ephemeral reply failed'));
+      });
     });
 
     app.action(SCORE_ACTION, async ({ ack, body }) => {
-      await ack(); // within Slack's 3 seconds, before any database work
+      await ack();
       const parsed = blockActionsSchema.safeParse(body);
       if (!parsed.success) return void log.warn('slack block_actions payload not understood');
-      await guarded(log, 'block_actions', () => answers.fromButton(parsed.data));
+      this.afterAck(() => answers.fromButton(parsed.data));
     });
 
     app.event('message', async ({ event, body }) => {
       const parsed = messageEventSchema.safeParse(event);
       if (!parsed.success) return void log.debug({ eventId: envelopeId(body) }, 'slack message event not understood');
-      await guarded(log, 'message', () => answers.fromMessage(parsed.data));
+      await retriable(log, 'message', () => answers.fromMessage(parsed.data));
     });
 
+    // A listener's failure goes back to the receiver, which then does not acknowledge the
+    // event (500 in HTTP mode, no ack in Socket Mode), so Slack delivers it again.
     app.error(async (err) => {
-      log.warn({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'slack listener failed');
+      throw err;
     });
+  }
+
+  /** Handle an interaction after its acknowledgement went out; `stop` waits for it. */
+  private afterAck(work: () => Promise<unknown>): void {
+    const p = work().then(() => undefined, () => undefined);
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+}
+
+/**
+ * Handle an event whose failure Slack should retry: anything but a refusal of the event
+ * itself (a ValidationError, which would fail the same way every time) is thrown on.
+ */
+async function retriable<T>(log: Logger, what: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (err instanceof ValidationError) {
+      log.error({ err: text, what }, 'slack event refused by the engine; not retried');
+      return undefined;
+    }
+    log.warn({ err: text, code: slackErrorCode(err), what }, 'slack event not handled; Slack will deliver it again');
+    throw err;
   }
 }
 

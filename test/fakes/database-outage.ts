@@ -1,0 +1,77 @@
+/**
+ * A database outage on loopback: a TCP proxy between the bot and the real
+ * MongoDB-protocol server. `cut()` drops every open connection and refuses new ones
+ * (the bot's driver sees the server vanish, as in a crash or a network split);
+ * `restore()` lets connections through again. Nothing in the bot is stubbed: its
+ * mongoose connection simply points at the proxy.
+ *
+ * @example
+ * const outage = await DatabaseOutage.start();
+ * const conn = await mongoose.createConnection(outage.uri, { dbName, ...outage.fastFailure }).asPromise();
+ * outage.cut(); ...; outage.restore();
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mongoUri } from '../helpers/database.ts';
+
+export class DatabaseOutage {
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+
+  private constructor(private readonly server: Server, private readonly target: { host: string; port: number }) {}
+
+  /** A proxy to the server of MONGODB_URI. */
+  static async start(): Promise<DatabaseOutage> {
+    const target = new URL(mongoUri());
+    const server = createServer();
+    const outage = new DatabaseOutage(server, { host: target.hostname, port: Number(target.port || 27017) });
+    server.on('connection', (client) => outage.accept(client));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return outage;
+  }
+
+  /** Where the bot connects instead of the database. */
+  get uri(): string {
+    return `mongodb://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+
+  /**
+   * Driver settings that make an outage fail an operation within about a second (the
+   * defaults wait 10–30 s) and notice the recovery at once; the behaviour is the same.
+   */
+  readonly fastFailure = { serverSelectionTimeoutMS: 1000, heartbeatFrequencyMS: 500, bufferCommands: false } as const;
+
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.down) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection(this.target);
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        this.sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
