@@ -16,6 +16,7 @@ import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
 import { Scheduler } from './conversation/scheduler.ts';
 import { InFlight, ShuttingDownError } from './in-flight.ts';
+import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
@@ -42,6 +43,7 @@ export interface RunningApp {
   engine: SurveyEngine;
   outbox: Outbox;
   scheduler: Scheduler;
+  relationship: RelationshipSchedule;
   channels: ReadonlyMap<string, ChannelAdapter>;
   sink: EngineSink;
   server: Server;
@@ -85,6 +87,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       fatigueMs: config.fatigueMs,
       askDelayMs: config.askDelayMs,
       askWithinMs: config.askWithinMs,
+      askTestimonialConsent: config.testimonialConsent,
       expireMs: config.expireMs,
       maxReprompts: config.maxReprompts,
       staffIds: config.staffIds,
@@ -114,6 +117,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     }),
     message: (event) => inFlight.run(() => engine.message(event)),
   };
+  const relationship = new RelationshipSchedule({ surveys: engine.surveys, sink, settings: config.relationship, logger, now: options.now });
 
   const reports = createReports({
     config, conn, engine, logger, now: options.now,
@@ -155,12 +159,15 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
   }
   await reports.start();
-  if (options.schedule !== false) scheduler.start();
+  if (options.schedule !== false) {
+    scheduler.start();
+    relationship.start();
+  }
   logger.info({ url, channels: [...channels.keys()] }, 'nps-bot is running');
 
   let stopped = false;
   return {
-    config, logger, conn, engine, outbox, scheduler, channels, sink, server, url,
+    config, logger, conn, engine, outbox, scheduler, relationship, channels, sink, server, url,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -170,6 +177,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       // 2. Let running requests, engine calls, sends and the scheduler's tick finish, within the deadline.
       const deadline = Date.now() + config.shutdownMs;
       const drained = await inFlight.drain(config.shutdownMs);
+      await until(deadline, relationship.stop());
       await until(deadline, scheduler.stop());
       if (!drained) logger.warn({ unfinished: inFlight.size }, 'shutdown deadline passed with work unfinished; leases let another process take it over');
       server.closeAllConnections();

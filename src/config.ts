@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
+import cron from 'node-cron';
+import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
+import { isTimeZone } from './reports/time-zone.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
 import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
 
@@ -59,6 +61,13 @@ const coreEnvSchema = z.object({
   ASK_DELAY_SECONDS: positiveInt(30 * 86400).default(0),
   ASK_WITHIN_HOURS: positiveInt(24 * 60).min(1, 'must be at least 1').default(48),
   SHUTDOWN_SECONDS: positiveInt(600).min(1, 'must be at least 1').default(20),
+  RELATIONSHIP_EVERY_DAYS: positiveInt(3650).default(0),
+  RELATIONSHIP_LOOKBACK_DAYS: positiveInt(3650).min(1, 'must be at least 1').default(90),
+  RELATIONSHIP_CRON: z.string().max(100)
+    .refine((s) => cron.validate(s), 'not a valid cron expression (five or six fields, e.g. "0 10 * * *" for every day at 10:00)')
+    .default('0 10 * * *'),
+  RELATIONSHIP_TZ: z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm').default('UTC'),
+  TESTIMONIAL_CONSENT: flag.default(false),
   EXPIRE_HOURS: positiveInt(24 * 365).min(1, 'must be at least 1').default(72),
   MAX_REPROMPTS: positiveInt(5).default(1),
   STAFF_IDS: csv.default([]),
@@ -110,6 +119,10 @@ export interface Config {
   askWithinMs: number;
   /** How long a shutdown lets in-flight requests and sends finish (keep it under the orchestrator's grace period). */
   shutdownMs: number;
+  /** Relationship surveys at intervals (everyMs 0: off). */
+  relationship: { everyMs: number; lookbackMs: number; cron: string; timeZone: string };
+  /** Ask promoters once whether their comment may be quoted publicly. */
+  testimonialConsent: boolean;
   expireMs: number;
   maxReprompts: number;
   /** Ids that are never surveyed: bare ids match any channel, `channel:id` one channel. */
@@ -157,6 +170,13 @@ export function loadConfig(env: Env = process.env): Config {
     askDelayMs: e.ASK_DELAY_SECONDS * 1000,
     askWithinMs: e.ASK_WITHIN_HOURS * 3_600_000,
     shutdownMs: e.SHUTDOWN_SECONDS * 1000,
+    relationship: {
+      everyMs: e.RELATIONSHIP_EVERY_DAYS * 86_400_000,
+      lookbackMs: e.RELATIONSHIP_LOOKBACK_DAYS * 86_400_000,
+      cron: e.RELATIONSHIP_CRON,
+      timeZone: e.RELATIONSHIP_TZ,
+    },
+    testimonialConsent: e.TESTIMONIAL_CONSENT,
     expireMs: e.EXPIRE_HOURS * 3_600_000,
     maxReprompts: e.MAX_REPROMPTS,
     staffIds: [...e.STAFF_IDS, ...(file.staffIds ?? [])],

@@ -19,7 +19,8 @@ import { OPEN_STATES, surveyModel, type SurveyDoc, type SurveyState } from '../s
 import { Eligibility } from './eligibility.ts';
 import { inboundMessageSchema, resolvedEventSchema } from './inbound-validation.ts';
 import { validate, ValidationError } from '../validation.ts';
-import { categorize } from './nps-category.ts';
+import { categorize, type Category } from './nps-category.ts';
+import { readConsent } from './consent-reply.ts';
 import { UnknownChannelError, type Outbox } from './outbox.ts';
 import { normalizeText, parseReply } from './reply-parser.ts';
 import { followupKey, resolveLocale, type Locale, type TemplateKey, type Templates } from './templates.ts';
@@ -60,6 +61,8 @@ export interface EngineSettings {
   leaseMs: number;
   defaultLocale: Locale;
   maxCommentChars: number;
+  /** After a promoter's comment, ask once whether it may be quoted publicly (default off). */
+  askTestimonialConsent?: boolean;
   /** A survey not asked within this long of its resolution expires instead (default 48 h). */
   askWithinMs?: number;
   /** How many due surveys one process asks at once. */
@@ -303,11 +306,12 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     const cleaned = comment ? this.cleanComment(comment) : null;
     const opts = { eventId: r.eventId, newestFirst: true };
     if (cleaned) {
+      const consent = this.consentAsk(category, at);
       const done = await this.move(whose, 'asked', 'completed', {
-        set: { score, category, comment: cleaned, scoredAt: at, completedAt: at }, unset: ['expiresAt'],
+        set: { score, category, comment: cleaned, scoredAt: at, completedAt: at, ...consent }, unset: ['expiresAt'],
       }, opts);
       if (!done) return null;
-      await this.reply(done, 'thanks');
+      await this.reply(done, consent ? 'consentQuestion' : 'thanks');
       return { status: 'completed', surveyId: String(done._id), score };
     }
     const scored = await this.move(whose, 'asked', 'scored', {
@@ -322,11 +326,47 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   private async comment(whose: Record<string, unknown>, r: Reply): Promise<ReplyOutcome | null> {
     const comment = this.cleanComment(r.text);
     if (!comment) return null;
-    const done = await this.move(whose, 'scored', 'completed', {
-      set: { comment, completedAt: r.receivedAt }, unset: ['expiresAt'],
-    }, { eventId: r.eventId, newestFirst: true });
+    // A promoter may be asked for consent to quote the comment; the consent fields are set
+    // only when the stored category is promoter, in the same write.
+    const consent = this.consentAsk('promoter', r.receivedAt);
+    const done = consent
+      ? await this.move({ ...whose, category: 'promoter' }, 'scored', 'completed', {
+        set: { comment, completedAt: r.receivedAt, ...consent }, unset: ['expiresAt'],
+      }, { eventId: r.eventId, newestFirst: true })
+      ?? await this.move({ ...whose, category: { $ne: 'promoter' } }, 'scored', 'completed', {
+        set: { comment, completedAt: r.receivedAt }, unset: ['expiresAt'],
+      }, { eventId: r.eventId, newestFirst: true })
+      : await this.move(whose, 'scored', 'completed', {
+        set: { comment, completedAt: r.receivedAt }, unset: ['expiresAt'],
+      }, { eventId: r.eventId, newestFirst: true });
     if (!done) return null;
-    await this.reply(done, 'thanks');
+    await this.reply(done, done.testimonial?.askedAt ? 'consentQuestion' : 'thanks');
+    return { status: 'completed', surveyId: String(done._id), score: done.score ?? undefined };
+  }
+
+  /** The fields that ask a promoter for consent to quote, when that is switched on. */
+  private consentAsk(category: Category, at: Date): Record<string, unknown> | null {
+    if (!this.deps.settings.askTestimonialConsent || category !== 'promoter') return null;
+    return { testimonial: { askedAt: at, until: new Date(at.getTime() + this.deps.settings.expireMs) } };
+  }
+
+  /**
+   * The answer to the consent question: the customer's next message after it, once.
+   * Only a clear yes grants consent; the question is never asked again either way.
+   */
+  private async consentReply(r: Reply): Promise<ReplyOutcome | null> {
+    const answer = readConsent(r.text);
+    const done = await this.surveys.findOneAndUpdate(
+      {
+        channel: r.channel, 'customer.id': r.customerId, state: 'completed',
+        'testimonial.until': { $gt: r.receivedAt }, 'testimonial.answeredAt': { $exists: false },
+        ...(r.surveyId !== undefined ? { _id: r.surveyId } : {}),
+      },
+      { $set: { 'testimonial.granted': answer === 'granted', 'testimonial.answeredAt': r.receivedAt }, $inc: { version: 1 } },
+      { returnDocument: 'after', lean: true, sort: { completedAt: -1 } },
+    ).exec() as SurveyDoc | null;
+    if (!done) return null;
+    await this.reply(done, answer === 'granted' ? 'consentGranted' : 'consentDeclined');
     return { status: 'completed', surveyId: String(done._id), score: done.score ?? undefined };
   }
 
@@ -375,7 +415,9 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     const open = r.surveyId !== undefined
       ? await this.surveys.exists({ ...whose, state: { $in: OPEN_STATES } })
       : await this.store.findFor(r.channel, r.customerId, OPEN_STATES);
-    return open ? this.handleReply(r) : { status: 'ignored' };
+    if (open) return this.handleReply(r);
+    if (this.deps.settings.askTestimonialConsent && r.choice === undefined) return (await this.consentReply(r)) ?? { status: 'ignored' };
+    return { status: 'ignored' };
   }
 
   // ── asked | scored → expired | completed (time) ─────────────────────────────
@@ -415,7 +457,8 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   }
 
   private async reply(s: SurveyDoc, key: TemplateKey): Promise<void> {
-    const kind: MessageKind = key === 'thanks' ? 'thanks' : key === 'reprompt' ? 'reprompt' : key === 'optOut' ? 'optout' : 'followup';
+    const kind: MessageKind = key === 'reprompt' ? 'reprompt' : key === 'optOut' ? 'optout'
+      : key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor' || key === 'consentQuestion' ? 'followup' : 'thanks';
     try {
       await this.deps.outbox.send(s.channel, this.recipient(s), { kind, text: this.text(s, key), choices: null });
     } catch (err) {
@@ -442,8 +485,9 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     return new Date(now.getTime() + this.deps.settings.leaseMs);
   }
 
+  /** The after-care question, or the relationship question for a relational survey. */
   private question(s: SurveyDoc): OutgoingMessage {
-    return { kind: 'question', text: this.text(s, 'question'), choices: SCALE };
+    return { kind: 'question', text: this.text(s, s.type === 'relational' ? 'relationshipQuestion' : 'question'), choices: SCALE };
   }
 
   private text(s: SurveyDoc, key: TemplateKey): string {

@@ -8,7 +8,9 @@ const id = z.string().trim().min(1, 'must not be empty').max(256, 'must be at mo
   .refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes');
 const name = z.string().max(200, 'must be at most 200 characters').optional();
 
-export const channelNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a channel name like "slack" or "webhook"');
+/** `slack`, `webhook`, or a platform behind a bridge: `chatwoot:whatsapp`. At most 32 characters. */
+export const channelNameSchema = z.string()
+  .regex(/^(?=.{1,32}$)[a-z][a-z0-9_-]*(?::[a-z][a-z0-9_-]*)?$/, 'expected a channel name like "slack", "webhook" or "chatwoot:whatsapp"');
 
 export const resolvedEventSchema = z.object({
   channel: channelNameSchema,

@@ -10,7 +10,7 @@
  */
 import Bottleneck from 'bottleneck';
 import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channels/channel.ts';
-import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface OutboxOptions {
@@ -55,7 +55,7 @@ export class Outbox {
     return this.adapters.has(channel);
   }
 
-  /** Send a DM; resolves with the receipt, or throws PermanentSendError / TransientSendError (retries used up). */
+  /** Send a DM; resolves with the receipt, or throws PermanentSendError / WindowClosedError / TransientSendError (retries used up). */
   send(channel: string, to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     const adapter = this.adapter(channel);
     return this.withRetries(channel, () => adapter.send(to, message));
@@ -84,7 +84,8 @@ export class Outbox {
       try {
         return await (limiter ? limiter.schedule(job) : job());
       } catch (err) {
-        if (err instanceof PermanentSendError) throw err;
+        // Retrying cannot help these: the platform said never, or not now (the engine decides).
+        if (err instanceof PermanentSendError || err instanceof WindowClosedError) throw err;
         const transient = err instanceof TransientSendError
           ? err
           : new TransientSendError(err instanceof Error ? err.message : String(err));

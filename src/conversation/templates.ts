@@ -13,8 +13,8 @@ export const LOCALES = ['en', 'sv', 'da', 'nb'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export const TEMPLATE_KEYS = [
-  'question', 'reprompt', 'followupPromoter', 'followupPassive', 'followupDetractor',
-  'thanks', 'optOut', 'us',
+  'question', 'relationshipQuestion', 'reprompt', 'followupPromoter', 'followupPassive', 'followupDetractor',
+  'thanks', 'optOut', 'consentQuestion', 'consentGranted', 'consentDeclined', 'us',
 ] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 export type TemplateSet = Record<TemplateKey, string>;
@@ -35,6 +35,10 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
     followupDetractor: 'Thank you for being honest. What is the main reason for your score? We read every answer.',
     thanks: 'Thanks a lot for your feedback. Have a great day!',
     optOut: 'Understood. We will not send you these questions again.',
+    relationshipQuestion: 'Hi{name}! On a scale from 0 to 10, how likely is it that you would recommend {company} to a friend or colleague, all things considered? Just reply with a number (0 = not at all likely, 10 = extremely likely).',
+    consentQuestion: 'Thank you, that means a lot! May we quote your comment publicly, without your full name? Reply yes or no.',
+    consentGranted: 'Thank you! We may share your words with others.',
+    consentDeclined: 'Understood, your comment stays with us. Have a great day!',
     us: 'us',
   },
   sv: {
@@ -45,6 +49,10 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
     followupDetractor: 'Tack för att du är ärlig. Vad är den främsta anledningen till ditt betyg? Vi läser varje svar.',
     thanks: 'Stort tack för din återkoppling. Ha en fin dag!',
     optOut: 'Uppfattat. Vi skickar inte de här frågorna till dig igen.',
+    relationshipQuestion: 'Hej{name}! På en skala från 0 till 10, hur troligt är det att du skulle rekommendera {company} till en vän eller kollega, allt sammantaget? Svara bara med en siffra (0 = inte alls troligt, 10 = mycket troligt).',
+    consentQuestion: 'Tack, det betyder mycket! Får vi citera din kommentar offentligt, utan ditt fullständiga namn? Svara ja eller nej.',
+    consentGranted: 'Tack! Vi får dela dina ord med andra.',
+    consentDeclined: 'Uppfattat, din kommentar stannar hos oss. Ha en fin dag!',
     us: 'oss',
   },
   da: {
@@ -55,6 +63,10 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
     followupDetractor: 'Tak for din ærlighed. Hvad er hovedårsagen til din karakter? Vi læser hvert svar.',
     thanks: 'Mange tak for din feedback. Hav en god dag!',
     optOut: 'Forstået. Vi sender ikke disse spørgsmål til dig igen.',
+    relationshipQuestion: 'Hej{name}! På en skala fra 0 til 10, hvor sandsynligt er det, at du vil anbefale {company} til en ven eller kollega, alt taget i betragtning? Svar blot med et tal (0 = slet ikke sandsynligt, 10 = meget sandsynligt).',
+    consentQuestion: 'Tak, det betyder meget! Må vi citere din kommentar offentligt, uden dit fulde navn? Svar ja eller nej.',
+    consentGranted: 'Tak! Vi må dele dine ord med andre.',
+    consentDeclined: 'Forstået, din kommentar bliver hos os. Hav en god dag!',
     us: 'os',
   },
   nb: {
@@ -65,6 +77,10 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
     followupDetractor: 'Takk for at du er ærlig. Hva er hovedgrunnen til karakteren din? Vi leser hvert svar.',
     thanks: 'Tusen takk for tilbakemeldingen. Ha en fin dag!',
     optOut: 'Den er grei. Vi sender deg ikke disse spørsmålene igjen.',
+    relationshipQuestion: 'Hei{name}! På en skala fra 0 til 10, hvor sannsynlig er det at du vil anbefale {company} til en venn eller kollega, alt tatt i betraktning? Svar bare med et tall (0 = ikke sannsynlig i det hele tatt, 10 = svært sannsynlig).',
+    consentQuestion: 'Takk, det betyr mye! Kan vi sitere kommentaren din offentlig, uten fullt navn? Svar ja eller nei.',
+    consentGranted: 'Takk! Vi kan dele ordene dine med andre.',
+    consentDeclined: 'Den er grei, kommentaren din blir hos oss. Ha en fin dag!',
     us: 'oss',
   },
 };

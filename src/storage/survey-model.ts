@@ -53,6 +53,14 @@ export const surveySchema = new Schema({
   /** Set by every transition that changes counted figures; cleared once rollups caught up. */
   dirty: { type: Boolean, default: false },
   forgotten: Boolean,
+  /** A promoter's consent to quote the comment publicly: asked once, the answer kept with its time. */
+  testimonial: {
+    askedAt: Date,
+    /** The customer's next message answers it until then. */
+    until: Date,
+    granted: Boolean,
+    answeredAt: Date,
+  },
   /** Comment themes (reports' theme tagger), stored with the comment so reports can filter by them. */
   themes: { type: [String], default: undefined },
 }, { timestamps: true, minimize: true });
@@ -101,6 +109,7 @@ export interface SurveyDoc {
   dirty: boolean;
   forgotten?: boolean;
   themes?: string[];
+  testimonial?: { askedAt?: Date; until?: Date; granted?: boolean; answeredAt?: Date };
   createdAt: Date;
   updatedAt: Date;
 }
