@@ -33,6 +33,8 @@ export interface InteractionRecord {
   callback?: { type: number; data?: Record<string, unknown> };
   /** Content of the original response after `PATCH …/messages/@original`. */
   edited?: Record<string, unknown>;
+  /** Follow-up messages (`POST /webhooks/{app}/{token}`), ephemeral ones included. */
+  followUps: Array<Record<string, unknown>>;
   /** Callbacks refused because the interaction was already acknowledged. */
   refused: number;
 }
@@ -149,23 +151,42 @@ export class FakeDiscord {
     if (type !== 4 && type !== 5 && type !== 6 && type !== 7) throw invalidForm('type', 'invalid interaction response type');
     if (type === 7 && interaction.kind !== 'button') throw new RestError(400, 40004, 'Interaction has no message to update');
     interaction.callback = { type, ...(b?.data ? { data: b.data } : {}) };
-    if (type === 7 && interaction.messageId) {
-      // UPDATE_MESSAGE edits the message the button is on.
-      for (const list of this.world.messages.values()) {
-        const m = list.find((x) => x.id === interaction.messageId);
-        if (!m) continue;
-        if (typeof b?.data?.content === 'string') m.content = b.data.content;
-        if (Array.isArray(b?.data?.components)) m.components = b.data.components as MessageJson['components'];
-        m.edited_timestamp = new Date().toISOString();
-      }
+    // UPDATE_MESSAGE edits the message the button is on; DEFERRED_UPDATE_MESSAGE changes nothing yet.
+    if (type === 7) this.editButtonMessage(interaction, b?.data);
+  }
+
+  /** The message a button sits on, changed as UPDATE_MESSAGE or an edit of @original after a deferred update do. */
+  private editButtonMessage(interaction: InteractionRecord, data: Record<string, unknown> | undefined): void {
+    if (!interaction.messageId) return;
+    for (const list of this.world.messages.values()) {
+      const m = list.find((x) => x.id === interaction.messageId);
+      if (!m) continue;
+      if (typeof data?.content === 'string') m.content = data.content;
+      if (Array.isArray(data?.components)) m.components = data.components as MessageJson['components'];
+      m.edited_timestamp = new Date().toISOString();
     }
+  }
+
+  followUp(applicationId: string, token: string, body: unknown): Record<string, unknown> {
+    const interaction = [...this.interactions.values()].find((i) => i.token === token);
+    if (!interaction || applicationId !== this.world.applicationId) throw new RestError(404, 10015, 'Unknown Webhook');
+    if (!interaction.callback) throw new RestError(400, 40060, 'Interaction has not been acknowledged.');
+    const b = (body ?? {}) as Record<string, unknown>;
+    interaction.followUps.push(b);
+    return {
+      id: snowflake(), channel_id: '0', author: this.world.bot, content: String(b.content ?? ''), timestamp: new Date().toISOString(),
+      edited_timestamp: null, tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [],
+      embeds: [], components: [], pinned: false, type: 19, flags: typeof b.flags === 'number' ? b.flags : 0, webhook_id: this.world.applicationId,
+    };
   }
 
   editOriginal(applicationId: string, token: string, body: unknown): Record<string, unknown> {
     const interaction = [...this.interactions.values()].find((i) => i.token === token);
     if (!interaction || applicationId !== this.world.applicationId) throw new RestError(404, 10015, 'Unknown Webhook');
-    if (!interaction.callback || (interaction.callback.type !== 4 && interaction.callback.type !== 5)) throw new RestError(404, 10008, 'Unknown Message');
+    if (!interaction.callback) throw new RestError(404, 10008, 'Unknown Message');
     interaction.edited = (body ?? {}) as Record<string, unknown>;
+    // After a (deferred) message update, @original is the message the button is on.
+    if (interaction.callback.type === 6 || interaction.callback.type === 7) this.editButtonMessage(interaction, interaction.edited);
     return {
       id: snowflake(), channel_id: '0', author: this.world.bot, content: String(interaction.edited.content ?? ''), timestamp: new Date().toISOString(),
       edited_timestamp: new Date().toISOString(), tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [],
@@ -267,7 +288,7 @@ export class FakeDiscord {
 
   private newInteraction(kind: InteractionRecord['kind'], userId: string, messageId?: string): InteractionRecord {
     const record: InteractionRecord = {
-      id: snowflake(), token: `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`, kind, userId, createdAt: Date.now(), refused: 0,
+      id: snowflake(), token: `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`, kind, userId, createdAt: Date.now(), refused: 0, followUps: [],
       ...(messageId ? { messageId } : {}),
     };
     this.interactions.set(record.id, record);

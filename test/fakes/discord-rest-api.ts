@@ -89,6 +89,9 @@ const routes: Array<[string, RegExp, Handler]> = [
   ['PATCH', /^\/webhooks\/(\d+)\/([\w-]+)\/messages\/@original$/, (fake, [app, token], req) => ({
     status: 200, body: fake.editOriginal(app!, token!, req.body),
   })],
+  ['POST', /^\/webhooks\/(\d+)\/([\w-]+)$/, (fake, [app, token], req) => ({
+    status: 200, body: fake.followUp(app!, token!, req.body),
+  })],
 ];
 
 export async function handleRest(fake: FakeDiscord, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,10 +1,14 @@
 /**
- * The customer's answers, to the engine: a button press (acknowledged at once, since
- * Discord allows three seconds, by updating the question to show the choice without
- * buttons), a message typed in the DM, or, when the bot had to ask in the support
+ * The customer's answers, to the engine: a button press, a message typed in the DM, or,
+ * when the bot had to ask in the support
  * thread, a message the customer types there. The bot's own messages and other bots
  * are ignored. Each answer carries Discord's id as the event id, so a dispatch
  * delivered twice (a gateway resume replays events) is counted once.
+ *
+ * A button press is acknowledged at once (Discord allows three seconds) with a deferred
+ * update, which changes nothing the customer sees; the question shows the choice, without
+ * buttons, only once the engine stored it. If it could not be stored the buttons stay and
+ * the customer is asked, in a message only they see, to press again.
  */
 import { MessageFlags, type ButtonInteraction, type Client, type Message } from 'discord.js';
 import type { EngineSink, ReplyOutcome } from '../channel.ts';
@@ -14,6 +18,10 @@ import type { ResolutionWatcher } from './discord-resolution-watcher.ts';
 import { answeredContent, parseButtonCustomId } from './discord-survey-message.ts';
 
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
+/** Outcomes of a press that mean the choice is stored (`queued`: kept until its question is). */
+const STORED_CHOICE = new Set(['scored', 'completed', 'queued']);
+/** Shown only to the customer when a pressed score could not be stored. */
+export const NOT_RECORDED = 'Sorry, we could not record your answer just now. Please press it again in a moment.';
 
 export class AnswerHandler {
   /** Per customer, the answer being handled: a quick "9" then "great help" must reach the engine in that order. */
@@ -38,17 +46,30 @@ export class AnswerHandler {
         .catch((err: unknown) => this.ackFailed(err, interaction.id));
       return true;
     }
-    await interaction.update({ content: answeredContent(interaction.message.content, choice.score), components: [] })
-      .catch((err: unknown) => this.ackFailed(err, interaction.id));
-    const outcome = await this.serially(interaction.user.id, () => this.deps.sink.message({
-      channel: 'discord',
-      customerId: interaction.user.id,
-      text: '',
-      choice: choice.score,
-      surveyId: choice.surveyId,
-      eventId: interaction.id,
-    }));
+    const deferred = await interaction.deferUpdate().then(() => true, (err: unknown) => { this.ackFailed(err, interaction.id); return false; });
+    let outcome: ReplyOutcome;
+    try {
+      outcome = await this.serially(interaction.user.id, () => this.deps.sink.message({
+        channel: 'discord',
+        customerId: interaction.user.id,
+        text: '',
+        choice: choice.score,
+        surveyId: choice.surveyId,
+        eventId: interaction.id,
+      }));
+    } catch (err) {
+      this.deps.logger.warn({ err: err instanceof Error ? err.name : 'error', via: 'button' }, 'discord answer not stored; the customer is asked to press again');
+      if (deferred) {
+        await interaction.followUp({ content: NOT_RECORDED, flags: MessageFlags.Ephemeral })
+          .catch((e: unknown) => this.ackFailed(e, interaction.id));
+      }
+      return true;
+    }
     this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: 'button' }, 'discord answer');
+    if (deferred && STORED_CHOICE.has(outcome.status)) {
+      await interaction.editReply({ content: answeredContent(interaction.message.content, choice.score), components: [] })
+        .catch((err: unknown) => this.ackFailed(err, interaction.id));
+    }
     return true;
   }
 
@@ -103,6 +124,6 @@ export class AnswerHandler {
 
   private ackFailed(err: unknown, interactionId: string): void {
     // 40060: already acknowledged (a replayed dispatch); 10062: too late. The answer still counts.
-    this.deps.logger.warn({ interactionId, err: err instanceof Error ? err.message : String(err) }, 'discord interaction not acknowledged');
+    this.deps.logger.warn({ interactionId, err: err instanceof Error ? err.message : String(err) }, 'discord interaction response failed');
   }
 }
