@@ -105,7 +105,7 @@ async function eraseSurvey(store: SurveyStore, id: mongoose.Types.ObjectId, hash
     const conversationId = s.conversationId.startsWith('forgotten:') ? s.conversationId : `forgotten:${randomBytes(12).toString('hex')}`;
     const changes: SurveyChanges = {
       set: { 'customer.id': hashed, forgotten: true, dirty: true, conversationId },
-      unset: ['customer.name', 'comment', 'earlyReplies', 'address', 'link', 'lastError', 'lease'],
+      unset: ['customer.name', 'comment', 'testimonial', 'earlyReplies', 'address', 'link', 'lastError', 'lease'],
     };
     let after: SurveyDoc | null;
     let cancelled = false;

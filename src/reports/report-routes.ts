@@ -12,6 +12,9 @@
  *  &channel=&agent=&format=json|csv` → comment themes, what detractors mention, agents
  * compared with the rest of the team, NPS by segment, value at risk (insight-views.ts).
  *
+ * `GET /api/reports/testimonials?channel=&from=&to=&limit=&format=json|csv` → promoters'
+ * comments quoted with their consent (testimonials.ts).
+ *
  * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
 import { Router } from 'express';
@@ -27,6 +30,7 @@ import { insightParamsSchema } from './insight-range.ts';
 import { INSIGHT_VIEWS } from './insight-render.ts';
 import { runInsight } from './insight-views.ts';
 import { scopeOf } from './scope.ts';
+import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from './testimonials.ts';
 import type { ThemeTagging } from './theme-tagging.ts';
 
 export interface ReportRouteDeps {
@@ -75,6 +79,17 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
       return;
     }
     res.json(page);
+  });
+
+  router.get('/testimonials', async (req, res) => {
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(testimonialParamsSchema, { ...req.query, format: undefined });
+    const list = await listTestimonials({ conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)));
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`nps-testimonials-${list.from}_${list.to}.csv`).send(testimonialsCsv(list));
+      return;
+    }
+    res.json(list);
   });
 
   for (const view of INSIGHT_VIEWS) {

@@ -144,7 +144,7 @@ ${d.notice ? html`<p class="flash" role="status">${d.notice}</p>` : ''}
     <label>From <input type="date" name="from" value="${t.from}"></label>
     <label>To <input type="date" name="to" value="${t.to}"></label>
     <button type="submit">Show</button>
-    <span class="muted">Days in ${t.timeZone}. Export CSV: <a href="/dashboard/export.csv?by=channel&amp;${d.rangeQuery}">by channel</a> · <a href="/dashboard/export.csv?by=agent&amp;${d.rangeQuery}">by agent</a> · <a href="/dashboard/export.csv?by=channel,agent&amp;${d.rangeQuery}">by channel × agent</a></span>
+    <span class="muted"><a href="/dashboard/testimonials">Testimonials</a> · Days in ${t.timeZone}. Export CSV: <a href="/dashboard/export.csv?by=channel&amp;${d.rangeQuery}">by channel</a> · <a href="/dashboard/export.csv?by=agent&amp;${d.rangeQuery}">by agent</a> · <a href="/dashboard/export.csv?by=channel,agent&amp;${d.rangeQuery}">by channel × agent</a></span>
   </form>
 </section>
 <section><h2>Overall, ${t.from} to ${t.to}</h2>${kpis(t)}</section>

@@ -21,6 +21,8 @@ import { reportCsv, reportCsvFilename } from '../report-render.ts';
 import { scopeOf } from '../scope.ts';
 import { addDays, dayKeyOf, isDayKey, periodStart } from '../time-zone.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
+import { testimonialsPage } from './testimonials-page.ts';
+import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from '../testimonials.ts';
 import { loadInsights } from './insight-sections.ts';
 import type { ThemeTagging } from '../theme-tagging.ts';
 import { THEME_ID } from '../theme-list.ts';
@@ -178,6 +180,17 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       theme,
       themeOptions: themeList.map((t) => ({ id: t.id, label: t.label })),
     }));
+  });
+
+  router.get(['/testimonials', '/testimonials.csv'], async (req, res) => {
+    const principal = res.locals.principal as Principal;
+    const params = validate(testimonialParamsSchema, req.query);
+    const list = await listTestimonials({ conn: deps.conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principal));
+    if (req.path.endsWith('.csv')) {
+      res.type('text/csv; charset=utf-8').attachment(`nps-testimonials-${list.from}_${list.to}.csv`).send(testimonialsCsv(list));
+      return;
+    }
+    res.type('html').send(testimonialsPage(list, principal.role === 'agent' ? `agent ${principal.agentId}` : 'manager'));
   });
 
   router.get('/export.csv', async (req, res) => {
