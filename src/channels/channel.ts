@@ -8,7 +8,7 @@
  *
  * @example
  * const adapter: ChannelAdapter = createWebhookChannel(config.webhook);
- * await adapter.start({ sink: engine, logger, http: router });
+ * await adapter.start({ sink: engine, logger, http: router, state: new MongoChannelStateStore(conn, 'webhook') });
  */
 import type { Router } from 'express';
 import type { Logger } from '../logger.ts';

@@ -5,7 +5,7 @@
  *
  * @example
  * const slack = new SlackChannel(readSlackSettings(process.env)!, logger);
- * await slack.start({ sink: engine, logger, http: router }); // POST /slack/events
+ * await slack.start({ sink: engine, logger, http: router, state }); // POST /slack/events
  */
 import { App } from '@slack/bolt';
 import type { Request, Response, NextFunction } from 'express';
