@@ -16,6 +16,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { runAgentComparison, type AgentComparisonReport } from './agent-report.ts';
 import type { Followups } from './followups.ts';
+import { closedLoopSummary, type ClosedLoopSummary } from './followup-summary.ts';
 import { overdueFollowups } from './overdue-followups.ts';
 import type { ReportSettings } from './report-config.ts';
 import { runReport, type Report, type ReportRow } from './report-query.ts';
@@ -69,6 +70,8 @@ export interface DigestFigures {
   value: ValueReport;
   openFollowups: number;
   overdueFollowups: number;
+  /** Last week's detractor follow-ups: closed-loop rate and time to first contact. */
+  closedLoop?: ClosedLoopSummary;
 }
 
 export type DigestOutcome = 'posted' | 'claimed-elsewhere' | 'off' | 'failed';
@@ -99,7 +102,7 @@ export class Digests {
     const { from, to } = lastWeek(now, this.deps.settings.digest.timeZone);
     const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, now };
     const week = { from, to, type: 'transactional' as const };
-    const [total, channels, agents, themes, value, openFollowups, overdue] = await Promise.all([
+    const [total, channels, agents, themes, value, openFollowups, overdue, closedLoop] = await Promise.all([
       runReport(ctx, { by: 'total', from, to }, EVERYTHING),
       runReport(ctx, { by: 'channel', from, to }, EVERYTHING),
       runAgentComparison(ctx, week, EVERYTHING),
@@ -107,8 +110,9 @@ export class Digests {
       runValueReport(ctx, week, EVERYTHING),
       this.deps.followups.openCount(EVERYTHING),
       overdueFollowups(this.deps.followups, EVERYTHING, now),
+      closedLoopSummary(this.deps.followups, { timeZone: this.deps.settings.timeZone, now }, { from, to }, EVERYTHING),
     ]);
-    return { notice: digestNotice({ total, channels, agents, themes, value, openFollowups, overdueFollowups: overdue }), from, to };
+    return { notice: digestNotice({ total, channels, agents, themes, value, openFollowups, overdueFollowups: overdue, closedLoop }), from, to };
   }
 
   /** Post the digest for a cron slot unless another process claimed that slot. */
@@ -207,6 +211,10 @@ export function digestNotice(d: DigestFigures): ReportNotice {
   if (judged.length > MAX_AGENT_LINES) lines.push(`  … and ${judged.length - MAX_AGENT_LINES} more agents (see the dashboard)`);
   if (hidden > 0) lines.push(`  ${hidden} agent(s) with fewer than ${min} answers are not listed: too few to judge on.`);
   lines.push(`Open detractor follow-ups: ${d.openFollowups} (overdue: ${d.overdueFollowups})`);
+  if (d.closedLoop && d.closedLoop.opened > 0) {
+    const c = d.closedLoop;
+    lines.push(`Closed loop last week: ${c.closed} of ${c.opened} detractor follow-ups closed (${c.closedLoopRate}%), ${c.recovered} recovered; median time to first contact ${c.medianHoursToFirstContact === null ? '– (nobody contacted yet)' : `${c.medianHoursToFirstContact} h`}.`);
+  }
   return {
     text: lines.join('\n'),
     fields: {

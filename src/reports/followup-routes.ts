@@ -1,51 +1,117 @@
 /**
- * `GET /api/followups?status=open|contacted|closed&page=&limit=` and
- * `PATCH /api/followups/:id` with `{status?, owner?, note?}`. An agent token sees and
- * changes only follow-ups on its own conversations (others answer 404).
+ * `GET /api/followups?status=open|contacted|closed&overdue=true&page=&limit=`,
+ * `GET /api/followups/summary?from=&to=&format=json|csv` (the closed-loop figures),
+ * `GET /api/followups/:id`, `PATCH /api/followups/:id` with `{status?, outcome?, owner?, note?}`
+ * and `POST /api/followups/:id/reply` with `{text}` (a message back to the customer,
+ * when the app offers one). An agent token sees and changes only follow-ups on its own
+ * conversations (others answer 404).
  */
-import express, { Router } from 'express';
+import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../http/auth-middleware.ts';
-import { validate } from '../validation.ts';
+import type { Principal } from '../http/token-auth.ts';
+import { validate, ValidationError } from '../validation.ts';
+import { customerReplySchema, type ReplyToCustomer } from './customer-reply.ts';
 import { FOLLOWUP_STATUSES } from './followup-model.ts';
+import { closedLoopCsv, closedLoopParamsSchema, closedLoopSummary } from './followup-summary.ts';
 import { followupPatchSchema, type Followups } from './followups.ts';
+import { ReportRangeError } from './report-query.ts';
 import { scopeOf } from './scope.ts';
 
 const listSchema = z.object({
   status: z.enum(FOLLOWUP_STATUSES).optional(),
+  overdue: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
   page: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(1, 'must be at least 1').max(100_000).default(1),
   limit: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
 });
 
-export function followupRoutes(deps: { followups: Followups; now: () => Date; flush: () => Promise<void> }): Router {
+const summarySchema = closedLoopParamsSchema.extend({ format: z.enum(['json', 'csv']).default('json') });
+
+export interface FollowupRouteDeps {
+  followups: Followups;
+  timeZone: string;
+  now: () => Date;
+  flush: () => Promise<void>;
+  /** Sends a manager's message back to the customer (the engine's entry point); absent, replies answer 501. */
+  reply?: ReplyToCustomer;
+}
+
+/** Who acts, as kept with a status change or an outcome. */
+export function actorOf(p: Principal): string {
+  return p.role === 'agent' ? `agent:${p.agentId}` : p.role;
+}
+
+export function followupRoutes(deps: FollowupRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: '16kb', strict: true });
+  const notFound = (res: Response): void => { res.status(404).json({ error: 'no such follow-up' }); };
 
   router.get('/', async (req, res) => {
     const q = validate(listSchema, req.query);
     await deps.flush();
-    const page = await deps.followups.list({ ...q, scope: scopeOf(principalOf(res)) });
+    const page = await deps.followups.list({ ...q, scope: scopeOf(principalOf(res)), now: deps.now() });
     res.json({ page: q.page, limit: q.limit, ...page });
+  });
+
+  router.get('/summary', async (req, res) => {
+    const { format, ...params } = validate(summarySchema, req.query);
+    await deps.flush();
+    const summary = await closedLoopSummary(deps.followups, { timeZone: deps.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)))
+      .catch((err: unknown) => {
+        if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
+        throw err;
+      });
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`nps-closed-loop-${summary.from}_${summary.to}.csv`).send(closedLoopCsv(summary));
+      return;
+    }
+    res.json(summary);
   });
 
   router.get('/:id', async (req, res) => {
     const doc = await deps.followups.get(String(req.params.id));
     const scope = scopeOf(principalOf(res));
     if (!doc || (scope.agentId && doc.agentId !== scope.agentId)) {
-      res.status(404).json({ error: 'no such follow-up' });
+      notFound(res);
       return;
     }
-    res.json((await deps.followups.views([doc]))[0]);
+    res.json((await deps.followups.views([doc], deps.now()))[0]);
   });
 
   router.patch('/:id', json, async (req, res) => {
     const patch = validate(followupPatchSchema, req.body);
-    const updated = await deps.followups.update(String(req.params.id), patch, scopeOf(principalOf(res)), deps.now());
+    const principal = principalOf(res);
+    const updated = await deps.followups.update(String(req.params.id), patch, scopeOf(principal), deps.now(), actorOf(principal));
     if (!updated) {
-      res.status(404).json({ error: 'no such follow-up' });
+      notFound(res);
       return;
     }
     res.json(updated);
+  });
+
+  router.post('/:id/reply', json, async (req, res) => {
+    const { text } = validate(customerReplySchema, req.body);
+    const principal = principalOf(res);
+    const scope = scopeOf(principal);
+    const doc = await deps.followups.get(String(req.params.id));
+    if (!doc || (scope.agentId && doc.agentId !== scope.agentId)) {
+      notFound(res);
+      return;
+    }
+    if (!deps.reply) {
+      res.status(501).json({ error: 'sending a message back to the customer is not available in this version of the bot' });
+      return;
+    }
+    const result = await deps.reply({ surveyId: String(doc.surveyId), text, by: actorOf(principal) });
+    const now = deps.now();
+    await deps.followups.writeWith(doc._id, scope, (current) => ({
+      $set: {
+        ...(result.status === 'sent' && !current.firstContactAt ? { firstContactAt: now, contactDelayMs: Math.max(0, now.getTime() - current.openedAt.getTime()) } : {}),
+        ...(result.status === 'sent' && current.status === 'open' ? { status: 'contacted', statusChangedAt: now, statusChangedBy: actorOf(principal), remindAt: null } : {}),
+      },
+      $push: { replies: { $each: [{ at: now, by: actorOf(principal), status: result.status, text }], $slice: -20 } },
+    }));
+    res.status(result.status === 'sent' ? 202 : 409).json({ status: result.status });
   });
 
   return router;

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
 import { connectDatabase, type Database } from '../storage/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { loadFollowupSettings } from './followup-config.ts';
 import { Followups } from './followups.ts';
 import { loadReportSettings, type ReportSettings } from './report-config.ts';
 import { rollupMetaModel } from './rollup-model.ts';
@@ -29,7 +30,7 @@ export async function openReportCli(): Promise<ReportCli> {
   // The terminal shows results; only warnings and errors are logged (to stdout as JSON, like the bot).
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const db = await connectDatabase(config, logger);
-  const followups = new Followups(db.conn);
+  const followups = new Followups(db.conn, loadFollowupSettings(config.env));
   return { config, settings, db, logger, followups, close: () => db.close() };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The reports side of the bot, wired by app.ts: report tokens, report routes and the
- * dashboard, rollups kept current from the engine's transitions, detractor alerts and
- * scheduled digests. It never imports a channel: notices leave through `post`.
+ * dashboard, rollups kept current from the engine's transitions, detractor alerts,
+ * overdue follow-up reminders and scheduled digests. It never imports a channel:
+ * notices leave through `post`, messages back to customers through `replyToCustomer`.
  */
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
@@ -13,6 +14,9 @@ import type { Logger } from '../logger.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { DetractorAlerts } from './detractor-alerts.ts';
 import { Digests } from './digest.ts';
+import type { ReplyToCustomer } from './customer-reply.ts';
+import { loadFollowupSettings } from './followup-config.ts';
+import { OverdueReminders } from './followup-reminders.ts';
 import { followupRoutes } from './followup-routes.ts';
 import { Followups } from './followups.ts';
 import type { PostNotice } from './notice-target.ts';
@@ -35,6 +39,8 @@ export interface ReportsDeps {
   conn: Connection;
   engine: TransitionSource;
   post: PostNotice;
+  /** The engine's entry point for a manager's message back to a customer; without it, replies answer 501. */
+  replyToCustomer?: ReplyToCustomer;
   logger: Logger;
   now?: () => Date;
 }
@@ -54,9 +60,10 @@ export interface Reports extends ReportsModule {
   sync: SurveySync;
   followups: Followups;
   alerts: DetractorAlerts;
+  reminders: OverdueReminders;
   digests: Digests;
   themes: ThemeTagging;
-  /** One sweep now: dirty surveys, then due alerts. */
+  /** One sweep now: dirty surveys, then due alerts and overdue reminders. */
   sweep(): Promise<void>;
 }
 
@@ -66,8 +73,9 @@ export function createReports(deps: ReportsDeps): Reports {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ module: 'reports' });
   const rollups = new RollupStore(deps.conn, settings.timeZone, now);
-  const followups = new Followups(deps.conn);
+  const followups = new Followups(deps.conn, loadFollowupSettings(deps.config.env));
   const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now });
+  const reminders = new OverdueReminders({ followups, target: settings.alertTarget, post: deps.post, logger, now });
   const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
   const sync = new SurveySync({ conn: deps.conn, rollups, followups, logger, now, onFollowupOpened: kickAlerts });
   const themes = ThemeTagging.forConfig(deps.conn, deps.config, logger, now);
@@ -85,6 +93,7 @@ export function createReports(deps: ReportsDeps): Reports {
   const sweep = async (): Promise<void> => {
     await sync.sweep();
     await alerts.sendDue();
+    await reminders.sendDue();
     await themes.sweep();
   };
   const tick = (): void => {
@@ -100,6 +109,7 @@ export function createReports(deps: ReportsDeps): Reports {
     sync,
     followups,
     alerts,
+    reminders,
     digests,
     themes,
     sweep,
@@ -107,7 +117,7 @@ export function createReports(deps: ReportsDeps): Reports {
     mount(app, auth) {
       const api = requireAuth(auth);
       app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush, themes }));
-      app.use('/api/followups', api, followupRoutes({ followups, now, flush }));
+      app.use('/api/followups', api, followupRoutes({ followups, timeZone: settings.timeZone, now, flush, reply: deps.replyToCustomer }));
       app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush, themes }));
     },
 
@@ -135,6 +145,7 @@ export function createReports(deps: ReportsDeps): Reports {
       await sync.flush(5000);
       await sweeping;
       await alerts.stop();
+      await reminders.stop();
     },
   };
 }
