@@ -1,21 +1,33 @@
 /**
  * Reports from rollups against the same report counted from the raw surveys.
  *
- * Inserts BENCH_REPORT_RESPONSES answered surveys (default 1,000,000) spread over 365
- * days, 5 channels and 200 agents (each agent works one channel) with the raw driver,
+ * Inserts BENCH_ANSWERS answered surveys (default 1,000,000) spread over 365 days,
+ * 5 channels and 200 agents (each agent works one channel) with the raw driver,
  * builds the rollups (`rebuild_s`: the full recount `nps-bot rollup --rebuild` runs),
  * then times the 90-day report by channel × agent from the rollups
  * (`rollup_report_ms_p50`, what the API and dashboard read) and from the surveys
  * (`raw_report_ms_p50`, `$match` + `$group` on the surveys collection), in one run.
  * Prints one JSON line; nothing is asserted. BENCH_REPORT_RUNS (default 7) rollup
- * report runs, BENCH_REPORT_RAW_RUNS (default 3) raw report runs.
+ * report runs, BENCH_REPORT_RAW_RUNS (default 3) raw report runs. Memory: this
+ * process's peak RSS, and the test server's RSS when its pid file is readable
+ * (scripts/mongo-test-server.sh; MONGO_TEST_DIR) — the memory backend holds every
+ * survey in the server's heap.
+ *
+ * The indexes are created before the first insert, as the bot does on start: on
+ * mongo-java-server an index built while documents are being inserted into the same
+ * collection fails the insert with "Unknown error: null" (a ConcurrentModificationException
+ * in its index list; mongo-java-server issue #195). Mongoose starts building a model's
+ * indexes as soon as the model is compiled, so the bench waits for `init()` first.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { npsReport } from '../src/reports/nps-report.ts';
 import { runReport } from '../src/reports/report-query.ts';
 import { rebuildRollups } from '../src/reports/rollup-rebuild.ts';
 import { EVERYTHING } from '../src/reports/scope.ts';
 import { addDays, instantRange } from '../src/reports/time-zone.ts';
+import { rollupModel } from '../src/reports/rollup-model.ts';
 import { surveyModel } from '../src/storage/survey-model.ts';
 import { openBenchDb, percentile } from './bench-db.ts';
 import { prng } from '../test/helpers/prng.ts';
@@ -26,6 +38,19 @@ const DAYS = 365;
 const LAST_DAY = '2025-12-31';
 
 
+/** Resident memory of the local test server (MB), when it was started by scripts/mongo-test-server.sh here. */
+function serverRssMb(): number | null {
+  try {
+    const dir = process.env.MONGO_TEST_DIR ?? join(process.cwd(), '.mongo-test-server');
+    const pid = readFileSync(join(dir, 'pid'), 'utf8').trim();
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -33,7 +58,8 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function run(): Promise<void> {
-  const responses = Number(process.env.BENCH_REPORT_RESPONSES ?? 1_000_000);
+  const responses = Number(process.env.BENCH_ANSWERS ?? process.env.BENCH_REPORT_RESPONSES ?? 1_000_000);
+  if (!Number.isInteger(responses) || responses < 1) throw new Error('BENCH_ANSWERS: expected a whole number of answers, e.g. 100000');
   const runs = Number(process.env.BENCH_REPORT_RUNS ?? 7);
   const rawRuns = Number(process.env.BENCH_REPORT_RAW_RUNS ?? 3);
   const db = await openBenchDb('report');
@@ -41,6 +67,8 @@ export async function run(): Promise<void> {
   try {
     const surveys = surveyModel(db.conn);
     const collection = surveys.collection;
+    await Promise.all([surveys.init(), rollupModel(db.conn).init()]); // indexes before data, see above
+    const serverRssBefore = serverRssMb();
     const rnd = prng(2024);
     const end = Date.parse(`${LAST_DAY}T23:59:59Z`);
     const insertMs = await time(async () => {
@@ -74,11 +102,11 @@ export async function run(): Promise<void> {
             updatedAt: askedAt,
           });
         }
-        await collection.insertMany(docs);
+        await collection.insertMany(docs, { ordered: false });
         if ((i / batchSize) % 20 === 19) log(`inserted ${i + docs.length}`);
       }
     });
-    await surveys.init(); // the same indexes the bot creates (resolvedAt + channel among them)
+    const serverRssLoaded = serverRssMb();
     log(`inserted ${responses} surveys in ${(insertMs / 1000).toFixed(1)} s`);
 
     let buckets = 0;
@@ -105,6 +133,7 @@ export async function run(): Promise<void> {
       }));
     }
     log(`90-day report: ${rows} rows from rollups, ${rawRows} rows from surveys`);
+    if (rows !== rawRows) throw new Error(`the rollup report has ${rows} rows, the raw report ${rawRows}: they must agree`);
     const rollupP50 = percentile([...rollupTimes].sort((a, b) => a - b), 50);
     const rawP50 = percentile([...rawTimes].sort((a, b) => a - b), 50);
     console.log(JSON.stringify({
@@ -114,6 +143,10 @@ export async function run(): Promise<void> {
       raw_report_ms_p50: Math.round(rawP50 * 10) / 10,
       speedup: Math.round((rawP50 / rollupP50) * 10) / 10,
       rebuild_s: Math.round(rebuildMs / 100) / 10,
+      buckets,
+      insert_s: Math.round(insertMs / 100) / 10,
+      bench_rss_mb_peak: Math.round(process.resourceUsage().maxRSS / 1024),
+      server_rss_mb: { before: serverRssBefore, loaded: serverRssLoaded, end: serverRssMb() },
     }));
   } finally {
     await db.drop();

@@ -17,11 +17,15 @@ export const COUNTED_FILTER: { $or: Array<Record<string, { $exists: true }>> } =
   $or: [{ askedAt: { $exists: true } }, { category: { $exists: true } }],
 };
 
-/** Surveys a bucket can be named for: a real date, a channel and an agent id (a hand-edited document may lack them). */
+/**
+ * Surveys a bucket can be named for: a real date, a channel and an agent id (a
+ * hand-edited document may lack them, and `$dateToString` fails on a non-date). A range
+ * comparison only matches values of its own type, and costs less than `$type`.
+ */
 export const BUCKETABLE_FILTER = {
-  resolvedAt: { $type: 'date' },
-  channel: { $type: 'string' },
-  'agent.id': { $type: 'string' },
+  resolvedAt: { $gte: new Date(-8.64e15) },
+  channel: { $gte: '' },
+  'agent.id': { $gte: '' },
 } as const;
 
 const CATEGORIES = ['promoter', 'passive', 'detractor'];
