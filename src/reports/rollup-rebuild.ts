@@ -13,17 +13,17 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { surveyModel } from '../storage/survey-model.ts';
-import { emptyCounts, type NpsCounts } from './nps-math.ts';
+import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
 import { insertBuckets, writeVersioned, type BucketVersion, type VersionedWrite } from './rollup-writes.ts';
-import { BUCKETABLE_FILTER, COUNT_ACCUMULATORS, COUNTED_FILTER, resolvedDayExpr, SURVEY_TYPE_EXPR } from './survey-counts.ts';
+import { bucketGroupKey, bucketType, BUCKETABLE_FILTER, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 
 export interface CountedBucket { key: BucketKey; agentName?: string; counts: NpsCounts }
 
 const META_ID = 'rollups';
 const COUNT_FIELDS = ['sent', 'responses', 'promoters', 'passives', 'detractors', 'scoreSum'] as const;
 
-type GroupedBucket = NpsCounts & { _id: BucketKey; agentName: string | null; n: number };
+type GroupedBucket = NpsCounts & { _id: Omit<BucketKey, 'type'> & { type?: unknown }; agentName: string | null };
 
 export async function recountAll(conn: Connection, timeZone: string): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
   const buckets = new Map<string, CountedBucket>();
@@ -31,17 +31,24 @@ export async function recountAll(conn: Connection, timeZone: string): Promise<{ 
   const cursor = surveyModel(conn).collection.aggregate<GroupedBucket>([
     { $match: { ...BUCKETABLE_FILTER, ...COUNTED_FILTER } },
     { $group: {
-      _id: { day: resolvedDayExpr(timeZone), channel: '$channel', agentId: '$agent.id', type: SURVEY_TYPE_EXPR },
+      _id: bucketGroupKey(timeZone),
       ...COUNT_ACCUMULATORS,
       agentName: { $max: '$agent.name' },
     } },
   ], { allowDiskUse: true, batchSize: 10_000 });
   for await (const g of cursor) {
-    const key: BucketKey = { day: g._id.day, channel: g._id.channel, agentId: g._id.agentId, type: g._id.type };
+    const key: BucketKey = { day: g._id.day, channel: g._id.channel, agentId: g._id.agentId, type: bucketType(g._id.type) };
     const counts = emptyCounts();
     for (const f of COUNT_FIELDS) counts[f] = g[f];
     surveys += g.sent;
-    buckets.set(bucketId(key), { key, counts, ...(g.agentName ? { agentName: g.agentName } : {}) });
+    // Untyped surveys fold into the transactional bucket: add to a group already seen.
+    const known = buckets.get(bucketId(key));
+    if (known) {
+      addCounts(known.counts, counts);
+      if (g.agentName && (!known.agentName || g.agentName > known.agentName)) known.agentName = g.agentName;
+    } else {
+      buckets.set(bucketId(key), { key, counts, ...(g.agentName ? { agentName: g.agentName } : {}) });
+    }
   }
   return { buckets, surveys };
 }

@@ -17,10 +17,10 @@
  */
 import type { Connection, Model } from 'mongoose';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
-import { emptyCounts, type NpsCounts } from './nps-math.ts';
+import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupModel, type BucketKey, type RollupDoc } from './rollup-model.ts';
 import { insertBuckets, readVersions, writeVersioned } from './rollup-writes.ts';
-import { COUNT_ACCUMULATORS, COUNTED_FILTER, resolvedDayExpr, SURVEY_TYPE_EXPR } from './survey-counts.ts';
+import { bucketGroupKey, bucketType, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 import { dayKeyOf, daysBetween, instantRange, type DayKey } from './time-zone.ts';
 
 /** The survey fields that decide its bucket; they never change after creation. */
@@ -34,7 +34,7 @@ const CLUSTER_DAYS = 14;
 const MAX_ATTEMPTS = 6;
 
 /** One `$group` result: a bucket's key and its counts. */
-type GroupedBucket = NpsCounts & { _id: { day: string; channel: string; agentId: string; type: 'transactional' | 'relational' } };
+type GroupedBucket = NpsCounts & { _id: { day: string; channel: string; agentId: string; type?: unknown } };
 
 export class RollupStore {
   readonly rollups: Model<RollupDoc>;
@@ -62,13 +62,14 @@ export class RollupStore {
           ...COUNTED_FILTER,
         } },
         { $group: {
-          _id: { day: resolvedDayExpr(this.timeZone), channel: '$channel', agentId: '$agent.id', type: SURVEY_TYPE_EXPR },
+          _id: bucketGroupKey(this.timeZone),
           ...COUNT_ACCUMULATORS,
         } },
       ]).toArray();
       for (const g of groups) {
-        const c = counts.get(bucketId(g._id));
-        if (c) Object.assign(c, countsOf(g));
+        // Untyped surveys fold into the transactional bucket, hence added, not assigned.
+        const c = counts.get(bucketId({ ...g._id, type: bucketType(g._id.type) }));
+        if (c) addCounts(c, countsOf(g));
       }
     }
     return counts;

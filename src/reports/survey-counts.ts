@@ -45,8 +45,19 @@ export const COUNT_ACCUMULATORS = {
   scoreSum: { $sum: { $cond: [isResponse, { $ifNull: ['$score', 0] }, 0] } },
 } as const;
 
+/**
+ * The `$group` key of a survey's bucket: local day, channel, agent, and the stored type
+ * as it is (a `$cond` per survey costs more than folding the rare untyped group into
+ * `transactional` afterwards, see bucketType).
+ */
+export function bucketGroupKey(timeZone: string): Record<string, unknown> {
+  return { day: resolvedDayExpr(timeZone), channel: '$channel', agentId: '$agent.id', type: '$type' };
+}
+
 /** The survey type as buckets name it: anything but `relational` is transactional. */
-export const SURVEY_TYPE_EXPR = { $cond: [{ $eq: ['$type', 'relational'] }, 'relational', 'transactional'] } as const;
+export function bucketType(type: unknown): 'transactional' | 'relational' {
+  return type === 'relational' ? 'relational' : 'transactional';
+}
 
 /** The local day (`YYYY-MM-DD` in `timeZone`) the survey's conversation was resolved on. */
 export function resolvedDayExpr(timeZone: string): Record<string, unknown> {

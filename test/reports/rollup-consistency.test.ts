@@ -156,6 +156,25 @@ describe('rollups stay equal to a recount', () => {
   });
 });
 
+describe('the database sums', () => {
+  test('surveys stored without a type count as transactional, in the same bucket as typed ones', async () => {
+    const day = new Date('2024-08-01T10:00:00Z');
+    const typed = surveyDoc({ resolvedAt: day, channel: 'slack', agent: { id: 'untyped' }, score: 9 });
+    const untyped = surveyDoc({ resolvedAt: day, channel: 'slack', agent: { id: 'untyped' }, score: 3 });
+    delete untyped.type;
+    await surveys().insertMany([typed, untyped]);
+    const { reports } = await startReports();
+    const rollup = await rollupModel(db.conn).findOne({ day: '2024-08-01', agentId: 'untyped' }).lean().exec();
+    assert.deepEqual([rollup?.type, rollup?.sent, rollup?.responses, rollup?.promoters, rollup?.detractors, rollup?.scoreSum], ['transactional', 2, 2, 1, 1, 12]);
+    assert.equal(await rollupModel(db.conn).countDocuments({ agentId: 'untyped' }), 1, 'one bucket');
+    await assertMatchesRecount();
+    const rebuilt = await rebuildRollups(db.conn, 'UTC');
+    assert.ok(rebuilt.buckets > 0);
+    assert.equal((await rollupModel(db.conn).findOne({ day: '2024-08-01', agentId: 'untyped' }).lean().exec())?.responses, 2, 'the rebuild folds them the same way');
+    await stop(reports);
+  });
+});
+
 describe('nps-bot rollup', () => {
   function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
