@@ -9,12 +9,11 @@
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../http/auth-middleware.ts';
-import type { Principal } from '../http/token-auth.ts';
 import { validate, ValidationError } from '../validation.ts';
 import { customerReplySchema, type ReplyToCustomer } from './customer-reply.ts';
 import { FOLLOWUP_STATUSES } from './followup-model.ts';
 import { closedLoopCsv, closedLoopParamsSchema, closedLoopSummary } from './followup-summary.ts';
-import { followupPatchSchema, type Followups } from './followups.ts';
+import { actorOf, followupPatchSchema, type Followups } from './followups.ts';
 import { ReportRangeError } from './report-query.ts';
 import { scopeOf } from './scope.ts';
 
@@ -34,11 +33,6 @@ export interface FollowupRouteDeps {
   flush: () => Promise<void>;
   /** Sends a manager's message back to the customer (the engine's entry point); absent, replies answer 501. */
   reply?: ReplyToCustomer;
-}
-
-/** Who acts, as kept with a status change or an outcome. */
-export function actorOf(p: Principal): string {
-  return p.role === 'agent' ? `agent:${p.agentId}` : p.role;
 }
 
 export function followupRoutes(deps: FollowupRouteDeps): Router {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
 import { DEFAULT_FOLLOWUP_SETTINGS, type FollowupSettings } from './followup-config.ts';
 import { followupModel, FOLLOWUP_OUTCOMES, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupOutcome, type FollowupStatus } from './followup-model.ts';
+import type { Principal } from '../http/token-auth.ts';
 import type { Scope } from './scope.ts';
 import { stripControlChars, stripControlCharsOneLine } from '../control-chars.ts';
 
@@ -26,6 +27,11 @@ export const followupPatchSchema = z.object({
   .refine((p) => p.outcome === undefined || p.status === undefined || p.status === 'closed', 'an outcome closes the follow-up: leave status out or set it to closed');
 
 export type FollowupPatch = z.infer<typeof followupPatchSchema>;
+
+/** Who acts, as kept with a status change or an outcome: `manager`, `agent:<id>` (the CLI passes `cli`). */
+export function actorOf(p: Principal): string {
+  return p.role === 'agent' ? `agent:${p.agentId}` : p.role;
+}
 
 /** A follow-up as the API shows it, with the survey's comment (if it still has one). */
 export interface FollowupView {

@@ -252,6 +252,20 @@ describe('outcomes and the closed-loop figures over HTTP and the CLI', () => {
     const f = await followupModel(app.conn).findById(ids.get('c5')).lean().exec();
     assert.equal(f?.replies, undefined);
   });
+
+  test('the dashboard marks overdue follow-ups, and its form records an outcome (the status beside it is ignored)', async () => {
+    const page = await (await fetch(`${app.url}/dashboard`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } })).text();
+    assert.match(page, /overdue<\/strong>/);
+    assert.match(page, /<select name="outcome"/);
+    const res = await fetch(`${app.url}/dashboard/followups/${ids.get('c5')}`, {
+      method: 'POST', redirect: 'manual',
+      headers: { authorization: `Bearer ${TEST_API_TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ status: 'open', outcome: 'no-answer', owner: 'Maria' }).toString(),
+    });
+    assert.equal(res.status, 303);
+    const f = await followupModel(app.conn).findById(ids.get('c5')).lean().exec();
+    assert.deepEqual([f?.status, f?.outcome, f?.outcomeBy, f?.owner], ['closed', 'no-answer', 'manager', 'Maria']);
+  });
 });
 
 describe('a message back to the customer through the engine port', () => {

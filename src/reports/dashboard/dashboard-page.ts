@@ -119,11 +119,12 @@ function followupList(items: FollowupView[], open: number): SafeHtml {
   if (items.length === 0) return html`<p>No open detractor follow-ups.</p>`;
   return html`<p>${open} open. Contact each customer, then mark it contacted or closed.</p>
 <table id="followups"><thead><tr><th>Opened</th><th>Score</th><th>Channel</th><th>Agent</th><th>Conversation</th><th>Comment</th><th>Update</th></tr></thead><tbody>${items.map((f) => html`<tr>
-  <td>${f.openedAt.slice(0, 16).replace('T', ' ')}</td><td class="num">${f.score}</td><td>${f.channel}</td><td>${f.agentName ?? f.agentId}</td>
+  <td>${f.openedAt.slice(0, 16).replace('T', ' ')}${f.overdue ? html` <strong>overdue</strong>` : ''}</td><td class="num">${f.score}</td><td>${f.channel}</td><td>${f.agentName ?? f.agentId}</td>
   <td>${f.link && /^https?:\/\//.test(f.link) ? html`<a href="${f.link}" rel="noopener noreferrer">${f.conversationId}</a>` : f.link ?? f.conversationId}</td>
   <td class="comment">${f.comment ?? ''}</td>
   <td><form class="inline" method="post" action="/dashboard/followups/${f.id}">
     <select name="status" aria-label="status">${(['open', 'contacted', 'closed'] as const).map((s) => html`<option value="${s}"${raw(s === f.status ? ' selected' : '')}>${s}</option>`)}</select>
+    <select name="outcome" aria-label="outcome"><option value="">outcome…</option>${(['recovered', 'not-recovered', 'no-answer'] as const).map((o) => html`<option value="${o}">${o}</option>`)}</select>
     <input name="owner" placeholder="owner" maxlength="200" value="${f.owner ?? ''}" aria-label="owner">
     <input name="note" placeholder="note" maxlength="2000" value="${f.note ?? ''}" aria-label="note">
     <button type="submit">Save</button>

@@ -14,7 +14,7 @@ import { SESSION_COOKIE, sessionCookie, sessionCookieOptions } from '../../http/
 import { SessionStore } from '../../http/session-store.ts';
 import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
-import { followupPatchSchema, type Followups } from '../followups.ts';
+import { actorOf, followupPatchSchema, type Followups } from '../followups.ts';
 import type { ReportSettings } from '../report-config.ts';
 import { periodsBetween, reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
 import { reportCsv, reportCsvFilename } from '../report-render.ts';
@@ -214,12 +214,14 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     }
     const scope = scopeOf(res.locals.principal as Principal);
     const body = (req.body ?? {}) as Record<string, unknown>;
+    // An outcome closes the follow-up: the status select beside it is then ignored.
+    const outcome = typeof body.outcome === 'string' && body.outcome !== '' ? body.outcome : undefined;
     const patch = validate(followupPatchSchema, {
-      ...(typeof body.status === 'string' ? { status: body.status } : {}),
+      ...(outcome !== undefined ? { outcome } : typeof body.status === 'string' ? { status: body.status } : {}),
       ...(typeof body.owner === 'string' ? { owner: body.owner } : {}),
       ...(typeof body.note === 'string' ? { note: body.note } : {}),
     });
-    const updated = await deps.followups.update(String(req.params.id), patch, scope, deps.now());
+    const updated = await deps.followups.update(String(req.params.id), patch, scope, deps.now(), actorOf(res.locals.principal as Principal));
     if (!updated) {
       res.status(404).type('text').send('no such follow-up');
       return;
