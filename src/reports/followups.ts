@@ -135,8 +135,10 @@ export class Followups {
 
   async list(opts: { status?: FollowupStatus; overdue?: boolean; scope: Scope; page: number; limit: number; now?: Date }): Promise<{ total: number; followups: FollowupView[] }> {
     const now = opts.now ?? new Date();
-    const filter: Record<string, unknown> = opts.overdue ? this.overdueFilter(now) : {};
-    if (opts.status) filter.status = opts.status;
+    // Overdue means open: asked for overdue follow-ups in another status, the list is empty.
+    const filter: Record<string, unknown> = opts.overdue
+      ? { $and: [this.overdueFilter(now), ...(opts.status ? [{ status: opts.status }] : [])] }
+      : (opts.status ? { status: opts.status } : {});
     if (opts.scope.agentId) filter.agentId = opts.scope.agentId;
     const [total, docs] = await Promise.all([
       this.model.countDocuments(filter).exec(),
