@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import mongoose, { type Connection } from 'mongoose';
-import type { CommandStartedEvent } from 'mongodb';
+import type mongooseTypes from 'mongoose';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { mongoUri, testDbName } from '../helpers/database.ts';
@@ -20,7 +20,7 @@ const PLUMBING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions'
 
 beforeAll(async () => {
   conn = await mongoose.createConnection(mongoUri(), { dbName: testDbName('writepath'), monitorCommands: true }).asPromise();
-  conn.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+  conn.getClient().on('commandStarted', (e: mongooseTypes.mongo.CommandStartedEvent) => {
     if (!PLUMBING.has(e.commandName)) commands.push(e.commandName);
   });
 });

@@ -6,8 +6,12 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Collection, Db, Document } from 'mongodb';
+import type mongoose from 'mongoose';
 import { openTestDb } from '../helpers/database.ts';
+
+// The driver mongoose itself uses (a second copy of `mongodb` may sit at the top of node_modules).
+type Db = mongoose.mongo.Db;
+type Collection = mongoose.mongo.Collection;
 
 let db: Db;
 let drop: () => Promise<void>;
@@ -19,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await drop(); });
 
-function coll(name: string): Collection<Document> {
+function coll(name: string): Collection {
   return db.collection(name);
 }
 
@@ -109,7 +113,7 @@ describe('database fidelity', () => {
   test('$push with $slice keeps only the newest entries; a conditional upsert that misses an existing key is 11000', async () => {
     const c = coll('features');
     await c.insertOne({ _id: 'p' as never, ids: [] });
-    for (let i = 0; i < 30; i++) await c.updateOne({ _id: 'p' as never, ids: { $ne: `e${i}` } }, { $push: { ids: { $each: [`e${i}`], $slice: -20 } } });
+    for (let i = 0; i < 30; i++) await c.updateOne({ _id: 'p' as never, ids: { $ne: `e${i}` } }, { $push: { ids: { $each: [`e${i}`], $slice: -20 } } } as never);
     const doc = await c.findOne({ _id: 'p' as never });
     assert.equal(doc?.ids.length, 20);
     assert.equal(doc?.ids[19], 'e29');
