@@ -9,6 +9,8 @@ import { WebhookChannel } from './webhook-channel.ts';
 import * as slack from './slack/index.ts';
 import * as discord from './discord/index.ts';
 import * as x from './x/index.ts';
+import * as meta from './meta/index.ts';
+import * as chatwoot from './chatwoot/index.ts';
 
 export function createChannels(config: Config, logger: Logger): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [];
@@ -19,5 +21,7 @@ export function createChannels(config: Config, logger: Logger): ChannelAdapter[]
     const channel = make(config, logger);
     if (channel) channels.push(channel);
   }
+  // Meta (messenger, instagram, whatsapp) and Chatwoot (one channel per inbox kind) may each add several.
+  channels.push(...meta.channelsFromConfig(config, logger), ...chatwoot.channelsFromConfig(config, logger));
   return channels;
 }
