@@ -516,6 +516,7 @@ async function main(): Promise<void> {
     stuck: stuck.map((s) => ({ channel: s.channel, conversationId: s.conversationId, state: s.state, expiresAt: s.expiresAt, lastError: s.lastError })),
     notFinalAfterExpiry: notFinalAfterExpiry.map((s) => ({ channel: s.channel, conversationId: s.conversationId, state: s.state, lastError: s.lastError })),
     lost: lostDetails, duplicates: dupDetails,
+    refused: records.flatMap((r) => r.answers.filter((a) => !a.accepted).map((a) => ({ platform: r.conv.platform, conversationId: r.conv.conversationId, answer: a }))),
     noFollowup: records.filter((r) => r.noFollowup).map((r) => ({ platform: r.conv.platform, conversationId: r.conv.conversationId, survey: byKey.get(`${r.conv.platform}:${r.conv.conversationId}`)?.state })),
     noQuestion: records.filter((r) => r.noQuestion).map((r) => ({ platform: r.conv.platform, conversationId: r.conv.conversationId, survey: byKey.get(`${r.conv.platform}:${r.conv.conversationId}`) ?? null })),
   }, null, 1));
