@@ -14,7 +14,7 @@ import type { Router } from 'express';
 import type { Logger } from '../logger.ts';
 import type { ChannelStateStore } from './channel-state.ts';
 
-/** Channel names are short lowercase words: `slack`, `discord`, `x`, `webhook`, `console`. */
+/** Channel names are short lowercase words (`slack`, `discord`, `x`, `webhook`, `console`), with an optional `:kind` (`chatwoot:whatsapp`). */
 export type ChannelName = string;
 
 export type SurveyType = 'transactional' | 'relational';

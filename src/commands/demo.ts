@@ -35,13 +35,15 @@ export const command: Command = {
       const id = randomBytes(3).toString('hex');
       const customerId = `demo-${id}`;
       out(`A care conversation with ${options.name} was resolved by ${options.agent} on the console channel.`);
-      const outcome = await app.sink.resolved({
+      // The engine itself, not the app's sink (which asks in the background): the question is
+      // stored before the first typed line is read, as it would be long before a person answers.
+      const outcome = await app.engine.resolved({
         channel: 'console',
         conversationId: `demo-conversation-${id}`,
         customer: { id: customerId, name: options.name, locale: options.locale ?? config.defaultLocale },
         agent: { id: options.agent.toLowerCase(), name: options.agent },
       });
-      await app.scheduler.kick();
+      await app.engine.askNow(outcome.surveyId);
       out(`\nType the customer's replies (e.g. "9", "åtta", "8/10 quick answer", "stop"). Ctrl-D ends.`);
       const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
       process.stdout.write(`${options.name}> `);

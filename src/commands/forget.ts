@@ -9,11 +9,12 @@ import { connectDatabase } from '../storage/connection.ts';
 import { forgetCustomer } from '../forget.ts';
 import { createLogger } from '../logger.ts';
 import { useOptOutKeySecret } from '../conversation/opt-out-model.ts';
+import { channelNameSchema } from '../conversation/inbound-validation.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
 const schema = z.object({
-  channel: z.string({ message: 'is required' }).regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a channel name like slack'),
+  channel: z.string({ message: 'is required' }).pipe(channelNameSchema),
   customer: z.string({ message: 'is required' }).min(1, 'is required').max(256),
 });
 
