@@ -144,14 +144,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     },
     extend: (http) => reports.mount(http, auth),
   });
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-
+  // Channels mount their webhook routes first: a platform delivery must never find the
+  // port open and its route missing (a 404 some platforms do not retry).
   for (const channel of channels.values()) {
     // Each channel's shared state lives in the database under its own name.
     const state = new MongoChannelStateStore(conn, channel.name);
@@ -159,6 +153,19 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
   }
   await reports.start();
+  const server = createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    await reports.stop();
+    for (const channel of channels.values()) await channel.stop().catch(() => undefined);
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   if (options.schedule !== false) {
     scheduler.start();
     relationship.start();

@@ -5,6 +5,7 @@
  */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
+import type { ChannelContext } from '../src/channels/channel.ts';
 import { ShuttingDownError } from '../src/in-flight.ts';
 import { authHeaders, startTestApp } from './helpers/app.ts';
 import { HOUR, TestClock } from './helpers/engine.ts';
@@ -81,6 +82,36 @@ describe('shutdown', () => {
     } finally {
       channel.release();
       await app.close();
+    }
+  });
+});
+
+describe('start-up', () => {
+  test('a platform webhook route answers from the moment the port does (no 404 window while channels start)', async () => {
+    const port = 29_000 + Math.floor(Math.random() * 1000);
+    /** A channel that takes a while to start, like a gateway login, and mounts a webhook route. */
+    class SlowStartChannel extends RecordingChannel {
+      override async start(ctx: ChannelContext): Promise<void> {
+        ctx.http.post('/slowchannel/webhook', (_req, res) => { res.status(200).send('ok'); });
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    }
+    const starting = startTestApp({ label: 'startup', channels: [new SlowStartChannel('slow')], schedule: false, env: { PORT: String(port) } });
+    const statuses: number[] = [];
+    let app: Awaited<typeof starting> | undefined;
+    void starting.then((a) => { app = a; });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!app && Date.now() < deadline) {
+        const res = await fetch(`http://127.0.0.1:${port}/slowchannel/webhook`, { method: 'POST' }).catch(() => null);
+        if (res) statuses.push(res.status);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await starting;
+      assert.ok(statuses.length > 0 || app, 'the app started');
+      assert.deepEqual([...new Set(statuses)].filter((s) => s !== 200), [], `statuses seen while starting: ${statuses.join(',')}`);
+    } finally {
+      await (await starting).close();
     }
   });
 });
