@@ -37,6 +37,8 @@ const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 const EARLY_REPLIES_KEPT = 5;
 /** Unless set otherwise, a survey not asked within two days of its resolution expires. */
 const DEFAULT_ASK_WITHIN_MS = 48 * 3_600_000;
+/** A follow-up, re-prompt or thanks the platform could not take is tried this many times in all. */
+const MAX_REPLY_ATTEMPTS = 5;
 /** Every score button and quick reply offers the whole 0–10 scale. */
 const SCALE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
@@ -456,15 +458,59 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     return after;
   }
 
+  /**
+   * Send the customer the message for this step. The answer is stored already; if the
+   * platform cannot take the message now (a rate limit, an outage), it is kept on the survey
+   * and the scheduler sends it again (`retryReplies`), so a follow-up question is not lost.
+   */
   private async reply(s: SurveyDoc, key: TemplateKey): Promise<void> {
+    try {
+      await this.sendReply(s, key);
+    } catch (err) {
+      const retry = isWorthRetrying(err);
+      this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, key, err: errorText(err), retry }, 'reply not delivered');
+      const dueAt = new Date(this.now().getTime() + replyBackoffMs(err, 1));
+      await this.surveys.updateOne({ _id: s._id }, {
+        $set: { lastError: errorText(err), ...(retry ? { pendingReply: { key, attempts: 1, dueAt } } : {}) },
+      }).exec();
+    }
+  }
+
+  private async sendReply(s: SurveyDoc, key: TemplateKey): Promise<void> {
     const kind: MessageKind = key === 'reprompt' ? 'reprompt' : key === 'optOut' ? 'optout'
       : key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor' || key === 'consentQuestion' ? 'followup' : 'thanks';
-    try {
-      await this.deps.outbox.send(s.channel, this.recipient(s), { kind, text: this.text(s, key), choices: null });
-    } catch (err) {
-      // The answer is stored either way; only the courtesy message is lost. Keep why.
-      this.deps.logger.warn({ surveyId: String(s._id), channel: s.channel, kind, err: errorText(err) }, 'reply not delivered');
-      await this.store.update(s._id, s.version, { set: { lastError: errorText(err) } });
+    await this.deps.outbox.send(s.channel, this.recipient(s), { kind, text: this.text(s, key), choices: null });
+  }
+
+  /** Send again the messages that could not be delivered, once due; drop those the conversation has moved past. */
+  async retryReplies(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const now = this.now();
+      // Claim one due message (pushing its due time past the lease), so one process sends it.
+      const s = await this.surveys.findOneAndUpdate(
+        { 'pendingReply.dueAt': { $lte: now } },
+        { $set: { 'pendingReply.dueAt': this.leaseUntil(now) } },
+        { returnDocument: 'after', lean: true },
+      ).exec() as SurveyDoc | null;
+      if (!s?.pendingReply) return sent;
+      const { key, attempts } = s.pendingReply;
+      const mine = { _id: s._id, 'pendingReply.key': key, 'pendingReply.attempts': attempts };
+      if (!stillRelevant(s, key as TemplateKey)) {
+        await this.surveys.updateOne(mine, { $unset: { pendingReply: '' } }).exec();
+        continue;
+      }
+      try {
+        await this.sendReply(s, key as TemplateKey);
+        await this.surveys.updateOne(mine, { $unset: { pendingReply: '', lastError: '' } }).exec();
+        sent++;
+      } catch (err) {
+        const giveUp = !isWorthRetrying(err) || attempts + 1 >= MAX_REPLY_ATTEMPTS;
+        await this.surveys.updateOne(mine, giveUp
+          ? { $set: { lastError: errorText(err) }, $unset: { pendingReply: '' } }
+          : { $set: { lastError: errorText(err), pendingReply: { key, attempts: attempts + 1, dueAt: new Date(now.getTime() + replyBackoffMs(err, attempts + 1)) } } },
+        ).exec();
+      }
     }
   }
 
@@ -515,4 +561,23 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
 function errorText(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.slice(0, 500);
+}
+
+/** A platform that refused for good, or a closed messaging window, will not take the message later either. */
+function isWorthRetrying(err: unknown): boolean {
+  return !(err instanceof PermanentSendError || err instanceof WindowClosedError || err instanceof UnknownChannelError);
+}
+
+/** The platform's retry-after if it gave one (within reason), else 30 s times the attempt. */
+function replyBackoffMs(err: unknown, attempt: number): number {
+  const asked = err instanceof TransientSendError ? err.retryAfterMs : undefined;
+  return asked !== undefined && Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) : BACKOFF_PER_ATTEMPT_MS * attempt;
+}
+
+/** A follow-up or re-prompt is worth sending late only while the survey still waits for that answer. */
+function stillRelevant(s: SurveyDoc, key: TemplateKey): boolean {
+  if (key === 'reprompt') return s.state === 'asked';
+  if (key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor') return s.state === 'scored';
+  if (key === 'consentQuestion') return !s.testimonial?.answeredAt;
+  return true;
 }

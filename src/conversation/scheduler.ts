@@ -47,6 +47,7 @@ export class Scheduler {
   private async tick(): Promise<void> {
     try {
       await this.engine.askDue();
+      await this.engine.retryReplies();
       await this.engine.expireDue();
     } catch (err) {
       this.logger.error({ err }, 'scheduler tick failed');

@@ -61,6 +61,8 @@ export const surveySchema = new Schema({
     granted: Boolean,
     answeredAt: Date,
   },
+  /** A message to the customer the platform could not take yet; the scheduler sends it again when due. */
+  pendingReply: { key: String, attempts: Number, dueAt: Date },
   /** Comment themes (reports' theme tagger), stored with the comment so reports can filter by them. */
   themes: { type: [String], default: undefined },
 }, { timestamps: true, minimize: true });
@@ -74,6 +76,8 @@ surveySchema.index({ channel: 1, 'customer.id': 1, state: 1 });
 // Reports over a date range.
 surveySchema.index({ resolvedAt: 1, channel: 1 });
 surveySchema.index({ dirty: 1 });
+// Courtesy messages waiting to be sent again (few at any time).
+surveySchema.index({ 'pendingReply.dueAt': 1 }, { sparse: true });
 
 /** A customer's message parked on a survey whose question was in flight when it arrived. */
 export interface EarlyReply { text: string; choice?: number; eventId?: string; receivedAt: Date }
@@ -109,6 +113,7 @@ export interface SurveyDoc {
   dirty: boolean;
   forgotten?: boolean;
   themes?: string[];
+  pendingReply?: { key: string; attempts: number; dueAt: Date };
   testimonial?: { askedAt?: Date; until?: Date; granted?: boolean; answeredAt?: Date };
   createdAt: Date;
   updatedAt: Date;

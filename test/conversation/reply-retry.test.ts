@@ -1,0 +1,84 @@
+/**
+ * A follow-up, re-prompt or thanks that the platform could not take (a rate limit, an
+ * outage) is kept on the survey and sent again by the scheduler, once; a message the
+ * conversation has moved past is dropped; a permanent refusal is not retried.
+ */
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import type { SurveyEngine } from '../../src/conversation/engine.ts';
+import { openTestDb } from '../helpers/database.ts';
+import { makeEngine, TestClock } from '../helpers/engine.ts';
+import { RecordingChannel } from '../helpers/recording-channel.ts';
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+let clock: TestClock;
+let channel: RecordingChannel;
+let engine: SurveyEngine;
+let n = 0;
+
+beforeAll(async () => { db = await openTestDb('replyretry'); });
+afterAll(async () => { await db.drop(); });
+beforeEach(async () => {
+  clock = new TestClock();
+  channel = new RecordingChannel();
+  engine = makeEngine(db.conn, [channel], clock);
+  await engine.init();
+});
+
+async function asked(): Promise<{ customer: string; surveyId: string }> {
+  const customer = `cust-${++n}`;
+  const { surveyId } = await engine.resolved({ channel: 'test', conversationId: `conv-${n}`, customer: { id: customer }, agent: { id: 'a1' } });
+  assert.equal(await engine.askNow(surveyId), true);
+  return { customer, surveyId };
+}
+
+describe('replies the platform could not take', () => {
+  test('a follow-up refused with a retry-after is sent when due, once', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 120_000);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '9' })).status, 'scored');
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
+    let s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.pendingReply?.key, 'followupPromoter');
+    assert.equal(await engine.retryReplies(), 0, 'not before it is due');
+    clock.advance(121_000);
+    assert.equal(await engine.retryReplies(), 1);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'followup']);
+    s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.pendingReply, undefined);
+    assert.equal(await engine.retryReplies(), 0, 'sent once');
+    // The comment then completes the survey as usual.
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: 'great help' })).status, 'completed');
+  });
+
+  test('a follow-up the customer has answered anyway is dropped, not sent late', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 60_000);
+    await engine.message({ channel: 'test', customerId: customer, text: '4' });
+    await engine.message({ channel: 'test', customerId: customer, text: 'it took a week' });
+    clock.advance(61_000);
+    assert.equal(await engine.retryReplies(), 0);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'thanks']);
+    assert.equal((await engine.surveys.findById(surveyId).lean())?.pendingReply, undefined);
+  });
+
+  test('two processes retrying at once send the message once', async () => {
+    const { customer } = await asked();
+    channel.retryAfter.set(customer, 60_000);
+    await engine.message({ channel: 'test', customerId: customer, text: '8' });
+    clock.advance(61_000);
+    const other = makeEngine(db.conn, [channel], clock);
+    const [a, b] = await Promise.all([engine.retryReplies(), other.retryReplies()]);
+    assert.equal(a + b, 1);
+    assert.equal(channel.to(customer).filter((m) => m.kind === 'followup').length, 1);
+  });
+
+  test('a permanent refusal is kept as the error and not retried', async () => {
+    const { customer, surveyId } = await asked();
+    channel.refuse.add(customer);
+    await engine.message({ channel: 'test', customerId: customer, text: '10' });
+    const s = await engine.surveys.findById(surveyId).lean();
+    assert.equal(s?.pendingReply, undefined);
+    assert.match(s?.lastError ?? '', /dms_closed/);
+  });
+});
