@@ -1,0 +1,68 @@
+/**
+ * Eligibility on its own: staff and bot lists; the fatigue window as one conditional
+ * upsert that reserves the customer for one survey (the same survey passes again, a
+ * second survey waits); opt-outs undo a reservation; unreserve restores what was there.
+ */
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { contactModel } from '../../src/conversation/contact-model.ts';
+import { Eligibility, listed } from '../../src/conversation/eligibility.ts';
+import { optOutModel } from '../../src/conversation/opt-out-model.ts';
+import { openTestDb } from '../helpers/database.ts';
+
+const DAY = 86_400_000;
+let db: Awaited<ReturnType<typeof openTestDb>>;
+let eligibility: Eligibility;
+const t0 = new Date('2026-03-02T10:00:00Z');
+const at = (days: number) => new Date(t0.getTime() + days * DAY);
+
+beforeAll(async () => {
+  db = await openTestDb('eligibility');
+  await Promise.all([contactModel(db.conn).init(), optOutModel(db.conn).init()]);
+  eligibility = new Eligibility(contactModel(db.conn), optOutModel(db.conn), { fatigueMs: 30 * DAY, staffIds: ['S1', 'slack:S2'], botIds: ['B1'] });
+});
+afterAll(async () => { await db.drop(); });
+beforeEach(async () => { await contactModel(db.conn).deleteMany({}); await optOutModel(db.conn).deleteMany({}); });
+
+describe('eligibility', () => {
+  test.each([
+    [['S1'], 'slack', 'S1', true], [['S1'], 'x', 'S1', true], [['slack:S2'], 'slack', 'S2', true], [['slack:S2'], 'x', 'S2', false], [[], 'slack', 'S1', false],
+  ])('listed(%j, %s, %s) is %s', (list, channel, id, expected) => {
+    assert.equal(listed(list, channel, id), expected);
+  });
+
+  test('staff and bots are skipped from the lists alone', () => {
+    assert.equal(eligibility.listReason('slack', 'B1'), 'bot');
+    assert.equal(eligibility.listReason('slack', 'S2'), 'staff');
+    assert.equal(eligibility.listReason('x', 'S2'), null);
+  });
+
+  test('the reservation belongs to the survey: the same survey passes again, another waits out the window', async () => {
+    assert.equal((await eligibility.reserve('slack', 'U1', 'survey-a', at(0))).reason, null);
+    assert.equal((await eligibility.reserve('slack', 'U1', 'survey-a', at(0.01))).reason, null, 'asked again after a crash');
+    assert.equal((await eligibility.reserve('slack', 'U1', 'survey-b', at(10))).reason, 'fatigue');
+    assert.equal((await eligibility.reserve('slack', 'U1', 'survey-b', at(31))).reason, null);
+  });
+
+  test('two surveys reserving one new customer at once: exactly one gets them', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => eligibility.reserve('slack', 'U2', `s${i}`, at(0))));
+    assert.equal(results.filter((r) => r.reason === null).length, 1);
+    assert.equal(results.filter((r) => r.reason === 'fatigue').length, 7);
+  });
+
+  test('an opted-out customer is not reserved; unreserve restores what was there before', async () => {
+    await eligibility.optOut('slack', 'U3', at(0));
+    await eligibility.optOut('slack', 'U3', at(1)); // a second opt-out is a no-op
+    assert.equal((await eligibility.reserve('slack', 'U3', 's1', at(2))).reason, 'opted-out');
+    assert.equal((await contactModel(db.conn).findOne({ customerId: 'U3' }).lean())?.lastSurveyedAt, undefined);
+
+    const first = await eligibility.reserve('slack', 'U4', 'old', at(0));
+    assert.equal(first.reason, null);
+    const second = await eligibility.reserve('slack', 'U4', 'new', at(40));
+    assert.equal(second.reason, null);
+    await eligibility.unreserve('slack', 'U4', 'new', second.previous);
+    const c = await contactModel(db.conn).findOne({ customerId: 'U4' }).lean();
+    assert.equal(c?.lastSurveyedAt?.getTime(), at(0).getTime());
+    assert.equal(c?.lastSurveyId, 'old');
+  });
+});
