@@ -55,6 +55,8 @@ export interface FollowupDoc {
   replies?: Array<{ at: Date; by: string; status: string; text: string }>;
   /** When the alert reached the managers' channel; null until then. */
   notifiedAt: Date | null;
+  /** Where the alert was posted (`channel:channelId`), so `nps-bot forget` can say where to delete it. */
+  notifiedTo?: string;
   /** The alert is (re)tried no earlier than this; also a lease while one process posts. */
   notifyAfter: Date;
   notifyAttempts: number;
@@ -93,6 +95,7 @@ const followupSchema = new Schema<FollowupDoc>({
   remindError: String,
   replies: { type: [{ _id: false, at: Date, by: String, status: String, text: String }], default: undefined },
   notifiedAt: { type: Date, default: null },
+  notifiedTo: String,
   notifyAfter: { type: Date, required: true },
   notifyAttempts: { type: Number, default: 0 },
   notifyError: String,
