@@ -122,6 +122,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const reports = createReports({
     config, conn, engine, logger, now: options.now,
     post: (target, notice) => outbox.post(target.channel, target.channelId, notice),
+    replyToCustomer: (request) => inFlight.run(() => engine.messageCustomer(request)),
   });
   const alertTarget = reports.settings.alertTarget;
   if (alertTarget && !channels.has(alertTarget.channel)) {

@@ -69,7 +69,8 @@ export interface EngineSink {
   message(event: InboundMessage): Promise<ReplyOutcome>;
 }
 
-export type MessageKind = 'question' | 'reprompt' | 'followup' | 'thanks' | 'optout';
+/** `reply`: a person's message back to the customer after the survey (closing the loop). */
+export type MessageKind = 'question' | 'reprompt' | 'followup' | 'thanks' | 'optout' | 'reply';
 
 /** One message to a customer. `choices` is [0..10] on the question (for buttons), else null. */
 export interface OutgoingMessage {

@@ -482,6 +482,28 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     await this.deps.outbox.send(s.channel, this.recipient(s), { kind, text: this.text(s, key), choices: null });
   }
 
+  /**
+   * A manager's message back to a surveyed customer ("we fixed what you told us"), through
+   * the survey's channel and address, within the platform's rules: never to a customer who
+   * opted out or was forgotten, and a closed messaging window is said, not retried.
+   */
+  async messageCustomer(req: { surveyId: string; text: string; by: string }): Promise<{ status: 'sent' | 'window-closed' | 'opted-out' | 'unavailable'; messageId?: string }> {
+    if (!mongoose.isValidObjectId(req.surveyId)) return { status: 'unavailable' };
+    const s = await this.surveys.findById(req.surveyId).lean().exec() as SurveyDoc | null;
+    if (!s || s.forgotten || !this.deps.outbox.has(s.channel)) return { status: 'unavailable' };
+    if (await this.eligibility.optedOut(s.channel, s.customer.id)) return { status: 'opted-out' };
+    const text = req.text.slice(0, this.deps.settings.maxCommentChars);
+    try {
+      const receipt = await this.deps.outbox.send(s.channel, this.recipient(s), { kind: 'reply', text, choices: null });
+      this.deps.logger.info({ surveyId: req.surveyId, channel: s.channel, by: req.by }, 'message sent back to the customer');
+      return { status: 'sent', ...(receipt.messageId ? { messageId: receipt.messageId } : {}) };
+    } catch (err) {
+      if (err instanceof WindowClosedError) return { status: 'window-closed' };
+      this.deps.logger.warn({ surveyId: req.surveyId, channel: s.channel, err: errorText(err) }, 'message back to the customer not delivered');
+      return { status: 'unavailable' };
+    }
+  }
+
   /** Send again the messages that could not be delivered, once due; drop those the conversation has moved past. */
   async retryReplies(): Promise<number> {
     let sent = 0;

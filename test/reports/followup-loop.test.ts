@@ -244,13 +244,16 @@ describe('outcomes and the closed-loop figures over HTTP and the CLI', () => {
     assert.match(wrong.stderr, /--outcome/);
   });
 
-  test('a message back to the customer answers 501 while the app offers no way to send it, and sends nothing', async () => {
+  test('a message back to the customer goes through the engine: on a channel the bot does not run it is unavailable, and nothing is sent', async () => {
     const res = await fetch(`${app.url}/api/followups/${ids.get('c5')}/reply`, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ text: 'We fixed it.' }) });
-    assert.equal(res.status, 501);
+    assert.equal(res.status, 409);
+    assert.deepEqual(await res.json(), { status: 'unavailable' });
     const empty = await fetch(`${app.url}/api/followups/${ids.get('c5')}/reply`, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ text: ' \u0007 ' }) });
     assert.equal(empty.status, 400, 'control characters only: nothing to send');
     const f = await followupModel(app.conn).findById(ids.get('c5')).lean().exec();
-    assert.equal(f?.replies, undefined);
+    // The attempt is on record; it is no contact with the customer.
+    assert.deepEqual(f?.replies?.map((r) => r.status), ['unavailable']);
+    assert.equal(f?.firstContactAt ?? null, null);
   });
 
   test('the dashboard marks overdue follow-ups, and its form records an outcome (the status beside it is ignored)', async () => {

@@ -1,0 +1,74 @@
+/**
+ * A manager's message back to a surveyed customer, through the engine: it goes to the
+ * survey's channel and address as a `reply`; never to a customer who opted out or was
+ * forgotten; a closed messaging window is said, not retried.
+ */
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import type { OutgoingMessage, Recipient, SendReceipt } from '../../src/channels/channel.ts';
+import { WindowClosedError } from '../../src/channels/send-errors.ts';
+import type { SurveyEngine } from '../../src/conversation/engine.ts';
+import { openTestDb } from '../helpers/database.ts';
+import { makeEngine, TestClock } from '../helpers/engine.ts';
+import { RecordingChannel } from '../helpers/recording-channel.ts';
+
+class WindowedChannel extends RecordingChannel {
+  readonly closed = new Set<string>();
+  override async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    if (this.closed.has(to.customerId)) throw new WindowClosedError();
+    return super.send(to, message);
+  }
+}
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+let channel: WindowedChannel;
+let engine: SurveyEngine;
+let n = 0;
+
+beforeAll(async () => { db = await openTestDb('msgcustomer'); });
+afterAll(async () => { await db.drop(); });
+beforeEach(async () => {
+  channel = new WindowedChannel();
+  engine = makeEngine(db.conn, [channel], new TestClock());
+  await engine.init();
+});
+
+async function detractor(): Promise<{ customer: string; surveyId: string }> {
+  const customer = `cust-${++n}`;
+  const { surveyId } = await engine.resolved({ channel: 'test', conversationId: `conv-${n}`, customer: { id: customer }, agent: { id: 'a1' }, address: { thread: `T-${n}` } });
+  await engine.askNow(surveyId);
+  await engine.message({ channel: 'test', customerId: customer, text: '2 it never arrived' });
+  return { customer, surveyId };
+}
+
+describe('a message back to the customer', () => {
+  test('goes to the survey\'s channel and address as a reply', async () => {
+    const { customer, surveyId } = await detractor();
+    const result = await engine.messageCustomer({ surveyId, text: 'We found your parcel and sent it today.', by: 'manager' });
+    assert.equal(result.status, 'sent');
+    const last = channel.sent.at(-1)!;
+    assert.equal(last.to.customerId, customer);
+    assert.deepEqual(last.to.address, { thread: `T-${n}` });
+    assert.deepEqual(last.message, { kind: 'reply', text: 'We found your parcel and sent it today.', choices: null });
+  });
+
+  test('never to a customer who opted out, nor to an unknown survey', async () => {
+    const customer = `cust-${++n}`;
+    const { surveyId } = await engine.resolved({ channel: 'test', conversationId: `conv-${n}`, customer: { id: customer }, agent: { id: 'a1' } });
+    await engine.askNow(surveyId);
+    await engine.message({ channel: 'test', customerId: customer, text: '3' });
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: 'stop' })).status, 'opted-out');
+    const before = channel.sent.length;
+    assert.equal((await engine.messageCustomer({ surveyId, text: 'Sorry!', by: 'manager' })).status, 'opted-out');
+    assert.equal((await engine.messageCustomer({ surveyId: 'not-an-id', text: 'x', by: 'manager' })).status, 'unavailable');
+    assert.equal((await engine.messageCustomer({ surveyId: '0123456789abcdef01234567', text: 'x', by: 'manager' })).status, 'unavailable');
+    assert.equal(channel.sent.length, before);
+  });
+
+  test('a closed messaging window is reported, not retried', async () => {
+    const { customer, surveyId } = await detractor();
+    channel.closed.add(customer);
+    assert.equal((await engine.messageCustomer({ surveyId, text: 'We fixed it.', by: 'agent:a1' })).status, 'window-closed');
+    assert.equal((await engine.surveys.findById(surveyId).lean())?.pendingReply, undefined);
+  });
+});
