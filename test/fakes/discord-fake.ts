@@ -52,6 +52,7 @@ export class FakeDiscord {
   /** While set, a share of REST requests (not interaction callbacks) is refused with the storm's status (fault injection). */
   storm: Storm | null = null;
   private readonly rateLimits: Array<{ method: string; pattern: RegExp; left: number; retryAfterSec: number }> = [];
+  private readonly failures: Array<{ method: string; pattern: RegExp; left: number; status: number }> = [];
   private readonly nonces = new Map<string, { messageId: string; channelId: string; at: number }>();
   private server: Server | null = null;
   private base = '';
@@ -101,6 +102,26 @@ export class FakeDiscord {
     if (!rule) return null;
     rule.left--;
     return rule.retryAfterSec;
+  }
+
+  // ── server errors (fault injection) ──────────────────────────────────────
+
+  /** Answer the next `count` matching requests with `status` (a 5xx: Discord or Cloudflare having trouble). */
+  failNext(method: string, pattern: RegExp, count: number, status = 502): void {
+    this.failures.push({ method, pattern, left: count, status });
+  }
+
+  /** Stop failing requests (what `failNext` set up and has not used yet). */
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
+  /** The status to fail this request with now, else null. */
+  takeFailure(method: string, path: string): number | null {
+    const rule = this.failures.find((r) => r.left > 0 && r.method === method && r.pattern.test(path));
+    if (!rule) return null;
+    rule.left--;
+    return rule.status;
   }
 
   // ── what the bot does over REST ───────────────────────────────────────────

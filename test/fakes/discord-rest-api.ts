@@ -2,12 +2,12 @@
  * The fake Discord's REST API v10: the routes the bot calls, answered the way Discord
  * answers them: JSON bodies, `Authorization: Bot <token>` checked (interaction
  * callbacks use their token instead), rate-limit headers on every answer, errors as
- * `{code, message}` with Discord's codes, a 429 with `retry_after` when a test asks
- * for one, and `enforce_nonce` honoured on message creation.
+ * `{code, message}` with Discord's codes, a 429 with `retry_after` or a 5xx when a test
+ * asks for one, and `enforce_nonce` honoured on message creation.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MessageJson } from './discord-world.ts';
+import { ChannelTypes, type MessageJson } from './discord-world.ts';
 import type { FakeDiscord } from './discord-fake.ts';
 import { stormHits } from './storm.ts';
 
@@ -73,7 +73,13 @@ const routes: Array<[string, RegExp, Handler]> = [
     if (!fake.auditLogAllowed) throw new RestError(403, 50013, 'Missing Permissions');
     const type = req.query.action_type ? Number(req.query.action_type) : undefined;
     const limit = Math.min(100, Number(req.query.limit ?? 50));
-    const entries = [...g.audit].reverse().filter((e) => type === undefined || e.action_type === type).slice(0, limit);
+    // `before` / `after`: entries with a smaller / larger id than the given snowflake, as on Discord.
+    const before = req.query.before ? BigInt(req.query.before) : null;
+    const after = req.query.after ? BigInt(req.query.after) : null;
+    const entries = [...g.audit].reverse()
+      .filter((e) => type === undefined || e.action_type === type)
+      .filter((e) => (before === null || BigInt(e.id) < before) && (after === null || BigInt(e.id) > after))
+      .slice(0, limit);
     return {
       status: 200,
       body: {
@@ -81,6 +87,27 @@ const routes: Array<[string, RegExp, Handler]> = [
         integrations: [], webhooks: [], guild_scheduled_events: [], threads: [], application_commands: [], auto_moderation_rules: [],
       },
     };
+  }],
+  ['GET', /^\/channels\/(\d+)\/threads\/archived\/public$/, (fake, [id], req) => {
+    const parent = fake.world.channels.get(id!);
+    if (!parent) throw new RestError(404, 10003, 'Unknown Channel');
+    if (parent.type !== ChannelTypes.GuildText && parent.type !== ChannelTypes.GuildForum) throw new RestError(400, 50024, 'Cannot execute action on this channel type');
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 2 || limit > 100) throw invalidForm('limit', 'must be 2–100');
+    const before = req.query.before ? Date.parse(req.query.before) : Infinity;
+    if (Number.isNaN(before)) throw invalidForm('before', 'Could not interpret the value as an ISO8601 timestamp.');
+    // Newest archive first; `before` is an ISO8601 archive timestamp, as on Discord.
+    const archived = [...fake.world.channels.values()]
+      .filter((c) => c.parent_id === id && c.type === ChannelTypes.PublicThread && c.thread_metadata?.archived)
+      .filter((c) => Date.parse(c.thread_metadata!.archive_timestamp) < before)
+      .sort((a, b) => Date.parse(b.thread_metadata!.archive_timestamp) - Date.parse(a.thread_metadata!.archive_timestamp));
+    return { status: 200, body: { threads: archived.slice(0, limit), members: [], has_more: archived.length > limit } };
+  }],
+  ['GET', /^\/guilds\/(\d+)\/threads\/active$/, (fake, [guild]) => {
+    if (!fake.world.guilds.has(guild!)) throw new RestError(404, 10004, 'Unknown Guild');
+    const threads = [...fake.world.channels.values()]
+      .filter((c) => c.guild_id === guild && c.type === ChannelTypes.PublicThread && !c.thread_metadata?.archived);
+    return { status: 200, body: { threads, members: [] } };
   }],
   ['POST', /^\/interactions\/(\d+)\/([\w-]+)\/callback$/, (fake, [id, token], req) => {
     fake.interactionCallback(id!, token!, req.body);
@@ -138,6 +165,8 @@ export async function handleRest(fake: FakeDiscord, req: IncomingMessage, res: S
       'x-ratelimit-reset-after': after.toFixed(3), 'x-ratelimit-reset': String((Date.now() + after * 1000) / 1000), 'x-ratelimit-scope': 'user',
     });
   }
+  const failure = fake.takeFailure(record.method, record.path);
+  if (failure) return reply(failure, { message: `${failure}: Server Error`, code: 0 });
   const limited = fake.takeRateLimit(record.method, record.path);
   if (limited) {
     return reply(429, { message: 'You are being rate limited.', retry_after: limited, global: false }, {
