@@ -5,30 +5,21 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { OutgoingMessage, Recipient, SendReceipt } from '../../src/channels/channel.ts';
-import { WindowClosedError } from '../../src/channels/send-errors.ts';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 
-class WindowedChannel extends RecordingChannel {
-  readonly closed = new Set<string>();
-  override async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
-    if (this.closed.has(to.customerId)) throw new WindowClosedError();
-    return super.send(to, message);
-  }
-}
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
-let channel: WindowedChannel;
+let channel: RecordingChannel;
 let engine: SurveyEngine;
 let n = 0;
 
 beforeAll(async () => { db = await openTestDb('msgcustomer'); });
 afterAll(async () => { await db.drop(); });
 beforeEach(async () => {
-  channel = new WindowedChannel();
+  channel = new RecordingChannel();
   engine = makeEngine(db.conn, [channel], new TestClock());
   await engine.init();
 });
@@ -67,7 +58,7 @@ describe('a message back to the customer', () => {
 
   test('a closed messaging window is reported, not retried', async () => {
     const { customer, surveyId } = await detractor();
-    channel.closed.add(customer);
+    channel.closedWindows.add(customer);
     assert.equal((await engine.messageCustomer({ surveyId, text: 'We fixed it.', by: 'agent:a1' })).status, 'window-closed');
     assert.equal((await engine.surveys.findById(surveyId).lean())?.pendingReply, undefined);
   });

@@ -6,8 +6,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Recipient, OutgoingMessage, SendReceipt } from '../../src/channels/channel.ts';
-import { WindowClosedError } from '../../src/channels/send-errors.ts';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { RelationshipSchedule, type RelationshipSettings } from '../../src/conversation/relationship-schedule.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -15,18 +13,10 @@ import { openTestDb } from '../helpers/database.ts';
 import { DAY, makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 
-/** A platform that allows messages only within 24 h of the customer's last message (as Meta's do). */
-class WindowedChannel extends RecordingChannel {
-  readonly closed = new Set<string>();
-  override async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
-    if (this.closed.has(to.customerId)) throw new WindowClosedError();
-    return super.send(to, message);
-  }
-}
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let clock: TestClock;
-let channel: WindowedChannel;
+let channel: RecordingChannel;
 let engine: SurveyEngine;
 const settings: RelationshipSettings = { everyMs: 90 * DAY, lookbackMs: 90 * DAY, cron: '0 10 * * *', timeZone: 'UTC' };
 
@@ -36,7 +26,7 @@ beforeEach(async () => {
   await db.conn.dropDatabase();
   // The start of a 90-day period (periods count from the epoch), at 10:00.
   clock = new TestClock(229 * 90 * DAY + 10 * 3_600_000);
-  channel = new WindowedChannel();
+  channel = new RecordingChannel();
   engine = makeEngine(db.conn, [channel], clock, { fatigueMs: 30 * DAY });
   await engine.init();
 });
@@ -103,7 +93,7 @@ describe('relationship surveys', () => {
 
   test('a closed messaging window skips the survey with reason window-closed, not a failure', async () => {
     await careConversation('quiet', 30);
-    channel.closed.add('quiet');
+    channel.closedWindows.add('quiet');
     await schedule().run();
     await engine.askDue();
     const s = await engine.surveys.findOne({ type: 'relational' }).lean();

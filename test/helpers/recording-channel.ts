@@ -3,7 +3,7 @@
  * told to refuse (permanently or transiently), the way a platform would.
  */
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../src/channels/channel.ts';
-import { PermanentSendError, TransientSendError } from '../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../../src/channels/send-errors.ts';
 
 export interface Sent { to: Recipient; message: OutgoingMessage }
 
@@ -11,6 +11,8 @@ export class RecordingChannel implements ChannelAdapter {
   readonly rate = { perSecond: 1000, concurrent: 16 };
   readonly sent: Sent[] = [];
   readonly notices: Array<{ channelId: string; notice: Notice }> = [];
+  /** Customer ids the platform may not message now (Meta's 24-hour window has closed). */
+  readonly closedWindows = new Set<string>();
   /** Customer ids whose DMs are closed for good. */
   readonly refuse = new Set<string>();
   /** How many next sends fail transiently. */
@@ -50,6 +52,7 @@ export class RecordingChannel implements ChannelAdapter {
       throw new TransientSendError('rate limited', wait);
     }
     if (this.gate && message.kind === 'question') await this.gate;
+    if (this.closedWindows.has(to.customerId)) throw new WindowClosedError();
     if (this.refuse.has(to.customerId)) throw new PermanentSendError('dms_closed', 'dms_closed');
     if (this.transientFailures > 0) {
       this.transientFailures--;

@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.ts';
 import { secretsEqual } from '../meta/hub-signature.ts';
 import { PayloadError } from '../meta/meta-webhook-routes.ts';
 import { CHATWOOT_SIGNATURE_HEADER, CHATWOOT_TIMESTAMP_HEADER, checkChatwootSignature } from './chatwoot-signature.ts';
+import { jsonOrBadRequest } from '../webhook-json.ts';
 
 export const CHATWOOT_WEBHOOK_PATH = '/chatwoot/webhook';
 
@@ -50,13 +51,9 @@ export function mountChatwootWebhook(router: Router, options: ChatwootWebhookOpt
         return;
       }
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
-      return;
-    }
+    const parsedBody = jsonOrBadRequest(body, res);
+    if (!parsedBody) return;
+    const json = parsedBody.json;
     try {
       await options.onPayload(json);
     } catch (err) {

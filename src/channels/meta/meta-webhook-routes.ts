@@ -11,6 +11,7 @@ import express, { type Router } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import { HUB_SIGNATURE_HEADER, secretsEqual, verifyHubSignature } from './hub-signature.ts';
+import { jsonOrBadRequest } from '../webhook-json.ts';
 
 /** A signed body that is not the payload this route expects: answered 400, never retried into the engine. */
 export class PayloadError extends Error {
@@ -67,13 +68,9 @@ export function mountMetaWebhook(router: Router, options: MetaWebhookOptions): v
       res.status(403).json({ error: 'signature does not match' });
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
-      return;
-    }
+    const parsedBody = jsonOrBadRequest(body, res);
+    if (!parsedBody) return;
+    const json = parsedBody.json;
     try {
       await options.onPayload(json);
     } catch (err) {

@@ -9,6 +9,7 @@ import express, { type Router } from 'express';
 import type { Logger } from '../../logger.ts';
 import { activityPayloadSchema, withoutStaleEvents, type ActivityPayload } from './x-activity-payload.ts';
 import { crcResponseToken, isCrcToken, verifyXSignature, X_SIGNATURE_HEADER } from './x-webhook-signature.ts';
+import { jsonOrBadRequest } from '../webhook-json.ts';
 
 export const X_WEBHOOK_PATH = '/x/webhook';
 
@@ -46,13 +47,9 @@ export function mountXWebhook(router: Router, options: XWebhookOptions): void {
       res.status(403).json({ error: 'signature does not match' });
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
-      return;
-    }
+    const parsedBody = jsonOrBadRequest(body, res);
+    if (!parsedBody) return;
+    const json = parsedBody.json;
     const parsed = activityPayloadSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
