@@ -26,19 +26,14 @@ import { normalizeText, parseReply } from './reply-parser.ts';
 import { followupKey, resolveLocale, type Locale, type TemplateKey, type Templates } from './templates.ts';
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
 import { SurveyStore, type SurveyChanges } from '../storage/survey-store.ts';
+import { BACKOFF_PER_ATTEMPT_MS, MAX_REPLY_ATTEMPTS, MAX_RETRY_AFTER_MS, isWorthRetrying, replyBackoffMs, stillRelevant } from './send-retry-policy.ts';
 
 /** After an unexpected error while asking, try that survey again this much later. */
 const RETRY_AFTER_ERROR_MS = 5_000;
-/** A failed delivery is tried again after this many ms times the attempts so far. */
-const BACKOFF_PER_ATTEMPT_MS = 30_000;
-/** The longest a platform's retry-after is honoured; a larger (or nonsense) one is clamped. */
-const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 /** Replies kept on a survey whose question is still in flight. */
 const EARLY_REPLIES_KEPT = 5;
 /** Unless set otherwise, a survey not asked within two days of its resolution expires. */
 const DEFAULT_ASK_WITHIN_MS = 48 * 3_600_000;
-/** A follow-up, re-prompt or thanks the platform could not take is tried this many times in all. */
-const MAX_REPLY_ATTEMPTS = 5;
 /** Every score button and quick reply offers the whole 0–10 scale. */
 const SCALE = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
@@ -583,23 +578,4 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
 function errorText(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.slice(0, 500);
-}
-
-/** A platform that refused for good, or a closed messaging window, will not take the message later either. */
-function isWorthRetrying(err: unknown): boolean {
-  return !(err instanceof PermanentSendError || err instanceof WindowClosedError || err instanceof UnknownChannelError);
-}
-
-/** The platform's retry-after if it gave one (within reason), else 30 s times the attempt. */
-function replyBackoffMs(err: unknown, attempt: number): number {
-  const asked = err instanceof TransientSendError ? err.retryAfterMs : undefined;
-  return asked !== undefined && Number.isFinite(asked) && asked > 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) : BACKOFF_PER_ATTEMPT_MS * attempt;
-}
-
-/** A follow-up or re-prompt is worth sending late only while the survey still waits for that answer. */
-function stillRelevant(s: SurveyDoc, key: TemplateKey): boolean {
-  if (key === 'reprompt') return s.state === 'asked';
-  if (key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor') return s.state === 'scored';
-  if (key === 'consentQuestion') return !s.testimonial?.answeredAt;
-  return true;
 }
