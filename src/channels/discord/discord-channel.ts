@@ -3,6 +3,8 @@
  * button presses, DMs) and its REST client for sends. Resolved support threads become
  * `resolved` events; answers become `message` events; `send` asks by DM (falling back
  * to the support thread when the customer's DMs are closed) and `post` writes notices.
+ * A look-back (discord-resolution-sweep.ts) finds resolutions a lost or failed gateway
+ * event would otherwise drop: on every READY and every few minutes.
  *
  * Several processes may run this adapter (sharding): every decision is either made
  * from one gateway event, which only one shard receives, or kept by the engine in the
@@ -15,11 +17,13 @@ import { PermanentSendError, TransientSendError } from '../send-errors.ts';
 import type { Logger } from '../../logger.ts';
 import { AnswerHandler } from './discord-answer-handler.ts';
 import { createDiscordClient } from './discord-client.ts';
-import { DiscordCode, discordCode, toSendError } from './discord-errors.ts';
+import { DiscordCode, discordCode, isTransientDiscordError, toSendError } from './discord-errors.ts';
 import { DiscordRest } from './discord-rest.ts';
+import { backoffMs, READ_RETRY, sleep } from './discord-retry.ts';
 import { SNOWFLAKE, type DiscordSettings } from './discord-settings.ts';
 import { FallbackThreads } from './discord-fallback-threads.ts';
 import { inviteUrl } from './discord-invite-url.ts';
+import { ResolutionSweep } from './discord-resolution-sweep.ts';
 import { ResolutionWatcher } from './discord-resolution-watcher.ts';
 import { ResolveCommand } from './discord-resolve-command.ts';
 import { StaffDirectory } from './discord-staff-directory.ts';
@@ -29,11 +33,17 @@ import { escapeDiscordText } from './discord-markdown.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_DRAIN_MS = 5_000;
+/** /resolve registration after a transient failure: tries, first wait, longest wait. */
+const REGISTER_ATTEMPTS = 10;
+const REGISTER_FIRST_MS = 2_000;
+const REGISTER_MAX_MS = 5 * 60_000;
 
 interface Running {
   client: Client;
   rest: DiscordRest;
   fallback: FallbackThreads;
+  sweep: ResolutionSweep;
+  stopping: AbortController;
 }
 
 export class DiscordChannel implements ChannelAdapter {
@@ -50,9 +60,18 @@ export class DiscordChannel implements ChannelAdapter {
   async start(ctx: ChannelContext): Promise<void> {
     const logger = ctx.logger;
     const client = createDiscordClient(this.settings);
+    const stopping = new AbortController();
     const rest = new DiscordRest(client.rest);
-    const staff = new StaffDirectory(client, rest, this.settings.agentRole);
-    const watcher = new ResolutionWatcher({ client, settings: this.settings, staff, audit: new ThreadAudit(rest), sink: ctx.sink, logger });
+    // Resolution checks read with retries: a 5xx while asking who closed a thread must not drop it.
+    const reads = rest.retryingReads({ ...READ_RETRY, signal: stopping.signal });
+    const staff = new StaffDirectory(client, reads, this.settings.agentRole);
+    const audit = new ThreadAudit(reads);
+    const watcher = new ResolutionWatcher({ client, settings: this.settings, staff, audit, sink: ctx.sink, logger });
+    const sweep = new ResolutionSweep({
+      client, rest: reads, audit, watcher, state: ctx.state, careChannelIds: this.settings.careChannelIds, logger, signal: stopping.signal,
+      options: { windowMs: this.settings.recheckHours * 3_600_000, intervalMs: this.settings.recheckMinutes * 60_000 },
+    });
+    watcher.attach(sweep);
     const fallback = new FallbackThreads(rest, () => client.user?.id);
     const answers = new AnswerHandler({ client, sink: ctx.sink, fallback, watcher, threadFallback: this.settings.threadFallback, logger });
     const command = new ResolveCommand({ client, rest, watcher, staff, logger });
@@ -63,9 +82,12 @@ export class DiscordChannel implements ChannelAdapter {
     client.on(Events.GuildCreate, (guild) => {
       // A server that invited the bot while it runs gets /resolve too.
       if (watcher.isServedGuild(guild.id) && client.application) {
-        this.track(logger, 'command registration', () => command.register(client.application!.id, guild.id));
+        const applicationId = client.application.id;
+        this.track(logger, 'command registration', () => this.registerIn(command, applicationId, guild.id, logger, stopping.signal));
       }
     });
+    // A new session (after an invalid session or a long outage) may have missed thread updates.
+    client.on(Events.ShardReady, () => sweep.onShardReady());
     client.on(Events.ShardReconnecting, (shardId) => {
       if (this.accepting) logger.info({ shardId }, 'discord gateway reconnecting');
     });
@@ -75,7 +97,7 @@ export class DiscordChannel implements ChannelAdapter {
     client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
     client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
 
-    this.running = { client, rest, fallback };
+    this.running = { client, rest, fallback, sweep, stopping };
     this.accepting = true;
     try {
       const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
@@ -93,9 +115,10 @@ export class DiscordChannel implements ChannelAdapter {
       logger.warn({ configured: this.settings.applicationId, actual: applicationId }, 'DISCORD_APPLICATION_ID does not match the token\'s application');
     }
     if (applicationId) {
-      await this.registerCommands(client, command, applicationId, logger);
+      await this.registerCommands(client, command, applicationId, logger, stopping.signal);
       logger.info({ invite: inviteUrl(applicationId), guilds: client.guilds.cache.size }, 'discord bot is connected');
     }
+    sweep.start();
   }
 
   async stop(): Promise<void> {
@@ -104,8 +127,16 @@ export class DiscordChannel implements ChannelAdapter {
     this.accepting = false;
     // Let answers already being handled reach the engine before the connection goes.
     await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    // Then stop retrying and looking back: the next start's look-back picks up what is left.
+    running.stopping.abort();
+    await Promise.race([running.sweep.stop(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     this.running = null;
     await running.client.destroy();
+  }
+
+  /** Resolves once the running look-back and re-checks are done (tests). */
+  async lookBackIdle(): Promise<void> {
+    await this.running?.sweep.idle();
   }
 
   /** Resolves once every gateway event received so far has been handled (stop, tests). */
@@ -168,7 +199,7 @@ export class DiscordChannel implements ChannelAdapter {
     else if (interaction.isChatInputCommand()) await command.handle(interaction);
   }
 
-  private async registerCommands(client: Client, command: ResolveCommand, applicationId: string, logger: Logger): Promise<void> {
+  private async registerCommands(client: Client, command: ResolveCommand, applicationId: string, logger: Logger, signal: AbortSignal): Promise<void> {
     const wanted = this.settings.guildIds.length > 0 ? this.settings.guildIds : [...client.guilds.cache.keys()];
     const shards = client.options.shards;
     const myShards = new Set<number>(typeof shards === 'number' ? [shards] : Array.isArray(shards) ? shards : []);
@@ -180,13 +211,47 @@ export class DiscordChannel implements ChannelAdapter {
         if (myShards.size === 0 || myShards.has(shard)) logger.warn({ guildId }, 'the bot is not in this server (DISCORD_GUILD_IDS): invite it');
         continue;
       }
-      try {
-        await command.register(applicationId, guildId);
-      } catch (err) {
+      await this.registerIn(command, applicationId, guildId, logger, signal);
+    }
+  }
+
+  /**
+   * Register /resolve in one server. When Discord fails (5xx, network; discord.js has
+   * already retried at once) it is tried again in the background with a growing delay,
+   * so start-up is not held up and the command still appears once Discord is back.
+   */
+  private async registerIn(command: ResolveCommand, applicationId: string, guildId: string, logger: Logger, signal: AbortSignal): Promise<void> {
+    try {
+      await command.register(applicationId, guildId);
+      return;
+    } catch (err) {
+      if (!isTransientDiscordError(err)) {
         logger.error({ guildId, code: discordCode(err), err: err instanceof Error ? err.message : String(err) },
           'could not register /resolve (was the bot invited with the applications.commands scope?)');
+        return;
+      }
+      logger.warn({ guildId, err: err instanceof Error ? err.message : String(err) }, 'could not register /resolve: Discord is failing, trying again in the background');
+    }
+    void this.registerLater(command, applicationId, guildId, logger, signal);
+  }
+
+  private async registerLater(command: ResolveCommand, applicationId: string, guildId: string, logger: Logger, signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; attempt <= REGISTER_ATTEMPTS; attempt++) {
+      if (!await sleep(backoffMs(attempt, REGISTER_FIRST_MS, REGISTER_MAX_MS), signal)) return;
+      try {
+        await command.register(applicationId, guildId);
+        logger.info({ guildId, attempt }, '/resolve registered after retrying');
+        return;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (!isTransientDiscordError(err)) {
+          logger.error({ guildId, code: discordCode(err), err: err instanceof Error ? err.message : String(err) },
+            'could not register /resolve (was the bot invited with the applications.commands scope?)');
+          return;
+        }
       }
     }
+    logger.error({ guildId, attempts: REGISTER_ATTEMPTS }, 'gave up registering /resolve: Discord kept failing; restart the bot to try again');
   }
 
   private track(logger: Logger, what: string, job: () => Promise<unknown>): void {

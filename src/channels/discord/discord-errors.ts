@@ -38,3 +38,18 @@ export function toSendError(err: unknown, what: string): PermanentSendError | Tr
   }
   return new TransientSendError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
 }
+
+/**
+ * Whether a failed REST call is worth making again: Discord or its edge answering 5xx,
+ * a 429 that reached us (discord.js normally waits those out itself), or the network
+ * (reset, refused, timed out). A refusal with a JSON code (403, 404…) is not.
+ */
+export function isTransientDiscordError(err: unknown): boolean {
+  if (err instanceof RateLimitError) return true;
+  if (err instanceof DiscordAPIError || err instanceof HTTPError) return err.status === 429 || err.status >= 500;
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError' || err.name === 'ConnectTimeoutError') return true;
+  const code = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|UND_ERR)/.test(code)) return true;
+  return err instanceof TypeError && err.message === 'fetch failed';
+}

@@ -28,6 +28,8 @@ const discordEnvSchema = z.object({
   DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
   DISCORD_RATE_PER_SECOND: positiveInt(50).min(1, 'must be at least 1').default(5),
   DISCORD_SHARDS: z.literal('auto', { message: 'expected "auto" (or leave it unset)' }).optional(),
+  DISCORD_RECHECK_HOURS: positiveInt(168).min(1, 'must be at least 1').default(24),
+  DISCORD_RECHECK_MINUTES: positiveInt(1440).min(1, 'must be at least 1').default(5),
 });
 
 export interface DiscordSettings {
@@ -48,6 +50,10 @@ export interface DiscordSettings {
   ratePerSecond: number;
   /** `auto`: one process runs as many shards as Discord recommends. Unset: one shard, or what ShardingManager assigns. */
   shards?: 'auto';
+  /** The look-back: threads closed within this many hours are checked again when a shard connects… */
+  recheckHours: number;
+  /** …and every this many minutes. */
+  recheckMinutes: number;
 }
 
 /** Null when DISCORD_TOKEN is unset: the channel is off. */
@@ -71,6 +77,8 @@ export function readDiscordSettings(env: Env): DiscordSettings | null {
     threadFallback: e.DISCORD_THREAD_FALLBACK,
     apiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
     ratePerSecond: e.DISCORD_RATE_PER_SECOND,
+    recheckHours: e.DISCORD_RECHECK_HOURS,
+    recheckMinutes: e.DISCORD_RECHECK_MINUTES,
     ...(e.DISCORD_SHARDS ? { shards: e.DISCORD_SHARDS } : {}),
   };
 }

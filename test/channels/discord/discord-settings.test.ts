@@ -15,8 +15,9 @@ import { intentsFor } from '../../../src/channels/discord/discord-client.ts';
 import { BOT_PERMISSIONS, inviteUrl } from '../../../src/channels/discord/discord-invite-url.ts';
 import { answeredContent, buttonRows, messageNonce, parseButtonCustomId, surveyMessageBody } from '../../../src/channels/discord/discord-survey-message.ts';
 import { resolutionTriggers, tagIdByName } from '../../../src/channels/discord/discord-thread-resolution.ts';
-import { matches } from '../../../src/channels/discord/discord-thread-audit.ts';
-import { toSendError } from '../../../src/channels/discord/discord-errors.ts';
+import { findChange, matches } from '../../../src/channels/discord/discord-thread-audit.ts';
+import { isTransientDiscordError, toSendError } from '../../../src/channels/discord/discord-errors.ts';
+import { backoffMs } from '../../../src/channels/discord/discord-retry.ts';
 import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-token-for-tests-0123456789abcdefghijklmnop';
@@ -35,7 +36,7 @@ describe('discord settings', () => {
     assert.deepEqual(s, {
       token: TOKEN, applicationId: undefined, guildIds: [], careChannelIds: [FORUM], agentRole: 'Support',
       resolvedTag: 'Resolved', resolveOnArchive: true, resolveOnLock: true, threadFallback: true,
-      apiUrl: 'https://discord.com/api', ratePerSecond: 5,
+      apiUrl: 'https://discord.com/api', ratePerSecond: 5, recheckHours: 24, recheckMinutes: 5,
     });
     const channel = fromConfig(loadConfig(base), silentLogger());
     assert.equal(channel?.name, 'discord');
@@ -56,6 +57,8 @@ describe('discord settings', () => {
       DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
       DISCORD_RATE_PER_SECOND: '2',
       DISCORD_SHARDS: 'auto',
+      DISCORD_RECHECK_HOURS: '48',
+      DISCORD_RECHECK_MINUTES: '10',
     })!;
     assert.equal(s.applicationId, '111111111111111111');
     assert.deepEqual(s.guildIds, ['222222222222222222', '333333333333333333']);
@@ -67,6 +70,8 @@ describe('discord settings', () => {
     assert.equal(s.apiUrl, 'http://127.0.0.1:9999/api');
     assert.equal(s.ratePerSecond, 2);
     assert.equal(s.shards, 'auto');
+    assert.equal(s.recheckHours, 48);
+    assert.equal(s.recheckMinutes, 10);
   });
 
   const bad: Array<[Record<string, string>, RegExp]> = [
@@ -82,6 +87,9 @@ describe('discord settings', () => {
     [{ ...base, DISCORD_RATE_PER_SECOND: '0' }, /^DISCORD_RATE_PER_SECOND: must be at least 1/],
     [{ ...base, DISCORD_RESOLVED_TAG: 'x'.repeat(21) }, /^DISCORD_RESOLVED_TAG: must be at most 20/],
     [{ ...base, DISCORD_SHARDS: '4' }, /^DISCORD_SHARDS: expected "auto"/],
+    [{ ...base, DISCORD_RECHECK_HOURS: '0' }, /^DISCORD_RECHECK_HOURS: must be at least 1/],
+    [{ ...base, DISCORD_RECHECK_HOURS: '200' }, /^DISCORD_RECHECK_HOURS: must be at most 168/],
+    [{ ...base, DISCORD_RECHECK_MINUTES: 'often' }, /^DISCORD_RECHECK_MINUTES: expected a whole number/],
   ];
   for (const [env, message] of bad) {
     test(`one clear line: ${message.source.slice(1, 40)}`, () => {
@@ -180,7 +188,7 @@ describe('discord resolution triggers', () => {
 describe('discord audit-log matching', () => {
   const at = new Date('2025-03-01T12:00:00Z');
   const idAt = (ms: number) => (((BigInt(ms) - 1_420_070_400_000n) << 22n) | 1n).toString();
-  const entry = (over: Partial<{ id: string; target_id: string; changes: Array<{ key: string; old_value?: unknown; new_value?: unknown }> }>) => ({
+  const entry = (over: Partial<{ id: string; user_id: string; target_id: string; changes: Array<{ key: string; old_value?: unknown; new_value?: unknown }> }>) => ({
     id: idAt(at.getTime() + 200), user_id: '42', target_id: 'T1', action_type: 111,
     changes: [{ key: 'archived', old_value: false, new_value: true }], ...over,
   });
@@ -198,6 +206,17 @@ describe('discord audit-log matching', () => {
     assert.equal(matches(tagged, 'T1', { key: 'applied_tags', tagId: 'T' }, at), true);
     assert.equal(matches(tagged, 'T1', { key: 'applied_tags', tagId: 'B' }, at), false);
   });
+
+  test('looking back: the newest entry making the change (at the archive time, for an archive)', () => {
+    const newer = entry({ id: idAt(at.getTime() + 5000), user_id: '43', changes: [{ key: 'locked', old_value: false, new_value: true }] });
+    const older = entry({ id: idAt(at.getTime() - 3_600_000), user_id: '44', changes: [{ key: 'locked', old_value: false, new_value: true }] });
+    const archived = entry({});
+    const entries = [newer, archived, older];
+    assert.equal(findChange(entries, 'T1', { key: 'locked' })?.user_id, '43');
+    assert.equal(findChange(entries, 'T2', { key: 'locked' }), undefined);
+    assert.equal(findChange(entries, 'T1', { key: 'archived' }, at)?.id, archived.id);
+    assert.equal(findChange(entries, 'T1', { key: 'archived' }, new Date(at.getTime() - 7_200_000)), undefined, 'no entry at that archive time');
+  });
 });
 
 describe('discord errors for the outbox', () => {
@@ -209,5 +228,24 @@ describe('discord errors for the outbox', () => {
     assert.ok(toSendError(apiError(0, 502), 'dm') instanceof TransientSendError);
     assert.ok(toSendError(new HTTPError(503, 'Service Unavailable', 'POST', '/x', { body: undefined, files: undefined }), 'dm') instanceof TransientSendError);
     assert.ok(toSendError(new Error('ECONNRESET'), 'dm') instanceof TransientSendError);
+  });
+
+  test('what the resolution checks try again: 5xx, 429 and network trouble, never a refusal', () => {
+    assert.equal(isTransientDiscordError(apiError(0, 502)), true);
+    assert.equal(isTransientDiscordError(apiError(0, 429)), true);
+    assert.equal(isTransientDiscordError(new HTTPError(502, 'Bad Gateway', 'GET', '/x', { body: undefined, files: undefined })), true);
+    assert.equal(isTransientDiscordError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), true);
+    assert.equal(isTransientDiscordError(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) })), true);
+    assert.equal(isTransientDiscordError(apiError(50013, 403)), false);
+    assert.equal(isTransientDiscordError(apiError(10003, 404)), false);
+    assert.equal(isTransientDiscordError(new HTTPError(401, 'Unauthorized', 'GET', '/x', { body: undefined, files: undefined })), false);
+    assert.equal(isTransientDiscordError(new Error('bad data')), false);
+  });
+
+  test('retry waits grow and stay bounded', () => {
+    for (let attempt = 1; attempt <= 20; attempt++) {
+      const ms = backoffMs(attempt, 500, 4000);
+      assert.ok(ms >= 0.75 * Math.min(4000, 500 * 2 ** (attempt - 1)) && ms <= 1.25 * 4000, `attempt ${attempt}: ${ms}`);
+    }
   });
 });
