@@ -21,7 +21,7 @@ import { DiscordCode, discordCode } from './discord-errors.ts';
 import type { AuditEntry, DiscordThread } from './discord-rest.ts';
 import type { DiscordSettings } from './discord-settings.ts';
 import type { Person, StaffDirectory } from './discord-staff-directory.ts';
-import { findChange, type ThreadAudit } from './discord-thread-audit.ts';
+import { entryTime, findChange, type ThreadAudit } from './discord-thread-audit.ts';
 import { resolutionTriggers, tagIdByName, type ResolutionTrigger, type ThreadState } from './discord-thread-resolution.ts';
 
 export type ResolveResult =
@@ -39,6 +39,8 @@ export interface ResolveHow {
   actor?: Person;
   /** Looked up only when needed: who added the tag, if staff. */
   findActor?: () => Promise<Person | null>;
+  /** When it was resolved, if not just now (found by the look-back: the engine asks only within its limit). */
+  at?: Date;
 }
 
 /** The thread a resolution is about (a discord.js thread channel is one). */
@@ -160,7 +162,11 @@ export class ResolutionWatcher {
       const entry = findChange(entries, id, { key: 'applied_tags', tagId: tagId! });
       const activeSince = Math.max(thread.lastMessageAt ?? 0, thread.archiveTimestamp ?? 0) >= since.getTime();
       if (!entry && !activeSince) return null;
-      return { trigger, findActor: async () => (entry?.user_id ? this.staffPerson(guildId, entry.user_id) : null) };
+      return {
+        trigger,
+        findActor: async () => (entry?.user_id ? this.staffPerson(guildId, entry.user_id) : null),
+        ...(entry ? { at: new Date(entryTime(entry)) } : {}),
+      };
     }
     if (audit === 'unreadable') return null;
     let entry: AuditEntry | undefined;
@@ -171,7 +177,7 @@ export class ResolutionWatcher {
       entry = findChange(entries, id, { key: 'locked' });
     }
     const actor = await this.staffActor(guildId, entry?.user_id ?? null);
-    return actor ? { trigger, actor } : null;
+    return actor && entry ? { trigger, actor, at: new Date(entryTime(entry)) } : null;
   }
 
   /**
@@ -245,7 +251,7 @@ export class ResolutionWatcher {
       conversationId: threadId,
       customer: { id: ownerId, ...(owner.name ? { name: owner.name } : {}), ...(locale ? { locale } : {}) },
       agent: { id: agent.id, ...(agent.name ? { name: agent.name } : {}) },
-      resolvedAt: new Date(),
+      resolvedAt: how.at && how.at.getTime() < Date.now() ? how.at : new Date(),
       link: `https://discord.com/channels/${guildId}/${threadId}`,
       address: { guildId, threadId },
     });

@@ -168,10 +168,12 @@ describe('discord: resolutions the running bot never finished', () => {
     assert.equal(entry.target_id, longAgo.thread.id);
     entry.id = snowflakeAt(twoDaysAgo);
 
+    const startedAt = Date.now();
     await startBot();
     for (const { thread, customer } of [archived, locked, tagged]) {
       const s = await eventually(() => survey(thread.id), WAIT, `the survey of ${thread.name}`);
       assert.equal(s.customer.id, customer.id);
+      assert.ok(s.resolvedAt.getTime() <= startedAt, 'resolved when staff closed it, not when the bot found out');
       await eventually(async () => discord.dmsTo(customer.id)[0], WAIT, `the DM question to ${customer.global_name}`);
     }
     assert.equal((await survey(locked.thread.id))?.agent.id, server.agent2.id);
@@ -185,10 +187,14 @@ describe('discord: resolutions the running bot never finished', () => {
     await stopBot();
     await startBot();
     await eventually(async () => discord.requests.slice(requestsBefore).some((r) => /\/threads\/archived\/public$/.test(r.path)), WAIT, 'the look-back after the restart');
+    await discordChannel().lookBackIdle();
     await settled();
     for (const { thread, customer } of [archived, locked, tagged]) {
       assert.equal(await surveys(thread.id), 1);
       assert.equal(discord.dmsTo(customer.id).length, 1);
+      // Remembered as checked (in the channel's shared state): not even read again.
+      const readAgain = discord.requests.slice(requestsBefore).filter((r) => r.method === 'GET' && r.path === `/channels/${thread.id}/messages`);
+      assert.equal(readAgain.length, 0, `${thread.name} was checked again`);
     }
     for (const t of [idle, byCustomer, longAgo, notCare]) assert.equal(await survey(t.thread.id), null);
   });
