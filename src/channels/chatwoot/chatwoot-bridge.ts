@@ -16,7 +16,7 @@ import type { Logger } from '../../logger.ts';
 import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../channel.ts';
 import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
 import { readChoicePayload } from '../meta/choice-payload.ts';
-import { parsePayload, PayloadError } from '../meta/meta-webhook-routes.ts';
+import { parsePayload, PayloadError } from '../webhook-json.ts';
 import { ChatwootClient } from './chatwoot-client.ts';
 import { chatwootChannelName, chatwootKind, kindOfChannel } from './chatwoot-channel-names.ts';
 import {

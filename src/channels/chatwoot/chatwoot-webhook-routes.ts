@@ -10,9 +10,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../logger.ts';
 import { secretsEqual } from '../meta/hub-signature.ts';
-import { PayloadError } from '../meta/meta-webhook-routes.ts';
 import { CHATWOOT_SIGNATURE_HEADER, CHATWOOT_TIMESTAMP_HEADER, checkChatwootSignature } from './chatwoot-signature.ts';
-import { jsonOrBadRequest } from '../webhook-json.ts';
+import { deliverVerifiedJson } from '../webhook-json.ts';
 
 export const CHATWOOT_WEBHOOK_PATH = '/chatwoot/webhook';
 
@@ -51,18 +50,7 @@ export function mountChatwootWebhook(router: Router, options: ChatwootWebhookOpt
         return;
       }
     }
-    const parsedBody = jsonOrBadRequest(body, res);
-    if (!parsedBody) return;
-    const json = parsedBody.json;
-    try {
-      await options.onPayload(json);
-    } catch (err) {
-      if (!(err instanceof PayloadError)) throw err;
-      options.logger.warn({ field: err.field, problem: err.message }, 'chatwoot webhook: payload refused');
-      res.status(400).json({ error: `${err.field}: ${err.message}`, field: err.field });
-      return;
-    }
-    res.status(200).json({ ok: true });
+    await deliverVerifiedJson(body, res, options.onPayload, (why) => options.logger.warn(why, 'chatwoot webhook: payload refused'));
   };
   router.post(CHATWOOT_WEBHOOK_PATH, raw, handler);
   router.post(`${CHATWOOT_WEBHOOK_PATH}/:token`, raw, handler);

@@ -15,7 +15,8 @@ import { GraphClient } from './graph-client.ts';
 import { messagingEvents, messagingPayloadSchema, type MessagingEvent } from './messaging-payload.ts';
 import { feedbackTemplate, messengerText, quickReplies, readFeedbackAnswer } from './messenger-question.ts';
 import type { InstagramSettings, MessengerSettings } from './meta-settings.ts';
-import { mountMetaWebhook, parsePayload, PayloadError } from './meta-webhook-routes.ts';
+import { mountMetaWebhook } from './meta-webhook-routes.ts';
+import { parsePayload, PayloadError } from '../webhook-json.ts';
 
 export type MessagingProduct = 'messenger' | 'instagram';
 

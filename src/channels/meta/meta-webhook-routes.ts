@@ -8,16 +8,9 @@
  * handled, by event id).
  */
 import express, { type Router } from 'express';
-import type { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import { HUB_SIGNATURE_HEADER, secretsEqual, verifyHubSignature } from './hub-signature.ts';
-import { jsonOrBadRequest } from '../webhook-json.ts';
-
-/** A signed body that is not the payload this route expects: answered 400, never retried into the engine. */
-export class PayloadError extends Error {
-  override readonly name = 'PayloadError';
-  constructor(readonly field: string, message: string) { super(message); }
-}
+import { deliverVerifiedJson } from '../webhook-json.ts';
 
 export interface MetaWebhookOptions {
   path: string;
@@ -68,25 +61,9 @@ export function mountMetaWebhook(router: Router, options: MetaWebhookOptions): v
       res.status(403).json({ error: 'signature does not match' });
       return;
     }
-    const parsedBody = jsonOrBadRequest(body, res);
-    if (!parsedBody) return;
-    const json = parsedBody.json;
-    try {
-      await options.onPayload(json);
-    } catch (err) {
-      if (!(err instanceof PayloadError)) throw err; // → 500: Meta delivers it again
-      logger.warn({ product, field: err.field, problem: err.message }, 'meta webhook: payload refused');
-      res.status(400).json({ error: `${err.field}: ${err.message}`, field: err.field });
-      return;
-    }
-    res.status(200).json({ ok: true });
+    // An engine failure is a 500: Meta delivers it again.
+    await deliverVerifiedJson(body, res, options.onPayload, (why) => logger.warn({ product, ...why }, 'meta webhook: payload refused'));
   });
 }
 
-/** Parse a verified body with a zod schema; a mismatch is a PayloadError naming the first bad field. */
-export function parsePayload<S extends z.ZodType>(schema: S, json: unknown): z.infer<S> {
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new PayloadError(issue.path.map(String).join('.') || 'body', issue.message);
-}
+
