@@ -9,11 +9,10 @@ import { z } from 'zod';
 import { surveyModel } from '../storage/survey-model.ts';
 import type { Scope } from './scope.ts';
 import { THEME_ID } from './theme-list.ts';
-import { addDays, dayKeyOf, daysBetween, instantRange, isDayKey } from './time-zone.ts';
+import { addDays, dayKeyOf, daysBetween, instantRange } from './time-zone.ts';
 import { ValidationError } from '../validation.ts';
 import { MAX_RANGE_DAYS } from './report-query.ts';
-
-const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
+import { dayParam } from './day-param.ts';
 
 export const commentParamsSchema = z.object({
   channel: z.string().min(1).max(32).optional(),
@@ -21,8 +20,8 @@ export const commentParamsSchema = z.object({
   category: z.enum(['promoter', 'passive', 'detractor']).optional(),
   theme: z.string().regex(THEME_ID, 'expected a theme id such as delivery').optional(),
   type: z.enum(['transactional', 'relational', 'all']).default('all'),
-  from: day.optional(),
-  to: day.optional(),
+  from: dayParam.optional(),
+  to: dayParam.optional(),
   /** The `next` of the previous page. */
   cursor: z.string().max(100, 'is not a cursor from this API').optional(),
   // Only the first page by number: later ones by cursor (a skip over thousands of rows is a denial of service).

@@ -13,12 +13,11 @@ import type { Followups } from './followups.ts';
 import { roundTo } from './nps-math.ts';
 import { MAX_RANGE_DAYS, ReportRangeError } from './report-query.ts';
 import type { Scope } from './scope.ts';
-import { addDays, dayKeyOf, daysBetween, instantRange, isDayKey, type DayKey } from './time-zone.ts';
-
-const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
+import { addDays, dayKeyOf, daysBetween, instantRange, type DayKey } from './time-zone.ts';
+import { dayParam } from './day-param.ts';
 
 /** `from`/`to` of the summary, shared by the HTTP query string and the CLI flags. */
-export const closedLoopParamsSchema = z.object({ from: day.optional(), to: day.optional() });
+export const closedLoopParamsSchema = z.object({ from: dayParam.optional(), to: dayParam.optional() });
 export type ClosedLoopParams = z.infer<typeof closedLoopParamsSchema>;
 
 export interface ClosedLoopSummary {

@@ -7,13 +7,12 @@
 import { z } from 'zod';
 import { reportLabel, resolveRange } from './report-query.ts';
 import type { Scope } from './scope.ts';
-import { addDays, daysBetween, instantRange, isDayKey, type DayKey } from './time-zone.ts';
-
-const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
+import { addDays, daysBetween, instantRange, type DayKey } from './time-zone.ts';
+import { dayParam } from './day-param.ts';
 
 export const insightParamsSchema = z.object({
-  from: day.optional(),
-  to: day.optional(),
+  from: dayParam.optional(),
+  to: dayParam.optional(),
   type: z.enum(['transactional', 'relational']).default('transactional'),
   channel: z.string().min(1).max(32).optional(),
   agent: z.string().min(1).max(256).optional(),

@@ -15,9 +15,10 @@ import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsF
 import { rollupModel, type RollupDoc } from './rollup-model.ts';
 import type { Scope } from './scope.ts';
 import {
-  addDays, daysBetween, dayKeyOf, isDayKey, nextPeriodStart, periodEnd, periodStart, previousPeriodStart,
+  addDays, daysBetween, dayKeyOf, nextPeriodStart, periodEnd, periodStart, previousPeriodStart,
   type DayKey, type Period,
 } from './time-zone.ts';
+import { dayParam } from './day-param.ts';
 
 export const REPORT_BYS = ['channel', 'agent', 'channel,agent', 'type', 'total'] as const;
 export type ReportBy = (typeof REPORT_BYS)[number];
@@ -27,14 +28,12 @@ export type SurveyTypeFilter = 'transactional' | 'relational' | 'all';
 /** The longest range one report (or comments query) covers: two years, so one request cannot make the server read everything. */
 export const MAX_RANGE_DAYS = 731;
 
-const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
-
 /** The report parameters, shared by the HTTP query string and the CLI flags. */
 export const reportParamsSchema = z.object({
   by: z.enum(REPORT_BYS).default('channel'),
   period: z.enum(PERIODS).optional(),
-  from: day.optional(),
-  to: day.optional(),
+  from: dayParam.optional(),
+  to: dayParam.optional(),
   type: z.enum(['transactional', 'relational', 'all']).optional(),
   channel: z.string().min(1).max(32).optional(),
   agent: z.string().min(1).max(256).optional(),

@@ -9,16 +9,15 @@ import { z } from 'zod';
 import { surveyModel } from '../storage/survey-model.ts';
 import { toCsv } from './csv.ts';
 import type { Scope } from './scope.ts';
-import { addDays, dayKeyOf, daysBetween, instantRange, isDayKey } from './time-zone.ts';
+import { addDays, dayKeyOf, daysBetween, instantRange } from './time-zone.ts';
 import { ValidationError } from '../validation.ts';
 import { MAX_RANGE_DAYS } from './report-query.ts';
-
-const day = z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD');
+import { dayParam } from './day-param.ts';
 
 export const testimonialParamsSchema = z.object({
   channel: z.string().min(1).max(64).optional(),
-  from: day.optional(),
-  to: day.optional(),
+  from: dayParam.optional(),
+  to: dayParam.optional(),
   limit: z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(200),
 });
 export type TestimonialParams = z.infer<typeof testimonialParamsSchema>;

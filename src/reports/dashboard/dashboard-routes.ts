@@ -19,13 +19,14 @@ import type { ReportSettings } from '../report-config.ts';
 import { periodsBetween, reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
 import { reportCsv, reportCsvFilename } from '../report-render.ts';
 import { scopeOf } from '../scope.ts';
-import { addDays, dayKeyOf, isDayKey, periodStart } from '../time-zone.ts';
+import { addDays, dayKeyOf, periodStart } from '../time-zone.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
 import { testimonialsPage } from './testimonials-page.ts';
 import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from '../testimonials.ts';
 import { loadInsights } from './insight-sections.ts';
 import type { ThemeTagging } from '../theme-tagging.ts';
 import { THEME_ID } from '../theme-list.ts';
+import { dayParam } from '../day-param.ts';
 
 const TREND_WEEKS = 12;
 
@@ -53,8 +54,8 @@ function setSecurityHeaders(res: Response): void {
 }
 
 const rangeSchema = z.object({
-  from: z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD').optional(),
-  to: z.string().refine(isDayKey, 'expected a date as YYYY-MM-DD').optional(),
+  from: dayParam.optional(),
+  to: dayParam.optional(),
   saved: z.string().max(10).optional(),
   theme: z.union([z.literal(''), z.string().regex(THEME_ID, 'expected a theme id such as delivery')]).optional(),
 });
