@@ -202,4 +202,30 @@ describe('dashboard in headless Chromium', () => {
     assert.equal((await context.cookies()).find((c) => c.name === 'nps_session'), undefined, 'signed out');
     await context.close();
   });
+
+  test('the testimonials page: what promoters allowed us to quote, escaped, reached from the dashboard', async () => {
+    const consented = new Date(Date.now() - 86_400_000);
+    await app.engine.surveys.insertMany([
+      surveyDoc({ resolvedAt: consented, channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 10, comment: 'Anna <b>saved</b> my day', customer: { id: 'quote-1', name: 'Maja Berg', locale: 'sv' }, testimonial: { askedAt: consented, until: new Date(Date.now() + 86_400_000), granted: true, answeredAt: consented } }),
+      surveyDoc({ resolvedAt: consented, channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 9, comment: 'please keep this private', customer: { id: 'quote-2', locale: 'en' }, testimonial: { askedAt: consented, until: new Date(Date.now() + 86_400_000), granted: false, answeredAt: consented } }),
+    ]);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    await page.goto(`${app.url}/dashboard/login`);
+    await page.fill('#token', MANAGER);
+    await Promise.all([page.waitForURL(`${app.url}/dashboard`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/dashboard\/testimonials$/), page.click('a[href="/dashboard/testimonials"]')]);
+    const quotes = await page.$$eval('li.testimonial blockquote', (els) => els.map((e) => e.textContent ?? ''));
+    assert.deepEqual(quotes, ['“Anna <b>saved</b> my day”'], 'the text is shown as text; a "no" is never shown');
+    assert.match(await page.textContent('li.testimonial p') ?? '', /^Maja · 10\/10 · slack/);
+    assert.equal(await page.locator('li.testimonial b').count(), 0, 'no markup from the customer');
+    await page.screenshot({ path: `${OUTPUT}dashboard-testimonials.png`, fullPage: true });
+    const csv = await page.request.get(`${app.url}/dashboard/testimonials.csv`);
+    assert.equal(csv.status(), 200);
+    assert.match(await csv.text(), /Anna <b>saved<\/b> my day/);
+    assert.deepEqual(dialogs, []);
+    await context.close();
+  });
 });
