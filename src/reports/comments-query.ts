@@ -9,9 +9,8 @@ import { z } from 'zod';
 import { surveyModel } from '../storage/survey-model.ts';
 import type { Scope } from './scope.ts';
 import { THEME_ID } from './theme-list.ts';
-import { addDays, dayKeyOf, daysBetween, instantRange } from './time-zone.ts';
 import { ValidationError } from '../validation.ts';
-import { MAX_RANGE_DAYS } from './report-query.ts';
+import { requestedRange } from './requested-range.ts';
 import { dayParam } from './day-param.ts';
 
 export const commentParamsSchema = z.object({
@@ -70,11 +69,7 @@ export function decodeCursor(cursor: string): { resolvedAt: Date; id: mongoose.T
 }
 
 export async function listComments(ctx: { conn: Connection; timeZone: string; now: Date }, p: CommentParams, scope: Scope): Promise<CommentPage> {
-  const to = p.to ?? dayKeyOf(ctx.now, ctx.timeZone);
-  const from = p.from ?? addDays(to, -89);
-  if (from > to) throw new ValidationError('from', 'must not be after to');
-  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ValidationError('from', `the range must be at most ${MAX_RANGE_DAYS} days (two years)`);
-  const range = instantRange(from, to, ctx.timeZone);
+  const { from, to, range } = requestedRange(p, ctx, 90);
   const filter: Record<string, unknown> = {
     resolvedAt: { $gte: range.from, $lt: range.to },
     comment: { $exists: true, $nin: [null, ''] },

@@ -9,9 +9,7 @@ import { z } from 'zod';
 import { surveyModel } from '../storage/survey-model.ts';
 import { toCsv } from './csv.ts';
 import type { Scope } from './scope.ts';
-import { addDays, dayKeyOf, daysBetween, instantRange } from './time-zone.ts';
-import { ValidationError } from '../validation.ts';
-import { MAX_RANGE_DAYS } from './report-query.ts';
+import { requestedRange } from './requested-range.ts';
 import { dayParam } from './day-param.ts';
 
 export const testimonialParamsSchema = z.object({
@@ -37,11 +35,7 @@ export interface Testimonial {
 export interface TestimonialList { from: string; to: string; testimonials: Testimonial[] }
 
 export async function listTestimonials(ctx: { conn: Connection; timeZone: string; now: Date }, p: TestimonialParams, scope: Scope): Promise<TestimonialList> {
-  const to = p.to ?? dayKeyOf(ctx.now, ctx.timeZone);
-  const from = p.from ?? addDays(to, -364);
-  if (from > to) throw new ValidationError('from', 'must not be after to');
-  if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ValidationError('from', `the range must be at most ${MAX_RANGE_DAYS} days (two years)`);
-  const range = instantRange(from, to, ctx.timeZone);
+  const { from, to, range } = requestedRange(p, ctx, 365);
   const docs = await surveyModel(ctx.conn).find({
     resolvedAt: { $gte: range.from, $lt: range.to },
     'testimonial.granted': true,
