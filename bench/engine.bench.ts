@@ -14,6 +14,7 @@ import { Outbox } from '../src/conversation/outbox.ts';
 import { Templates } from '../src/conversation/templates.ts';
 import { silentLogger } from '../src/logger.ts';
 import { openBenchDb, percentile, pool } from './bench-db.ts';
+import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 
 /**
  * An in-process channel with no `rate`, so the outbox does not pace it: the figure is the
@@ -64,7 +65,7 @@ export async function run(): Promise<void> {
       replyMs.push(performance.now() - t);
     });
     const engineSeconds = (performance.now() - t0) / 1000;
-    const completed = await engine.surveys.countDocuments({ state: 'completed' });
+    const completed = await surveyModel(db.conn).countDocuments({ state: 'completed' });
     if (completed !== conversations) throw new Error(`engine completed ${completed} of ${conversations}`);
 
     // Baseline: the minimum writes, same concurrency, same server.
@@ -88,7 +89,7 @@ export async function run(): Promise<void> {
         resolvedAt: new Date(now), askAt: new Date(now), askedAt: new Date(now), expiresAt: new Date(now + 86_400_000),
         reprompts: 0, attempts: 0, version: 1, dirty: false,
       }));
-      await engine.surveys.collection.insertMany(batch, { ordered: false });
+      await surveyModel(db.conn).collection.insertMany(batch, { ordered: false });
     }
     await pool(200, concurrency, async (i) => {
       await engine.message({ channel: 'bench', customerId: `o${i * 7}`, text: '9' });

@@ -28,7 +28,7 @@ import { rebuildRollups } from '../src/reports/rollup-rebuild.ts';
 import { EVERYTHING } from '../src/reports/scope.ts';
 import { addDays, instantRange } from '../src/reports/time-zone.ts';
 import { rollupModel } from '../src/reports/rollup-model.ts';
-import { surveyModel } from '../src/storage/survey-model.ts';
+import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 import { openBenchDb, percentile } from './bench-db.ts';
 import { prng } from '../test/helpers/prng.ts';
 

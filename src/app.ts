@@ -20,6 +20,7 @@ import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
+import { SurveyReader } from './storage/surveys/index.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
@@ -41,6 +42,8 @@ export interface RunningApp {
   logger: Logger;
   conn: Connection;
   engine: SurveyEngine;
+  /** Surveys as stored (read only), for commands such as `demo`. */
+  surveys: SurveyReader;
   outbox: Outbox;
   scheduler: Scheduler;
   relationship: RelationshipSchedule;
@@ -117,7 +120,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     }),
     message: (event) => inFlight.run(() => engine.message(event)),
   };
-  const relationship = new RelationshipSchedule({ surveys: engine.surveys, sink, settings: config.relationship, logger, now: options.now });
+  const relationship = new RelationshipSchedule({ surveys: new SurveyReader(conn), sink, settings: config.relationship, logger, now: options.now });
 
   const reports = createReports({
     config, conn, engine, logger, now: options.now,
@@ -175,7 +178,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
 
   let stopped = false;
   return {
-    config, logger, conn, engine, outbox, scheduler, relationship, channels, sink, server, url,
+    config, logger, conn, engine, surveys: new SurveyReader(conn), outbox, scheduler, relationship, channels, sink, server, url,
     async stop() {
       if (stopped) return;
       stopped = true;

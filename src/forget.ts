@@ -14,8 +14,7 @@ import { contactModel } from './conversation/contact-model.ts';
 import { forgottenId, forgottenIds, optOutKey, optOutModel } from './conversation/opt-out-model.ts';
 import { followupModel } from './reports/followup-model.ts';
 import { isDuplicateKey } from './storage/mongo-errors.ts';
-import { surveyModel, type SurveyDoc, type SurveyState } from './storage/survey-model.ts';
-import { SurveyStore, type SurveyChanges } from './storage/survey-store.ts';
+import { SurveyRepository } from './storage/surveys/index.ts';
 import { versionedUpdate } from './storage/versioned-update.ts';
 
 /** A detractor alert already posted: it quoted the customer's comment, and only a person can delete it there. */
@@ -33,22 +32,19 @@ export interface ForgetResult {
   alertsPosted: PostedAlert[];
 }
 
-/** States in which something may still be sent to the customer. */
-const NOT_ANSWERED: SurveyState[] = ['scheduled', 'asked'];
 const ATTEMPTS = 10;
 
 export async function forgetCustomer(conn: Connection, channel: string, customerId: string, now: () => Date = () => new Date()): Promise<ForgetResult> {
   const optOutKept = await keepOptOut(conn, channel, customerId);
   const hashed = forgottenId(channel, customerId);
-  const surveys = surveyModel(conn);
-  const store = new SurveyStore(surveys);
+  const surveys = new SurveyRepository(conn);
   const result: ForgetResult = { surveys: 0, cancelled: 0, followups: 0, contactRemoved: false, optOutKept, unfinished: 0, alertsPosted: [] };
 
   // Surveys erased by an earlier, interrupted run carry the hash already: finish their follow-ups too.
-  const own = await surveys.find({ channel, 'customer.id': { $in: [customerId, hashed] } }, { _id: 1 }).lean().exec();
+  const own = await surveys.idsOfCustomer(channel, [customerId, hashed]);
   const conversationOf = new Map<string, string>();
-  for (const { _id } of own) {
-    const outcome = await eraseSurvey(store, _id, hashed, now);
+  for (const _id of own) {
+    const outcome = await surveys.erase(_id, hashed, now(), ATTEMPTS);
     if (!outcome) {
       result.unfinished++;
       continue;
@@ -59,7 +55,7 @@ export async function forgetCustomer(conn: Connection, channel: string, customer
   }
 
   const followups = followupModel(conn);
-  const linked = await followups.find({ surveyId: { $in: own.map((s) => s._id) } }).lean().exec();
+  const linked = await followups.find({ surveyId: { $in: own } }).lean().exec();
   for (const f of linked) {
     if (f.notifiedAt) {
       const to = f.notifiedTo ?? null;
@@ -90,41 +86,6 @@ async function keepOptOut(conn: Connection, channel: string, customerId: string)
   }
   await optOuts.deleteMany({ _id: { $in: older } }).exec();
   return true;
-}
-
-/**
- * One survey: cancel it if unanswered, complete it if only the comment is missing
- * (the score counts, as when it expires), and erase what identifies the customer.
- * The conversation id is replaced (X's contain the customer's id) by a random one, so
- * the unique (channel, conversationId) index still holds. Null when it kept changing.
- */
-async function eraseSurvey(store: SurveyStore, id: mongoose.Types.ObjectId, hashed: string, now: () => Date): Promise<{ conversationId: string; erased: boolean; cancelled: boolean } | null> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const s = await store.model.findById(id).lean().exec() as SurveyDoc | null;
-    if (!s) return { conversationId: `forgotten:${randomBytes(12).toString('hex')}`, erased: false, cancelled: false };
-    const conversationId = s.conversationId.startsWith('forgotten:') ? s.conversationId : `forgotten:${randomBytes(12).toString('hex')}`;
-    const changes: SurveyChanges = {
-      set: { 'customer.id': hashed, forgotten: true, dirty: true, conversationId },
-      unset: ['customer.name', 'comment', 'testimonial', 'earlyReplies', 'address', 'link', 'lastError', 'lease'],
-    };
-    let after: SurveyDoc | null;
-    let cancelled = false;
-    if (NOT_ANSWERED.includes(s.state)) {
-      changes.set!.skipReason = 'forgotten';
-      changes.unset!.push('expiresAt');
-      after = await store.transition({ _id: id, version: s.version ?? 0 }, s.state, 'skipped', changes);
-      cancelled = after !== null;
-    } else if (s.state === 'scored') {
-      changes.set!.completedAt = now();
-      changes.unset!.push('expiresAt');
-      after = await store.transition({ _id: id, version: s.version ?? 0 }, 'scored', 'completed', changes);
-    } else {
-      after = await store.update(id, s.version ?? 0, changes);
-    }
-    if (after) return { conversationId, erased: true, cancelled };
-    // Another writer (the engine answering it, rollups) changed it in between: read again.
-  }
-  return null;
 }
 
 async function eraseFollowup(model: ReturnType<typeof followupModel>, id: mongoose.Types.ObjectId, conversationId: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import { ShuttingDownError } from '../src/in-flight.ts';
 import { authHeaders, startTestApp } from './helpers/app.ts';
 import { HOUR, TestClock } from './helpers/engine.ts';
 import { RecordingChannel } from './helpers/recording-channel.ts';
+import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 
 const resolution = (n: string) => ({ channel: 'test', conversationId: `conv-${n}`, customer: { id: `cust-${n}` }, agent: { id: 'agent-1' } });
 
@@ -31,7 +32,7 @@ describe('shutdown', () => {
       assert.equal(stopped, false, 'stop waits for the question in flight');
       channel.release();
       await stopping;
-      const s = await app.engine.surveys.findById(surveyId).lean();
+      const s = await surveyModel(app.conn).findById(surveyId).lean();
       assert.equal(s?.state, 'asked', 'the question that went out is stored as asked');
     } finally {
       channel.release();
@@ -47,9 +48,9 @@ describe('shutdown', () => {
       const { surveyId } = await app.sink.resolved(resolution('b'));
       await channel.sendsStarted();
       await app.stop();
-      const s = await app.engine.surveys.findById(surveyId).lean();
-      assert.equal(s?.state, 'scheduled');
-      assert.ok(s?.lease?.until, 'still leased; it lapses and another process asks');
+      const s = await surveyModel(app.conn).findById(surveyId).lean();
+      assert.equal(s?.state, 'sending');
+      assert.ok(s?.owed?.dueAt, 'the question stays owed; its lease lapses and another process sends it');
     } finally {
       channel.release();
       await app.close();
@@ -76,7 +77,7 @@ describe('shutdown', () => {
         assert.equal(res.status, 503);
         assert.equal(res.headers.get('retry-after'), '5');
       }
-      assert.equal(await app.engine.surveys.countDocuments({ conversationId: 'conv-d' }), 0);
+      assert.equal(await surveyModel(app.conn).countDocuments({ conversationId: 'conv-d' }), 0);
       channel.release();
       await stopping;
     } finally {
@@ -126,10 +127,10 @@ describe('asking late', () => {
       const fresh = await app.engine.resolved({ ...resolution('new'), resolvedAt: new Date(clock.t - 2 * HOUR) });
       assert.equal(await app.engine.askDue(), 1);
       await app.engine.expireDue();
-      const o = await app.engine.surveys.findById(old.surveyId).lean();
+      const o = await surveyModel(app.conn).findById(old.surveyId).lean();
       assert.equal(o?.state, 'expired');
       assert.match(o?.lastError ?? '', /not asked within 24 h/);
-      assert.equal((await app.engine.surveys.findById(fresh.surveyId).lean())?.state, 'asked');
+      assert.equal((await surveyModel(app.conn).findById(fresh.surveyId).lean())?.state, 'asked');
       assert.deepEqual(channel.sent.map((s) => s.to.customerId), ['cust-new']);
     } finally {
       await app.close();

@@ -77,6 +77,12 @@ export interface OutgoingMessage {
   kind: MessageKind;
   text: string;
   choices: number[] | null;
+  /**
+   * Stable across every attempt at this one message (a retry after a crash or an outage
+   * sends the same key): adapters hand it to the platform's deduplication where there is
+   * one (Discord's nonce, the webhook channel's X-NPS-Delivery).
+   */
+  idempotencyKey?: string;
 }
 
 /** Who gets a message, and the routing data the adapter asked the engine to keep. */

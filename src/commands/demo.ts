@@ -54,7 +54,7 @@ export const command: Command = {
         process.stdout.write(`${options.name}> `);
       }
       rl.close();
-      const survey = await app.engine.surveys.findById(outcome.surveyId).lean().exec();
+      const survey = await app.surveys.byId(outcome.surveyId);
       out('\nStored survey:');
       out(JSON.stringify({
         state: survey?.state, score: survey?.score ?? null, category: survey?.category ?? null,

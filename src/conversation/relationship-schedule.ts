@@ -10,10 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Model } from 'mongoose';
 import type { EngineSink } from '../channels/channel.ts';
 import type { Logger } from '../logger.ts';
-import type { SurveyDoc } from '../storage/survey-model.ts';
+import type { SurveyReader } from '../storage/surveys/index.ts';
 
 export interface RelationshipSettings {
   /** Length of one period; 0 switches relationship surveys off. */
@@ -32,7 +31,7 @@ export class RelationshipSchedule {
   private running: Promise<unknown> | undefined;
 
   constructor(private readonly deps: {
-    surveys: Model<SurveyDoc>;
+    surveys: SurveyReader;
     sink: Pick<EngineSink, 'resolved'>;
     settings: RelationshipSettings;
     logger: Logger;
@@ -76,7 +75,7 @@ export class RelationshipSchedule {
         segment: { $last: '$customer.segment' },
         value: { $last: '$customer.value' },
       } },
-    ]).exec();
+    ]);
     let scheduled = 0;
     let already = 0;
     for (const c of customers) {

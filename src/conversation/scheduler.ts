@@ -1,7 +1,7 @@
 /**
  * Drives the engine over time: asks due surveys and expires old ones every interval,
  * and at once when `kick()`ed (a new resolution with no delay). Ticks never overlap.
- * The lease in SurveyStore.claimDue, not this loop, is what keeps processes apart.
+ * The conditional claim in the survey repository, not this loop, is what keeps processes apart.
  */
 import type { Logger } from '../logger.ts';
 import type { SurveyEngine } from './engine.ts';
@@ -47,7 +47,7 @@ export class Scheduler {
   private async tick(): Promise<void> {
     try {
       await this.engine.askDue();
-      await this.engine.retryReplies();
+      await this.engine.sendOwed();
       await this.engine.expireDue();
     } catch (err) {
       this.logger.error({ err }, 'scheduler tick failed');

@@ -1,9 +1,9 @@
 /**
  * When a message that did not go out is tried again: the question (the engine reschedules
- * the survey) and the courtesy messages after it (kept on the survey as `pendingReply`).
+ * the survey) and the messages after it (owed on the survey, see owed-messages.ts).
  */
 import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
-import type { SurveyDoc } from '../storage/survey-model.ts';
+import type { SurveyDoc } from '../storage/surveys/index.ts';
 import { UnknownChannelError } from './outbox.ts';
 import type { TemplateKey } from './templates.ts';
 
@@ -27,6 +27,7 @@ export function replyBackoffMs(err: unknown, attempt: number): number {
 
 /** A follow-up or re-prompt is worth sending late only while the survey still waits for that answer. */
 export function stillRelevant(s: SurveyDoc, key: TemplateKey): boolean {
+  if (key === 'question' || key === 'relationshipQuestion') return s.state === 'sending';
   if (key === 'reprompt') return s.state === 'asked';
   if (key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor') return s.state === 'scored';
   if (key === 'consentQuestion') return !s.testimonial?.answeredAt;

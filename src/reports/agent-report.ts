@@ -10,7 +10,7 @@
  * NPS. The answers come from the rollups (the same figures as the NPS report); the
  * surveys never sent are counted from the surveys.
  */
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader } from '../storage/surveys/index.ts';
 import { compareWithRest, restOf, type CategoryCounts, type ComparisonLabel } from './agent-comparison.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import { npsMarginOfError, npsScore, percent } from './nps-math.ts';
@@ -52,7 +52,7 @@ const LABEL_ORDER: Record<ComparisonLabel, number> = { higher: 0, lower: 1, 'no 
 interface Unsurveyed { resolved: number; never: number; pending: number; reasons: Record<string, number> }
 
 async function countUnsurveyed(ctx: InsightContext, filter: Record<string, unknown>): Promise<Map<string, Unsurveyed>> {
-  const groups = await surveyModel(ctx.conn).aggregate<{ _id: { agentId: string; state: string; reason?: string; asked: boolean }; n: number }>([
+  const groups = await new SurveyReader(ctx.conn).aggregate<{ _id: { agentId: string; state: string; reason?: string; asked: boolean }; n: number }>([
     { $match: filter },
     {
       $group: {
@@ -60,7 +60,7 @@ async function countUnsurveyed(ctx: InsightContext, filter: Record<string, unkno
         n: { $sum: 1 },
       },
     },
-  ]).exec();
+  ]);
   const out = new Map<string, Unsurveyed>();
   for (const g of groups) {
     let u = out.get(g._id.agentId);

@@ -6,7 +6,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { z } from 'zod';
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import type { Scope } from './scope.ts';
 import { THEME_ID } from './theme-list.ts';
 import { ValidationError } from '../validation.ts';
@@ -80,16 +80,15 @@ export async function listComments(ctx: { conn: Connection; timeZone: string; no
   if (p.category) filter.category = p.category;
   if (p.theme) filter.themes = p.theme;
   if (p.type !== 'all') filter.type = p.type;
-  const surveys = surveyModel(ctx.conn);
+  const surveys = new SurveyReader(ctx.conn);
   const after = p.cursor ? decodeCursor(p.cursor) : null;
   const pageFilter = after
     ? { $and: [filter, { $or: [{ resolvedAt: { $lt: after.resolvedAt } }, { resolvedAt: after.resolvedAt, _id: { $lt: after.id } }] }] }
     : filter;
   const [total, docs] = await Promise.all([
-    surveys.countDocuments(filter).exec(),
-    surveys.find(pageFilter, { channel: 1, agent: 1, type: 1, score: 1, category: 1, comment: 1, themes: 1, resolvedAt: 1, completedAt: 1 })
-      .sort({ resolvedAt: -1, _id: -1 })
-      .limit(p.limit + 1).lean().exec(),
+    surveys.count(filter),
+    surveys.find<SurveyDoc>(pageFilter, { channel: 1, agent: 1, type: 1, score: 1, category: 1, comment: 1, themes: 1, resolvedAt: 1, completedAt: 1 },
+      { sort: { resolvedAt: -1, _id: -1 }, limit: p.limit + 1 }),
   ]);
   const more = docs.length > p.limit;
   if (more) docs.pop();

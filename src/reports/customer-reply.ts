@@ -29,9 +29,10 @@ export interface CustomerReplyRequest {
 /**
  * What the engine answers: `sent` (handed to the outbox), `window-closed` (the platform no
  * longer lets the bot write to this customer), `opted-out` (the customer asked not to be
- * messaged), `unavailable` (no such survey or channel).
+ * messaged), `unavailable` (no such survey or channel), `queued` (recorded; the platform could
+ * not take it now and it is sent again when due).
  */
-export type CustomerReplyStatus = 'sent' | 'window-closed' | 'opted-out' | 'unavailable';
+export type CustomerReplyStatus = 'sent' | 'queued' | 'window-closed' | 'opted-out' | 'unavailable';
 export interface CustomerReplyResult { status: CustomerReplyStatus; messageId?: string }
 
 export type ReplyToCustomer = (request: CustomerReplyRequest) => Promise<CustomerReplyResult>;

@@ -8,7 +8,7 @@
  */
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
+import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
 import type { Notice, NoticeTarget, PostNotice } from './notice-target.ts';
@@ -31,13 +31,13 @@ export interface AlertDeps {
 }
 
 export class DetractorAlerts {
-  private readonly surveys: Model<SurveyDoc>;
+  private readonly surveys: SurveyReader;
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = false;
 
   constructor(private readonly deps: AlertDeps) {
-    this.surveys = surveyModel(deps.conn);
+    this.surveys = new SurveyReader(deps.conn);
   }
 
   /** Send every due alert; concurrent calls share one run (and trigger one more pass). */
@@ -131,7 +131,7 @@ export class DetractorAlerts {
 
   /** The notice, built when sent, so it carries the comment if the customer gave one by then. */
   async notice(f: FollowupDoc): Promise<Notice> {
-    const survey = await this.surveys.findById(f.surveyId, { comment: 1 }).lean().exec();
+    const survey = await this.surveys.byId<Pick<SurveyDoc, 'comment'>>(f.surveyId, { comment: 1 });
     const comment = survey?.comment ? truncate(survey.comment, MAX_COMMENT_CHARS) : null;
     const agent = f.agentName ? `${f.agentName} (${f.agentId})` : f.agentId;
     const conversation = f.link ?? f.conversationId;

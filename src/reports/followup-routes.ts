@@ -105,7 +105,7 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
       },
       $push: { replies: { $each: [{ at: now, by: actorOf(principal), status: result.status, text }], $slice: -20 } },
     }));
-    res.status(result.status === 'sent' ? 202 : 409).json({ status: result.status });
+    res.status(result.status === 'sent' || result.status === 'queued' ? 202 : 409).json({ status: result.status });
   });
 
   return router;

@@ -7,7 +7,7 @@ import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoos
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
 import { versionedUpdate } from '../storage/versioned-update.ts';
 import { z } from 'zod';
-import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
+import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import { DEFAULT_FOLLOWUP_SETTINGS, type FollowupSettings } from './followup-config.ts';
 import { followupModel, FOLLOWUP_OUTCOMES, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupOutcome, type FollowupStatus } from './followup-model.ts';
 import type { Principal } from '../http/token-auth.ts';
@@ -63,12 +63,12 @@ export interface FollowupView {
 
 export class Followups {
   readonly model: Model<FollowupDoc>;
-  private readonly surveys: Model<SurveyDoc>;
+  private readonly surveys: SurveyReader;
 
 
   constructor(conn: Connection, readonly settings: FollowupSettings = DEFAULT_FOLLOWUP_SETTINGS) {
     this.model = followupModel(conn);
-    this.surveys = surveyModel(conn);
+    this.surveys = new SurveyReader(conn);
   }
 
   /** When the follow-up is due (follow-ups from before due times: openedAt + the current setting). */
@@ -191,7 +191,7 @@ export class Followups {
     const ids = docs.map((d) => d.surveyId);
     const surveys = ids.length === 0
       ? []
-      : await this.surveys.find({ _id: { $in: ids } }, { comment: 1 }).lean().exec();
+      : await this.surveys.find<Pick<SurveyDoc, '_id' | 'comment'>>({ _id: { $in: ids } }, { comment: 1 });
     const comments = new Map(surveys.map((s) => [String(s._id), s.comment ?? null]));
     return docs.map((d) => ({
       id: String(d._id),

@@ -6,7 +6,7 @@
  * `$group` with every count as an accumulator, in the database.
  */
 import type { Connection } from 'mongoose';
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader } from '../storage/surveys/index.ts';
 import { npsScore } from './nps-math.ts';
 import { COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 
@@ -44,10 +44,10 @@ export async function npsReport(conn: Connection, q: NpsQuery): Promise<NpsRow[]
   const key: Record<string, string> = {};
   if (q.by.includes('channel')) key.channel = '$channel';
   if (q.by.includes('agent')) key.agentId = '$agent.id';
-  const groups = await surveyModel(conn).collection.aggregate<Grouped>([
+  const groups = await new SurveyReader(conn).aggregate<Grouped>([
     { $match: { ...match, ...COUNTED_FILTER } },
     { $group: { _id: key, ...COUNT_ACCUMULATORS } },
-  ]).toArray();
+  ]);
   const rows = groups.map((g): NpsRow => ({
     ...(g._id.channel !== undefined ? { channel: g._id.channel } : {}),
     ...(g._id.agentId !== undefined ? { agentId: g._id.agentId } : {}),

@@ -12,7 +12,7 @@
  */
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader } from '../storage/surveys/index.ts';
 import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
 import { insertBuckets, writeVersioned, type BucketVersion, type VersionedWrite } from './rollup-writes.ts';
@@ -28,7 +28,7 @@ type GroupedBucket = NpsCounts & { _id: Omit<BucketKey, 'type'> & { type?: unkno
 export async function recountAll(conn: Connection, timeZone: string): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
   const buckets = new Map<string, CountedBucket>();
   let surveys = 0;
-  const cursor = surveyModel(conn).collection.aggregate<GroupedBucket>([
+  const cursor = new SurveyReader(conn).aggregateCursor<GroupedBucket>([
     { $match: { ...BUCKETABLE_FILTER, ...COUNTED_FILTER } },
     { $group: {
       _id: bucketGroupKey(timeZone),
@@ -120,7 +120,7 @@ export async function verifyRollups(conn: Connection, timeZone: string): Promise
     }
   }
   differences.sort((x, y) => x.bucket.day.localeCompare(y.bucket.day) || x.bucket.channel.localeCompare(y.bucket.channel) || x.bucket.agentId.localeCompare(y.bucket.agentId));
-  const dirty = await surveyModel(conn).countDocuments({ dirty: true }).exec();
+  const dirty = await new SurveyReader(conn).count({ dirty: true });
   const meta = await rollupMetaModel(conn).findById(META_ID).lean().exec();
   return { differences, buckets: buckets.size, surveys, dirty, timeZone, storedTimeZone: meta?.timeZone ?? null };
 }
@@ -132,7 +132,7 @@ export async function verifyRollups(conn: Connection, timeZone: string): Promise
 export async function ensureRollupZone(conn: Connection, timeZone: string, logger: Logger): Promise<boolean> {
   const meta = await rollupMetaModel(conn).findById(META_ID).lean().exec();
   if (meta?.timeZone === timeZone) return false;
-  const hasSurveys = (await surveyModel(conn).findOne({}, { _id: 1 }).lean().exec()) !== null;
+  const hasSurveys = await new SurveyReader(conn).exists({});
   if (!meta && !hasSurveys) {
     await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $setOnInsert: { timeZone } }, { upsert: true }).exec();
     return false;

@@ -16,7 +16,7 @@
  * touches the same few days), the writes one unordered bulk write (rollup-writes.ts).
  */
 import type { Connection, Model } from 'mongoose';
-import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
+import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupModel, type BucketKey, type RollupDoc } from './rollup-model.ts';
 import { insertBuckets, readVersions, writeVersioned } from './rollup-writes.ts';
@@ -38,11 +38,11 @@ type GroupedBucket = NpsCounts & { _id: { day: string; channel: string; agentId:
 
 export class RollupStore {
   readonly rollups: Model<RollupDoc>;
-  readonly surveys: Model<SurveyDoc>;
+  readonly surveys: SurveyReader;
 
   constructor(conn: Connection, readonly timeZone: string, private readonly now: () => Date = () => new Date()) {
     this.rollups = rollupModel(conn);
-    this.surveys = surveyModel(conn);
+    this.surveys = new SurveyReader(conn);
   }
 
   bucketOf(s: BucketedSurvey): BucketKey {
@@ -54,7 +54,7 @@ export class RollupStore {
     const counts = new Map<string, NpsCounts>(keys.map((k) => [bucketId(k), emptyCounts()]));
     for (const cluster of clusters(keys)) {
       const range = instantRange(cluster.first, cluster.last, this.timeZone);
-      const groups = await this.surveys.collection.aggregate<GroupedBucket>([
+      const groups = await this.surveys.aggregateCursor<GroupedBucket>([
         { $match: {
           resolvedAt: { $gte: range.from, $lt: range.to },
           channel: { $in: [...cluster.channels] },

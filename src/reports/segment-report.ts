@@ -4,7 +4,7 @@
  * previous period, and the segment's value at risk and promoter value
  * (value-report.ts), so the most valuable customers are not averaged away.
  */
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader } from '../storage/surveys/index.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
 import type { Scope } from './scope.ts';
@@ -26,10 +26,10 @@ export interface SegmentRow extends NpsFigures {
 export interface SegmentReport extends InsightHeader { rows: SegmentRow[] }
 
 async function countBySegment(ctx: InsightContext, filter: Record<string, unknown>): Promise<Map<string | null, NpsCounts>> {
-  const groups = await surveyModel(ctx.conn).aggregate<NpsCounts & { _id: string | null }>([
+  const groups = await new SurveyReader(ctx.conn).aggregate<NpsCounts & { _id: string | null }>([
     { $match: { ...filter, ...COUNTED_FILTER } },
     { $group: { _id: '$customer.segment', ...COUNT_ACCUMULATORS } },
-  ]).exec();
+  ]);
   const out = new Map<string | null, NpsCounts>();
   for (const g of groups) {
     const key = g._id ?? null;

@@ -7,7 +7,7 @@
  * `$group` accumulators that count many surveys in the database (rollup refreshes,
  * rebuilds, the raw report).
  */
-import type { SurveyDoc } from '../storage/survey-model.ts';
+import type { SurveyDoc } from '../storage/surveys/index.ts';
 
 /** The fields the counting reads. */
 export type CountedSurvey = Pick<SurveyDoc, 'askedAt' | 'category'>;

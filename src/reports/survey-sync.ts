@@ -12,8 +12,7 @@
  */
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { SurveyStore } from '../storage/survey-store.ts';
-import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
+import { SurveyReader, SurveyRepository, type SurveyDoc } from '../storage/surveys/index.ts';
 import type { Followups } from './followups.ts';
 import { forEachLimit } from './concurrency.ts';
 import { bucketId, type BucketKey } from './rollup-model.ts';
@@ -30,7 +29,7 @@ const SNAPSHOT_FIELDS = { _id: 1, version: 1, state: 1, resolvedAt: 1, channel: 
  * transition (asked, skipped, failed) marks it dirty again. Leaving it alone keeps the
  * sync from racing the engine, which asks it a moment later.
  */
-const WAITING = { dirty: true, state: { $ne: 'scheduled' } } as const;
+const WAITING = { dirty: true, state: { $nin: ['scheduled', 'sending'] } } as const;
 const BATCH = 500;
 
 export interface SurveySyncDeps {
@@ -44,19 +43,19 @@ export interface SurveySyncDeps {
 }
 
 export class SurveySync {
-  private readonly surveys: Model<SurveyDoc>;
-  private readonly store: SurveyStore;
+  private readonly surveys: SurveyReader;
+  private readonly store: SurveyRepository;
   private readonly pending = new Map<string, SurveySnapshot>();
   private running: Promise<void> | null = null;
 
   constructor(private readonly deps: SurveySyncDeps) {
-    this.surveys = surveyModel(deps.conn);
-    this.store = new SurveyStore(this.surveys);
+    this.surveys = new SurveyReader(deps.conn);
+    this.store = new SurveyRepository(deps.conn);
   }
 
   /** A transition happened (engine event): process it soon. */
   enqueue(s: SurveySnapshot): void {
-    if (s.state === 'scheduled') return;
+    if (s.state === 'scheduled' || s.state === 'sending') return;
     const key = String(s._id);
     const known = this.pending.get(key);
     if (!known || known.version <= s.version) this.pending.set(key, s);
@@ -83,7 +82,7 @@ export class SurveySync {
   async sweep(maxBatches = 200): Promise<number> {
     let seen = 0;
     for (let i = 0; i < maxBatches; i++) {
-      const batch = await this.surveys.find(WAITING, SNAPSHOT_FIELDS).limit(BATCH).lean().exec() as SurveySnapshot[];
+      const batch = await this.surveys.find<SurveySnapshot>(WAITING, SNAPSHOT_FIELDS, { limit: BATCH });
       if (batch.length === 0) break;
       seen += batch.length;
       const cleared = await this.process(batch);
@@ -139,7 +138,7 @@ export class SurveySync {
     // moved on stays dirty, and so does one whose bucket could not be written.
     let cleared = 0;
     await forEachLimit(batch.filter((s) => !unwritten.has(bucketOfSurvey.get(s) ?? '')), 8, async (s) => {
-      if (await this.store.update(s._id, s.version, { set: { dirty: false } })) cleared++;
+      if (await this.store.markSynced(s._id, s.version)) cleared++;
     });
     return cleared;
   }

@@ -6,7 +6,7 @@
  */
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import { toCsv } from './csv.ts';
 import type { Scope } from './scope.ts';
 import { requestedRange } from './requested-range.ts';
@@ -36,15 +36,15 @@ export interface TestimonialList { from: string; to: string; testimonials: Testi
 
 export async function listTestimonials(ctx: { conn: Connection; timeZone: string; now: Date }, p: TestimonialParams, scope: Scope): Promise<TestimonialList> {
   const { from, to, range } = requestedRange(p, ctx, 365);
-  const docs = await surveyModel(ctx.conn).find({
+  const docs = await new SurveyReader(ctx.conn).find<SurveyDoc>({
     resolvedAt: { $gte: range.from, $lt: range.to },
     'testimonial.granted': true,
     comment: { $exists: true },
     forgotten: { $ne: true },
     ...(p.channel ? { channel: p.channel } : {}),
     ...(scope.agentId ? { 'agent.id': scope.agentId } : {}),
-  }, { channel: 1, agent: 1, score: 1, comment: 1, customer: 1, testimonial: 1, resolvedAt: 1 })
-    .sort({ 'testimonial.answeredAt': -1 }).limit(p.limit).lean().exec();
+  }, { channel: 1, agent: 1, score: 1, comment: 1, customer: 1, testimonial: 1, resolvedAt: 1 },
+  { sort: { 'testimonial.answeredAt': -1 }, limit: p.limit });
   return {
     from,
     to,

@@ -7,7 +7,7 @@
  * Counted in the database from the surveys' stored `themes` (one `$unwind` and one
  * `$group` per range), so a comment counts under every theme it mentions.
  */
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader } from '../storage/surveys/index.ts';
 import { npsChange, npsMarginOfError, npsScore, percent } from './nps-math.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import type { Scope } from './scope.ts';
@@ -62,7 +62,7 @@ const total = (t: Tally): number => t.promoter + t.passive + t.detractor;
 interface RangeCounts { byTheme: Map<string, Tally>; commented: Tally }
 
 async function countThemes(ctx: InsightContext, filter: Record<string, unknown>): Promise<RangeCounts> {
-  const surveys = surveyModel(ctx.conn);
+  const surveys = new SurveyReader(ctx.conn);
   const tagged = { ...filter, category: { $in: ['promoter', 'passive', 'detractor'] }, themes: { $exists: true } };
   const [themed, commented] = await Promise.all([
     surveys.aggregate<{ _id: { theme: string; category: Cat }; n: number }>([
@@ -70,11 +70,11 @@ async function countThemes(ctx: InsightContext, filter: Record<string, unknown>)
       { $project: { _id: 0, themes: 1, category: 1 } },
       { $unwind: '$themes' },
       { $group: { _id: { theme: '$themes', category: '$category' }, n: { $sum: 1 } } },
-    ]).exec(),
+    ]),
     surveys.aggregate<{ _id: Cat; n: number }>([
       { $match: tagged },
       { $group: { _id: '$category', n: { $sum: 1 } } },
-    ]).exec(),
+    ]),
   ]);
   const byTheme = new Map<string, Tally>();
   for (const g of themed) {
@@ -93,7 +93,7 @@ export async function runThemeReport(ctx: InsightContext, p: InsightParams, scop
   const [now, before, untagged] = await Promise.all([
     countThemes(ctx, current),
     countThemes(ctx, surveysIn(range.before, p, scope)),
-    surveyModel(ctx.conn).countDocuments({ ...current, comment: { $exists: true, $nin: [null, ''] }, themes: { $exists: false } }).exec(),
+    new SurveyReader(ctx.conn).count({ ...current, comment: { $exists: true, $nin: [null, ''] }, themes: { $exists: false } }),
   ]);
   // Themes no longer in the list still show while stored on comments (until a re-tag).
   const labels = new Map(themes.map((t) => [t.id, t.label]));

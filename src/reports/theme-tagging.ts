@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { surveyModel, type SurveyDoc } from '../storage/survey-model.ts';
+import { SurveyReader, SurveyRepository, type SurveyDoc } from '../storage/surveys/index.ts';
 import { resolveThemes } from './theme-list.ts';
 import { createThemeTagger, type ThemeTagger } from './theme-tagger.ts';
 
@@ -46,12 +46,14 @@ interface ThemeMetaDoc { _id: string; fingerprint: string; retaggedAt: Date }
 const themeMetaSchema = new Schema<ThemeMetaDoc>({ _id: String, fingerprint: String, retaggedAt: Date }, { versionKey: false });
 
 export class ThemeTagging {
-  private readonly surveys: Model<SurveyDoc>;
+  private readonly surveys: SurveyReader;
+  private readonly repo: SurveyRepository;
   private lastSweep = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ThemeTaggingDeps) {
-    this.surveys = surveyModel(deps.conn);
+    this.surveys = new SurveyReader(deps.conn);
+    this.repo = new SurveyRepository(deps.conn);
   }
 
   /** Tagging with the default list and CONFIG_FILE's `themes`. */
@@ -88,7 +90,7 @@ export class ThemeTagging {
     for (;;) {
       const filter: Record<string, unknown> = { resolvedAt: { $gte: since }, ...HAS_COMMENT, themes: { $exists: false } };
       if (after) filter._id = { $gt: after };
-      const batch = await this.surveys.find(filter, { comment: 1, customer: 1 }).sort({ _id: 1 }).limit(BATCH).lean().exec() as Tagged[];
+      const batch = await this.surveys.find<Tagged>(filter, { comment: 1, customer: 1 }, { sort: { _id: 1 }, limit: BATCH });
       for (const s of batch) if (await this.write(s)) tagged++;
       if (batch.length < BATCH) break;
       after = batch[batch.length - 1]!._id;
@@ -103,7 +105,7 @@ export class ThemeTagging {
     for (;;) {
       const filter: Record<string, unknown> = { ...HAS_COMMENT };
       if (after) filter._id = { $gt: after };
-      const batch = await this.surveys.find(filter, { comment: 1, customer: 1, themes: 1 }).sort({ _id: 1 }).limit(BATCH).lean().exec() as Tagged[];
+      const batch = await this.surveys.find<Tagged>(filter, { comment: 1, customer: 1, themes: 1 }, { sort: { _id: 1 }, limit: BATCH });
       for (const s of batch) {
         result.read++;
         const themes = this.deps.tagger.tag(s.comment!, s.customer?.locale);
@@ -144,8 +146,7 @@ export class ThemeTagging {
 
   private async write(s: Tagged, themes = this.deps.tagger.tag(s.comment ?? '', s.customer?.locale)): Promise<boolean> {
     if (!s.comment) return false;
-    const r = await this.surveys.collection.updateOne({ _id: s._id, comment: s.comment }, { $set: { themes } });
-    return r.modifiedCount > 0;
+    return this.repo.setThemes(s._id, s.comment, themes);
   }
 
   private meta(): Model<ThemeMetaDoc> {

@@ -8,7 +8,7 @@
  * customer's revenue is not added up once per conversation. Customers without a
  * value count as customers but add nothing; `withValue` says how many had one.
  */
-import { surveyModel } from '../storage/survey-model.ts';
+import { SurveyReader } from '../storage/surveys/index.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import type { Scope } from './scope.ts';
 
@@ -47,7 +47,7 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Value figures per segment (null: no segment given) for one range. */
 export async function valueBySegment(ctx: InsightContext, filter: Record<string, unknown>): Promise<Map<string | null, ValueFigures>> {
-  const groups = await surveyModel(ctx.conn).aggregate<{ _id: { segment?: string | null; category: Cat }; customers: number; withValue: number; value: number }>([
+  const groups = await new SurveyReader(ctx.conn).aggregate<{ _id: { segment?: string | null; category: Cat }; customers: number; withValue: number; value: number }>([
     { $match: { ...filter, category: { $in: ['promoter', 'passive', 'detractor'] } } },
     { $sort: { resolvedAt: 1, _id: 1 } },
     {
@@ -66,7 +66,7 @@ export async function valueBySegment(ctx: InsightContext, filter: Record<string,
         value: { $sum: { $ifNull: ['$value', 0] } },
       },
     },
-  ]).exec();
+  ]);
   const out = new Map<string | null, ValueFigures>();
   for (const g of groups) {
     const segment = g._id.segment ?? null;

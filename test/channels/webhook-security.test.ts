@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signBody, verifyBody } from '../../src/channels/webhook-signature.ts';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mongoUri, openTestDb, testDbName } from '../helpers/database.ts';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { contactModel } from '../../src/conversation/contact-model.ts';
 import { forgottenId, optOutModel } from '../../src/conversation/opt-out-model.ts';
 

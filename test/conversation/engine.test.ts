@@ -6,6 +6,7 @@ import { openTestDb } from '../helpers/database.ts';
 import { DAY, HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let conn: Connection;
@@ -35,7 +36,7 @@ async function askedSurvey(engine: SurveyEngine, ch: RecordingChannel, opts: { l
 }
 
 async function state(engine: SurveyEngine, surveyId: string) {
-  const s = await engine.surveys.findById(surveyId).lean().exec();
+  const s = await surveyModel(conn).findById(surveyId).lean().exec();
   assert.ok(s, 'survey exists');
   return s;
 }
@@ -117,7 +118,7 @@ describe('survey engine', () => {
     }
     await engine.askDue();
     assert.equal(ch.to(customer).length, 1);
-    assert.equal(await engine.surveys.countDocuments({ conversationId: conversation }), 1);
+    assert.equal(await surveyModel(conn).countDocuments({ conversationId: conversation }), 1);
   });
 
   test('"stop" opts the customer out for good, with a confirmation', async () => {
@@ -304,11 +305,11 @@ describe('survey engine', () => {
   });
 
   test('bad events are refused with the field named, and nothing is stored', async () => {
-    const before = await engine.surveys.countDocuments();
+    const before = await surveyModel(conn).countDocuments();
     await assert.rejects(engine.resolved({ channel: 'nope', conversationId: 'c', customer: { id: 'x' }, agent: { id: 'a' } }), /channel/);
     await assert.rejects(engine.resolved({ channel: 'test', conversationId: '', customer: { id: 'x' }, agent: { id: 'a' } }), /conversationId/);
     await assert.rejects(engine.resolved({ channel: 'test', conversationId: 'c\u0000', customer: { id: 'x' }, agent: { id: 'a' } }), /conversationId/);
     await assert.rejects(engine.resolved({ channel: 'test', conversationId: 'c', customer: { id: 'x'.repeat(300) }, agent: { id: 'a' } }), /customer\.id/);
-    assert.equal(await engine.surveys.countDocuments(), before);
+    assert.equal(await surveyModel(conn).countDocuments(), before);
   });
 });

@@ -9,6 +9,7 @@ import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
@@ -40,7 +41,10 @@ describe('a message back to the customer', () => {
     const last = channel.sent.at(-1)!;
     assert.equal(last.to.customerId, customer);
     assert.deepEqual(last.to.address, { thread: `T-${n}` });
-    assert.deepEqual(last.message, { kind: 'reply', text: 'We found your parcel and sent it today.', choices: null });
+    const { idempotencyKey, ...message } = last.message;
+    assert.deepEqual(message, { kind: 'reply', text: 'We found your parcel and sent it today.', choices: null });
+    assert.match(idempotencyKey ?? '', /^[0-9a-f-]{36}$/, 'one key for every attempt at this message');
+    assert.deepEqual((await surveyModel(db.conn).findById(surveyId).lean())?.notes ?? [], [], 'settled once sent');
   });
 
   test('never to a customer who opted out, nor to an unknown survey', async () => {
@@ -60,6 +64,6 @@ describe('a message back to the customer', () => {
     const { customer, surveyId } = await detractor();
     channel.closedWindows.add(customer);
     assert.equal((await engine.messageCustomer({ surveyId, text: 'We fixed it.', by: 'agent:a1' })).status, 'window-closed');
-    assert.equal((await engine.surveys.findById(surveyId).lean())?.pendingReply, undefined);
+    assert.deepEqual((await surveyModel(db.conn).findById(surveyId).lean())?.notes ?? [], []);
   });
 });

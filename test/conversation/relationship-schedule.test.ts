@@ -12,6 +12,10 @@ import { silentLogger } from '../../src/logger.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { DAY, makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
+import { SurveyReader } from '../../src/storage/surveys/index.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
+import { optOutModel } from '../../src/conversation/opt-out-model.ts';
+import { contactModel } from '../../src/conversation/contact-model.ts';
 
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
@@ -32,13 +36,13 @@ beforeEach(async () => {
 });
 
 function schedule(e: SurveyEngine = engine): RelationshipSchedule {
-  return new RelationshipSchedule({ surveys: e.surveys, sink: e, settings, logger: silentLogger(), now: clock.now });
+  return new RelationshipSchedule({ surveys: new SurveyReader(db.conn), sink: e, settings, logger: silentLogger(), now: clock.now });
 }
 
 /** A finished after-care survey for `customer`, `daysAgo` days before the clock. */
 async function careConversation(customer: string, daysAgo: number, extra: Record<string, unknown> = {}): Promise<void> {
   const at = new Date(clock.t - daysAgo * DAY);
-  await engine.surveys.create({
+  await surveyModel(db.conn).create({
     channel: 'test', conversationId: `care-${customer}-${daysAgo}`, type: 'transactional',
     customer: { id: customer, name: 'Kim Larsen', locale: 'da' }, agent: { id: 'agent-1' }, address: { dm: `D-${customer}` },
     state: 'completed', score: 9, category: 'promoter', resolvedAt: at, askAt: at, askedAt: at, ...extra,
@@ -58,7 +62,7 @@ describe('relationship surveys', () => {
     assert.match(sent[0]!.text, /alt taget i betragtning/, 'the Danish relationship question');
     assert.deepEqual(sent[0]!.choices, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.deepEqual(channel.sent[0]!.to.address, { dm: 'D-recent' });
-    const s = await engine.surveys.findOne({ type: 'relational' }).lean();
+    const s = await surveyModel(db.conn).findOne({ type: 'relational' }).lean();
     assert.equal(s?.agent.id, 'relationship');
     assert.equal(s?.state, 'asked');
     assert.ok(!s?.conversationId.includes('recent'), 'the conversation id does not carry the customer id');
@@ -73,13 +77,13 @@ describe('relationship surveys', () => {
   test('the fatigue window is shared with after-care surveys, and opted-out customers are not asked', async () => {
     // Asked after care 10 days ago: too recent for the relationship question.
     await careConversation('tired', 10);
-    await engine.contacts.create({ channel: 'test', customerId: 'tired', lastSurveyedAt: new Date(clock.t - 10 * DAY) });
+    await contactModel(db.conn).create({ channel: 'test', customerId: 'tired', lastSurveyedAt: new Date(clock.t - 10 * DAY) });
     await careConversation('gone', 40);
-    await engine.optOuts.create({ _id: (await import('../../src/conversation/opt-out-model.ts')).optOutKey('test', 'gone'), channel: 'test', at: new Date() });
+    await optOutModel(db.conn).create({ _id: (await import('../../src/conversation/opt-out-model.ts')).optOutKey('test', 'gone'), channel: 'test', at: new Date() });
     await schedule().run();
     await engine.askDue();
     assert.equal(channel.sent.length, 0);
-    const reasons = (await engine.surveys.find({ type: 'relational' }).lean()).map((s) => [s.state, s.skipReason]).sort();
+    const reasons = (await surveyModel(db.conn).find({ type: 'relational' }).lean()).map((s) => [s.state, s.skipReason]).sort();
     assert.deepEqual(reasons, [['skipped', 'fatigue'], ['skipped', 'opted-out']]);
   });
 
@@ -88,7 +92,7 @@ describe('relationship surveys', () => {
     const other = makeEngine(db.conn, [channel], clock);
     const [a, b] = await Promise.all([schedule().run(), schedule(other).run()]);
     assert.equal(a.scheduled + b.scheduled, 20);
-    assert.equal(await engine.surveys.countDocuments({ type: 'relational' }), 20);
+    assert.equal(await surveyModel(db.conn).countDocuments({ type: 'relational' }), 20);
   });
 
   test('a closed messaging window skips the survey with reason window-closed, not a failure', async () => {
@@ -96,16 +100,16 @@ describe('relationship surveys', () => {
     channel.closedWindows.add('quiet');
     await schedule().run();
     await engine.askDue();
-    const s = await engine.surveys.findOne({ type: 'relational' }).lean();
+    const s = await surveyModel(db.conn).findOne({ type: 'relational' }).lean();
     assert.equal(s?.state, 'skipped');
     assert.equal(s?.skipReason, 'window-closed');
     // Not asked means not "surveyed recently": the next after-care survey may still ask.
-    assert.equal((await engine.contacts.findOne({ customerId: 'quiet' }).lean())?.lastSurveyedAt, undefined);
+    assert.equal((await contactModel(db.conn).findOne({ customerId: 'quiet' }).lean())?.lastSurveyedAt, undefined);
   });
 
   test('off unless RELATIONSHIP_EVERY_DAYS is set', async () => {
     await careConversation('x', 10);
-    const off = new RelationshipSchedule({ surveys: engine.surveys, sink: engine, settings: { ...settings, everyMs: 0 }, logger: silentLogger(), now: clock.now });
+    const off = new RelationshipSchedule({ surveys: new SurveyReader(db.conn), sink: engine, settings: { ...settings, everyMs: 0 }, logger: silentLogger(), now: clock.now });
     assert.deepEqual(await off.run(), { scheduled: 0, already: 0 });
   });
 });

@@ -9,6 +9,7 @@ import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let clock: TestClock;
@@ -38,15 +39,15 @@ describe('replies the platform could not take', () => {
     channel.retryAfter.set(customer, 120_000);
     assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '9' })).status, 'scored');
     assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
-    let s = await engine.surveys.findById(surveyId).lean();
-    assert.equal(s?.pendingReply?.key, 'followupPromoter');
-    assert.equal(await engine.retryReplies(), 0, 'not before it is due');
+    let s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed?.key, 'followupPromoter');
+    assert.equal(await engine.sendOwed(), 0, 'not before it is due');
     clock.advance(121_000);
-    assert.equal(await engine.retryReplies(), 1);
+    assert.equal(await engine.sendOwed(), 1);
     assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'followup']);
-    s = await engine.surveys.findById(surveyId).lean();
-    assert.equal(s?.pendingReply, undefined);
-    assert.equal(await engine.retryReplies(), 0, 'sent once');
+    s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed, undefined);
+    assert.equal(await engine.sendOwed(), 0, 'sent once');
     // The comment then completes the survey as usual.
     assert.equal((await engine.message({ channel: 'test', customerId: customer, text: 'great help' })).status, 'completed');
   });
@@ -57,9 +58,9 @@ describe('replies the platform could not take', () => {
     await engine.message({ channel: 'test', customerId: customer, text: '4' });
     await engine.message({ channel: 'test', customerId: customer, text: 'it took a week' });
     clock.advance(61_000);
-    assert.equal(await engine.retryReplies(), 0);
+    assert.equal(await engine.sendOwed(), 0);
     assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'thanks']);
-    assert.equal((await engine.surveys.findById(surveyId).lean())?.pendingReply, undefined);
+    assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.owed, undefined);
   });
 
   test('two processes retrying at once send the message once', async () => {
@@ -68,7 +69,7 @@ describe('replies the platform could not take', () => {
     await engine.message({ channel: 'test', customerId: customer, text: '8' });
     clock.advance(61_000);
     const other = makeEngine(db.conn, [channel], clock);
-    const [a, b] = await Promise.all([engine.retryReplies(), other.retryReplies()]);
+    const [a, b] = await Promise.all([engine.sendOwed(), other.sendOwed()]);
     assert.equal(a + b, 1);
     assert.equal(channel.to(customer).filter((m) => m.kind === 'followup').length, 1);
   });
@@ -77,8 +78,8 @@ describe('replies the platform could not take', () => {
     const { customer, surveyId } = await asked();
     channel.refuse.add(customer);
     await engine.message({ channel: 'test', customerId: customer, text: '10' });
-    const s = await engine.surveys.findById(surveyId).lean();
-    assert.equal(s?.pendingReply, undefined);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed, undefined);
     assert.match(s?.lastError ?? '', /dms_closed/);
   });
 });

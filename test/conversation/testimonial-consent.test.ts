@@ -10,6 +10,7 @@ import { readConsent } from '../../src/conversation/consent-reply.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let clock: TestClock;
@@ -42,21 +43,21 @@ describe('testimonial consent', () => {
     assert.match(channel.to(customer)[2]!.text, /quote your comment/);
     const reply = await engine.message({ channel: 'test', customerId: customer, text: 'Yes!' });
     assert.equal(reply.status, 'completed');
-    const s = await engine.surveys.findById(surveyId).lean();
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
     assert.equal(s?.testimonial?.granted, true);
     assert.equal(s?.testimonial?.answeredAt?.getTime(), clock.now().getTime());
     assert.equal(s?.comment, 'Anna fixed it in minutes');
     assert.equal(s?.state, 'completed');
     // Asked once: a later message is not taken for another answer.
     assert.equal((await engine.message({ channel: 'test', customerId: customer, text: 'no actually' })).status, 'ignored');
-    assert.equal((await engine.surveys.findById(surveyId).lean())?.testimonial?.granted, true);
+    assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.testimonial?.granted, true);
   });
 
   test('a score with its comment in one message asks too; anything but a clear yes is not consent', async () => {
     const { customer, surveyId } = await answered('9 – quick and friendly');
     assert.match(channel.to(customer).at(-1)!.text, /quote your comment/);
     await engine.message({ channel: 'test', customerId: customer, text: 'hmm, why?' });
-    const s = await engine.surveys.findById(surveyId).lean();
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
     assert.equal(s?.testimonial?.granted, false);
     assert.match(channel.to(customer).at(-1)!.text, /stays with us/);
   });
@@ -66,7 +67,7 @@ describe('testimonial consent', () => {
     const detractor = await answered('3', 'too slow');
     for (const { customer, surveyId } of [passive, detractor]) {
       assert.equal(channel.to(customer).at(-1)!.kind, 'thanks');
-      assert.equal((await engine.surveys.findById(surveyId).lean())?.testimonial, undefined);
+      assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.testimonial, undefined);
     }
   });
 
@@ -74,7 +75,7 @@ describe('testimonial consent', () => {
     const { customer, surveyId } = await answered('10', 'great');
     clock.advance(80 * HOUR);
     assert.equal((await engine.message({ channel: 'test', customerId: customer, text: 'yes' })).status, 'ignored');
-    assert.equal((await engine.surveys.findById(surveyId).lean())?.testimonial?.granted, undefined);
+    assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.testimonial?.granted, undefined);
   });
 
   test('off by default', async () => {

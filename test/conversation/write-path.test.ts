@@ -10,6 +10,7 @@ import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { mongoUri, testDbName } from '../helpers/database.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 let conn: Connection;
 let clock: TestClock;
@@ -41,7 +42,9 @@ function resolution(customer = `cust-${++n}`) {
 }
 
 describe('write path', () => {
-  test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 7 round trips', async () => {
+  // insert (claimed at once), reserve the contact + the opt-out check, asked (question
+  // settled), score (follow-up owed), follow-up settled, comment (thanks owed), thanks settled.
+  test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 8 round trips', async () => {
     const r = resolution();
     commands.length = 0;
     const { surveyId } = await engine.resolved(r);
@@ -49,28 +52,29 @@ describe('write path', () => {
     assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: '9' })).status, 'scored');
     assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: 'Quick and kind' })).status, 'completed');
     assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'followup', 'thanks']);
-    assert.ok(commands.length <= 7, `round trips: ${commands.length} (${commands.join(', ')})`);
-    const s = await engine.surveys.findById(surveyId).lean();
+    assert.ok(commands.length <= 8, `round trips: ${commands.length} (${commands.join(', ')})`);
+    const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'completed');
     assert.equal(s?.comment, 'Quick and kind');
   });
 
-  test('a reply that arrives while its question is being sent is kept and answered once the question is stored', async () => {
+  test('a reply that arrives while its question is being sent is applied at once, and the question finishing changes nothing', async () => {
     const r = resolution();
     const { surveyId } = await engine.resolved(r);
     channel.hold();
     const asking = engine.askNow(surveyId);
     await channel.sendsStarted();
+    assert.equal((await surveyModel(conn).findById(surveyId).lean())?.state, 'sending');
     const early = await engine.message({ channel: 'test', customerId: r.customer.id, text: '10', eventId: 'ev-early' });
-    assert.equal(early.status, 'queued');
-    assert.equal((await engine.surveys.findById(surveyId).lean())?.state, 'scheduled');
+    assert.equal(early.status, 'scored');
     channel.release();
     await asking;
-    const s = await engine.surveys.findById(surveyId).lean();
+    const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'scored');
     assert.equal(s?.score, 10);
-    assert.equal(s?.earlyReplies, undefined);
-    assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'followup']);
+    assert.ok(s?.askedAt, 'asked, as of the answer');
+    assert.equal(s?.owed, undefined, 'the follow-up went out and was settled');
+    assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind).sort(), ['followup', 'question']);
     // The platform redelivering the same event later changes nothing.
     assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: '10', eventId: 'ev-early' })).status, 'duplicate');
   });
@@ -80,20 +84,21 @@ describe('write path', () => {
     const { surveyId } = await engine.resolved(r);
     // Process A claims and sends, then dies before storing `asked`.
     channel.hold();
-    void engine.askNow(surveyId);
+    const first = engine.askNow(surveyId);
     await channel.sendsStarted();
-    // Process B, after A's lease lapsed.
+    // Process B, after A's lease lapsed: the question is owed, so B sends it again.
     clock.advance(61_000);
     const other = new RecordingChannel();
     const b = makeEngine(conn, [other], clock);
-    assert.equal(await b.askDue(), 1);
-    const s = await b.surveys.findById(surveyId).lean();
+    assert.equal(await b.askDue(), 0, 'nothing to claim: the survey is being sent');
+    assert.equal(await b.sendOwed(), 1);
+    const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'asked', `state ${s?.state} skipReason ${s?.skipReason}`);
     assert.equal((await b.message({ channel: 'test', customerId: r.customer.id, text: '3 slow' })).status, 'completed');
     // A wakes up late: its write matches nothing, the answer stays.
     channel.release();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const after = await b.surveys.findById(surveyId).lean();
+    await first;
+    const after = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(after?.state, 'completed');
     assert.equal(after?.score, 3);
   });
@@ -105,14 +110,14 @@ describe('write path', () => {
     const t0 = Date.now();
     await engine.askNow(surveyId);
     assert.ok(Date.now() - t0 < 10_000, 'the send did not wait ten minutes');
-    let s = await engine.surveys.findById(surveyId).lean();
+    let s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'scheduled');
     assert.equal(s?.attempts ?? 0, 0);
     assert.equal(s?.askAt.getTime(), clock.now().getTime() + 10 * 60_000);
     // The customer is free again (the reservation was undone), and is asked when the time comes.
     clock.advance(10 * 60_000);
     assert.equal(await engine.askDue(), 1);
-    s = await engine.surveys.findById(surveyId).lean();
+    s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'asked');
   });
 
@@ -121,7 +126,7 @@ describe('write path', () => {
     channel.retryAfter.set(r.customer.id, Number.MAX_SAFE_INTEGER);
     const { surveyId } = await engine.resolved(r);
     await engine.askNow(surveyId);
-    const s = await engine.surveys.findById(surveyId).lean();
+    const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'scheduled');
     assert.ok(s!.askAt.getTime() <= clock.now().getTime() + 6 * HOUR);
     assert.ok(s!.askAt.getTime() > clock.now().getTime());
@@ -138,8 +143,8 @@ describe('write path', () => {
     await engine.askNow(second.surveyId);
     const late = await engine.message({ channel: 'test', customerId: customer, text: '', choice: 2, surveyId: first.surveyId });
     assert.equal(late.status, 'ignored');
-    assert.equal((await engine.surveys.findById(second.surveyId).lean())?.state, 'asked');
-    assert.equal((await engine.surveys.findById(first.surveyId).lean())?.score, 8);
+    assert.equal((await surveyModel(conn).findById(second.surveyId).lean())?.state, 'asked');
+    assert.equal((await surveyModel(conn).findById(first.surveyId).lean())?.score, 8);
   });
 
   test('an unclear reply delivered twice is re-prompted once', async () => {
@@ -150,7 +155,7 @@ describe('write path', () => {
     const twice = await engine.message({ channel: 'test', customerId: r.customer.id, text: 'hmm', eventId: 'ev-1' });
     assert.equal(once.status, 'reprompted');
     assert.equal(twice.status, 'duplicate');
-    const s = await engine.surveys.findById(surveyId).lean();
+    const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.reprompts, 1);
     assert.deepEqual(s?.eventIds, ['ev-1']);
     assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'reprompt']);

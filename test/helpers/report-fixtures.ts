@@ -4,7 +4,7 @@
  * transition). A small seeded PRNG keeps "random" data reproducible.
  */
 import { Types } from 'mongoose';
-import type { SurveyDoc } from '../../src/storage/survey-model.ts';
+import type { SurveyDoc } from '../../src/storage/surveys/survey-model.ts';
 import { categorize } from '../../src/conversation/nps-category.ts';
 import { prng } from './prng.ts';
 

@@ -4,7 +4,7 @@
  * own business). Reads only; tests change surveys by driving the bot.
  */
 import type { Connection, QueryFilter } from 'mongoose';
-import { surveyModel, type SurveyDoc } from '../../src/storage/survey-model.ts';
+import { surveyModel, type SurveyDoc } from '../../src/storage/surveys/survey-model.ts';
 
 /** A MongoDB filter on stored surveys, e.g. `{ channel: 'slack', conversationId }` or `{ _id: surveyId }`. */
 export type SurveyFilter = QueryFilter<SurveyDoc>;

@@ -17,6 +17,7 @@ import { createReports, type Reports } from '../../src/reports/reports-module.ts
 import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 const SECRET = 'webhook-secret-for-alerts-01';
 let app: TestApp;
@@ -72,7 +73,7 @@ describe('detractor alerts over the webhook channel', () => {
     assert.match(text, /Follow-up [0-9a-f]{24} is open/);
 
     assert.equal((await reply('det-1', 'nobody read my question for two days')).json.status, 'completed');
-    await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 8000, 'sync to catch up');
+    await eventually(async () => (await surveyModel(app.conn).countDocuments({ dirty: true })) === 0, 8000, 'sync to catch up');
     const followup = await eventually(async () => followupModel(app.conn).findOne({ conversationId: 'conv-det-1', notifiedAt: { $ne: null } }).lean().exec(), 8000, 'the follow-up stamped as notified');
     await new Promise((r) => setTimeout(r, 600)); // a few more sweeps
     assert.equal(noticesFor('det-1').length, 1, 'one alert per detractor');
@@ -92,7 +93,7 @@ describe('detractor alerts over the webhook channel', () => {
     await reply('pro-1', '10');
     await askedCustomer('pas-1');
     await reply('pas-1', '7');
-    await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 8000, 'sync to catch up');
+    await eventually(async () => (await surveyModel(app.conn).countDocuments({ dirty: true })) === 0, 8000, 'sync to catch up');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(noticesFor('pro-1').length + noticesFor('pas-1').length, 0);
   });
@@ -109,10 +110,10 @@ describe('detractor alerts over the webhook channel', () => {
   test('after a crash: answers nobody rolled up, and follow-ups never posted, are alerted on the next sweep', async () => {
     // The transition was stored (dirty) but the process died before anything else.
     const crashed = surveyDoc({ resolvedAt: new Date(), channel: 'webhook', conversationId: 'conv-crash-1', agent: { id: 'a3' }, score: 1 });
-    await app.engine.surveys.insertMany([crashed]);
+    await surveyModel(app.conn).insertMany([crashed]);
     // The follow-up was created (or claimed) but the post never happened.
     const survey2 = surveyDoc({ resolvedAt: new Date(), channel: 'webhook', conversationId: 'conv-crash-2', agent: { id: 'a3' }, score: 5, dirty: false });
-    await app.engine.surveys.insertMany([survey2]);
+    await surveyModel(app.conn).insertMany([survey2]);
     await followupModel(app.conn).create({
       surveyId: survey2._id, channel: 'webhook', conversationId: 'conv-crash-2', agentId: 'a3', type: 'transactional', score: 5,
       resolvedAt: new Date(), openedAt: new Date(), status: 'open', notifiedAt: null, notifyAfter: new Date(Date.now() - 1000), notifyAttempts: 1,
@@ -131,7 +132,7 @@ describe('detractor alerts over the webhook channel', () => {
     });
     await second.start();
     const docs = Array.from({ length: 8 }, (_, i) => surveyDoc({ resolvedAt: new Date(), channel: 'webhook', conversationId: `conv-race-${i}`, agent: { id: 'a4' }, score: i % 7 }));
-    await app.engine.surveys.insertMany(docs);
+    await surveyModel(app.conn).insertMany(docs);
     await Promise.all([second.sweep(), second.sweep()]);
     await eventually(async () => docs.every((_, i) => noticesFor(`conv-race-${i}`).length >= 1) || null, 15_000, 'all eight alerts');
     await new Promise((r) => setTimeout(r, 800));

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { authHeaders, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let app: TestApp;

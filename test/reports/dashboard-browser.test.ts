@@ -14,6 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 const MANAGER = 'manager-token-dashboard-0123456789';
 const AGENT_A1 = 'agent-a1-token-dashboard-0123456789';
@@ -46,13 +47,13 @@ beforeAll(async () => {
   // Older weeks for the trend.
   for (let w = 5; w < 11; w++) docs.push(surveyDoc({ resolvedAt: daysAgo(w * 7), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: w % 3 === 0 ? 3 : 9 }));
   docs.push(surveyDoc({ resolvedAt: daysAgo(3), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, state: 'expired' }));
-  await app.engine.surveys.insertMany(docs);
-  await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 60_000, 'the surveys to be rolled up');
+  await surveyModel(app.conn).insertMany(docs);
+  await eventually(async () => (await surveyModel(app.conn).countDocuments({ dirty: true })) === 0, 60_000, 'the surveys to be rolled up');
   // Comments are tagged when the engine stores them (its `completed` transition).
   for (const d of docs.filter((x) => x.comment)) {
-    app.engine.emit('transition', { survey: await app.engine.surveys.findById(d._id).lean().exec() as never, from: 'scored', to: 'completed' });
+    app.engine.emit('transition', { survey: await surveyModel(app.conn).findById(d._id).lean().exec() as never, from: 'scored', to: 'completed' });
   }
-  await eventually(async () => (await app.engine.surveys.countDocuments({ comment: { $exists: true }, themes: { $exists: false } })) === 0, 10_000, 'the comments to be tagged');
+  await eventually(async () => (await surveyModel(app.conn).countDocuments({ comment: { $exists: true }, themes: { $exists: false } })) === 0, 10_000, 'the comments to be tagged');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -205,7 +206,7 @@ describe('dashboard in headless Chromium', () => {
 
   test('the testimonials page: what promoters allowed us to quote, escaped, reached from the dashboard', async () => {
     const consented = new Date(Date.now() - 86_400_000);
-    await app.engine.surveys.insertMany([
+    await surveyModel(app.conn).insertMany([
       surveyDoc({ resolvedAt: consented, channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 10, comment: 'Anna <b>saved</b> my day', customer: { id: 'quote-1', name: 'Maja Berg', locale: 'sv' }, testimonial: { askedAt: consented, until: new Date(Date.now() + 86_400_000), granted: true, answeredAt: consented } }),
       surveyDoc({ resolvedAt: consented, channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 9, comment: 'please keep this private', customer: { id: 'quote-2', locale: 'en' }, testimonial: { askedAt: consented, until: new Date(Date.now() + 86_400_000), granted: false, answeredAt: consented } }),
     ]);

@@ -19,7 +19,7 @@ import type { TransitionEvent } from '../../src/conversation/engine.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { lastWeek } from '../../src/reports/digest.ts';
 import { createReports, type Reports } from '../../src/reports/reports-module.ts';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { startApp } from '../../src/app.ts';
 import { mongoUri, openTestDb } from '../helpers/database.ts';
 import { WebhookReceiver } from '../fakes/webhook-receiver.ts';

@@ -9,7 +9,7 @@ import { followupModel } from '../../src/reports/followup-model.ts';
 import { authHeaders, startTestApp, type TestApp } from '../helpers/app.ts';
 import mongoose from 'mongoose';
 import { command as followupsCommand } from '../../src/commands/followups.ts';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp({ label: 'fu-ctrl' }); });

@@ -23,7 +23,7 @@ import { followupModel, type FollowupDoc } from '../../src/reports/followup-mode
 import type { Notice, NoticeTarget } from '../../src/reports/notice-target.ts';
 import { createReports, type Reports } from '../../src/reports/reports-module.ts';
 import { EVERYTHING } from '../../src/reports/scope.ts';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/app.ts';
 import { mongoUri, openTestDb } from '../helpers/database.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
@@ -141,13 +141,13 @@ describe('outcomes and the closed-loop figures over HTTP and the CLI', () => {
     });
     // Five detractors on 2024-05-06 (opened at 08:00), one the week before (outside the range).
     const convs = ['c1', 'c2', 'c3', 'c4', 'c5'];
-    await app.engine.surveys.insertMany([
+    await surveyModel(app.conn).insertMany([
       ...convs.map((c, i) => surveyDoc({ resolvedAt: new Date('2024-05-06T07:00:00Z'), channel: 'slack', conversationId: c, agent: { id: i < 3 ? 'a1' : 'a2' }, score: i })),
     ]);
     const followups = () => followupModel(app.conn).countDocuments({}).exec();
     await eventually(async () => (await followups()) === 5, 10_000, 'five follow-ups opened by the sweep');
     time.set('2024-04-29T08:00:00Z');
-    await app.engine.surveys.insertMany([surveyDoc({ resolvedAt: new Date('2024-04-29T07:00:00Z'), channel: 'slack', conversationId: 'c-old', agent: { id: 'a1' }, score: 0 })]);
+    await surveyModel(app.conn).insertMany([surveyDoc({ resolvedAt: new Date('2024-04-29T07:00:00Z'), channel: 'slack', conversationId: 'c-old', agent: { id: 'a1' }, score: 0 })]);
     await eventually(async () => (await followups()) === 6, 10_000, 'the old follow-up opened');
     for (const f of await followupModel(app.conn).find({}).lean().exec()) ids.set(f.conversationId, String(f._id));
     assert.equal(ids.size, 6);

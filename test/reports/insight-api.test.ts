@@ -12,7 +12,8 @@ import { execFile } from 'node:child_process';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { mongoUri } from '../helpers/database.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
-import type { SurveyDoc } from '../../src/storage/survey-model.ts';
+import type { SurveyDoc } from '../../src/storage/surveys/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 const MANAGER = 'manager-token-insights-0123456789abcdef';
 const AGENT_A1 = 'agent-a1-token-insights-0123456789abcdef';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     env: { REPORT_TOKENS: `${MANAGER}:manager,${AGENT_A1}:agent:a1`, REPORT_MIN_SAMPLE: '3', REPORT_SYNC_INTERVAL_MS: '150' },
   });
   const cust = (id: string, locale: string, segment?: string, value?: number) => ({ id, locale, ...(segment ? { segment } : {}), ...(value !== undefined ? { value } : {}) });
-  await app.engine.surveys.insertMany([
+  await surveyModel(app.conn).insertMany([
     // Week 6–12 May, slack, Anna.
     surveyDoc({ resolvedAt: at('2024-05-06T09:00:00Z'), channel: 'slack', agent: anna, score: 9, comment: 'Quick and friendly help', customer: cust('e1', 'en', 'enterprise', 1000) }),
     surveyDoc({ resolvedAt: at('2024-05-06T10:00:00Z'), channel: 'slack', agent: anna, score: 10, customer: cust('e2', 'en', 'enterprise', 2000) }),
@@ -59,7 +60,7 @@ beforeAll(async () => {
     // The week before: one enterprise detractor about delivery.
     surveyDoc({ resolvedAt: at('2024-04-30T09:00:00Z'), channel: 'slack', agent: anna, score: 4, comment: 'late delivery', customer: cust('p1', 'en', 'enterprise', 700) }),
   ]);
-  await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true, state: { $ne: 'scheduled' } })) === 0, 60_000, 'the surveys to be rolled up');
+  await eventually(async () => (await surveyModel(app.conn).countDocuments({ dirty: true, state: { $ne: 'scheduled' } })) === 0, 60_000, 'the surveys to be rolled up');
   // History (older than the bot's catch-up window) is tagged by the CLI.
   const retag = await cli(['themes', '--retag', '--format', 'json']);
   assert.equal(retag.code, 0, retag.stderr);
@@ -81,10 +82,10 @@ type Row = Record<string, unknown>;
 describe('comment themes', () => {
   test('a comment is tagged as it is stored (the engine\'s completed transition)', async () => {
     const doc = surveyDoc({ resolvedAt: new Date(), channel: 'slack', agent: anna, score: 4, comment: 'Otrevlig personal och dyrt', customer: { id: 'live', locale: 'sv' } });
-    await app.engine.surveys.insertMany([doc]);
-    const stored = await app.engine.surveys.findById(doc._id).lean().exec() as SurveyDoc;
+    await surveyModel(app.conn).insertMany([doc]);
+    const stored = await surveyModel(app.conn).findById(doc._id).lean().exec() as SurveyDoc;
     app.engine.emit('transition', { survey: stored, from: 'scored', to: 'completed' });
-    const themes = await eventually(async () => (await app.engine.surveys.findById(doc._id).lean().exec())?.themes, 5000, 'the comment to be tagged');
+    const themes = await eventually(async () => (await surveyModel(app.conn).findById(doc._id).lean().exec())?.themes, 5000, 'the comment to be tagged');
     assert.deepEqual(themes, ['friendliness', 'price']);
   });
 

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/app.ts';
 import { mongoUri } from '../helpers/database.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 const MANAGER = 'manager-token-0000000001-0123456789';
 const AGENT_A1 = 'agent-a1-token-000000001-0123456789';
@@ -28,7 +29,7 @@ beforeAll(async () => {
       REPORT_SYNC_INTERVAL_MS: '150',
     },
   });
-  await app.engine.surveys.insertMany([
+  await surveyModel(app.conn).insertMany([
     // Week 2024-05-06 … 05-12, slack, agent a1: 9, 10, 9, 8, 3 and one unanswered.
     surveyDoc({ resolvedAt: at('2024-05-06T09:00:00Z'), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 9, comment: 'quick and kind', completedAt: at('2024-05-06T09:05:00Z') }),
     surveyDoc({ resolvedAt: at('2024-05-07T09:00:00Z'), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 10 }),
@@ -47,7 +48,7 @@ beforeAll(async () => {
     // Skipped: never sent, counts nowhere.
     surveyDoc({ resolvedAt: at('2024-05-08T09:00:00Z'), channel: 'slack', agent: { id: 'a1' }, state: 'skipped', askedAt: undefined }),
   ]);
-  await eventually(async () => (await app.engine.surveys.countDocuments({ dirty: true })) === 0, 60_000, 'the sweep to roll up the surveys');
+  await eventually(async () => (await surveyModel(app.conn).countDocuments({ dirty: true })) === 0, 60_000, 'the sweep to roll up the surveys');
 });
 afterAll(async () => {
   await app.close();

@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { createReports, type Reports } from '../../src/reports/reports-module.ts';
 import { runReport, type ReportParams } from '../../src/reports/report-query.ts';
 import { EVERYTHING } from '../../src/reports/scope.ts';
-import { surveyModel } from '../../src/storage/survey-model.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
 

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
 import type { Connection, Types } from 'mongoose';
-import { SurveyStore } from '../../src/storage/survey-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { TransitionEvent } from '../../src/conversation/engine.ts';
 import { categorize } from '../../src/conversation/nps-category.ts';
@@ -19,7 +18,7 @@ import { createReports, type Reports } from '../../src/reports/reports-module.ts
 import { rollupMetaModel, rollupModel } from '../../src/reports/rollup-model.ts';
 import { rebuildRollups, verifyRollups } from '../../src/reports/rollup-rebuild.ts';
 import { RollupStore } from '../../src/reports/rollup-store.ts';
-import { surveyModel, type SurveyDoc, type SurveyState } from '../../src/storage/survey-model.ts';
+import { surveyModel, type SurveyDoc, type SurveyState } from '../../src/storage/surveys/survey-model.ts';
 import { mongoUri, openTestDb } from '../helpers/database.ts';
 import { randomSurveys, surveyDoc, prng } from '../helpers/report-fixtures.ts';
 
@@ -63,10 +62,12 @@ async function assertMatchesRecount(tz = 'UTC'): Promise<void> {
 
 /** What the engine does in one transition: the change, dirty and a version bump in one versioned write. */
 async function transition(id: Types.ObjectId, set: Record<string, unknown>): Promise<SurveyDoc> {
-  const store = new SurveyStore(surveys());
   const current = await surveys().findById(id, { state: 1 }).lean().exec();
   assert.ok(current);
-  const after = await store.transition({ _id: id }, current.state, (set.state as SurveyState | undefined) ?? current.state, { set });
+  const to = (set.state as SurveyState | undefined) ?? current.state;
+  const after = await surveys().findOneAndUpdate(
+    { _id: id, state: current.state }, { $set: { ...set, state: to, dirty: true }, $inc: { version: 1 } }, { returnDocument: 'after', lean: true },
+  ).exec() as SurveyDoc | null;
   assert.ok(after, 'transition applied');
   return after;
 }

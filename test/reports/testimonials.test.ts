@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { forgetCustomer } from '../../src/forget.ts';
 import { authHeaders, startTestApp, type TestApp } from '../helpers/app.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 const MANAGER = 'manager-token-testimonials-0123456789';
 const AGENT_A2 = 'agent-a2-token-testimonials-0123456789';
@@ -70,7 +71,7 @@ describe('testimonials', () => {
     await forgetCustomer(app.conn, 'test', 'u1');
     const body = await (await fetch(`${app.url}/api/reports/testimonials`, { headers: authHeaders(MANAGER) })).json() as { testimonials: Array<{ firstName: string }> };
     assert.deepEqual(body.testimonials.map((t) => t.firstName), ['Ola']);
-    const left = await app.engine.surveys.find({ testimonial: { $exists: true }, forgotten: true }).lean();
+    const left = await surveyModel(app.conn).find({ testimonial: { $exists: true }, forgotten: true }).lean();
     assert.equal(left.length, 0);
   });
 });

@@ -13,7 +13,7 @@ import { FakeDiscord } from '../../fakes/discord-fake.ts';
 import { Intent } from '../../fakes/discord-gateway.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
 import type { MessageJson, UserJson } from '../../fakes/discord-world.ts';
-import type { SurveyDoc } from '../../../src/storage/survey-model.ts';
+import type { SurveyDoc } from '../../../src/storage/surveys/survey-model.ts';
 import type { DiscordChannel } from '../../../src/channels/discord/index.ts';
 
 /** Generous: the database is shared with other test files; healthy runs take a fraction of this. */

@@ -10,7 +10,7 @@ import { readXSettings } from '../../../src/channels/x/x-settings.ts';
 import { withoutStaleEvents, activityPayloadSchema } from '../../../src/channels/x/x-activity-payload.ts';
 import { xSignature } from '../../../src/channels/x/x-webhook-signature.ts';
 import { ConfigError } from '../../../src/env-readers.ts';
-import { surveyModel } from '../../../src/storage/survey-model.ts';
+import { surveyModel } from '../../../src/storage/surveys/survey-model.ts';
 import { FakeXApi } from '../../fakes/x-api.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurvey } from '../../helpers/surveys.ts';

@@ -1,15 +1,21 @@
 /**
  * One document per surveyed conversation; it is also the response. A unique index on
- * (channel, conversationId) makes a repeated resolution event harmless. Every state
- * change is one conditional update with the expected state in the filter (see
- * conversation/survey-store.ts), so no state lives only in memory.
+ * (channel, conversationId) makes a repeated resolution event harmless. Every change is
+ * one conditional write with the expected state in the filter, made by the repository
+ * beside this file (survey-repository.ts), the only module that imports this model.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 
-export const SURVEY_STATES = ['scheduled', 'asked', 'scored', 'completed', 'skipped', 'expired', 'failed'] as const;
+/**
+ * `sending`: the question is owed (recorded before the platform call) and may have reached
+ * the customer; a reply is applied from here on, and the question is never "un-asked".
+ */
+export const SURVEY_STATES = ['scheduled', 'sending', 'asked', 'scored', 'completed', 'skipped', 'expired', 'failed'] as const;
 export type SurveyState = (typeof SURVEY_STATES)[number];
 /** States in which the customer's next message belongs to the survey. */
-export const OPEN_STATES: readonly SurveyState[] = ['asked', 'scored'];
+export const OPEN_STATES: readonly SurveyState[] = ['sending', 'asked', 'scored'];
+/** States in which the customer has not given a score yet, but may have been asked. */
+export const AWAITING_SCORE: readonly SurveyState[] = ['sending', 'asked'];
 
 export const surveySchema = new Schema({
   channel: { type: String, required: true },
@@ -40,12 +46,18 @@ export const surveySchema = new Schema({
   reprompts: { type: Number, default: 0 },
   attempts: { type: Number, default: 0 },
   lastError: String,
-  lease: { owner: String, until: Date },
   /** Platform event ids already applied to this survey (newest kept), so a redelivery changes nothing. */
   eventIds: { type: [String], default: undefined },
-  /** Replies that arrived while the question was still being sent; handled once it is stored as asked. */
-  earlyReplies: {
-    type: [{ _id: false, text: String, choice: Number, eventId: String, receivedAt: Date }],
+  /**
+   * The conversation's next message the bot owes the customer (question, re-prompt,
+   * follow-up, thanks, consent…), written in the same conditional write that makes it owed
+   * and removed once sent. `dueAt` is also the lease of the process sending it: past it,
+   * any process sends it again with the same `id` (the platform's idempotency key).
+   */
+  owed: { id: String, key: String, attempts: Number, dueAt: Date },
+  /** Managers' messages to the customer not yet sent (closing the loop), each with the same lease rule. */
+  notes: {
+    type: [{ _id: false, id: String, text: String, by: String, attempts: Number, dueAt: Date }],
     default: undefined,
   },
   /** Bumped by every transition; lets derived data (rollups) tell which version it saw. */
@@ -61,8 +73,6 @@ export const surveySchema = new Schema({
     granted: Boolean,
     answeredAt: Date,
   },
-  /** A message to the customer the platform could not take yet; the scheduler sends it again when due. */
-  pendingReply: { key: String, attempts: Number, dueAt: Date },
   /** Comment themes (reports' theme tagger), stored with the comment so reports can filter by them. */
   themes: { type: [String], default: undefined },
 }, { timestamps: true, minimize: true });
@@ -76,11 +86,14 @@ surveySchema.index({ channel: 1, 'customer.id': 1, state: 1 });
 // Reports over a date range.
 surveySchema.index({ resolvedAt: 1, channel: 1 });
 surveySchema.index({ dirty: 1 });
-// Courtesy messages waiting to be sent again (few at any time).
-surveySchema.index({ 'pendingReply.dueAt': 1 }, { sparse: true });
+// Messages owed to customers, taken when due (few at any time).
+surveySchema.index({ 'owed.dueAt': 1 }, { sparse: true });
+surveySchema.index({ 'notes.dueAt': 1 }, { sparse: true });
 
-/** A customer's message parked on a survey whose question was in flight when it arrived. */
-export interface EarlyReply { text: string; choice?: number; eventId?: string; receivedAt: Date }
+/** A message the bot owes the customer; see `owed` in the schema. */
+export interface OwedMessage { id: string; key: string; attempts: number; dueAt: Date }
+/** A manager's message owed to the customer. */
+export interface OwedNote { id: string; text: string; by: string; attempts: number; dueAt: Date }
 
 /** A survey as stored. Optional fields are absent until the step that sets them. */
 export interface SurveyDoc {
@@ -106,14 +119,13 @@ export interface SurveyDoc {
   reprompts: number;
   attempts: number;
   lastError?: string;
-  lease?: { owner?: string; until?: Date };
   eventIds?: string[];
-  earlyReplies?: EarlyReply[];
+  owed?: OwedMessage;
+  notes?: OwedNote[];
   version: number;
   dirty: boolean;
   forgotten?: boolean;
   themes?: string[];
-  pendingReply?: { key: string; attempts: number; dueAt: Date };
   testimonial?: { askedAt?: Date; until?: Date; granted?: boolean; answeredAt?: Date };
   createdAt: Date;
   updatedAt: Date;

@@ -1,0 +1,79 @@
+/**
+ * A manager's message back to a surveyed customer ("we fixed what you told us"), through
+ * the survey's channel and address, within the platform's rules: never to a customer who
+ * opted out or was forgotten, and a closed messaging window is said, not retried.
+ *
+ * The message is recorded on the survey (`notes`) before the platform call and removed
+ * after it; one that could not go out now is sent again when due, by any process, with
+ * the same idempotency key (`queued`).
+ */
+import { randomUUID } from 'node:crypto';
+import { WindowClosedError } from '../channels/send-errors.ts';
+import type { OwedNote, SurveyDoc } from '../storage/surveys/index.ts';
+import { errorText, type EngineCore } from './engine-core.ts';
+import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs } from './send-retry-policy.ts';
+
+export type ManagerMessageStatus = 'sent' | 'queued' | 'window-closed' | 'opted-out' | 'unavailable';
+
+export class ManagerMessages {
+  constructor(private readonly core: EngineCore) {}
+
+  async send(req: { surveyId: string; text: string; by: string }): Promise<{ status: ManagerMessageStatus; messageId?: string }> {
+    const { core } = this;
+    const s = await core.repo.byId(req.surveyId);
+    if (!s || s.forgotten || !core.outbox.has(s.channel)) return { status: 'unavailable' };
+    if (await core.eligibility.optedOut(s.channel, s.customer.id)) return { status: 'opted-out' };
+    const now = core.now();
+    const note: OwedNote = { id: randomUUID(), text: req.text.slice(0, core.settings.maxCommentChars), by: req.by, attempts: 0, dueAt: core.leaseUntil(now) };
+    const owing = await core.repo.oweNote(s._id, note);
+    if (!owing) return { status: 'unavailable' };
+    const outcome = await this.deliver(owing, note);
+    if (outcome.status === 'sent') core.logger.info({ surveyId: req.surveyId, channel: s.channel, by: req.by }, 'message sent back to the customer');
+    return outcome;
+  }
+
+  /** Send every manager message whose lease ran out (a crash, an outage, a rate limit). */
+  async sendDue(): Promise<number> {
+    let taken = 0;
+    for (;;) {
+      const now = this.core.now();
+      const due = await this.core.repo.takeDueNote(now, this.core.leaseUntil(now));
+      if (!due) return taken;
+      taken++;
+      try {
+        const { survey, note } = due;
+        if (survey.forgotten || !this.core.outbox.has(survey.channel) || await this.core.eligibility.optedOut(survey.channel, survey.customer.id)) {
+          await this.core.repo.settleNote(survey._id, note.id);
+        } else {
+          await this.deliver(survey, note);
+        }
+      } catch (err) {
+        this.core.logger.error({ err: errorText(err) }, 'a manager message could not be handled; it stays owed');
+      }
+    }
+  }
+
+  private async deliver(s: SurveyDoc, note: OwedNote): Promise<{ status: ManagerMessageStatus; messageId?: string }> {
+    const { core } = this;
+    let messageId: string | undefined;
+    try {
+      const receipt = await core.outbox.send(s.channel, core.recipient(s), { kind: 'reply', text: note.text, choices: null, idempotencyKey: note.id });
+      messageId = receipt.messageId;
+    } catch (err) {
+      const attempts = note.attempts + 1;
+      if (err instanceof WindowClosedError) {
+        await core.repo.settleNote(s._id, note.id);
+        return { status: 'window-closed' };
+      }
+      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'message back to the customer not delivered');
+      if (!isWorthRetrying(err) || attempts >= MAX_REPLY_ATTEMPTS) {
+        await core.repo.settleNote(s._id, note.id);
+        return { status: 'unavailable' };
+      }
+      await core.repo.deferNote(s._id, note.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)));
+      return { status: 'queued' };
+    }
+    await core.persistAfterSend(() => core.repo.settleNote(s._id, note.id), note.dueAt);
+    return { status: 'sent', ...(messageId ? { messageId } : {}) };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Messages the bot owes a customer after the question (re-prompt, follow-up, thanks,
+ * opt-out confirmation, consent): each was recorded on the survey (`owed`) in the write
+ * that made it owed, before this sends it, and is settled after. One that could not go
+ * out (a rate limit, an outage, a crash before it was settled) is taken again once its
+ * lease runs out, by any process, and sent with the same idempotency key; one the
+ * conversation has moved past is dropped. An owed question goes back to `Asking`.
+ */
+import type { SurveyDoc } from '../storage/surveys/index.ts';
+import type { Asking } from './asking.ts';
+import { errorText, type EngineCore } from './engine-core.ts';
+import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs, stillRelevant } from './send-retry-policy.ts';
+import type { TemplateKey } from './templates.ts';
+
+export class OwedMessages {
+  constructor(private readonly core: EngineCore, private readonly asking: Asking) {}
+
+  /** Send the survey's owed message now (right after the write that made it owed). */
+  async deliver(s: SurveyDoc | null): Promise<void> {
+    const owed = s?.owed;
+    if (!s || !owed) return;
+    const { core } = this;
+    if (!stillRelevant(s, owed.key as TemplateKey)) {
+      await core.repo.dropOwed(s._id, owed.id);
+      return;
+    }
+    try {
+      await core.outbox.send(s.channel, core.recipient(s), core.message(s, owed));
+    } catch (err) {
+      const attempts = owed.attempts + 1;
+      const giveUp = !isWorthRetrying(err) || attempts >= MAX_REPLY_ATTEMPTS;
+      core.logger.warn({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorText(err), retry: !giveUp }, 'message not delivered');
+      if (giveUp) await core.repo.dropOwed(s._id, owed.id, errorText(err));
+      else await core.repo.deferOwed(s._id, owed.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)), errorText(err));
+      return;
+    }
+    await core.persistAfterSend(() => core.repo.settleOwed(s._id, owed.id), owed.dueAt);
+  }
+
+  /**
+   * Send every owed message whose lease ran out: after a crash, an outage, or a platform
+   * that asked us to wait. Returns how many were taken.
+   */
+  async sendDue(): Promise<number> {
+    let taken = 0;
+    for (;;) {
+      const now = this.core.now();
+      const s = await this.core.repo.takeDueOwed(now, this.core.leaseUntil(now));
+      if (!s?.owed) return taken;
+      taken++;
+      try {
+        if (s.state === 'sending' && s.owed.attempts > (this.core.settings.maxAskAttempts ?? 5)) {
+          // Taken again and again and never recorded as sent: stop, with the reason.
+          this.core.moved(await this.core.repo.failAsking(s._id, s.owed.id, 'the question could not be recorded as sent', s.owed.attempts), 'sending', 'failed');
+        } else if (s.state === 'sending') await this.asking.ask(s);
+        else await this.deliver(s);
+      } catch (err) {
+        this.core.logger.error({ err: errorText(err), surveyId: String(s._id) }, 'an owed message could not be handled; it stays owed');
+      }
+    }
+  }
+}

@@ -1,0 +1,381 @@
+/**
+ * The one owner of the survey document. Every write is a named operation and one
+ * conditional `findOneAndUpdate` (or update) whose filter holds the expected state, so
+ * of two processes (or a retry after a restart) trying the same step exactly one lands
+ * and the other gets null. Nothing else imports the model; reports read through
+ * `SurveyReader` (survey-reader.ts), which cannot write.
+ *
+ * Messages the bot owes a customer are recorded here too (`owed`, `notes`): in the same
+ * write that makes them owed, before the platform call, and settled after it.
+ */
+import { randomBytes } from 'node:crypto';
+import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
+import { isDuplicateKey } from '../mongo-errors.ts';
+import {
+  AWAITING_SCORE, OPEN_STATES, surveyModel,
+  type OwedMessage, type OwedNote, type SurveyDoc, type SurveyState,
+} from './survey-model.ts';
+
+export type SurveyId = mongoose.Types.ObjectId | string;
+
+/** Platform event ids kept on a survey, so a redelivered event is recognised (oldest dropped first). */
+export const EVENT_IDS_KEPT = 20;
+/** Manager messages waiting on one survey at most. */
+const NOTES_KEPT = 10;
+
+/** What a resolution stores. */
+export interface NewSurvey {
+  channel: string;
+  conversationId: string;
+  type: 'transactional' | 'relational';
+  customer: SurveyDoc['customer'];
+  agent: SurveyDoc['agent'];
+  link?: string;
+  address?: Record<string, string>;
+  skipReason?: string;
+  resolvedAt: Date;
+  askAt: Date;
+}
+
+/** Who a reply is for: the customer on a channel, and the survey a button names. */
+export interface ReplyTarget { channel: string; customerId: string; surveyId?: string }
+
+interface Changes {
+  set?: Record<string, unknown>;
+  unset?: string[];
+  inc?: Record<string, number>;
+  min?: Record<string, unknown>;
+}
+
+export class SurveyRepository {
+  private readonly model: Model<SurveyDoc>;
+
+  constructor(conn: Connection) {
+    this.model = surveyModel(conn);
+  }
+
+  /** Create the indexes the queries need (idempotent). */
+  async init(): Promise<void> {
+    await this.model.init();
+  }
+
+  // ── creation ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Store a resolved conversation; a second resolution of the same conversation returns the
+   * first's id. With `claim`, a survey due now is stored already claimed (`sending`, its
+   * question owed), which saves the separate claim.
+   */
+  async create(s: NewSurvey, claim?: { owed: OwedMessage; expiresAt: Date }): Promise<{ created: true; survey: SurveyDoc } | { created: false; id: string }> {
+    try {
+      const doc = await this.model.create({ ...s, ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), dirty: true });
+      return { created: true, survey: doc.toObject() as SurveyDoc };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const again = await this.model.findOne({ channel: s.channel, conversationId: s.conversationId }, { _id: 1 }).lean().exec();
+      return { created: false, id: String(again?._id) };
+    }
+  }
+
+  // ── asking ───────────────────────────────────────────────────────────────────
+
+  /**
+   * scheduled → sending: claim the most overdue survey resolved since `resolvedSince`
+   * (or the one named) and record its question as owed, with the lease in `owed.dueAt`.
+   */
+  claimDue(now: Date, resolvedSince: Date, owed: OwedMessage, expiresAt: Date, id?: SurveyId): Promise<SurveyDoc | null> {
+    return this.transition(
+      { ...(id !== undefined ? { _id: id } : {}), askAt: { $lte: now }, resolvedAt: { $gte: resolvedSince } },
+      'scheduled', 'sending', { set: { owed, expiresAt } }, { sort: { askAt: 1 } },
+    );
+  }
+
+  /**
+   * Take one owed message whose lease ran out (its sender failed or died, or it waits for
+   * a retry): push the lease forward and count the attempt, so one process sends it.
+   */
+  takeDueOwed(now: Date, leaseUntil: Date): Promise<SurveyDoc | null> {
+    return this.model.findOneAndUpdate(
+      { 'owed.dueAt': { $lte: now } },
+      { $set: { 'owed.dueAt': leaseUntil }, $inc: { 'owed.attempts': 1 } },
+      { returnDocument: 'after', lean: true },
+    ).exec() as Promise<SurveyDoc | null>;
+  }
+
+  /** sending → asked: the question went out; its intent is settled in the same write. */
+  markAsked(id: SurveyId, owedId: string, at: Date, expiresAt: Date, address?: Record<string, string>): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'asked', {
+      set: { askedAt: at, expiresAt, ...(address ? { address } : {}) }, unset: ['owed', 'lastError'],
+    });
+  }
+
+  /** sending → scheduled: the platform refused the question (so it did not go out); ask again at `askAt`. */
+  reschedule(id: SurveyId, owedId: string, askAt: Date, lastError: string, countAttempt: boolean): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'scheduled', {
+      set: { askAt, lastError }, unset: ['owed', 'expiresAt'], ...(countAttempt ? { inc: { attempts: 1 } } : {}),
+    });
+  }
+
+  /** sending → skipped: not asked (opted out, too recent, staff, a closed window). */
+  skipAsking(id: SurveyId, owedId: string, reason: string, lastError?: string): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'skipped', {
+      set: { skipReason: reason, ...(lastError ? { lastError } : {}) }, unset: ['owed', 'expiresAt'],
+    });
+  }
+
+  /** sending → failed: the platform refused for good, or every attempt failed. */
+  failAsking(id: SurveyId, owedId: string, lastError: string, attempts: number): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'failed', {
+      set: { lastError, attempts }, unset: ['owed', 'expiresAt'],
+    });
+  }
+
+  // ── replies ──────────────────────────────────────────────────────────────────
+
+  /** One survey by id; null for an id that is not one. */
+  async byId(id: unknown): Promise<SurveyDoc | null> {
+    if (!mongoose.isValidObjectId(id)) return null;
+    return this.model.findById(id).lean().exec() as Promise<SurveyDoc | null>;
+  }
+
+  /** The customer's open survey (the one a button names, else the newest asked). */
+  async findOpen(t: ReplyTarget): Promise<SurveyDoc | null> {
+    if (t.surveyId !== undefined && !mongoose.isValidObjectId(t.surveyId)) return null;
+    return this.model.findOne({ ...whose(t), state: { $in: OPEN_STATES } })
+      .sort({ askedAt: -1, _id: -1 }).lean().exec() as Promise<SurveyDoc | null>;
+  }
+
+  /**
+   * sending | asked → scored, with the follow-up owed. A reply proves the question
+   * arrived, so the question's intent (if still there) is replaced in the same write.
+   */
+  score(t: ReplyTarget | SurveyId, v: { score: number; category: string; at: Date; expiresAt: Date; owed: OwedMessage }, eventId?: string): Promise<SurveyDoc | null> {
+    return this.transition(target(t), AWAITING_SCORE, 'scored', {
+      set: { score: v.score, category: v.category, scoredAt: v.at, expiresAt: v.expiresAt, owed: v.owed },
+      min: { askedAt: v.at },
+    }, { eventId, newestFirst: true });
+  }
+
+  /** sending | asked → completed: a score that came with its comment; thanks (or the consent question) owed. */
+  scoreWithComment(
+    t: ReplyTarget | SurveyId,
+    v: { score: number; category: string; comment: string; at: Date; owed: OwedMessage; testimonial?: Record<string, unknown> },
+    eventId?: string,
+  ): Promise<SurveyDoc | null> {
+    return this.transition(target(t), AWAITING_SCORE, 'completed', {
+      set: {
+        score: v.score, category: v.category, comment: v.comment, scoredAt: v.at, completedAt: v.at, owed: v.owed,
+        ...(v.testimonial ? { testimonial: v.testimonial } : {}),
+      },
+      unset: ['expiresAt'], min: { askedAt: v.at },
+    }, { eventId, newestFirst: true });
+  }
+
+  /**
+   * scored → completed with the comment; thanks (or the consent question) owed.
+   * `promoter` narrows the match to that stored category (true) or every other (false).
+   */
+  comment(
+    t: ReplyTarget | SurveyId,
+    v: { comment: string; at: Date; owed: OwedMessage; testimonial?: Record<string, unknown>; promoter?: boolean },
+    eventId?: string,
+  ): Promise<SurveyDoc | null> {
+    const category = v.promoter === undefined ? {} : { category: v.promoter ? 'promoter' : { $ne: 'promoter' } };
+    return this.transition({ ...target(t), ...category }, 'scored', 'completed', {
+      set: { comment: v.comment, completedAt: v.at, owed: v.owed, ...(v.testimonial ? { testimonial: v.testimonial } : {}) },
+      unset: ['expiresAt'],
+    }, { eventId, newestFirst: true });
+  }
+
+  /** An unclear answer: count a re-prompt (only if nobody counted one since `seen`) and owe it. */
+  reprompt(id: SurveyId, seen: number, at: Date, owed: OwedMessage, eventId?: string): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, reprompts: seen }, AWAITING_SCORE, 'asked', { inc: { reprompts: 1 }, set: { owed }, min: { askedAt: at } }, { eventId });
+  }
+
+  /** Still unclear after the allowed re-prompts: stop asking. */
+  giveUp(id: SurveyId, seen: number, lastError: string, eventId?: string): Promise<SurveyDoc | null> {
+    return this.transition({ _id: id, reprompts: seen }, AWAITING_SCORE, 'expired', { set: { lastError }, unset: ['owed', 'expiresAt'] }, { eventId });
+  }
+
+  /** The customer opted out: a score given still counts (scored → completed), an unanswered question is closed. */
+  optOut(id: SurveyId, from: SurveyState, at: Date, owed: OwedMessage, eventId?: string): Promise<SurveyDoc | null> {
+    return from === 'scored'
+      ? this.transition({ _id: id }, 'scored', 'completed', { set: { completedAt: at, owed }, unset: ['expiresAt'] }, { eventId })
+      : this.transition({ _id: id }, AWAITING_SCORE, 'skipped', { set: { skipReason: 'opted-out', owed }, unset: ['expiresAt'] }, { eventId });
+  }
+
+  /** The answer to the consent question (the customer's next message after it), once; its reply owed. */
+  recordConsent(t: ReplyTarget, at: Date, granted: boolean, owed: OwedMessage, eventId?: string): Promise<SurveyDoc | null> {
+    const filter: Record<string, unknown> = {
+      ...whose(t), state: 'completed', 'testimonial.until': { $gt: at }, 'testimonial.answeredAt': { $exists: false },
+    };
+    if (eventId !== undefined) filter.eventIds = { $ne: eventId };
+    return this.model.findOneAndUpdate(filter, {
+      $set: { 'testimonial.granted': granted, 'testimonial.answeredAt': at, owed },
+      $inc: { version: 1 },
+      ...(eventId !== undefined ? { $push: { eventIds: { $each: [eventId], $slice: -EVENT_IDS_KEPT } } } : {}),
+    }, { returnDocument: 'after', lean: true, sort: { completedAt: -1 } }).exec() as Promise<SurveyDoc | null>;
+  }
+
+  // ── time ─────────────────────────────────────────────────────────────────────
+
+  /** One unanswered survey past its expiry: sending | asked → expired. */
+  expireUnanswered(now: Date): Promise<SurveyDoc | null> {
+    return this.transition({ expiresAt: { $lte: now } }, AWAITING_SCORE, 'expired', { unset: ['expiresAt', 'owed'] });
+  }
+
+  /** One score whose comment never came: scored → completed (the score counts). */
+  completeUncommented(now: Date): Promise<SurveyDoc | null> {
+    return this.transition({ expiresAt: { $lte: now } }, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt', 'owed'] });
+  }
+
+  /** One survey that could not be asked in time after its resolution: scheduled → expired. */
+  expireUnasked(resolvedBefore: Date, lastError: string): Promise<SurveyDoc | null> {
+    return this.transition({ resolvedAt: { $lt: resolvedBefore } }, 'scheduled', 'expired', { set: { lastError } });
+  }
+
+  // ── owed messages ────────────────────────────────────────────────────────────
+
+  /** The owed message went out: remove it (only that one; a newer one stays). */
+  async settleOwed(id: SurveyId, owedId: string): Promise<void> {
+    await this.model.updateOne({ _id: id, 'owed.id': owedId }, { $unset: { owed: '', lastError: '' } }).exec();
+  }
+
+  /** Try the owed message again at `dueAt` (the platform could not take it now). */
+  async deferOwed(id: SurveyId, owedId: string, dueAt: Date, lastError: string): Promise<void> {
+    await this.model.updateOne({ _id: id, 'owed.id': owedId }, { $set: { 'owed.dueAt': dueAt, lastError } }).exec();
+  }
+
+  /** Give the owed message up (refused for good, too many attempts, or the conversation moved past it). */
+  async dropOwed(id: SurveyId, owedId: string, lastError?: string): Promise<void> {
+    await this.model.updateOne({ _id: id, 'owed.id': owedId }, {
+      $unset: { owed: '' }, ...(lastError ? { $set: { lastError } } : {}),
+    }).exec();
+  }
+
+  /** Record a manager's message as owed to the customer, before it is sent. Null if the survey is gone or forgotten. */
+  oweNote(id: SurveyId, note: OwedNote): Promise<SurveyDoc | null> {
+    return this.model.findOneAndUpdate(
+      { _id: id, forgotten: { $ne: true } },
+      { $push: { notes: { $each: [note], $slice: -NOTES_KEPT } } },
+      { returnDocument: 'after', lean: true },
+    ).exec() as Promise<SurveyDoc | null>;
+  }
+
+  /** Take one owed manager message whose lease ran out, so one process sends it. */
+  async takeDueNote(now: Date, leaseUntil: Date): Promise<{ survey: SurveyDoc; note: OwedNote } | null> {
+    const s = await this.model.findOneAndUpdate(
+      { notes: { $elemMatch: { dueAt: { $lte: now } } } },
+      { $set: { 'notes.$.dueAt': leaseUntil }, $inc: { 'notes.$.attempts': 1 } },
+      { returnDocument: 'after', lean: true },
+    ).exec() as SurveyDoc | null;
+    const note = s?.notes?.find((n) => n.dueAt.getTime() === leaseUntil.getTime());
+    return s && note ? { survey: s, note } : null;
+  }
+
+  /** The manager's message went out, or is given up: remove it. */
+  async settleNote(id: SurveyId, noteId: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $pull: { notes: { id: noteId } } }).exec();
+  }
+
+  /** Try the manager's message again at `dueAt`. */
+  async deferNote(id: SurveyId, noteId: string, dueAt: Date): Promise<void> {
+    await this.model.updateOne({ _id: id, 'notes.id': noteId }, { $set: { 'notes.$.dueAt': dueAt } }).exec();
+  }
+
+  // ── for reports ──────────────────────────────────────────────────────────────
+
+  /** Store the comment's themes, only if the comment is still the one tagged. */
+  async setThemes(id: SurveyId, comment: string, themes: string[]): Promise<boolean> {
+    const r = await this.model.updateOne({ _id: id, comment }, { $set: { themes } }).exec();
+    return r.modifiedCount > 0;
+  }
+
+  /** Derived figures caught up with the survey at `version`: clear `dirty` (only if nothing moved since). */
+  async markSynced(id: SurveyId, version: number): Promise<boolean> {
+    const r = await this.model.findOneAndUpdate({ _id: id, version }, { $set: { dirty: false }, $inc: { version: 1 } }, { projection: { _id: 1 }, lean: true }).exec();
+    return r !== null;
+  }
+
+  // ── forgetting ───────────────────────────────────────────────────────────────
+
+  /** The surveys of a customer on a channel, under any of `ids` (plain, or hashed by an earlier run). */
+  async idsOfCustomer(channel: string, ids: string[]): Promise<mongoose.Types.ObjectId[]> {
+    const own = await this.model.find({ channel, 'customer.id': { $in: ids } }, { _id: 1 }).lean().exec();
+    return own.map((s) => s._id);
+  }
+
+  /**
+   * Erase what identifies the customer on one survey: cancel it if unanswered, complete it
+   * if only the comment is missing (the score counts, as when it expires). The conversation
+   * id is replaced (X's contain the customer's id), so the unique index still holds.
+   * Null when the survey kept changing under us.
+   */
+  async erase(id: SurveyId, hashedCustomerId: string, now: Date, attempts = 5): Promise<{ conversationId: string; erased: boolean; cancelled: boolean } | null> {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const s = await this.model.findById(id).lean().exec() as SurveyDoc | null;
+      if (!s) return { conversationId: randomConversationId(), erased: false, cancelled: false };
+      const conversationId = s.conversationId.startsWith('forgotten:') ? s.conversationId : randomConversationId();
+      const set: Record<string, unknown> = { 'customer.id': hashedCustomerId, forgotten: true, dirty: true, conversationId };
+      const unset = ['customer.name', 'comment', 'testimonial', 'address', 'link', 'lastError', 'owed', 'notes', 'eventIds', 'themes'];
+      let cancelled = false;
+      let after: SurveyDoc | null;
+      if (s.state === 'scheduled' || AWAITING_SCORE.includes(s.state)) {
+        after = await this.transition({ _id: id, version: s.version ?? 0 }, s.state, 'skipped', { set: { ...set, skipReason: 'forgotten' }, unset: [...unset, 'expiresAt'] });
+        cancelled = after !== null;
+      } else if (s.state === 'scored') {
+        after = await this.transition({ _id: id, version: s.version ?? 0 }, 'scored', 'completed', { set: { ...set, completedAt: now }, unset: [...unset, 'expiresAt'] });
+      } else {
+        after = await this.model.findOneAndUpdate({ _id: id, version: s.version ?? 0 }, toUpdate({ set, unset }, true), { returnDocument: 'after', lean: true }).exec() as SurveyDoc | null;
+      }
+      if (after) return { conversationId, erased: true, cancelled };
+      // Another writer (the engine answering it, rollups) changed it in between: read again.
+    }
+    return null;
+  }
+
+  // ── the one conditional write ────────────────────────────────────────────────
+
+  /**
+   * Move the survey matching `where` from `from` to `to` in one conditional write. Every
+   * transition bumps the version and marks the survey dirty, so derived figures (rollups)
+   * catch up. `eventId`, when given, must not have been applied to the survey before and
+   * is recorded with the change itself: a redelivery then matches nothing.
+   */
+  private transition(
+    where: Record<string, unknown>, from: SurveyState | readonly SurveyState[], to: SurveyState, changes: Changes,
+    opts: { eventId?: string; newestFirst?: boolean; sort?: Record<string, 1 | -1> } = {},
+  ): Promise<SurveyDoc | null> {
+    const filter: Record<string, unknown> = { ...where, state: typeof from === 'string' ? from : { $in: from } };
+    const update = toUpdate({ ...changes, set: { ...changes.set, state: to, dirty: true } }, true);
+    if (opts.eventId !== undefined) {
+      filter.eventIds = { $ne: opts.eventId };
+      update.$push = { eventIds: { $each: [opts.eventId], $slice: -EVENT_IDS_KEPT } };
+    }
+    const sort = opts.sort ?? (opts.newestFirst ? { askedAt: -1 } : undefined);
+    return this.model.findOneAndUpdate(filter, update, { returnDocument: 'after', lean: true, ...(sort ? { sort } : {}) })
+      .exec() as Promise<SurveyDoc | null>;
+  }
+}
+
+function whose(t: ReplyTarget): Record<string, unknown> {
+  return { channel: t.channel, 'customer.id': t.customerId, ...(t.surveyId !== undefined ? { _id: t.surveyId } : {}) };
+}
+
+function target(t: ReplyTarget | SurveyId): Record<string, unknown> {
+  return typeof t === 'object' && 'channel' in t ? whose(t) : { _id: t };
+}
+
+function randomConversationId(): string {
+  return `forgotten:${randomBytes(12).toString('hex')}`;
+}
+
+function toUpdate(changes: Changes, bumpVersion = false): UpdateQuery<SurveyDoc> {
+  const update: UpdateQuery<SurveyDoc> = {};
+  if (changes.set && Object.keys(changes.set).length > 0) update.$set = changes.set;
+  if (changes.unset && changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((k) => [k, '']));
+  if (changes.min && Object.keys(changes.min).length > 0) update.$min = changes.min;
+  const inc = { ...changes.inc, ...(bumpVersion ? { version: 1 } : {}) };
+  if (Object.keys(inc).length > 0) update.$inc = inc;
+  return update;
+}
