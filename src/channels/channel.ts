@@ -31,6 +31,8 @@ export interface ResolvedEvent {
   link?: string;
   /** Platform routing data the adapter wants back on every send (e.g. a thread id). */
   address?: Record<string, string>;
+  /** The caller's id for this event; a repeat of the same conversation is `duplicate` either way. */
+  eventId?: string;
 }
 
 export type ResolveStatus = 'scheduled' | 'duplicate';

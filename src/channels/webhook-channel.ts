@@ -1,8 +1,10 @@
 /**
  * The generic channel any chat system can plug into. Outgoing: each message is POSTed
- * as JSON `{surveyId, conversationId, customerId, text, choices}` (notices as
+ * as JSON `{surveyId, conversationId, customerId, text, choices, deliveryId}` (notices as
  * `{channelId, text}`) to WEBHOOK_OUTBOUND_URL, signed with X-NPS-Signature over
- * X-NPS-Timestamp and the body (see webhook-signature.ts). Redirects are not followed:
+ * X-NPS-Timestamp and the body (see webhook-signature.ts). `deliveryId` (also the
+ * X-NPS-Delivery header) is the same on every attempt at one message: a receiver that
+ * keeps the ids it has shown turns our at-least-once delivery into exactly once. Redirects are not followed:
  * a 3xx would send customer data wherever the answer points, so it is a permanent error.
  * Incoming: customer replies arrive at `POST /api/channels/webhook/messages`
  * (see http-server.ts, which guards it with the API token).
@@ -37,7 +39,8 @@ export class WebhookChannel implements ChannelAdapter {
       customerId: to.customerId,
       text: message.text,
       choices: message.choices,
-    });
+      ...(message.idempotencyKey ? { deliveryId: message.idempotencyKey } : {}),
+    }, message.idempotencyKey);
     return {};
   }
 
@@ -45,13 +48,16 @@ export class WebhookChannel implements ChannelAdapter {
     await this.postJson({ channelId, text: notice.text });
   }
 
-  private async postJson(payload: object): Promise<void> {
+  private async postJson(payload: object, deliveryId?: string): Promise<void> {
     const body = JSON.stringify(payload);
     let res: Response;
     try {
       res = await fetch(this.options.outboundUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signatureHeaders(body, this.options.secret) },
+        headers: {
+          'content-type': 'application/json', ...signatureHeaders(body, this.options.secret),
+          ...(deliveryId ? { 'x-nps-delivery': deliveryId } : {}),
+        },
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),

@@ -52,6 +52,7 @@ export class Asking {
       skipReason: e.customer.isBot ? 'bot' : undefined,
       resolvedAt,
       askAt,
+      ...(e.eventId ? { eventIds: [e.eventId] } : {}),
     }, claimNow ? { owed: core.owe('question', now), expiresAt: new Date(now.getTime() + core.settings.expireMs) } : undefined);
     if (!stored.created) return { surveyId: stored.id, status: 'duplicate' };
     const id = String(stored.survey._id);

@@ -30,6 +30,8 @@ export const resolvedEventSchema = z.object({
   type: z.enum(['transactional', 'relational']).optional(),
   link: z.string().max(2000).optional(),
   address: z.record(z.string().max(64), z.string().max(2000)).optional(),
+  /** The caller's id for this resolution event; kept on the survey (the conversation id is what makes a repeat harmless). */
+  eventId: z.string().min(1).max(300).optional(),
 });
 
 /**

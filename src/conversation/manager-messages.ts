@@ -73,7 +73,10 @@ export class ManagerMessages {
       await core.repo.deferNote(s._id, note.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)));
       return { status: 'queued' };
     }
-    await core.persistAfterSend(() => core.repo.settleNote(s._id, note.id), note.dueAt);
+    // Sent: say so. Failing to record it leaves it owed, to go again after its lease.
+    await core.persistAfterSend(() => core.repo.settleNote(s._id, note.id), note.dueAt).catch((err: unknown) => {
+      core.logger.warn({ surveyId: String(s._id), err: errorText(err) }, 'a sent message could not be recorded; it may be sent again');
+    });
     return { status: 'sent', ...(messageId ? { messageId } : {}) };
   }
 }

@@ -34,7 +34,11 @@ export class OwedMessages {
       else await core.repo.deferOwed(s._id, owed.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)), errorText(err));
       return;
     }
-    await core.persistAfterSend(() => core.repo.settleOwed(s._id, owed.id), owed.dueAt);
+    // The answer that made this owed is stored: failing to record the send must not fail it.
+    // The message then stays owed and goes again after its lease (the at-least-once window).
+    await core.persistAfterSend(() => core.repo.settleOwed(s._id, owed.id), owed.dueAt).catch((err: unknown) => {
+      core.logger.warn({ surveyId: String(s._id), key: owed.key, err: errorText(err) }, 'a sent message could not be recorded; it may be sent again');
+    });
   }
 
   /**

@@ -72,8 +72,12 @@ export function createHttpApp(deps: HttpDeps): Express {
       res.status(404).json({ error: 'the webhook channel is off: set WEBHOOK_OUTBOUND_URL and WEBHOOK_SECRET' });
       return;
     }
-    const body = bodyObject(req.body);
-    const outcome = await deps.sink.message({ ...body, channel: 'webhook' } as unknown as InboundMessage);
+    // `messageId`: the chat system's id for this message, so its retries are applied once.
+    const { messageId, ...body } = bodyObject(req.body);
+    if (messageId !== undefined && (typeof messageId !== 'string' || messageId.length === 0 || messageId.length > 300)) {
+      throw new ValidationError('messageId', 'expected a string of 1 to 300 characters');
+    }
+    const outcome = await deps.sink.message({ ...body, ...(messageId !== undefined ? { eventId: `webhook:${messageId}` } : {}), channel: 'webhook' } as unknown as InboundMessage);
     res.status(202).json(outcome);
   });
 

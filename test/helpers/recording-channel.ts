@@ -21,6 +21,11 @@ export class RecordingChannel implements ChannelAdapter {
   readonly retryAfter = new Map<string, number>();
   /** Sends that began, including held ones. */
   started = 0;
+  /**
+   * Called after the platform accepted a message (it is recorded as sent), before the
+   * send returns: a test cuts the database or stalls here to stand for a crash at that moment.
+   */
+  afterAccept: ((message: OutgoingMessage) => void | Promise<void>) | null = null;
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
 
@@ -59,6 +64,7 @@ export class RecordingChannel implements ChannelAdapter {
       throw new TransientSendError('rate limited', 10);
     }
     this.sent.push({ to, message });
+    await this.afterAccept?.(message);
     return {};
   }
 

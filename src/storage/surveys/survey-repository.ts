@@ -35,6 +35,7 @@ export interface NewSurvey {
   skipReason?: string;
   resolvedAt: Date;
   askAt: Date;
+  eventIds?: string[];
 }
 
 /** Who a reply is for: the customer on a channel, and the survey a button names. */
@@ -265,7 +266,8 @@ export class SurveyRepository {
   /** Take one owed manager message whose lease ran out, so one process sends it. */
   async takeDueNote(now: Date, leaseUntil: Date): Promise<{ survey: SurveyDoc; note: OwedNote } | null> {
     const s = await this.model.findOneAndUpdate(
-      { notes: { $elemMatch: { dueAt: { $lte: now } } } },
+      // One condition on the array, so `$` is the element it matched.
+      { 'notes.dueAt': { $lte: now } },
       { $set: { 'notes.$.dueAt': leaseUntil }, $inc: { 'notes.$.attempts': 1 } },
       { returnDocument: 'after', lean: true },
     ).exec() as SurveyDoc | null;
