@@ -3,7 +3,7 @@
  * never touch the database, the conversation knows no platform, reports know channels
  * only by their types. The rules are also run on made-up edges, so each can fail.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cyclesIn, importSpecifiers, madgeGraph, readImportGraph, type ImportEdge, type MadgeGraph } from './helpers/import-graph.ts';
 
@@ -30,6 +30,11 @@ const RULES: Rule[] = [
     why: 'the conversation knows no platform, only the channel contract',
     applies: (from) => from.startsWith('conversation/'),
     forbids: (to) => PLATFORM_LIBRARIES.has(to) || (to.startsWith('channels/') && !CHANNEL_CONTRACT.has(to)),
+  },
+  {
+    why: 'the survey document has one owner: only its repository folder imports the model, the rest use its index',
+    applies: (from) => !from.startsWith('storage/surveys/'),
+    forbids: (to) => to.startsWith('storage/surveys/') && to !== 'storage/surveys/index.ts',
   },
   {
     why: 'reports know channels only by their types',
@@ -80,10 +85,35 @@ describe('src/', () => {
   });
 });
 
+/** Lines outside the survey repository that reach the surveys collection by name (a write past its owner). */
+function surveyCollectionAccess(files: Array<{ path: string; text: string }>): string[] {
+  const byName = /\.collection\(\s*['"`]surveys['"`]|\.model\(\s*['"`]Survey['"`]|models\.Survey\b/;
+  return files.filter((f) => !f.path.startsWith('storage/surveys/'))
+    .flatMap((f) => f.text.split('\n').map((line, i) => ({ line, i })).filter(({ line }) => byName.test(line)).map(({ i }) => `${f.path}:${i + 1}`));
+}
+
+describe('the survey document', () => {
+  test('no file outside storage/surveys/ reaches the surveys collection by name', () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
+      .filter((p) => p.endsWith('.ts'))
+      .map((p) => ({ path: p.split('\\').join('/'), text: readFileSync(`${SRC}/${p}`, 'utf8') }));
+    expect(files.length).toBeGreaterThan(100);
+    expect(surveyCollectionAccess(files)).toEqual([]);
+  });
+
+  test('the check finds such a line', () => {
+    expect(surveyCollectionAccess([
+      { path: 'reports/x.ts', text: "const c = conn.collection('surveys');\nawait c.updateOne({}, {});" },
+      { path: 'storage/surveys/survey-model.ts', text: "conn.model('Survey', schema)" },
+      { path: 'forget.ts', text: 'conn.models.Survey' },
+    ])).toEqual(['reports/x.ts:1', 'forget.ts:1']);
+  });
+});
+
 describe('the layering rules', () => {
   test.each([
     ['channels/slack/slack-channel.ts', 'mongoose', true],
-    ['channels/x/x-channel.ts', 'storage/survey-model.ts', true],
+    ['channels/x/x-channel.ts', 'storage/surveys/survey-model.ts', true],
     ['channels/discord/discord-channel.ts', 'reports/reports-module.ts', true],
     ['channels/webhook-channel.ts', 'reports/dashboard/dashboard-routes.ts', true],
     ['channels/slack/slack-channel.ts', 'channels/channel.ts', false],
@@ -100,6 +130,11 @@ describe('the layering rules', () => {
     ['reports/digest.ts', 'channels/send-errors.ts', true],
     ['reports/digest.ts', 'channels/channel.ts', false],
     ['http/server.ts', 'channels/slack/slack-receiver.ts', false],
+    ['reports/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
+    ['conversation/engine.ts', 'storage/surveys/survey-repository.ts', true],
+    ['forget.ts', 'storage/surveys/survey-model.ts', true],
+    ['reports/rollup-store.ts', 'storage/surveys/index.ts', false],
+    ['storage/surveys/survey-repository.ts', 'storage/surveys/survey-model.ts', false],
   ] as const)('%s → %s breaks a rule: %s', (from, to, broken) => {
     expect(violations([{ from, to }]).length > 0).toBe(broken);
   });

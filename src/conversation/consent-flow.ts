@@ -9,7 +9,7 @@ import type { EngineCore } from './engine-core.ts';
 import type { Category } from './nps-category.ts';
 import { readConsent } from './consent-reply.ts';
 import type { OwedMessages } from './owed-messages.ts';
-import type { Reply } from './reply-flow.ts';
+import type { Reply } from './reply.ts';
 
 export class ConsentFlow {
   constructor(private readonly core: EngineCore, private readonly owed: OwedMessages) {}

@@ -15,18 +15,9 @@ import type { EngineCore } from './engine-core.ts';
 import { categorize } from './nps-category.ts';
 import type { OwedMessages } from './owed-messages.ts';
 import { parseReply } from './reply-parser.ts';
+import type { Reply } from './reply.ts';
 import { followupKey } from './templates.ts';
 
-/** A customer's message, validated, as the state machine handles it. */
-export interface Reply {
-  channel: string;
-  customerId: string;
-  text: string;
-  choice?: number;
-  surveyId?: string;
-  eventId?: string;
-  receivedAt: Date;
-}
 
 interface Parsed { score: number | null; optOut: boolean; comment: string | null }
 
