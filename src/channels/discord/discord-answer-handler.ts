@@ -16,8 +16,11 @@ import type { Logger } from '../../logger.ts';
 import type { FallbackThreads } from './discord-fallback-threads.ts';
 import type { ResolutionWatcher } from './discord-resolution-watcher.ts';
 import { answeredContent, parseButtonCustomId } from './discord-survey-message.ts';
+import { deliverHeld } from '../held-delivery.ts';
 
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
+/** A typed answer is held this long at most while the database is away (then it is logged as lost). */
+const ANSWER_HOLD_MS = 5 * 60_000;
 /** Outcomes of a press that mean the choice is stored (`queued`: kept until its question is). */
 const STORED_CHOICE = new Set(['scored', 'completed', 'queued']);
 /** Shown only to the customer when a pressed score could not be stored. */
@@ -97,14 +100,16 @@ export class AnswerHandler {
   }
 
   private async forward(message: Message, surveyId: string | undefined): Promise<ReplyOutcome> {
-    const outcome = await this.serially(message.author.id, () => this.deps.sink.message({
+    // The gateway will not deliver this message again: hold it through a database outage
+    // (in order, per customer) rather than drop the customer's answer or their STOP.
+    const outcome = await this.serially(message.author.id, () => deliverHeld(() => this.deps.sink.message({
       channel: 'discord',
       customerId: message.author.id,
       text: message.content,
       eventId: message.id,
       receivedAt: message.createdAt,
       ...(surveyId ? { surveyId } : {}),
-    }));
+    }), { maxMs: ANSWER_HOLD_MS, logger: this.deps.logger }));
     if (outcome.status !== 'ignored') {
       this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: message.inGuild() ? 'thread' : 'dm' }, 'discord answer');
     }
