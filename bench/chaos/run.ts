@@ -20,7 +20,7 @@ import { Templates } from '../../src/conversation/templates.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { BotPool, API_TOKEN } from './bot-pool.ts';
 import { fuzzBody, fuzzText } from './fuzz.ts';
-import { Platforms, type BotMessage, type Conversation, type MessageKind, type PlatformName } from './platforms.ts';
+import { kindOf, Platforms, type BotMessage, type Conversation, type MessageKind, type PlatformName } from './platforms.ts';
 import { BotSlot, ChaosDatabase, freePort, sleep, type CrashRecord } from './processes.ts';
 
 // ── settings ──────────────────────────────────────────────────────────────────
@@ -50,6 +50,8 @@ const settings = {
   settleSeconds: intSetting('CHAOS_SETTLE_SECONDS', 90, 10),
   maxMinutes: intSetting('CHAOS_MAX_MINUTES', 10, 3),
   seed: intSetting('CHAOS_SEED', 1),
+  /** Database kills timed the moment a platform accepted a question (before the bot can record it). */
+  dbKillsAfterSend: intSetting('CHAOS_DB_KILLS_AFTER_SEND', 2),
   keepDir: process.env.CHAOS_KEEP === '1',
 };
 
@@ -212,6 +214,25 @@ async function killer(): Promise<void> {
   }
 }
 
+/**
+ * Kill the database the moment the webhook platform accepts a question, a few times over
+ * the run (spread by the question count): the bot has sent, and cannot record it.
+ */
+function killDatabaseAfterSends(): void {
+  let questions = 0;
+  let done = 0;
+  let restarting = false;
+  const every = Math.max(5, Math.floor(settings.conversations / 4 / (settings.dbKillsAfterSend + 1)));
+  platforms.receiver.onAccept = (body) => {
+    if (!faultsOn || restarting || done >= settings.dbKillsAfterSend || kindOf(String(body.text ?? '')) !== 'question') return;
+    if (++questions % every !== 0) return;
+    done++;
+    restarting = true;
+    log(`database: killed right after a question was accepted (${done}/${settings.dbKillsAfterSend})`);
+    void db.restart().then(() => log('database: answering again')).finally(() => { restarting = false; });
+  };
+}
+
 async function databaseRestart(): Promise<void> {
   log('database: stop');
   await db.restart();
@@ -367,6 +388,7 @@ async function main(): Promise<void> {
 
   const collector = setInterval(() => platforms.collect(records.filter((r) => !r.done).map((r) => r.conv)), 150);
   const faults = [killer(), stormer()];
+  killDatabaseAfterSends();
   const fuzzers = Array.from({ length: settings.fuzzConcurrency }, () => fuzzWorker(targets));
   const progress = setInterval(() => log(`${records.filter((r) => r.done).length}/${records.length} conversations done, ${fuzzSent} fuzzed replies, ${kills.length} kills, ${crashes.length} crashes`), 30_000);
 

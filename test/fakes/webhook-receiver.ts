@@ -18,6 +18,8 @@ export class WebhookReceiver {
   readonly answers: Array<{ status: number; retryAfter?: string; location?: string }> = [];
   /** While set, a share of requests is refused with the storm's status (fault injection). */
   storm: Storm | null = null;
+  /** Called with each signed message as it is accepted, before the answer goes back (fault injection at that moment). */
+  onAccept: ((body: Record<string, unknown>) => void) | null = null;
   private server!: Server;
   url = '';
 
@@ -44,7 +46,9 @@ export class WebhookReceiver {
           }).end();
           return;
         }
-        this.received.push({ body: JSON.parse(raw) as Record<string, unknown>, signed, raw, headers });
+        const body = JSON.parse(raw) as Record<string, unknown>;
+        this.received.push({ body, signed, raw, headers });
+        if (signed) this.onAccept?.(body);
         res.writeHead(signed ? 200 : 401).end();
       });
     });
