@@ -44,7 +44,6 @@ export interface TgMessage {
   sender_business_bot?: TgUser;
   reply_to_message?: TgMessage;
   forum_topic_created?: { name: string; icon_color: number };
-  [key: string]: unknown;
 }
 export type TgUpdate = { update_id: number } & Record<string, unknown>;
 

@@ -46,7 +46,7 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-async function resolve(customer: TgUser, agent = { id: 'agent-anna', name: 'Anna' }, extra: Record<string, unknown> = {}): Promise<string> {
+async function resolve(customer: TgUser, agent: { id: string; name?: string } = { id: 'agent-anna', name: 'Anna' }, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await fetch(`${app.url}/api/resolutions`, {
     method: 'POST', headers: authHeaders(),
     body: JSON.stringify({ channel: 'telegram', conversationId: `care-${customer.id}-${Math.random()}`, customer: { id: String(customer.id) }, agent, ...extra }),
