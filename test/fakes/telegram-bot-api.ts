@@ -17,8 +17,8 @@
  *   forum topic that exists, a business connection that exists and is enabled (a message
  *   sent through it has the business account as `from` and the bot as
  *   `sender_business_bot`). With `perChatIntervalMs` set, a second message to one chat
- *   sooner than that is 429 "Too Many Requests: retry after 1" (Telegram asks bots to
- *   keep to about one message a second per chat).
+ *   sooner than half that is 429 "Too Many Requests: retry after 1" (Telegram asks bots to
+ *   keep to about one message a second per chat, and answers bursts with 429).
  * - Updates (private, business and group messages, taps on a sent message's buttons) are
  *   built by the helpers below and delivered to the webhook set with `setWebhook`, with
  *   `X-Telegram-Bot-Api-Secret-Token`, or queued for `getUpdates` when no webhook is set.
@@ -384,8 +384,8 @@ export class FakeTelegramBotApi {
     }
     if (this.perChatIntervalMs > 0) {
       const last = this.lastSendAt.get(chatId);
-      // A little slack for the time the request took to get here.
-      if (last !== undefined && Date.now() - last < this.perChatIntervalMs * 0.9) return bad('Too Many Requests: retry after 1', 429, { retry_after: 1 });
+      // Half the interval: room for requests that took different times to get here; a burst has no gap at all.
+      if (last !== undefined && Date.now() - last < this.perChatIntervalMs / 2) return bad('Too Many Requests: retry after 1', 429, { retry_after: 1 });
       this.lastSendAt.set(chatId, Date.now());
     }
     const message = this.store({

@@ -53,7 +53,7 @@ type SendOptions = Parameters<Api['sendMessage']>[2];
 export class TelegramChannel implements ChannelAdapter {
   readonly name = TELEGRAM_CHANNEL;
   readonly rate: { perSecond: number; concurrent: number };
-  readonly bot: Bot;
+  private readonly bot: Bot;
   private readonly pacer: ChatPacer;
   private readonly handled = new RecentIds(10_000);
   private readonly languagesSeen = new RecentIds(10_000);

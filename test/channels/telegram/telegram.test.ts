@@ -13,7 +13,7 @@ import { readSurvey } from '../../helpers/surveys.ts';
 const TOKEN = '123456789:AAHfake-telegram-token-0123456789abcd';
 const SECRET = 'telegram-webhook-secret-0123456789';
 const SUPPORT_GROUP = -1001500000001;
-const PACE_MS = 300;
+const PACE_MS = 400;
 
 let fake: FakeTelegramBotApi;
 let app: TestApp;
@@ -240,6 +240,14 @@ describe('Telegram channel (webhook)', () => {
     await deliver(fake.groupMessage(SUPPORT_GROUP, admin, '/resolve', { threadId: topic.threadId }));
     await eventually(async () => fake.to(SUPPORT_GROUP).some((m) => /already resolved/.test(String(m.text))), 5000, 'the duplicate notice');
     assert.equal(fake.to(SUPPORT_GROUP).filter((m) => m.reply_markup).length, 1);
+  });
+
+  test('a manager notice goes to a group chat (ALERT_TARGET=telegram:<chat id>); a chat that is not an id is refused', async () => {
+    const channel = app.channels.get('telegram')!;
+    await channel.post(String(SUPPORT_GROUP), { text: 'Detractor: 3/10', fields: { Agent: 'Anna' } });
+    const notice = fake.to(SUPPORT_GROUP).find((m) => /Detractor/.test(String(m.text)));
+    assert.equal(notice?.text, 'Detractor: 3/10\nAgent: Anna');
+    await assert.rejects(channel.post('@managers', { text: 'x' }), /not a Telegram chat id/);
   });
 
   test('a customer who blocked the bot, or never started it: the survey fails with Telegram\'s reason, no retries', async () => {
