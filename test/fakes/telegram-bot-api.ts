@@ -14,7 +14,8 @@
  *   whose buttons have a text and `callback_data` of 1–64 bytes, a chat the bot may write
  *   to (a user who never started the bot: 403 "bot can't initiate conversation with a
  *   user"; blocked: 403 "bot was blocked by the user"; unknown: 400 "chat not found"), a
- *   forum topic that exists, a business connection that exists and is enabled (a message
+ *   forum topic that exists, a business connection that exists and is enabled, and a
+ *   business chat with an incoming message in the last 24 hours (a message
  *   sent through it has the business account as `from` and the bot as
  *   `sender_business_bot`). With `perChatIntervalMs` set, a second message to one chat
  *   sooner than half that is 429 "Too Many Requests: retry after 1" (Telegram asks bots to
@@ -51,7 +52,7 @@ export interface ApiFailure { error_code: number; description: string; parameter
 export interface Attempt { method: string; chatId?: string; status: number; description?: string }
 
 interface Group { chat: TgChat; admins: Set<number>; topics: Map<number, TgMessage> }
-interface BusinessConnection { id: string; user: TgUser; user_chat_id: number; date: number; is_enabled: boolean; customers: Set<number> }
+interface BusinessConnection { id: string; user: TgUser; user_chat_id: number; date: number; is_enabled: boolean; customers: Set<number>; lastIncoming: Map<number, number> }
 
 export class FakeTelegramBotApi {
   readonly bot: TgUser;
@@ -133,7 +134,7 @@ export class FakeTelegramBotApi {
   /** A business account connects the bot (Settings → Telegram Business → Chatbots). */
   connectBusiness(owner: TgUser): string {
     const id = `bc_${Buffer.from(String(owner.id)).toString('base64url')}${this.business.size}`;
-    this.business.set(id, { id, user: owner, user_chat_id: owner.id, date: now(), is_enabled: true, customers: new Set() });
+    this.business.set(id, { id, user: owner, user_chat_id: owner.id, date: now(), is_enabled: true, customers: new Set(), lastIncoming: new Map() });
     return id;
   }
 
@@ -160,12 +161,18 @@ export class FakeTelegramBotApi {
   }
 
   /** A message in a business account's chat with a customer; `from` is the customer or the business owner. */
-  businessMessage(connectionId: string, customer: TgUser, from: TgUser, text: string): TgUpdate {
+  businessMessage(connectionId: string, customer: TgUser, from: TgUser, text: string, opts: { date?: number } = {}): TgUpdate {
     const c = this.business.get(connectionId);
     if (!c) throw new Error(`no business connection ${connectionId}`);
-    if (from.id === customer.id) c.customers.add(customer.id);
+    const date = opts.date ?? now();
+    if (from.id === customer.id) {
+      c.customers.add(customer.id);
+      c.lastIncoming.set(customer.id, date);
+    }
     const chat: TgChat = { id: customer.id, type: 'private', first_name: customer.first_name };
-    return this.update({ business_message: this.store({ chat, from, text, business_connection_id: connectionId }) });
+    const message = this.store({ chat, from, text, business_connection_id: connectionId });
+    message.date = date;
+    return this.update({ business_message: message });
   }
 
   /** A customer opens a forum topic in a support group: the topic's first message. */
@@ -360,6 +367,8 @@ export class FakeTelegramBotApi {
       // The exact wording for a disabled connection is not documented; Telegram's own error names are upper case.
       if (!c || !c.is_enabled) return bad('Bad Request: BUSINESS_CONNECTION_INVALID');
       if (!c.customers.has(chatId)) return bad('Bad Request: chat not found');
+      // BusinessBotRights.can_reply: only chats with an incoming message in the last 24 hours (the wording here is ours).
+      if (now() - (c.lastIncoming.get(chatId) ?? 0) > 24 * 3600) return bad('Forbidden: no incoming message in this business chat in the last 24 hours', 403);
       chat = { id: chatId, type: 'private', first_name: this.users.get(chatId)?.first_name };
       from = c.user;
       businessBot = this.bot;

@@ -13,7 +13,8 @@
  * - **Resolutions**: `POST /api/resolutions` (with `address.business_connection_id` to ask
  *   in a business chat), or an agent's `/resolve` (telegram-resolve-command.ts).
  * - **Limits**: 30 messages a second for the channel (the outbox's `rate`), one a second
- *   per chat (ChatPacer), a 429's `retry_after` handed to the outbox.
+ *   per chat (ChatPacer), a 429's `retry_after` handed to the outbox. A business chat
+ *   whose customer has not written for 24 hours is a closed window (telegram-business-chats.ts).
  *
  * Canonical ids are Telegram's numeric user and chat ids, as decimal strings.
  */
@@ -22,9 +23,10 @@ import type { Update } from 'grammy/types';
 import { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
-import { PermanentSendError } from '../send-errors.ts';
+import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
 import { readChoicePayload } from '../meta/choice-payload.ts';
 import { RecentIds } from '../x/x-recent-ids.ts';
+import { BusinessChats } from './telegram-business-chats.ts';
 import { ChatPacer } from './telegram-chat-pacer.ts';
 import { toSendError } from './telegram-errors.ts';
 import { ANSWERED_DATA, answeredKeyboard, scoreKeyboard, telegramText, type InlineKeyboard } from './telegram-question.ts';
@@ -39,7 +41,6 @@ export const TELEGRAM_CHANNEL = 'telegram';
 export const ALLOWED_UPDATES = ['message', 'business_message', 'callback_query'] as const;
 
 const USER_ID = /^\d{1,20}$/;
-const LANGUAGE_KEEP_MS = 30 * 86_400_000;
 
 const addressSchema = z.object({
   chat_id: chatId.optional(),
@@ -56,8 +57,8 @@ export class TelegramChannel implements ChannelAdapter {
   private readonly bot: Bot;
   private readonly pacer: ChatPacer;
   private readonly handled = new RecentIds(10_000);
-  private readonly languagesSeen = new RecentIds(10_000);
   private ctx: ChannelContext | null = null;
+  private businessChats: BusinessChats | null = null;
   private log: Logger;
   private polling: Promise<void> | null = null;
 
@@ -82,6 +83,7 @@ export class TelegramChannel implements ChannelAdapter {
   async start(ctx: ChannelContext): Promise<void> {
     this.ctx = ctx;
     this.log = ctx.logger;
+    this.businessChats = new BusinessChats(ctx.state);
     try {
       await this.bot.init();
     } catch (err) {
@@ -125,6 +127,10 @@ export class TelegramChannel implements ChannelAdapter {
     const parsed = addressSchema.safeParse(to.address ?? {});
     if (!parsed.success) throw new PermanentSendError(`telegram: the survey's address is not one Telegram can use (${parsed.error.issues[0]!.message})`, 'telegram-bad-address');
     const a = parsed.data;
+    const chat = a.chat_id ?? to.customerId;
+    if (a.business_connection_id && message.kind === 'question' && this.businessChats && !(await this.businessChats.mayWrite(chat))) {
+      throw new WindowClosedError('telegram: the customer has not written in this business chat for 24 hours; Telegram lets a business bot reply only within that');
+    }
     let keyboard: InlineKeyboard | undefined;
     if (message.choices?.length) {
       try {
@@ -133,7 +139,7 @@ export class TelegramChannel implements ChannelAdapter {
         throw new PermanentSendError(`telegram: cannot offer these choices as buttons: ${(err as Error).message}`, 'telegram-keyboard');
       }
     }
-    const sent = await this.deliver(a.chat_id ?? to.customerId, message.text, {
+    const sent = await this.deliver(chat, message.text, {
       ...(keyboard ? { reply_markup: keyboard } : {}),
       ...(a.message_thread_id ? { message_thread_id: Number(a.message_thread_id) } : {}),
       ...(a.reply_to_message_id ? { reply_parameters: { message_id: Number(a.reply_to_message_id), allow_sending_without_reply: true } } : {}),
@@ -183,14 +189,14 @@ export class TelegramChannel implements ChannelAdapter {
     if (!from || from.is_bot || m.sender_business_bot || m.sender_chat) return;
     if (business && from.id !== m.chat.id) return;
     if (text.trim() === '' || text.trimStart().startsWith('/')) return;
-    if (business) await this.rememberLanguage(from.id, from.language_code);
+    if (business) await this.businessChats!.customerWrote(from.id, from.language_code, (m.date ?? Math.floor(Date.now() / 1000)) * 1000);
     const outcome = await this.ctx!.sink.message({ channel: this.name, customerId: String(from.id), text, eventId: `message:${m.chat.id}:${m.message_id}` });
     this.log.debug({ status: outcome.status }, 'telegram: customer message handled');
   }
 
   private async onResolve(m: TelegramMessage, business: boolean, group: boolean): Promise<void> {
     let decision: ResolveDecision;
-    if (business) decision = resolveInBusinessChat(this.name, m, await this.language(m.chat.id));
+    if (business) decision = resolveInBusinessChat(this.name, m, (await this.businessChats!.recall(m.chat.id))?.lang);
     else if (group) decision = resolveInGroup(this.name, m, m.from && !m.sender_chat ? await this.isAdmin(m.chat.id, m.from.id) : false);
     else return; // a private chat with the bot has no agent in it
     if (decision.kind === 'refuse') {
@@ -251,18 +257,5 @@ export class TelegramChannel implements ChannelAdapter {
       this.log.warn({ err: toSendError(err, 'getChatMember').message }, 'telegram: could not check whether /resolve came from an administrator');
       return false;
     }
-  }
-
-  /** A business chat's customer's language, for the question asked after a /resolve there. */
-  private async rememberLanguage(userId: number, code: string | undefined): Promise<void> {
-    if (!code || code.length > 35) return;
-    const key = `${userId}:${code}`;
-    if (this.languagesSeen.has(key)) return;
-    await this.ctx!.state.set(`lang:${userId}`, code, { expiresAt: new Date(Date.now() + LANGUAGE_KEEP_MS) });
-    this.languagesSeen.add(key);
-  }
-
-  private async language(userId: number): Promise<string | undefined> {
-    return (await this.ctx!.state.get(`lang:${userId}`)) ?? undefined;
   }
 }

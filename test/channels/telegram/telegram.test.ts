@@ -212,6 +212,16 @@ describe('Telegram channel (webhook)', () => {
     assert.match(String(failed.lastError), /BUSINESS_CONNECTION_INVALID/);
   });
 
+  test('Telegram Business: a chat where the customer has not written for 24 hours is skipped as a closed window, without calling Telegram', async () => {
+    const owner = fake.user();
+    const customer = fake.user();
+    const connection = fake.connectBusiness(owner);
+    await deliver(fake.businessMessage(connection, customer, customer, 'thanks, bye', { date: Math.floor(Date.now() / 1000) - 25 * 3600 }));
+    const s = await stateIs(await resolve(customer, { id: 'agent-ola' }, { address: { business_connection_id: connection } }), 'skipped');
+    assert.equal(s.skipReason, 'window-closed');
+    assert.equal(fake.attempts.filter((a) => a.chatId === String(customer.id)).length, 0);
+  });
+
   test('support group: an administrator\'s /resolve in the customer\'s topic asks there; a member\'s is refused', async () => {
     const admin = fake.user({ first_name: 'Anna' });
     const member = fake.user({ first_name: 'Bo' });
