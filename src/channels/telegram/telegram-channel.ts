@@ -61,6 +61,8 @@ export class TelegramChannel implements ChannelAdapter {
   private businessChats: BusinessChats | null = null;
   private log: Logger;
   private polling: Promise<void> | null = null;
+  private initTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly settings: TelegramSettings, logger: Logger) {
     this.log = logger;
@@ -84,21 +86,63 @@ export class TelegramChannel implements ChannelAdapter {
     this.ctx = ctx;
     this.log = ctx.logger;
     this.businessChats = new BusinessChats(ctx.state);
-    try {
-      await this.bot.init();
-    } catch (err) {
-      throw new Error(`telegram: getMe failed, check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT (${toSendError(err, 'getMe').message})`);
-    }
     if (this.settings.mode === 'webhook') {
       mountTelegramWebhook(ctx.http, {
         secret: this.settings.webhookSecret!,
         bodyLimitBytes: this.settings.bodyLimitBytes,
         logger: ctx.logger,
-        onUpdate: (update) => this.bot.handleUpdate(update as unknown as Update).catch((err: unknown) => {
-          // grammY wraps what the handler threw; the route answers 500 and Telegram delivers again.
-          throw (err as { error?: unknown }).error ?? err;
-        }),
+        onUpdate: async (update) => {
+          // Until getMe has answered, updates are refused (500) and Telegram delivers them again.
+          if (!this.bot.isInited()) throw new Error('telegram: the bot has not reached the Bot API yet');
+          await this.bot.handleUpdate(update as unknown as Update).catch((err: unknown) => {
+            // grammY wraps what the handler threw; the route answers 500 and Telegram delivers again.
+            throw (err as { error?: unknown }).error ?? err;
+          });
+        },
       });
+    }
+    // A wrong token stops the bot with a clear line; Telegram being unreachable does not stop the other channels.
+    if (await this.init()) this.started();
+    else this.retryInit(1000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.initTimer) clearTimeout(this.initTimer);
+    if (this.polling) {
+      await this.bot.stop().catch(() => {});
+      await this.polling;
+      this.polling = null;
+    }
+  }
+
+  /** getMe: true when done; false when Telegram could not be reached (try again); throws when it refused the token. */
+  private async init(): Promise<boolean> {
+    try {
+      // Our own getMe, not bot.init(), which retries a 5xx or no answer for ever (start-up would hang).
+      this.bot.botInfo = await this.bot.api.getMe();
+      return true;
+    } catch (err) {
+      const failure = toSendError(err, 'getMe');
+      if (failure instanceof PermanentSendError) throw new Error(`telegram: getMe refused, check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT (${failure.message})`);
+      this.log.warn({ err: failure.message }, 'telegram: the Bot API is not reachable yet; trying again in the background');
+      return false;
+    }
+  }
+
+  private retryInit(delayMs: number): void {
+    this.initTimer = setTimeout(() => {
+      void this.init().then((done) => {
+        if (this.stopped) return;
+        if (done) this.started();
+        else this.retryInit(Math.min(delayMs * 2, 60_000));
+      }, (err: unknown) => this.log.error({ err: (err as Error).message }, 'telegram channel off'));
+    }, delayMs);
+    this.initTimer.unref();
+  }
+
+  private started(): void {
+    if (this.settings.mode === 'webhook') {
       this.log.info({ webhook: TELEGRAM_WEBHOOK_PATH, bot: this.bot.botInfo.username }, 'telegram channel on (webhook)');
       return;
     }
@@ -110,14 +154,6 @@ export class TelegramChannel implements ChannelAdapter {
       this.log.error({ err: (err as Error).message }, 'telegram: long polling stopped');
     });
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram channel on (long polling)');
-  }
-
-  async stop(): Promise<void> {
-    if (this.polling) {
-      await this.bot.stop().catch(() => {});
-      await this.polling;
-      this.polling = null;
-    }
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {

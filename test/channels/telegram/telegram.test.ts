@@ -350,3 +350,39 @@ describe('Telegram channel (long polling)', () => {
     }
   });
 });
+
+describe('Telegram channel start-up', () => {
+  test('a token Telegram refuses stops the bot with a clear line', async () => {
+    const fake3 = await FakeTelegramBotApi.start({ token: TOKEN });
+    try {
+      await assert.rejects(startTestApp({
+        label: 'telegrambad',
+        env: { TELEGRAM_BOT_TOKEN: '987654321:AAHsome-other-token-0123456789abcdef', TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake3.url },
+      }), /getMe refused.*401 Unauthorized/);
+    } finally {
+      await fake3.stop();
+    }
+  });
+
+  test('Telegram unreachable at start: the bot starts anyway, refuses updates (500, Telegram retries) until getMe answers', async () => {
+    const fake3 = await FakeTelegramBotApi.start({ token: TOKEN });
+    fake3.failNext('getMe', { error_code: 502, description: 'Bad Gateway' });
+    const app3 = await startTestApp({
+      label: 'telegramlate',
+      env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake3.url, COMPANY_NAME: 'Acme' },
+    });
+    try {
+      await fetch(`${fake3.url}/bot${TOKEN}/setWebhook`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${app3.url}/telegram/webhook`, secret_token: SECRET }),
+      });
+      const u = fake3.user();
+      const hello = fake3.privateMessage(u, '/start');
+      assert.equal((await fake3.deliver(hello)).status, 500, 'not yet: Telegram will deliver it again');
+      await eventually(async () => (await fake3.deliver(hello)).status === 200, 10_000, 'getMe answered on a retry');
+      assert.deepEqual(fake3.attempts.filter((a) => a.method === 'getMe').map((a) => a.status), [502, 200]);
+    } finally {
+      await app3.close();
+      await fake3.stop();
+    }
+  });
+});
