@@ -224,8 +224,9 @@ export class TelegramChannel implements ChannelAdapter {
     // Bots, the business's own messages in its customer's chat, commands (/start) and stickers are not answers.
     if (!from || from.is_bot || m.sender_business_bot || m.sender_chat) return;
     if (business && from.id !== m.chat.id) return;
-    if (text.trim() === '' || text.trimStart().startsWith('/')) return;
+    // Any message of the customer's (a sticker too) opens Telegram's 24 hours for the business bot.
     if (business) await this.businessChats!.customerWrote(from.id, from.language_code, (m.date ?? Math.floor(Date.now() / 1000)) * 1000);
+    if (text.trim() === '' || text.trimStart().startsWith('/')) return;
     const outcome = await this.ctx!.sink.message({ channel: this.name, customerId: String(from.id), text, eventId: `message:${m.chat.id}:${m.message_id}` });
     this.log.debug({ status: outcome.status }, 'telegram: customer message handled');
   }
