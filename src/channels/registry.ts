@@ -11,12 +11,13 @@ import * as discord from './discord/index.ts';
 import * as x from './x/index.ts';
 import * as meta from './meta/index.ts';
 import * as chatwoot from './chatwoot/index.ts';
+import * as telegram from './telegram/index.ts';
 
 export function createChannels(config: Config, logger: Logger): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [];
   if (config.webhook) channels.push(new WebhookChannel(config.webhook));
   // Platform channels: each returns null when its settings are absent.
-  const fromEnv: Array<(c: Config, l: Logger) => ChannelAdapter | null> = [slack.fromConfig, discord.fromConfig, x.fromConfig];
+  const fromEnv: Array<(c: Config, l: Logger) => ChannelAdapter | null> = [slack.fromConfig, discord.fromConfig, x.fromConfig, telegram.fromConfig];
   for (const make of fromEnv) {
     const channel = make(config, logger);
     if (channel) channels.push(channel);

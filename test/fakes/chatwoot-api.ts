@@ -318,6 +318,16 @@ export class FakeChatwootApi {
 
   /** What Chatwoot's send service for this inbox makes of the message (see chatwoot-question.ts). */
   private platformDelivery(c: FakeConversation, m: FakeMessage): FakeMessage['delivered'] {
+    // The platform's own text limits (Chatwoot passes the content on unchanged): Instagram
+    // 1000 bytes of UTF-8, Messenger 2000 characters, WhatsApp 4096 (an interactive body 1024).
+    const bytes = Buffer.byteLength(m.content, 'utf8');
+    const tooLong = (c.channel === 'Channel::Instagram' || (c.channel === 'Channel::FacebookPage' && c.additionalAttributes?.type === 'instagram_direct_message')) ? bytes > 1000
+      : c.channel === 'Channel::FacebookPage' ? m.content.length > 2000
+        : c.channel === 'Channel::Whatsapp' ? m.content.length > (m.contentType === 'input_select' ? 1024 : 4096) : false;
+    if (tooLong) {
+      m.contentAttributes = { ...m.contentAttributes, external_error: '(#100) the message text is too long for the platform' };
+      return 'failed';
+    }
     if (m.contentType !== 'input_select') return 'text';
     const items = (m.contentAttributes.items as unknown[]).length;
     switch (c.channel) {

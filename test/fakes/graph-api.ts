@@ -4,13 +4,13 @@
  *
  * - `POST /{version}/me/messages` (Messenger with a page token, Instagram with an
  *   Instagram token): checks the token (code 190), the version (2500), the request
- *   (code 100: recipient, text ≤ 2000, at most 13 quick replies with titles ≤ 20 and
+ *   (code 100: recipient, text ≤ 2000 characters — on Instagram ≤ 1000 bytes of UTF-8 —, at most 13 quick replies with titles ≤ 20 and
  *   payloads ≤ 1000, the customer feedback template's fields), refuses a closed 24-hour
  *   window (code 10, subcode 2018278 / Instagram 2534022), answers
  *   `{recipient_id, message_id}` and, like a page subscribed to `message_echoes`,
  *   POSTs the echo of what the page sent to the product's webhook.
  * - `POST /{version}/{phone-number-id}/messages` (WhatsApp Cloud API): checks the token,
- *   the request (131009 for a list of more than 10 rows, more than 3 buttons, labels over
+ *   the request (131009 for a list of more than 10 rows, an interactive body over 1024 characters, more than 3 buttons, labels over
  *   WhatsApp's lengths; 132001 for an unknown template or language), answers
  *   `{messaging_product, contacts, messages: [{id: "wamid…"}]}` and then reports the
  *   message's fate on the webhook: `sent` and `delivered`, or — for a free-form message
@@ -349,6 +349,8 @@ function checkMessagingMessage(m: Record<string, unknown>, product: 'messenger' 
     return null;
   }
   if (typeof m.text !== 'string' || m.text.length === 0) return { message: '(#100) The parameter message[text] is required', code: 100 };
+  // Messenger counts characters; Instagram counts bytes of UTF-8 (a 999-letter Danish text can be over).
+  if (product === 'instagram' && Buffer.byteLength(m.text, 'utf8') > 1000) return { message: '(#100) Length of param message[text] must be less than or equal to 1000 bytes', code: 100 };
   if (m.text.length > 2000) return { message: '(#100) Length of param message[text] must be less than or equal to 2000', code: 100 };
   const qr = m.quick_replies;
   if (qr !== undefined) {
@@ -383,7 +385,7 @@ function checkWhatsAppMessage(b: Record<string, unknown>, templates: Record<stri
     case 'interactive': {
       const i = b.interactive as { type?: string; body?: { text?: unknown }; action?: Record<string, unknown> } | undefined;
       const text = i?.body?.text;
-      if (typeof text !== 'string' || text.length === 0 || text.length > 4096) return invalid('interactive.body.text must be 1 to 4096 characters');
+      if (typeof text !== 'string' || text.length === 0 || text.length > 1024) return invalid('interactive.body.text must be 1 to 1024 characters');
       if (i?.type === 'list') {
         const button = i.action?.button;
         if (typeof button !== 'string' || button.length === 0 || button.length > 20) return invalid('action.button must be 1 to 20 characters');

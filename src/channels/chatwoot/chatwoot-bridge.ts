@@ -22,7 +22,7 @@ import { chatwootChannelName, chatwootKind, kindOfChannel } from './chatwoot-cha
 import {
   accountOf, eventNameSchema, messageEventSchema, statusChangedSchema, type ChatwootConversation, type ChatwootMessageEvent, type ChatwootStatusChanged,
 } from './chatwoot-payload.ts';
-import { questionMessages } from './chatwoot-question.ts';
+import { chatwootText, questionMessages } from './chatwoot-question.ts';
 import type { ChatwootSettings } from './chatwoot-settings.ts';
 import { CHATWOOT_WEBHOOK_PATH, mountChatwootWebhook } from './chatwoot-webhook-routes.ts';
 
@@ -72,7 +72,7 @@ export class ChatwootBridge {
       throw new PermanentSendError(`the channel "${channel}" only posts notices; resolve Chatwoot conversations as "chatwoot:<kind>" (e.g. chatwoot:whatsapp, see docs/chatwoot.md)`, 'chatwoot-no-kind');
     }
     const conversationId = to.address?.conversationId ?? to.conversationId;
-    if (!message.choices) return receipt(await this.client.createMessage(conversationId, { content: message.text }));
+    if (!message.choices) return receipt(await this.client.createMessage(conversationId, { content: chatwootText(kind, message.text) }));
     const info = await this.client.conversation(conversationId);
     if (info.canReply === false) {
       throw new WindowClosedError(`chatwoot: conversation ${conversationId} can no longer be replied to (the platform's messaging window has closed)`);
@@ -97,7 +97,7 @@ export class ChatwootBridge {
   async post(channelId: string, notice: Notice): Promise<void> {
     const conversationId = channelId.slice(channelId.lastIndexOf(':') + 1);
     const fields = Object.entries(notice.fields ?? {}).map(([k, v]) => `${k}: ${v}`);
-    await this.client.createMessage(conversationId, { content: [notice.text, ...fields].join('\n'), private: true });
+    await this.client.createMessage(conversationId, { content: chatwootText(null, [notice.text, ...fields].join('\n')), private: true });
   }
 
   private async onPayload(json: unknown): Promise<void> {

@@ -12,11 +12,41 @@
  *
  * Elsewhere (e-mail, SMS, API inboxes, Twilio, kinds not in CHATWOOT_INPUT_SELECT) the
  * question is plain text; the customer types the number, which is always accepted.
+ *
+ * Every text is cut to the limit of the platform behind the inbox (Chatwoot passes it on
+ * unchanged, and the platform refuses what is too long): Instagram 1,000 bytes, a WhatsApp
+ * list's body 1,024 characters, and so on (CHATWOOT_TEXT_LIMITS).
  */
+import { fitText, type TextLimit } from '../text-limit.ts';
 import { choicePayload } from '../meta/choice-payload.ts';
-import { splitChoices } from '../meta/whatsapp-question.ts';
+import { MESSAGING_TEXT_LIMITS } from '../meta/messenger-question.ts';
+import { splitChoices, WHATSAPP_LIMITS } from '../meta/whatsapp-question.ts';
 import type { InputSelectItem, NewMessage } from './chatwoot-client.ts';
 import type { ChatwootChannelKind } from './chatwoot-channel-names.ts';
+
+/** Chatwoot's own limit on a message's content (its message model). */
+export const CHATWOOT_CONTENT_CHARS = 150_000;
+
+/** One text message, by the platform behind the inbox (documented limits; Chatwoot's own elsewhere). */
+export const CHATWOOT_TEXT_LIMITS: Readonly<Record<ChatwootChannelKind, TextLimit>> = {
+  web: { chars: CHATWOOT_CONTENT_CHARS },
+  facebook: MESSAGING_TEXT_LIMITS.messenger,
+  instagram: MESSAGING_TEXT_LIMITS.instagram,
+  whatsapp: { chars: WHATSAPP_LIMITS.text },
+  sms: { chars: 1600 }, // Twilio's limit on one message body (longer is refused, 21617)
+  email: { chars: CHATWOOT_CONTENT_CHARS },
+  api: { chars: CHATWOOT_CONTENT_CHARS },
+  telegram: { chars: 4096 },
+  line: { chars: 5000 },
+  twitter: { chars: 10_000 },
+  tiktok: { chars: CHATWOOT_CONTENT_CHARS }, // no limit found in TikTok's public docs
+  other: { chars: CHATWOOT_CONTENT_CHARS },
+};
+
+/** A plain message's text for this kind of inbox (a private note: `null`, Chatwoot's own limit). */
+export function chatwootText(kind: ChatwootChannelKind | null, text: string): string {
+  return fitText(text, kind ? CHATWOOT_TEXT_LIMITS[kind] : { chars: CHATWOOT_CONTENT_CHARS });
+}
 
 const items = (surveyId: string, scores: readonly number[]): InputSelectItem[] =>
   scores.map((n) => ({ title: String(n), value: choicePayload(surveyId, n) }));
@@ -35,10 +65,12 @@ export function questionMessages(opts: {
   const { kind, channelType } = opts;
   // Twilio inboxes send only the text of a message, whatever its type.
   if (!kind || !opts.inputSelect.has(kind) || channelType === 'Channel::TwilioSms' || opts.choices.length === 0) {
-    return [{ content: opts.text }];
+    return [{ content: chatwootText(kind, opts.text) }];
   }
   if (kind === 'whatsapp') {
-    return splitChoices(opts.choices).map((scores, i) => ({ content: i === 0 ? opts.text : range(scores), inputSelect: items(opts.surveyId, scores) }));
+    // Each half is an interactive list, whose body WhatsApp limits to 1,024 characters.
+    const text = fitText(opts.text, { chars: WHATSAPP_LIMITS.body });
+    return splitChoices(opts.choices).map((scores, i) => ({ content: i === 0 ? text : range(scores), inputSelect: items(opts.surveyId, scores) }));
   }
-  return [{ content: opts.text, inputSelect: items(opts.surveyId, opts.choices) }];
+  return [{ content: chatwootText(kind, opts.text), inputSelect: items(opts.surveyId, opts.choices) }];
 }

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OutgoingMessage } from '../channel.ts';
+import { fitText } from '../text-limit.ts';
 
 /** Discord's content limit. */
 export const MAX_CONTENT = 2000;
@@ -90,5 +91,5 @@ export function answeredContent(questionText: string, score: number): string {
 }
 
 export function truncate(text: string, max = MAX_CONTENT): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return fitText(text, { chars: max });
 }

@@ -13,7 +13,7 @@ import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
 import { GraphClient } from './graph-client.ts';
 import { messagingEvents, messagingPayloadSchema, type MessagingEvent } from './messaging-payload.ts';
-import { feedbackTemplate, messengerText, quickReplies, readFeedbackAnswer } from './messenger-question.ts';
+import { feedbackTemplate, messagingText, quickReplies, readFeedbackAnswer } from './messenger-question.ts';
 import type { InstagramSettings, MessengerSettings } from './meta-settings.ts';
 import { mountMetaWebhook } from './meta-webhook-routes.ts';
 import { parsePayload, PayloadError } from '../webhook-json.ts';
@@ -72,7 +72,7 @@ export class MessagingChannel implements ChannelAdapter {
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     this.checkRecipient(to.customerId);
-    if (!message.choices) return this.deliver(to.customerId, { text: messengerText(message.text) });
+    if (!message.choices) return this.deliver(to.customerId, { text: messagingText(this.name, message.text) });
     if (this.useFeedbackTemplate()) {
       try {
         const s = this.settings as MessengerSettings;
@@ -91,7 +91,7 @@ export class MessagingChannel implements ChannelAdapter {
     } catch (err) {
       throw new PermanentSendError(`cannot offer these choices as quick replies: ${(err as Error).message}`, 'meta-quick-reply');
     }
-    return this.deliver(to.customerId, { text: messengerText(message.text), quick_replies: replies });
+    return this.deliver(to.customerId, { text: messagingText(this.name, message.text), quick_replies: replies });
   }
 
   /** Meta has no team channels: a notice is a message to the user id given as `channelId` (within their window). */
@@ -99,7 +99,7 @@ export class MessagingChannel implements ChannelAdapter {
     this.checkRecipient(channelId);
     const fields = Object.entries(notice.fields ?? {}).map(([k, v]) => `${k}: ${v}`);
     try {
-      await this.deliver(channelId, { text: messengerText([notice.text, ...fields].join('\n')) });
+      await this.deliver(channelId, { text: messagingText(this.name, [notice.text, ...fields].join('\n')) });
     } catch (err) {
       if (err instanceof WindowClosedError) throw new PermanentSendError(`${this.name}: cannot post to ${channelId}: ${err.message}`, 'window-closed');
       throw err;

@@ -9,9 +9,20 @@
  *   survey id, so the answer (`messaging_feedback`) scores exactly that survey. No
  *   follow-up inside the sheet: the engine asks its own, matched to the score.
  */
+import { fitText, type TextLimit } from '../text-limit.ts';
 import { choicePayload } from './choice-payload.ts';
 
-export const MESSENGER_LIMITS = { quickReplies: 13, quickReplyTitle: 20, payload: 1000, text: 2000 } as const;
+export const MESSENGER_LIMITS = { quickReplies: 13, quickReplyTitle: 20, payload: 1000 } as const;
+
+/**
+ * One message's text: Messenger takes 2,000 characters; Instagram 1,000 **bytes** of
+ * UTF-8 (Meta refuses more with `(#100)`), so a Danish or Swedish question is cut by its
+ * bytes, not its letters.
+ */
+export const MESSAGING_TEXT_LIMITS: Readonly<Record<'messenger' | 'instagram', TextLimit>> = {
+  messenger: { chars: 2000 },
+  instagram: { bytes: 1000 },
+};
 
 export interface QuickReply { content_type: 'text'; title: string; payload: string }
 
@@ -22,9 +33,9 @@ export function quickReplies(surveyId: string, choices: readonly number[]): Quic
   return choices.map((n) => ({ content_type: 'text', title: String(n), payload: choicePayload(surveyId, n) }));
 }
 
-/** Meta's text limit for one message; longer texts are cut (templates are short anyway). */
-export function messengerText(text: string): string {
-  return text.length > MESSENGER_LIMITS.text ? `${text.slice(0, MESSENGER_LIMITS.text - 1)}…` : text;
+/** The product's text limit for one message; longer texts are cut (see text-limit.ts). */
+export function messagingText(product: 'messenger' | 'instagram', text: string): string {
+  return fitText(text, MESSAGING_TEXT_LIMITS[product]);
 }
 
 const QUESTION_ID = /^nps([A-Za-z0-9]{1,64})$/;
@@ -44,7 +55,7 @@ export function readFeedbackAnswer(a: { questionId: string; type: string; payloa
 }
 
 /** Meta's limit for the card's title is 65 characters; the question inside the sheet may be longer. */
-const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const cut = (s: string, n: number) => fitText(s, { chars: n });
 
 export function feedbackTemplate(surveyId: string, question: string, privacyUrl: string, expiresInDays: number): Record<string, unknown> {
   return {

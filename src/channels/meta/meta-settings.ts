@@ -42,7 +42,7 @@ const messengerSchema = z.object({
 
 const instagramSchema = z.object({
   INSTAGRAM_ACCESS_TOKEN: token,
-  INSTAGRAM_ACCOUNT_ID: z.string({ message: 'required when INSTAGRAM_ACCESS_TOKEN is set (the Instagram professional account id)' }).pipe(metaId),
+  INSTAGRAM_ACCOUNT_ID: z.string({ message: 'required when INSTAGRAM_ACCESS_TOKEN is set (the Instagram professional account id the webhooks carry: user_id of GET /me?fields=user_id, see docs/meta.md)' }).pipe(metaId),
   INSTAGRAM_APP_SECRET: secret.optional(),
   INSTAGRAM_GRAPH_URL: httpUrl.optional(),
   INSTAGRAM_RATE_PER_SECOND: rate.default(20),

@@ -9,12 +9,13 @@
  * Every score is one tap away, in order, and nothing the customer sees is an English
  * word the engine did not choose (the labels are numbers). A typed number ("9", "8/10",
  * "nio") is always accepted too. Each row's id is `nps:<surveyId>:<score>`, so a tap
- * scores exactly that survey. Limits: body 4096, button label 20, row title 24, row id
- * 200 characters.
+ * scores exactly that survey. Limits: an interactive message's body 1024 characters (a
+ * plain text message 4096), button label 20, row title 24, row id 200 characters.
  */
+import { fitText } from '../text-limit.ts';
 import { choicePayload } from './choice-payload.ts';
 
-export const WHATSAPP_LIMITS = { listRows: 10, replyButtons: 3, body: 4096, button: 20, rowTitle: 24, rowId: 200, text: 4096 } as const;
+export const WHATSAPP_LIMITS = { listRows: 10, replyButtons: 3, body: 1024, button: 20, rowTitle: 24, rowId: 200, text: 4096 } as const;
 
 export interface WhatsAppListPart { body: string; button: string; scores: number[] }
 
@@ -40,7 +41,7 @@ function listMessage(surveyId: string, body: string, button: string, scores: rea
     type: 'interactive',
     interactive: {
       type: 'list',
-      body: { text: whatsappText(body) },
+      body: { text: fitText(body, { chars: WHATSAPP_LIMITS.body }) },
       action: {
         button: button.slice(0, WHATSAPP_LIMITS.button),
         sections: [{ title: button.slice(0, WHATSAPP_LIMITS.rowTitle), rows: scores.map((n) => ({ id: choicePayload(surveyId, n), title: String(n) })) }],
@@ -63,6 +64,7 @@ export function templateMessage(name: string, language: string): Record<string, 
   return { type: 'template', template: { name, language: { code: language } } };
 }
 
+/** A plain text message's body (4096 characters). */
 export function whatsappText(text: string): string {
-  return text.length > WHATSAPP_LIMITS.text ? `${text.slice(0, WHATSAPP_LIMITS.text - 1)}…` : text;
+  return fitText(text, { chars: WHATSAPP_LIMITS.text });
 }

@@ -6,6 +6,10 @@
 import { z } from 'zod';
 import type { Notice } from '../channel.ts';
 import type { SlackBlocks } from './slack-api.ts';
+import { fitText } from '../text-limit.ts';
+
+/** Slack's limit on a section block's text. */
+export const SECTION_TEXT_CHARS = 3000;
 
 /** Button action ids are `nps_score_0` … `nps_score_10` (unique within one actions block, as Slack requires). */
 export const SCORE_ACTION = /^nps_score_(?:[0-9]|10)$/;
@@ -97,5 +101,13 @@ export function escapeText(s: string): string {
 }
 
 function cut(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return fitText(s, { chars: max });
+}
+
+/**
+ * A message's plain `text` for Slack: cut to a section's 3,000 characters before `&<>` are
+ * escaped, so even all-escaped text stays far under Slack's 40,000 (Slack advises 4,000).
+ */
+export function messageText(text: string): string {
+  return escapeText(fitText(text, { chars: SECTION_TEXT_CHARS }));
 }

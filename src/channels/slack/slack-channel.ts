@@ -16,7 +16,7 @@ import { ValidationError } from '../../validation.ts';
 import { readAddress, threadOf, type SlackAddress } from './slack-address.ts';
 import { SlackAnswers } from './slack-answers.ts';
 import { clientOptions, SlackApi } from './slack-api.ts';
-import { escapeText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } from './slack-blocks.ts';
+import { messageText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } from './slack-blocks.ts';
 import { isDmRefusal, slackErrorCode, toSendError } from './slack-errors.ts';
 import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
 import { slackLogger } from './slack-logger.ts';
@@ -101,7 +101,7 @@ export class SlackChannel implements ChannelAdapter {
       method = 'chat.postMessage';
       const posted = await this.api.post({
         channel: dm,
-        text: escapeText(message.text),
+        text: messageText(message.text),
         ...(message.choices?.length ? { blocks: questionBlocks(message.text, message.choices, to.surveyId, to.customerId) } : {}),
       });
       const receipt: SlackAddress = { mode: 'dm', channel: dm };
@@ -132,7 +132,7 @@ export class SlackChannel implements ChannelAdapter {
       const posted = await this.api.post({
         channel,
         threadTs,
-        text: `${mention} ${escapeText(message.text)}`,
+        text: `${mention} ${messageText(message.text)}`,
         ...(message.choices?.length ? { blocks: questionBlocks(message.text, message.choices, to.surveyId, to.customerId, mention) } : {}),
         metadata: surveyMetadata(to.surveyId, to.customerId),
       });

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import Twit from 'twit';
 import { z } from 'zod';
 import type { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { fitText } from '../text-limit.ts';
 import { DEFAULT_X_API_URL } from './x-settings.ts';
 import type { QuickReplyOption } from './x-quick-reply.ts';
 import { toSendError } from './x-send-error.ts';
@@ -65,7 +66,7 @@ export class TwitDirectMessages implements XDirectMessages {
         message_create: {
           target: { recipient_id: dm.recipientId },
           message_data: {
-            text: dm.text.slice(0, MAX_DM_CHARS),
+            text: fitText(dm.text, { chars: MAX_DM_CHARS }),
             ...(dm.quickReply ? { quick_reply: { type: 'options' as const, options: dm.quickReply } } : {}),
           },
         },
