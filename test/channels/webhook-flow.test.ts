@@ -77,6 +77,27 @@ describe('webhook channel over real HTTP', () => {
     }
   });
 
+  test('a retried message with its messageId is applied once; the same bare score again is never the comment; every attempt at one message carries one delivery id', async () => {
+    await post('/api/resolutions', resolution('c-redeliver'));
+    await asked('c-redeliver');
+    const question = hook.received.find((x) => x.body.customerId === 'c-redeliver')!;
+    assert.match(String(question.body.deliveryId), /^[0-9a-f-]{36}$/);
+    assert.equal(question.headers['x-nps-delivery'], question.body.deliveryId);
+    const first = await post('/api/channels/webhook/messages', { customerId: 'c-redeliver', text: '8', messageId: 'chat-msg-1' });
+    assert.equal(first.json.status, 'scored');
+    const retried = await post('/api/channels/webhook/messages', { customerId: 'c-redeliver', text: '8', messageId: 'chat-msg-1' });
+    assert.equal(retried.json.status, 'duplicate');
+    const noId = await post('/api/channels/webhook/messages', { customerId: 'c-redeliver', text: '8' });
+    assert.equal(noId.json.status, 'duplicate');
+    const s = await readSurvey(app, { 'customer.id': 'c-redeliver' });
+    assert.equal(s?.state, 'scored');
+    assert.equal(s?.comment, undefined);
+    assert.equal(hook.forCustomer('c-redeliver').length, 2, 'question and one follow-up');
+    const bad = await post('/api/channels/webhook/messages', { customerId: 'c-redeliver', text: 'x', messageId: 42 });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.field, 'messageId');
+  });
+
   test('a repeated resolution says duplicate and sends nothing more', async () => {
     const first = await post('/api/resolutions', resolution('c-200'));
     await eventually(async () => hook.forCustomer('c-200')[0]);

@@ -31,7 +31,7 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        const headers = { signature: req.headers['x-nps-signature'] as string | undefined, timestamp: req.headers['x-nps-timestamp'] as string | undefined };
+        const headers = { signature: req.headers['x-nps-signature'] as string | undefined, timestamp: req.headers['x-nps-timestamp'] as string | undefined, 'x-nps-delivery': req.headers['x-nps-delivery'] as string | undefined };
         const signed = verifyBody(raw, this.secret, headers.signature, headers.timestamp);
         if (stormHits(this.storm)) {
           const retryAfter = this.storm.retryAfterSec;
