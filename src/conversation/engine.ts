@@ -16,7 +16,7 @@ import { contactModel, type ContactDoc } from './contact-model.ts';
 import { optOutModel, type OptOutDoc } from './opt-out-model.ts';
 import type { Logger } from '../logger.ts';
 import { OPEN_STATES, surveyModel, type SurveyDoc, type SurveyState } from '../storage/survey-model.ts';
-import { Eligibility } from './eligibility.ts';
+import { Eligibility, type SkipReason } from './eligibility.ts';
 import { inboundMessageSchema, resolvedEventSchema } from './inbound-validation.ts';
 import { validate, ValidationError } from '../validation.ts';
 import { categorize, type Category } from './nps-category.ts';
@@ -130,7 +130,8 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
         link: e.link,
         address: e.address,
         state: 'scheduled',
-        skipReason: e.customer.isBot ? 'bot' : undefined,
+        skipReason: e.customer.isBot ? 'bot' : e.skipReason,
+        participants: e.participants,
         resolvedAt,
         askAt,
         dirty: true,
@@ -194,8 +195,8 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
 
   private async ask(s: SurveyDoc, owner: string, now: Date): Promise<void> {
     const leased = { _id: s._id, 'lease.owner': owner };
-    // A bot flag from the platform was stored as skipReason 'bot' at resolution.
-    const listReason = s.skipReason === 'bot' ? 'bot' : this.eligibility.listReason(s.channel, s.customer.id);
+    // A reason the platform gave at resolution (a bot, no messaging conversation) was stored as skipReason.
+    const listReason = (s.skipReason as SkipReason | undefined) ?? this.eligibility.listReason(s.channel, s.customer.id);
     const reservation = listReason ? { reason: listReason } : await this.eligibility.reserve(s.channel, s.customer.id, String(s._id), now);
     if (reservation.reason) {
       await this.move(leased, 'scheduled', 'skipped', { set: { skipReason: reservation.reason }, unset: ['lease'] });
