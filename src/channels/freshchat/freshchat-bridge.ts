@@ -17,6 +17,7 @@ import type { Logger } from '../../logger.ts';
 import type { HelpdeskBridge } from '../bridged-channel.ts';
 import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../channel.ts';
 import { HttpJsonClient, HttpRefusal } from '../http-json-client.ts';
+import { conversationOfKey, resolutionKey } from '../resolution-key.ts';
 import { PermanentSendError } from '../send-errors.ts';
 import { fitText, type TextLimit } from '../text-fit.ts';
 import { parsePayload } from '../webhook-json.ts';
@@ -68,19 +69,20 @@ export class FreshchatBridge implements HelpdeskBridge {
     const kind = kindOfFreshchatChannel(channel);
     if (!kind) throw new PermanentSendError(`the channel "${channel}" only posts notices; resolve Freshchat conversations as "freshchat:<kind>" (see docs/freshchat.md)`, 'freshchat-no-kind');
     const text = fitText(message.text, FRESHCHAT_TEXT_LIMITS[kind] ?? FRESHCHAT_DEFAULT_LIMIT);
+    const conversationId = to.address?.conversationId ?? conversationOfKey(to.conversationId);
     const plain = this.messageBody(to.customerId, text);
     let answer: unknown;
     if (message.choices && message.choices.length > 0 && QUICK_REPLY_KINDS.has(kind) && this.settings.quickReplies) {
       const buttons = message.choices.map((n) => ({ quick_reply_button: { label: String(n), custom_reply_text: String(n) } }));
       try {
-        answer = await this.postMessage(to.conversationId, { ...plain, reply_parts: [{ collection: { sub_parts: buttons } }] });
+        answer = await this.postMessage(conversationId, { ...plain, reply_parts: [{ collection: { sub_parts: buttons } }] });
       } catch (err) {
         if (!(err instanceof HttpRefusal) || ![400, 422].includes(err.status)) throw err;
         this.log.warn({ surveyId: to.surveyId, err: err.message }, 'freshchat: quick replies refused, the question went as text');
-        answer = await this.postMessage(to.conversationId, plain);
+        answer = await this.postMessage(conversationId, plain);
       }
     } else {
-      answer = await this.postMessage(to.conversationId, plain);
+      answer = await this.postMessage(conversationId, plain);
     }
     const id = (answer as { id?: unknown } | undefined)?.id;
     return typeof id === 'string' ? { messageId: id } : {};
@@ -111,12 +113,12 @@ export class FreshchatBridge implements HelpdeskBridge {
 
   private async onPayload(json: unknown): Promise<void> {
     const e = parsePayload(envelopeSchema, json);
-    if (e.action === 'conversation_resolution') return this.onResolved(parsePayload(resolutionDataSchema, e.data));
+    if (e.action === 'conversation_resolution') return this.onResolved(parsePayload(resolutionDataSchema, e.data), e.action_time ?? undefined);
     if (e.action === 'message_create') return this.onMessage(parsePayload(messageDataSchema, e.data).message);
     this.log.debug({ action: e.action }, 'freshchat webhook: action not used');
   }
 
-  private async onResolved(data: { resolve: { resolver?: string | null; resolver_id?: string | null; conversation: { conversation_id: string; assigned_agent_id?: string | null } } }): Promise<void> {
+  private async onResolved(data: { resolve: { resolver?: string | null; resolver_id?: string | null; conversation: { conversation_id: string; assigned_agent_id?: string | null } } }, at?: string): Promise<void> {
     const { resolve } = data;
     const id = checkedId(resolve.conversation.conversation_id);
     let conversation;
@@ -148,8 +150,11 @@ export class FreshchatBridge implements HelpdeskBridge {
     if (agentId && agentName && agents.has(agentId)) agents.get(agentId)!.name = agentName;
     const event: ResolvedEvent = {
       channel: freshchatChannelName(freshchatKind(mine.at(-1)?.message_source)),
-      conversationId: id,
+      // One survey per resolution: Freshchat reopens the same conversation on the next message (see resolution-key.ts).
+      conversationId: resolutionKey(id, at && Number.isFinite(Date.parse(at)) ? new Date(at).toISOString() : 'resolved'),
       customer: { id: customerId },
+      address: { conversationId: id },
+      resolvedAt: at && Number.isFinite(Date.parse(at)) ? new Date(at) : undefined,
       agent: agentId ? { id: agentId, name: agentName } : { id: FRESHCHAT_UNASSIGNED_AGENT_ID },
       participants: agents.size > 0 ? [...agents.values()] : undefined,
       link: `${this.settings.url}/a/inbox/conversation/${id}`,

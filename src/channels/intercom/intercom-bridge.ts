@@ -23,6 +23,7 @@ import type { Logger } from '../../logger.ts';
 import type { HelpdeskBridge } from '../bridged-channel.ts';
 import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../channel.ts';
 import { HttpJsonClient, HttpRefusal } from '../http-json-client.ts';
+import { conversationOfKey, resolutionKey } from '../resolution-key.ts';
 import { PermanentSendError } from '../send-errors.ts';
 import { fitText, type TextLimit } from '../text-fit.ts';
 import { parsePayload } from '../webhook-json.ts';
@@ -75,7 +76,7 @@ export class IntercomBridge implements HelpdeskBridge {
   async send(channel: string, to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     const kind = kindOfIntercomChannel(channel);
     if (!kind) throw new PermanentSendError(`the channel "${channel}" only posts notices; resolve Intercom conversations as "intercom:<kind>" (see docs/intercom.md)`, 'intercom-no-kind');
-    const id = checkedId(to.conversationId);
+    const id = checkedId(to.address?.conversationId ?? conversationOfKey(to.conversationId));
     const body = fitText(message.text, INTERCOM_TEXT_LIMITS[kind] ?? INTERCOM_DEFAULT_LIMIT);
     const comment = { message_type: 'comment', type: 'admin', admin_id: this.settings.adminId, body };
     let answer: unknown;
@@ -155,7 +156,9 @@ export class IntercomBridge implements HelpdeskBridge {
       return null;
     }
     const parts = partsOf(c);
-    const closing = [...notified, ...parts].reverse().find((p) => p.part_type === 'close' && p.author?.type === 'admin' && p.author.id);
+    const closing = [...parts, ...notified].reverse().find((p) => p.part_type === 'close' && p.author?.type === 'admin' && p.author.id);
+    // The bot's own close after the thanks (INTERCOM_CLOSE_AFTER_THANKS) resolves nothing new.
+    if (closing?.author?.id === this.settings.adminId) return null;
     const admins = new Map<string, { id: string; name?: string; replies: number }>();
     for (const p of parts) {
       if (p.author?.type !== 'admin' || !p.author.id || !['comment', 'quick_reply'].includes(p.part_type ?? '')) continue;
@@ -173,8 +176,10 @@ export class IntercomBridge implements HelpdeskBridge {
     const customerName = CUSTOMER_AUTHORS.has(c.source?.author?.type ?? '') ? cleanName(c.source?.author?.name) : undefined;
     return {
       channel: intercomChannelName(intercomKind(c.source?.type)),
-      conversationId: c.id,
+      // One survey per close: the conversation lives on after it (see resolution-key.ts).
+      conversationId: resolutionKey(c.id, closing?.id ?? 'closed'),
       customer: { id: customerId, name: customerName },
+      address: { conversationId: c.id },
       agent,
       participants: admins.size > 0 ? [...admins.values()] : undefined,
       link: `https://app.intercom.com/a/inbox/_/inbox/conversation/${c.id}`,

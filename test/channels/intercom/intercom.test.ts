@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 async function surveyOf(c: FakeIntercomConversation, channel: string) {
-  return eventually(async () => readSurvey(app, { channel, conversationId: c.id }), 10_000, `a survey for conversation ${c.id}`);
+  return eventually(async () => readSurvey(app, { channel, 'address.conversationId': c.id }), 10_000, `a survey for conversation ${c.id}`);
 }
 
 async function stateIs(id: string | Types.ObjectId, state: string) {
@@ -89,7 +89,24 @@ describe('Intercom bridge', () => {
     assert.equal(c.parts.at(-1)?.author.id, BOT);
     await fake.settled();
     assert.ok(fake.webhookAnswers.some((a) => a.topic === 'conversation.admin.closed' && a.status === 200));
-    assert.equal(await countSurveys(app, { conversationId: c.id }), 1, "the bot's own close is the same survey");
+    assert.equal(await countSurveys(app, { 'address.conversationId': c.id }), 1, "the bot's own close resolves nothing new");
+  });
+
+  test('the customer comes back in the same conversation and Anna closes it again: a new survey, skipped for fatigue', async () => {
+    const c = fake.addConversation({ customer: 'Lo', assigneeId: ANNA });
+    await closedBy(c, ANNA);
+    const first = await surveyOf(c, 'intercom:messenger');
+    await stateIs(first._id, 'asked');
+    await fake.customerWrites(c, 'one more thing: where is my invoice?');
+    await closedBy(c, ANNA);
+    const both = await eventually(async () => {
+      const n = await countSurveys(app, { 'address.conversationId': c.id });
+      return n === 2 ? n : null;
+    }, 10_000, 'a second survey');
+    assert.equal(both, 2);
+    const second = await eventually(async () => readSurvey(app, { 'address.conversationId': c.id, _id: { $ne: first._id } }), 5000, 'the second survey');
+    assert.equal((await stateIs(second._id, 'skipped')).skipReason, 'fatigue');
+    assert.equal(fake.sentBy(c, BOT).filter((p) => p.part_type === 'quick_reply').length, 1, 'asked once');
   });
 
   test('WhatsApp through Intercom: the question as text (quick replies are a Messenger thing); a typed answer is read', async () => {
@@ -121,7 +138,7 @@ describe('Intercom bridge', () => {
     assert.equal((await fake.deliver(payload, { signature: null })).status, 401);
     assert.equal((await fake.deliver(payload, { signature: signIntercom(body, 'not-the-secret') })).status, 403);
     assert.equal((await fake.deliver(payload, { signature: signIntercom('{}', OPTIONS.clientSecret), rawBody: body })).status, 403);
-    assert.equal(await countSurveys(app, { conversationId: c.id }), 0);
+    assert.equal(await countSurveys(app, { 'address.conversationId': c.id }), 0);
     assert.equal((await fake.deliver(null, { rawBody: '{"type":' })).status, 400);
     assert.equal((await fake.deliver(payload)).status, 200);
     await surveyOf(c, 'intercom:messenger');
