@@ -73,8 +73,8 @@ export class HttpJsonClient {
       json = undefined;
     }
     if (res.ok) return json;
-    // The path names no customer: platform ids in it are conversation or ticket numbers.
-    const what = `${platform} answered ${res.status} to ${method} ${path.split('?')[0]}: ${errorText(json) ?? (text.slice(0, 200).trim() || `HTTP ${res.status}`)}`;
+    // Platform ids stay out of the message (it is stored and logged): path segments with digits become :id.
+    const what = `${platform} answered ${res.status} to ${method} ${redactIds(path)}: ${errorText(json) ?? (text.slice(0, 200).trim() || `HTTP ${res.status}`)}`;
     if (res.status === 429 || res.status >= 500 || res.status === 408) {
       throw new TransientSendError(what, retryAfterMs(res.headers.get('retry-after')) ?? (res.status === 429 ? 1000 : undefined));
     }
@@ -93,4 +93,9 @@ function errorText(json: unknown): string | undefined {
   }
   const nested = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
   return pick(o.error) ?? pick(nested?.message) ?? pick(o.message) ?? pick(o.description) ?? pick(o.title);
+}
+
+/** `/conversations/123/reply?x=1` → `/conversations/:id/reply`. */
+export function redactIds(path: string): string {
+  return path.split('?')[0]!.replace(/\/[^/]*\d[^/]*/g, '/:id');
 }

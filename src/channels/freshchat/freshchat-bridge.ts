@@ -103,7 +103,7 @@ export class FreshchatBridge implements HelpdeskBridge {
       return await this.http.post(`/conversations/${checkedId(conversationId)}/messages`, body);
     } catch (err) {
       if (err instanceof HttpRefusal && (err.status === 404 || err.status === 410)) {
-        throw new PermanentSendError(`freshchat: conversation ${conversationId} no longer exists (Freshchat answered ${err.status})`, 'freshchat-conversation-gone');
+        throw new PermanentSendError(`freshchat: the conversation no longer exists (Freshchat answered ${err.status})`, 'freshchat-conversation-gone');
       }
       throw err;
     }
@@ -126,14 +126,14 @@ export class FreshchatBridge implements HelpdeskBridge {
       conversation = parsePayload(conversationSchema, await this.http.get(`/conversations/${id}`));
     } catch (err) {
       if (err instanceof HttpRefusal && err.status === 404) {
-        this.log.warn({ conversation: id }, 'freshchat: a resolved conversation is gone, not surveyed');
+        this.log.warn('freshchat: a resolved conversation is gone, not surveyed');
         return;
       }
       throw err;
     }
     const customerId = conversation.users?.[0]?.id;
     if (!customerId) {
-      this.log.warn({ conversation: id }, 'freshchat: a resolved conversation without a user, not surveyed');
+      this.log.warn('freshchat: a resolved conversation without a user, not surveyed');
       return;
     }
     const messages = await this.messagesOf(id);

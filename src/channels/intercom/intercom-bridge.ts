@@ -110,7 +110,7 @@ export class IntercomBridge implements HelpdeskBridge {
       return await this.http.post(`/conversations/${id}/reply`, body);
     } catch (err) {
       if (err instanceof HttpRefusal && (err.status === 404 || err.status === 410)) {
-        throw new PermanentSendError(`intercom: conversation ${id} no longer exists (Intercom answered ${err.status})`, 'intercom-conversation-gone');
+        throw new PermanentSendError(`intercom: the conversation no longer exists (Intercom answered ${err.status})`, 'intercom-conversation-gone');
       }
       throw err;
     }
@@ -127,7 +127,7 @@ export class IntercomBridge implements HelpdeskBridge {
   private async onPayload(json: unknown): Promise<void> {
     const n = parsePayload(notificationSchema, json);
     if (this.settings.appId && n.app_id && n.app_id !== this.settings.appId) {
-      this.log.warn({ app: n.app_id }, 'intercom webhook: a notification of another workspace than INTERCOM_APP_ID, ignored');
+      this.log.warn('intercom webhook: a notification of another workspace than INTERCOM_APP_ID, ignored');
       return;
     }
     if (n.topic === 'conversation.admin.closed') return this.onClosed(parsePayload(intercomConversationSchema, n.data?.item));
@@ -152,7 +152,7 @@ export class IntercomBridge implements HelpdeskBridge {
   private resolutionOf(c: IntercomConversation, notified: IntercomPart[]): ResolvedEvent | null {
     const customerId = c.contacts?.contacts[0]?.id ?? (CUSTOMER_AUTHORS.has(c.source?.author?.type ?? '') ? c.source?.author?.id : undefined);
     if (!customerId) {
-      this.log.warn({ conversation: c.id }, 'intercom: a closed conversation without a contact, not surveyed');
+      this.log.warn('intercom: a closed conversation without a contact, not surveyed');
       return null;
     }
     const parts = partsOf(c);

@@ -81,11 +81,11 @@ export class ZendeskBridge implements HelpdeskBridge {
     }
     const conversationId = to.address?.conversationId;
     if (kind === 'email' || !conversationId) {
-      throw new WindowClosedError(`zendesk: ticket ${to.conversationId} has no messaging conversation to ask in (e-mail only)`);
+      throw new WindowClosedError('zendesk: the ticket has no messaging conversation to ask in (e-mail only)');
     }
     const messages = message.choices ? questionMessages(kind, to.surveyId, message.text, message.choices) : [textMessage(kind, message.text)];
     const [first, ...rest] = messages;
-    const id = await this.postOrGone(conversationId, to.conversationId, first!);
+    const id = await this.postOrGone(conversationId, first!);
     for (const m of rest) {
       await this.sunshine.postMessage(conversationId, m).catch((err: Error) => {
         this.log.warn({ surveyId: to.surveyId, err: err.message }, 'zendesk: the second half of the scale was not posted; the customer can still type the score');
@@ -101,12 +101,12 @@ export class ZendeskBridge implements HelpdeskBridge {
     await this.support.privateNote(ticketId, [notice.text, ...fields].join('\n'));
   }
 
-  private async postOrGone(conversationId: string, ticketId: string, content: Parameters<SunshineClient['postMessage']>[1]): Promise<string | undefined> {
+  private async postOrGone(conversationId: string, content: Parameters<SunshineClient['postMessage']>[1]): Promise<string | undefined> {
     try {
       return await this.sunshine.postMessage(conversationId, content);
     } catch (err) {
       if (err instanceof HttpRefusal && (err.status === 404 || err.status === 410)) {
-        throw new PermanentSendError(`zendesk: the messaging conversation of ticket ${ticketId} no longer exists (Sunshine answered ${err.status})`, 'zendesk-conversation-gone');
+        throw new PermanentSendError(`zendesk: the messaging conversation of the ticket no longer exists (Sunshine answered ${err.status})`, 'zendesk-conversation-gone');
       }
       throw err;
     }
@@ -137,7 +137,7 @@ export class ZendeskBridge implements HelpdeskBridge {
     } catch (err) {
       // A ticket deleted since: nothing to ask about. Anything else (a 429, Zendesk down) is thrown: 500, Zendesk retries.
       if (err instanceof HttpRefusal && err.status === 404) {
-        this.log.warn({ ticket: ticketId }, 'zendesk: a solved ticket is gone, not surveyed');
+        this.log.warn('zendesk: a solved ticket is gone, not surveyed');
         return null;
       }
       throw err;
@@ -183,7 +183,7 @@ export class ZendeskBridge implements HelpdeskBridge {
   private async onSunshine(json: unknown): Promise<void> {
     const body = parsePayload(sunshineWebhookSchema, json);
     if (body.app?.id && body.app.id !== this.settings.appId) {
-      this.log.warn({ app: body.app.id }, 'sunshine webhook: events of another app than ZENDESK_APP_ID, ignored');
+      this.log.warn('sunshine webhook: events of another app than ZENDESK_APP_ID, ignored');
       return;
     }
     for (const event of body.events) {

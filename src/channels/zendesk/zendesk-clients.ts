@@ -41,7 +41,7 @@ export class ZendeskSupportClient {
     for (let page = 0; page < MAX_LOG_PAGES; page++) {
       const query = `page[size]=100${after ? `&page[after]=${encodeURIComponent(after)}` : ''}`;
       const parsed = conversationLogSchema.safeParse(await this.http.get(`/tickets/${id}/conversation_log?${query}`));
-      if (!parsed.success) throw new PermanentSendError(`zendesk: the conversation log of ticket ${id} is not what the Support API documents`, 'zendesk-bad-answer');
+      if (!parsed.success) throw new PermanentSendError('zendesk: the ticket\'s conversation log is not what the Support API documents', 'zendesk-bad-answer');
       events.push(...parsed.data.events);
       after = parsed.data.meta?.after_cursor;
       if (!parsed.data.meta?.has_more || !after) break;
