@@ -9,7 +9,8 @@
  *   `PUT /api/v2/tickets/{id}` with a `comment` (a private note). Basic auth
  *   `email/token:<api token>`; 401 `{"error":"Couldn't authenticate you"}`; 404
  *   `{"error":"RecordNotFound"}`.
- * - Sunshine v2 `GET /sc/v2/apps/{app}/conversations?filter[userId]=`,
+ * - Sunshine v2 `GET /sc/v2/apps/{app}/users/{id}` (`user.profile.locale`),
+ *   `GET /sc/v2/apps/{app}/conversations?filter[userId]=`,
  *   `GET …/conversations/{id}/messages`, `POST …/conversations/{id}/messages`
  *   (`author.type` business, `content.type` text with optional `actions` of type reply,
  *   at most 4,096 characters of text); basic auth with the app key; 404
@@ -57,7 +58,7 @@ export interface FakeTicket {
   requesterId: number;
   assignee: FakeAgent | null;
   /** The customer's Sunshine user, for messaging tickets; none for e-mail tickets. */
-  user?: { id: string; name: string };
+  user?: { id: string; name: string; locale?: string };
   conversation?: FakeMessagingConversation;
   /** Replies agents wrote (who, how many), in the conversation log. */
   agentReplies: FakeAgent[];
@@ -117,8 +118,8 @@ export class FakeZendeskApi {
   }
 
   /** A messaging ticket: the customer wrote through `channel` (a Sunshine source type), agents replied. */
-  addMessagingTicket(t: { channel: string; customer: string; assignee?: FakeAgent | null; agentReplies?: FakeAgent[] }): FakeTicket {
-    const user = { id: hex(12), name: t.customer };
+  addMessagingTicket(t: { channel: string; customer: string; locale?: string; assignee?: FakeAgent | null; agentReplies?: FakeAgent[] }): FakeTicket {
+    const user = { id: hex(12), name: t.customer, locale: t.locale };
     const conversation: FakeMessagingConversation = { id: hex(12), userId: user.id, channel: t.channel, messages: [], lastUpdatedAt: new Date().toISOString() };
     this.conversations.set(conversation.id, conversation);
     conversation.messages.push(this.userMessage(conversation, 'Hi, my order never came', user.name));
@@ -304,6 +305,13 @@ export class FakeZendeskApi {
   }
 
   private sunshine(method: string, path: string, query: URLSearchParams, raw: string, answer: (s: number, b: unknown) => void): void {
+    const u = /^\/sc\/v2\/apps\/([^/]+)\/users\/([^/]+)$/.exec(path);
+    if (u && method === 'GET') {
+      const user = [...this.tickets.values()].map((t) => t.user).find((x) => x?.id === u[2]);
+      if (u[1] !== this.options.appId || !user) return answer(404, { errors: [{ code: 'user_not_found', title: 'User not found' }] });
+      const [givenName, ...rest] = user.name.split(' ');
+      return answer(200, { user: { id: user.id, externalId: null, signedUpAt: new Date().toISOString(), toBeRetained: false, profile: { givenName, surname: rest.join(' '), locale: user.locale ?? 'en-US' }, metadata: {}, identities: [] } });
+    }
     const m = /^\/sc\/v2\/apps\/([^/]+)\/conversations(?:\/([^/]+)\/messages)?$/.exec(path);
     if (!m || m[1] !== this.options.appId) return answer(404, { errors: [{ code: 'app_not_found', title: 'App not found' }] });
     if (!m[2]) {

@@ -162,9 +162,11 @@ export class ZendeskBridge implements HelpdeskBridge {
         skipReason: NO_MESSAGING_REASON,
       };
     }
+    // The language is a nicety: a profile Sunshine will not show is no reason to miss the survey.
+    const locale = await this.sunshine.userLocale(user.id).catch(() => undefined);
     return {
       ...base, channel: zendeskChannelName(conversation.kind),
-      customer: { id: user.id, name: user.name },
+      customer: { id: user.id, name: user.name, locale },
       address: { conversationId: conversation.id },
     };
   }

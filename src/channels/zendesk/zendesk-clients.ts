@@ -8,7 +8,9 @@
  * - Sunshine Conversations (`<ZENDESK_URL>/sc/v2`, basic auth with an app key):
  *   `GET /apps/{app}/conversations?filter[userId]=` (the customer's conversations),
  *   `GET /apps/{app}/conversations/{id}/messages` (which channel the customer wrote
- *   through), `POST /apps/{app}/conversations/{id}/messages` (ask and thank, as the business).
+ *   through), `GET /apps/{app}/users/{id}` (the customer's `profile.locale`, so the
+ *   question is in their language), `POST /apps/{app}/conversations/{id}/messages`
+ *   (ask and thank, as the business).
  */
 import { HttpJsonClient } from '../http-json-client.ts';
 import { PermanentSendError } from '../send-errors.ts';
@@ -83,6 +85,13 @@ export class SunshineClient {
       const one = sunshineMessageSchema.safeParse(m);
       return one.success ? [one.data] : [];
     });
+  }
+
+  /** The customer's locale as their messaging profile says (`da-DK`), or undefined. */
+  async userLocale(userId: string): Promise<string | undefined> {
+    const json = await this.http.get<{ user?: { profile?: { locale?: unknown } } }>(`${this.app}/users/${encodeURIComponent(checked(userId, SUNSHINE_ID, 'user'))}`);
+    const locale = json?.user?.profile?.locale;
+    return typeof locale === 'string' && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(locale) ? locale : undefined;
   }
 
   /** Post as the business; resolves with Sunshine's message id. */

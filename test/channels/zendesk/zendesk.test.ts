@@ -118,11 +118,13 @@ describe('Zendesk bridge (messaging through Sunshine Conversations)', () => {
     assert.equal((await stateIs(s._id, 'scored')).score, 7);
   });
 
-  test('a postback with the score payload scores too', async () => {
-    const t = fake.addMessagingTicket({ channel: 'line', customer: 'Ida', assignee: { id: 903, name: 'Cai' } });
+  test('a postback with the score payload scores too; the question is in the language of the customer\'s messaging profile', async () => {
+    const t = fake.addMessagingTicket({ channel: 'line', customer: 'Ida', locale: 'da-DK', assignee: { id: 903, name: 'Cai' } });
     await solved(t);
     const s = await surveyOf(t, 'zendesk:line');
+    assert.equal(s.customer.locale, 'da');
     await stateIs(s._id, 'asked');
+    assert.match(fake.sentTo(t)[0]!.content.text, /anbefale/, 'asked in Danish');
     assert.equal((await fake.deliverSunshine(fake.postbackBody(t, `nps:${s._id}:10`))).status, 200);
     assert.equal((await stateIs(s._id, 'scored')).score, 10);
   });
