@@ -2,6 +2,7 @@
  * A small local stand-in for Intercom's REST API and webhooks on 127.0.0.1, built from
  * the public API reference (2.11):
  *
+ * - `GET /contacts/{id}` — the contact (`role`, `name`, `browser_language`, `language_override`);
  * - `GET /conversations/{id}` — the conversation: `source` (type, author), `contacts`,
  *   `admin_assignee_id`, `teammates`, `state`, `conversation_parts`;
  * - `POST /conversations/{id}/reply` — an admin `comment`, `note` or `quick_reply`
@@ -30,7 +31,7 @@ export interface FakePart {
 }
 
 export interface FakeIntercomConversation {
-  id: string; sourceType: string; contact: { id: string; name: string; role: 'user' | 'lead' }; assigneeId: string | null;
+  id: string; sourceType: string; contact: { id: string; name: string; role: 'user' | 'lead'; browserLanguage?: string }; assigneeId: string | null;
   state: 'open' | 'closed' | 'snoozed'; parts: FakePart[]; gone?: boolean;
 }
 
@@ -79,10 +80,10 @@ export class FakeIntercomApi {
   }
 
   /** A conversation the customer started, with these admins' replies. */
-  addConversation(c: { sourceType?: string; customer: string; assigneeId?: string | null; replies?: string[] }): FakeIntercomConversation {
+  addConversation(c: { sourceType?: string; customer: string; browserLanguage?: string; assigneeId?: string | null; replies?: string[] }): FakeIntercomConversation {
     const conversation: FakeIntercomConversation = {
       id: String(this.nextConversation++), sourceType: c.sourceType ?? 'conversation',
-      contact: { id: randomUUID().replace(/-/g, '').slice(0, 24), name: c.customer, role: 'user' },
+      contact: { id: randomUUID().replace(/-/g, '').slice(0, 24), name: c.customer, role: 'user', browserLanguage: c.browserLanguage },
       assigneeId: c.assigneeId === undefined ? this.options.admins[0]!.id : c.assigneeId, state: 'open', parts: [],
     };
     for (const adminId of c.replies ?? (conversation.assigneeId ? [conversation.assigneeId] : [])) conversation.parts.push(this.adminPart(adminId, 'comment', '<p>Sorted!</p>'));
@@ -181,6 +182,12 @@ export class FakeIntercomApi {
     if (i >= 0) {
       const f = this.failures.splice(i, 1)[0]!;
       return answer(f.status, f.body ?? { type: 'error.list', errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 1000 in 60 seconds' }] }, f.headers);
+    }
+    const contact = /^\/contacts\/([^/]+)$/.exec(path);
+    if (contact && method === 'GET') {
+      const found = [...this.conversations.values()].map((x) => x.contact).find((x) => x.id === contact[1]);
+      if (!found) return error(404, 'not_found', 'User Not Found');
+      return answer(200, { type: 'contact', id: found.id, role: found.role, name: found.name, email: null, browser_language: found.browserLanguage ?? 'en', language_override: null });
     }
     const m = /^\/conversations\/(\d+)(\/reply|\/parts)?$/.exec(path);
     const c = m ? this.conversations.get(m[1]!) : undefined;

@@ -6,7 +6,8 @@
  *    bridge reads the whole conversation (`GET /conversations/{id}`): the **closing
  *    admin** (author of the last `close` part) is the agent, the conversation's contact
  *    the customer, `source.type` the channel (`intercom:messenger`, …), and every admin
- *    who wrote a comment is counted in `participants`.
+ *    who wrote a comment is counted in `participants`; the contact's language
+ *    (`GET /contacts/{id}`) picks the question's.
  * 2. The question is an admin reply (`POST /conversations/{id}/reply`) as
  *    INTERCOM_ADMIN_ID: `message_type: quick_reply` with 11 `reply_options` in the
  *    Messenger (a workspace that refuses them gets the same text as a comment), a
@@ -145,8 +146,21 @@ export class IntercomBridge implements HelpdeskBridge {
     }
     const event = this.resolutionOf(full, partsOf(item));
     if (!event) return;
+    event.customer.locale = await this.contactLocale(event.customer.id);
     const outcome = await this.sink!.resolved(event);
     this.log.info({ surveyId: outcome.surveyId, status: outcome.status, channel: event.channel }, 'intercom: conversation closed');
+  }
+
+  /** The contact's language (`language_override`, else `browser_language`), so the question is in it; a nicety, never a reason to fail. */
+  private async contactLocale(contactId: string): Promise<string | undefined> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(contactId)) return undefined;
+    try {
+      const c = await this.http.get<{ language_override?: unknown; browser_language?: unknown }>(`/contacts/${contactId}`);
+      const locale = [c?.language_override, c?.browser_language].find((v): v is string => typeof v === 'string' && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/.test(v));
+      return locale;
+    } catch {
+      return undefined;
+    }
   }
 
   private resolutionOf(c: IntercomConversation, notified: IntercomPart[]): ResolvedEvent | null {

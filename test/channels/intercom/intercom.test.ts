@@ -109,12 +109,14 @@ describe('Intercom bridge', () => {
     assert.equal(fake.sentBy(c, BOT).filter((p) => p.part_type === 'quick_reply').length, 1, 'asked once');
   });
 
-  test('WhatsApp through Intercom: the question as text (quick replies are a Messenger thing); a typed answer is read', async () => {
-    const c = fake.addConversation({ sourceType: 'whatsapp', customer: 'Kim', assigneeId: ANNA });
+  test('WhatsApp through Intercom: the question as text (quick replies are a Messenger thing), in the contact\'s language; a typed answer is read', async () => {
+    const c = fake.addConversation({ sourceType: 'whatsapp', customer: 'Kim', browserLanguage: 'sv', assigneeId: ANNA });
     await closedBy(c, ANNA);
     const s = await surveyOf(c, 'intercom:whatsapp');
+    assert.equal(s.customer.locale, 'sv');
     await stateIs(s._id, 'asked');
     assert.equal(fake.sentBy(c, BOT)[0]?.part_type, 'comment');
+    assert.match(String(fake.sentBy(c, BOT)[0]?.body), /rekommendera/i);
     await fake.customerWrites(c, 'I guess 7/10');
     assert.equal((await stateIs(s._id, 'scored')).score, 7);
   });
