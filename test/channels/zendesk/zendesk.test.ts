@@ -129,6 +129,20 @@ describe('Zendesk bridge (messaging through Sunshine Conversations)', () => {
     assert.equal((await stateIs(s._id, 'scored')).score, 10);
   });
 
+  test('a trigger-based webhook with the documented JSON body (placeholders filled in) works the same', async () => {
+    const t = fake.addMessagingTicket({ channel: 'telegram', customer: 'Ebba', assignee: { id: 905, name: 'Eva' } });
+    t.status = 'solved';
+    // What Zendesk sends for the trigger body in docs/zendesk.md once it has filled in {{ticket.id}}, … (an unassigned ticket leaves "").
+    const body = { type: 'zen:event-type:ticket.status_changed', detail: { id: String(t.id), assignee_id: '905', requester_id: String(t.requesterId) }, event: { current: 'Solved' } };
+    assert.equal((await fake.deliverZendesk(body)).status, 200);
+    const s = await surveyOf(t, 'zendesk:telegram');
+    assert.deepEqual(s.agent, { id: '905', name: 'Eva' });
+    await stateIs(s._id, 'asked');
+    const unassigned = fake.addMessagingTicket({ channel: 'telegram', customer: 'Frej', assignee: null });
+    assert.equal((await fake.deliverZendesk({ ...body, detail: { id: String(unassigned.id), assignee_id: '', requester_id: '1' } })).status, 200);
+    assert.equal((await surveyOf(unassigned, 'zendesk:telegram')).agent.id, 'zendesk-unassigned');
+  });
+
   test('an e-mail ticket (no messaging conversation) is stored on zendesk:email and skipped with its reason, never asked', async () => {
     const t = fake.addEmailTicket({ assignee: { id: 904, name: 'Dan' } });
     await solved(t);
