@@ -7,7 +7,7 @@
  * SMS and e-mail get plain text (the customer types the number).
  *
  * Texts are cut to the channel's documented limit, in bytes where it counts bytes:
- * Instagram accepts 1,000 bytes (a 999-character Danish text is 1,033), Messenger
+ * Instagram accepts 1,000 bytes (an outside check's 999-character Danish question was 1,033), Messenger
  * 2,000 characters, a WhatsApp interactive body 1,024 characters, Sunshine itself 4,096.
  */
 import { choicePayload } from '../meta/choice-payload.ts';
