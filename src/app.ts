@@ -61,7 +61,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const channelList = options.channels ?? createChannels(config, logger);
   const channels = new Map(channelList.map((c) => [c.name, c]));
   if (channels.size === 0) {
-    logger.warn('no channel is configured: set the credentials of a channel (Slack, Discord, X, Messenger, Instagram, WhatsApp, Chatwoot, Telegram or the webhook channel: see README); try `nps-bot demo` to see a survey in the terminal');
+    logger.warn('no channel is configured: set the credentials of a channel (Slack, Discord, X, Messenger, Instagram, WhatsApp, Chatwoot, Zendesk, Intercom, Freshchat, Telegram or the webhook channel: see README); try `nps-bot demo` to see a survey in the terminal');
   }
   const database = options.database ?? await connectDatabase(config, logger);
   try {

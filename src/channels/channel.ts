@@ -33,6 +33,18 @@ export interface ResolvedEvent {
   address?: Record<string, string>;
   /** The caller's id for this event; a repeat of the same conversation is `duplicate` either way. */
   eventId?: string;
+  /**
+   * The platform already says this customer cannot be asked here (a Zendesk ticket with no
+   * messaging conversation: e-mail only). The survey is stored and skipped with this reason
+   * (a short slug, e.g. `no-messaging-conversation`), never asked.
+   */
+  skipReason?: string;
+  /**
+   * Every agent who replied in the conversation, where the platform tells (helpdesk
+   * bridges), with how many replies each wrote; `agent` stays the one the platform names
+   * (assignee, closing admin, resolver). For attribution rules that share credit.
+   */
+  participants?: Array<{ id: string; name?: string; replies: number }>;
 }
 
 export type ResolveStatus = 'scheduled' | 'duplicate';

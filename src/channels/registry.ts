@@ -12,6 +12,9 @@ import * as x from './x/index.ts';
 import * as meta from './meta/index.ts';
 import * as chatwoot from './chatwoot/index.ts';
 import * as telegram from './telegram/index.ts';
+import * as zendesk from './zendesk/index.ts';
+import * as intercom from './intercom/index.ts';
+import * as freshchat from './freshchat/index.ts';
 
 export function createChannels(config: Config, logger: Logger): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [];
@@ -24,5 +27,7 @@ export function createChannels(config: Config, logger: Logger): ChannelAdapter[]
   }
   // Meta (messenger, instagram, whatsapp) and Chatwoot (one channel per inbox kind) may each add several.
   channels.push(...meta.channelsFromConfig(config, logger), ...chatwoot.channelsFromConfig(config, logger));
+  // Helpdesk bridges: one channel per channel behind the helpdesk (zendesk:whatsapp, …).
+  channels.push(...zendesk.channelsFromConfig(config, logger), ...intercom.channelsFromConfig(config, logger), ...freshchat.channelsFromConfig(config, logger));
   return channels;
 }

@@ -36,7 +36,7 @@ export class Asking {
     const resolvedAt = e.resolvedAt ?? now;
     const askAt = new Date(Math.max(now.getTime(), resolvedAt.getTime() + core.settings.askDelayMs));
     // Due now and resolved recently enough: store it claimed, the question owed.
-    const claimNow = askAt.getTime() <= now.getTime() && resolvedAt.getTime() >= core.askableSince(now).getTime();
+    const claimNow = askAt.getTime() <= now.getTime() && resolvedAt.getTime() >= core.askableSince(now).getTime() && !e.skipReason;
     const stored = await core.repo.create({
       channel: e.channel,
       conversationId: e.conversationId,
@@ -48,8 +48,9 @@ export class Asking {
       agent: { id: e.agent.id, name: e.agent.name },
       link: e.link,
       address: e.address,
-      // A bot flag from the platform is kept as the reason, and applied when it is time to ask.
-      skipReason: e.customer.isBot ? 'bot' : undefined,
+      // A reason from the platform (a bot, an e-mail-only ticket) is kept, and applied when it is time to ask.
+      skipReason: e.customer.isBot ? 'bot' : e.skipReason,
+      participants: e.participants,
       resolvedAt,
       askAt,
       ...(e.eventId ? { eventIds: [e.eventId] } : {}),
@@ -120,7 +121,7 @@ export class Asking {
     const { core } = this;
     const owed = s.owed;
     if (!owed) return;
-    const listReason = s.skipReason === 'bot' ? 'bot' : core.eligibility.listReason(s.channel, s.customer.id);
+    const listReason = s.skipReason ?? core.eligibility.listReason(s.channel, s.customer.id);
     // The reservation belongs to this survey: taking it again after a crash is not "too recent".
     const reservation = listReason ? { reason: listReason } : await core.eligibility.reserve(s.channel, s.customer.id, String(s._id), core.now());
     if (reservation.reason) {

@@ -32,6 +32,8 @@ export const resolvedEventSchema = z.object({
   address: z.record(z.string().max(64), z.string().max(2000)).optional(),
   /** The caller's id for this resolution event; kept on the survey (the conversation id is what makes a repeat harmless). */
   eventId: z.string().min(1).max(300).optional(),
+  skipReason: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected a short slug like "no-messaging-conversation"').optional(),
+  participants: z.array(z.object({ id, name, replies: z.number().int().min(0).max(100_000) })).max(50, 'at most 50 participants').optional(),
 });
 
 /**

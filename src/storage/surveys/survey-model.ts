@@ -29,6 +29,8 @@ export const surveySchema = new Schema({
     value: Number,
   },
   agent: { id: { type: String, required: true }, name: String },
+  /** Every agent who replied, where the platform tells (ResolvedEvent.participants). */
+  participants: { type: [{ _id: false, id: String, name: String, replies: Number }], default: undefined },
   link: String,
   /** Adapter routing data handed back on every send (e.g. a DM channel or thread fallback). */
   address: { type: Schema.Types.Mixed },
@@ -103,6 +105,7 @@ export interface SurveyDoc {
   type: 'transactional' | 'relational';
   customer: { id: string; name?: string; locale: string; segment?: string; value?: number };
   agent: { id: string; name?: string };
+  participants?: Array<{ id: string; name?: string; replies: number }>;
   link?: string;
   address?: Record<string, string>;
   state: SurveyState;

@@ -33,6 +33,7 @@ export interface NewSurvey {
   link?: string;
   address?: Record<string, string>;
   skipReason?: string;
+  participants?: SurveyDoc['participants'];
   resolvedAt: Date;
   askAt: Date;
   eventIds?: string[];
