@@ -26,7 +26,7 @@ import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, Re
 import { HttpJsonClient, HttpRefusal } from '../http-json-client.ts';
 import { conversationOfKey, resolutionKey } from '../resolution-key.ts';
 import { PermanentSendError } from '../send-errors.ts';
-import { fitText, type TextLimit } from '../text-fit.ts';
+import { fitText, type TextLimit } from '../text-limit.ts';
 import { parsePayload } from '../webhook-json.ts';
 import { intercomChannelName, intercomKind, kindOfIntercomChannel, type IntercomChannelKind } from './intercom-channel-names.ts';
 import { intercomConversationSchema, notificationSchema, partsOf, type IntercomConversation, type IntercomPart } from './intercom-payload.ts';

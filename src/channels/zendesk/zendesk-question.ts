@@ -12,7 +12,7 @@
  */
 import { choicePayload } from '../meta/choice-payload.ts';
 import { splitChoices } from '../meta/whatsapp-question.ts';
-import { fitText, type TextLimit } from '../text-fit.ts';
+import { fitText, type TextLimit } from '../text-limit.ts';
 import type { ZendeskChannelKind } from './zendesk-channel-names.ts';
 
 export const SUNSHINE_TEXT_LIMIT: TextLimit = { chars: 4096 };

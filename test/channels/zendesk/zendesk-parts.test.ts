@@ -6,7 +6,7 @@ import { checkZendeskSignature, zendeskSignature } from '../../../src/channels/z
 import { questionMessages } from '../../../src/channels/zendesk/zendesk-question.ts';
 import { readZendeskSettings } from '../../../src/channels/zendesk/zendesk-settings.ts';
 import { zendeskKind } from '../../../src/channels/zendesk/zendesk-channel-names.ts';
-import { utf8Bytes } from '../../../src/channels/text-fit.ts';
+import { utf8Bytes } from '../../../src/channels/text-limit.ts';
 
 test('signature: base64 HMAC-SHA256 of timestamp + body; missing, stale and forged told apart', () => {
   const body = Buffer.from('{"type":"zen:event-type:ticket.status_changed"}');

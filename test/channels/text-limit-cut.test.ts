@@ -1,7 +1,10 @@
 /** Texts cut to a platform's limit in the unit the platform counts. */
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { fitBytes, fitChars, fitText, utf8Bytes } from '../../src/channels/text-fit.ts';
+import { fitText, utf8Bytes } from '../../src/channels/text-limit.ts';
+
+const fitBytes = (text: string, bytes: number): string => fitText(text, { bytes });
+const fitChars = (text: string, chars: number): string => fitText(text, { chars });
 
 test('a 999-character Danish text (1,078 bytes) is cut to Instagram\'s 1,000 bytes, whole characters, with an ellipsis', () => {
   const danish = ('Hvor sandsynligt er det, at du vil anbefale os til en ven? Svar fra 0 til 10. Tak for din hjælp, så vi bliver bedre. ' + 'æøå'.repeat(3)).repeat(9).slice(0, 999);
