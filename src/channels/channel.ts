@@ -72,8 +72,7 @@ export type ReplyStatus =
   | 'completed'    // the survey is complete (comment read, or score with comment)
   | 'reprompted'   // the reply was unclear; asked again politely
   | 'gave-up'      // still unclear after the allowed re-prompts; the bot stops asking
-  | 'opted-out'    // the customer asked never to be surveyed again
-  | 'queued';      // the question is still being sent; the reply is kept and handled once it is stored
+  | 'opted-out';   // the customer asked never to be surveyed again
 
 export interface ReplyOutcome { status: ReplyStatus; surveyId?: string; score?: number }
 

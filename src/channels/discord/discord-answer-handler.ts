@@ -21,8 +21,8 @@ import { deliverHeld } from '../held-delivery.ts';
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
 /** A typed answer is held this long at most while the database is away (then it is logged as lost). */
 const ANSWER_HOLD_MS = 5 * 60_000;
-/** Outcomes of a press that mean the choice is stored (`queued`: kept until its question is). */
-const STORED_CHOICE = new Set(['scored', 'completed', 'queued']);
+/** Outcomes of a press that mean the choice is stored. */
+const STORED_CHOICE = new Set(['scored', 'completed']);
 /** Shown only to the customer when a pressed score could not be stored. */
 export const NOT_RECORDED = 'Sorry, we could not record your answer just now. Please press it again in a moment.';
 

@@ -256,7 +256,7 @@ export class TelegramChannel implements ChannelAdapter {
     });
     this.log.debug({ status: outcome.status }, 'telegram: button tap handled');
     await this.answerCallback(cq.id);
-    const taken = outcome.status === 'scored' || outcome.status === 'completed' || outcome.status === 'queued';
+    const taken = outcome.status === 'scored' || outcome.status === 'completed';
     if (!taken || !cq.message) return;
     try {
       await this.bot.api.editMessageReplyMarkup(cq.message.chat.id, cq.message.message_id, {
