@@ -20,6 +20,7 @@ import { escapeText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } fr
 import { isDmRefusal, slackErrorCode, toSendError } from './slack-errors.ts';
 import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
 import { slackLogger } from './slack-logger.ts';
+import { canonicalSlackUserId } from './slack-ids.ts';
 import { blockActionsSchema, eventEnvelopeSchema, messageEventSchema, messageShortcutSchema, reactionAddedSchema } from './slack-payloads.ts';
 import { createReceiver, EVENTS_PATH } from './slack-receiver.ts';
 import { SlackResolution, type NotResolved, type ResolutionResult } from './slack-resolution.ts';
@@ -79,6 +80,10 @@ export class SlackChannel implements ChannelAdapter {
     this.running = true;
     if (mode === 'socket') await app.start();
     ctx.logger.info({ mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
+  }
+
+  canonicalCustomerId(id: string): string | null {
+    return canonicalSlackUserId(id);
   }
 
   async stop(): Promise<void> {
