@@ -17,11 +17,10 @@ export const maxEventAgeMinutes = (defaultMinutes: number) =>
 /**
  * Whether an event that happened at `atMs` (ms since the epoch) is recent enough. An
  * event without a time (or with a nonsense one) is not: platforms always send it, so
- * its absence marks a body we did not get from them. A little clock skew into the
- * future is allowed; far future is not.
+ * its absence marks a body we did not get from them. A time ahead of ours (clock skew)
+ * is fresh: a signed body cannot be moved forward in time.
  */
 export function isFreshEvent(atMs: number | undefined, nowMs: number, maxAgeMs: number): boolean {
   if (atMs === undefined || !Number.isFinite(atMs)) return false;
-  const age = nowMs - atMs;
-  return age <= maxAgeMs && age >= -maxAgeMs;
+  return nowMs - atMs <= maxAgeMs;
 }

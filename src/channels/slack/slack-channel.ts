@@ -98,8 +98,16 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    // The id goes into `<@…>`: one that is not a Slack user id could carry mrkdwn (`<!channel>`, links).
+    if (!canonicalSlackUserId(to.customerId) || to.customerId !== to.customerId.trim()) {
+      throw new PermanentSendError('slack: the customer id is not a Slack user id (U… or W…)', 'slack-bad-recipient');
+    }
     const address = readAddress(to.address);
-    if (address?.mode === 'thread') return this.sendInThread(to, message, address.channel, address.thread_ts);
+    if (address?.mode === 'thread') {
+      // The bot asks in public only inside the care channels, wherever the address came from.
+      if (!this.settings.careChannels.has(address.channel)) throw new PermanentSendError('slack: a thread outside SLACK_CARE_CHANNELS is never asked in', 'slack-not-care-channel');
+      return this.sendInThread(to, message, address.channel, address.thread_ts);
+    }
     let method = 'conversations.open';
     try {
       const dm = address?.mode === 'dm' ? address.channel : await this.api.openDm(to.customerId);
@@ -114,7 +122,8 @@ export class SlackChannel implements ChannelAdapter {
     } catch (err) {
       const failure = toSendError(err, method);
       const thread = threadOf(to.conversationId);
-      if (failure instanceof PermanentSendError && failure.code && isDmRefusal(failure.code) && this.settings.threadFallback && thread) {
+      const inCare = thread !== null && this.settings.careChannels.has(thread.channel);
+      if (failure instanceof PermanentSendError && failure.code && isDmRefusal(failure.code) && this.settings.threadFallback && thread && inCare) {
         this.logger.info({ surveyId: to.surveyId, code: failure.code }, 'slack refused the DM; asking in the care thread');
         return this.sendInThread(to, message, thread.channel, thread.threadTs, failure.code);
       }
