@@ -12,8 +12,8 @@ export type SlackAddress =
 
 // A DM is a `D…` conversation; a thread lives in a channel (`C…`, `G…`). Anything else is not ours.
 const addressSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('dm'), channel: z.string().regex(/^D[A-Z0-9]{2,30}$/) }),
-  z.object({ mode: z.literal('thread'), channel: z.string().regex(/^[CG][A-Z0-9]{2,30}$/), thread_ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/) }),
+  z.object({ mode: z.literal('dm'), channel: z.string().regex(/^D[A-Z0-9]{1,30}$/) }),
+  z.object({ mode: z.literal('thread'), channel: z.string().regex(/^[CG][A-Z0-9]{1,30}$/), thread_ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/) }),
 ]);
 
 /** The stored address, or null when there is none yet (or it is not one of ours). */
