@@ -31,7 +31,7 @@ beforeAll(async () => {
     env: {
       WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID, META_APP_SECRET: APP_SECRET,
       META_VERIFY_TOKEN: 'verify-token-replay', META_GRAPH_URL: fake.url, META_GRAPH_VERSION: VERSION,
-      WHATSAPP_STATUS_WAIT_SECONDS: '0', FATIGUE_DAYS: '0', META_MAX_EVENT_AGE_MINUTES: '30',
+      WHATSAPP_STATUS_WAIT_SECONDS: '0', FATIGUE_DAYS: '0', META_MAX_EVENT_AGE_MINUTES: '30', TESTIMONIAL_CONSENT: 'true',
     },
   });
   fake.webhookUrls.whatsapp = `${app.url}/meta/whatsapp`;
@@ -99,6 +99,30 @@ describe('replayed and stale WhatsApp deliveries', () => {
     // The customer's own fresh answer still counts.
     await deliver(fake.whatsappMessage(waId, { text: '9' }));
     assert.equal((await stateIs(second, 'scored')).score, 9);
+  });
+
+  test('a captured consent "yes" replayed at the next survey\'s consent question grants nothing', async () => {
+    const waId = '46701110003';
+    const promoterUntilConsent = async (conversationId: string) => {
+      const id = await surveyIdOf(await resolve(conversationId, waId));
+      await stateIs(id, 'asked');
+      await deliver(fake.whatsappMessage(waId, { text: '10' }));
+      await stateIs(id, 'scored');
+      await deliver(fake.whatsappMessage(waId, { text: 'Lovely service' }));
+      return eventually(async () => {
+        const s = await readSurvey(app, { _id: id });
+        return s?.testimonial?.askedAt ? s : null;
+      }, 10_000, 'the consent question');
+    };
+    const first = await promoterUntilConsent('wa-consent-1');
+    const yes = fake.whatsappMessage(waId, { text: 'yes' });
+    await deliver(yes);
+    await eventually(async () => (await readSurvey(app, { _id: first._id }))?.testimonial?.granted === true, 10_000, 'consent granted');
+
+    const second = await promoterUntilConsent('wa-consent-2');
+    await deliver(yes);
+    await fake.settled();
+    assert.equal((await readSurvey(app, { _id: second._id }))?.testimonial?.granted, undefined, 'the replayed yes is not consent');
   });
 
   test('a message older than META_MAX_EVENT_AGE_MINUTES is ignored (answered 200, so Meta stops)', async () => {
