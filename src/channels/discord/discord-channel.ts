@@ -175,7 +175,7 @@ export class DiscordChannel implements ChannelAdapter {
 
   async post(channelId: string, notice: Notice): Promise<void> {
     const { rest } = this.require();
-    if (!SNOWFLAKE.test(channelId)) throw new PermanentSendError(`discord: "${channelId.slice(0, 40)}" is not a Discord channel id`, 'bad-channel');
+    if (!SNOWFLAKE.test(channelId)) throw new PermanentSendError('discord: the notice target is not a Discord channel id', 'bad-channel');
     // Notices quote customers: their text is escaped, only our own field labels are bold.
     const lines = [escapeDiscordText(notice.text), ...Object.entries(notice.fields ?? {}).map(([k, v]) => `**${escapeDiscordText(k)}:** ${escapeDiscordText(v)}`)];
     const content = truncate(lines.join('\n'));
