@@ -11,6 +11,7 @@ import { apiTokens } from './http/api-tokens.ts';
 import { useOptOutKeySecret } from './conversation/opt-out-model.ts';
 import type { ChannelAdapter, EngineSink } from './channels/channel.ts';
 import { createChannels } from './channels/registry.ts';
+import { customerIdCanonicaliser } from './channels/customer-ids.ts';
 import type { Config } from './config.ts';
 import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
@@ -21,6 +22,8 @@ import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
 import { SurveyReader } from './storage/surveys/index.ts';
+import { AppliedEventStore } from './storage/applied-event-store.ts';
+import { guardReplays } from './conversation/replay-guard.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
@@ -105,6 +108,11 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
 
+  // A platform event already applied (on any survey) never reaches the engine again: replays.
+  const appliedEvents = new AppliedEventStore(conn, options.now);
+  await appliedEvents.init();
+  const guarded = guardReplays(engine, appliedEvents);
+
   // Every engine call is tracked, so a shutdown can refuse new work and wait for the rest.
   const inFlight = new InFlight();
   const sink: EngineSink = {
@@ -118,7 +126,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       }
       return outcome;
     }),
-    message: (event) => inFlight.run(() => engine.message(event)),
+    message: (event) => inFlight.run(() => guarded.message(event)),
   };
   const relationship = new RelationshipSchedule({ surveys: new SurveyReader(conn), sink, settings: config.relationship, logger, now: options.now });
 
@@ -145,6 +153,13 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     findAgent: async (channel, conversationId, customerId) => {
       const adapter = channels.get(channel);
       return adapter?.findAgent ? adapter.findAgent(conversationId, customerId) : undefined;
+    },
+    // Each channel owns the canonical form of its customer ids (WhatsApp: digits only).
+    canonicalCustomerId: (channel, id) => {
+      const adapter = channels.get(channel);
+      if (adapter?.canonicalCustomerId) return adapter.canonicalCustomerId(id);
+      // A channel not running here still has its platform's id form (as `nps-bot forget` uses it).
+      return customerIdCanonicaliser(channel)?.(id);
     },
     extend: (http) => reports.mount(http, auth),
   });

@@ -16,6 +16,8 @@ import { followupModel } from './reports/followup-model.ts';
 import { isDuplicateKey } from './storage/mongo-errors.ts';
 import { SurveyRepository } from './storage/surveys/index.ts';
 import { versionedUpdate } from './storage/versioned-update.ts';
+import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
+import { ValidationError } from './validation.ts';
 
 /** A detractor alert already posted: it quoted the customer's comment, and only a person can delete it there. */
 export interface PostedAlert { followupId: string; postedAt: string; postedTo: string | null }
@@ -34,7 +36,8 @@ export interface ForgetResult {
 
 const ATTEMPTS = 10;
 
-export async function forgetCustomer(conn: Connection, channel: string, customerId: string, now: () => Date = () => new Date()): Promise<ForgetResult> {
+export async function forgetCustomer(conn: Connection, channel: string, givenId: string, now: () => Date = () => new Date()): Promise<ForgetResult> {
+  const customerId = canonicalCustomerId(channel, givenId);
   const optOutKept = await keepOptOut(conn, channel, customerId);
   const hashed = forgottenId(channel, customerId);
   const surveys = new SurveyRepository(conn);
@@ -97,4 +100,17 @@ async function eraseFollowup(model: ReturnType<typeof followupModel>, id: mongoo
     if (done) return true;
   }
   return false;
+}
+
+/**
+ * The id in its channel's canonical form, as every survey stores it (WhatsApp
+ * `+46709999999` is `46709999999`); an id the channel could never have is refused, not
+ * silently matched against nothing.
+ */
+function canonicalCustomerId(channel: string, id: string): string {
+  const canonical = customerIdCanonicaliser(channel);
+  if (!canonical) return id;
+  const found = canonical(id);
+  if (found === null) throw new ValidationError('customer', `expected ${customerIdShape(channel)}`);
+  return found;
 }

@@ -152,4 +152,11 @@ export interface ChannelAdapter {
    * Null when it cannot tell; channels without this method cannot find agents at all.
    */
   findAgent?(conversationId: string, customerId: string): Promise<AgentRef | null>;
+  /**
+   * The canonical form of a customer id on this platform (WhatsApp: digits only; Slack:
+   * `U…`/`W…`), or null when `id` is not one. Applied where ids enter from outside the
+   * platform (`POST /api/resolutions`, `nps-bot forget`), so every stored id matches what
+   * the platform's own events carry. Channels without it take ids as given.
+   */
+  canonicalCustomerId?(id: string): string | null;
 }

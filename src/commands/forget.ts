@@ -11,6 +11,8 @@ import { createLogger } from '../logger.ts';
 import { useOptOutKeySecret } from '../conversation/opt-out-model.ts';
 import { channelNameSchema } from '../conversation/inbound-validation.ts';
 import { parseOptions } from './cli-args.ts';
+import { ConfigError } from '../env-readers.ts';
+import { ValidationError } from '../validation.ts';
 import type { Command } from './command.ts';
 
 const schema = z.object({
@@ -26,7 +28,10 @@ export const command: Command = {
     useOptOutKeySecret(config.optOutKeySecret);
     const db = await connectDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
     try {
-      const result = await forgetCustomer(db.conn, options.channel, options.customer);
+      const result = await forgetCustomer(db.conn, options.channel, options.customer).catch((err: unknown) => {
+        // A customer id its channel could never have (a Slack "casey", a WhatsApp "+46 70…x"): one line, no stack.
+        throw err instanceof ValidationError ? new ConfigError(`--${err.message}`) : err;
+      });
       process.stdout.write(`${JSON.stringify({ channel: options.channel, ...result })}\n`);
       for (const a of result.alertsPosted) {
         process.stderr.write(`nps-bot forget: delete by hand the detractor alert posted ${a.postedAt} to ${a.postedTo ?? 'the ALERT_TARGET of that time'} (follow-up ${a.followupId}): it quoted the customer\n`);

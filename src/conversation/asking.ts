@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import type { ResolveOutcome, ResolvedEvent, SendReceipt } from '../channels/channel.ts';
 import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
 import type { SurveyDoc } from '../storage/surveys/index.ts';
-import { errorText, type EngineCore } from './engine-core.ts';
+import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { resolvedEventSchema } from './inbound-validation.ts';
 import { UnknownChannelError } from './outbox.ts';
 import { BACKOFF_PER_ATTEMPT_MS, MAX_RETRY_AFTER_MS } from './send-retry-policy.ts';
@@ -159,7 +159,8 @@ export class Asking {
       const wait = Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
       core.moved(await core.repo.reschedule(s._id, owedId, new Date(now.getTime() + wait), errorText(err), false), 'sending', 'scheduled');
     } else if (err instanceof PermanentSendError || err instanceof UnknownChannelError || attempts >= (core.settings.maxAskAttempts ?? 5)) {
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'survey failed');
+      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorKind(err) }, 'survey failed');
+      core.logger.debug({ surveyId: String(s._id), err: errorText(err) }, 'survey failed: the platform said');
       core.moved(await core.repo.failAsking(s._id, owedId, errorText(err), attempts), 'sending', 'failed');
     } else {
       const askAt = new Date(now.getTime() + BACKOFF_PER_ATTEMPT_MS * attempts);

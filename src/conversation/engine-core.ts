@@ -148,6 +148,16 @@ export function kindOf(key: TemplateKey): MessageKind {
   return 'thanks';
 }
 
+/**
+ * What kind of error, without its message: platform errors may quote the ids they were
+ * given, so warnings carry this and the full text goes to debug.
+ */
+export function errorKind(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? `${err.name}:${code}` : err.name;
+}
+
 export function errorText(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.slice(0, 500);

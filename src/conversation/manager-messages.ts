@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { WindowClosedError } from '../channels/send-errors.ts';
 import type { OwedNote, SurveyDoc } from '../storage/surveys/index.ts';
-import { errorText, type EngineCore } from './engine-core.ts';
+import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs } from './send-retry-policy.ts';
 
 export type ManagerMessageStatus = 'sent' | 'queued' | 'window-closed' | 'opted-out' | 'unavailable';
@@ -65,7 +65,7 @@ export class ManagerMessages {
         await core.repo.settleNote(s._id, note.id);
         return { status: 'window-closed' };
       }
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorText(err) }, 'message back to the customer not delivered');
+      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorKind(err) }, 'message back to the customer not delivered');
       if (!isWorthRetrying(err) || attempts >= MAX_REPLY_ATTEMPTS) {
         await core.repo.settleNote(s._id, note.id);
         return { status: 'unavailable' };

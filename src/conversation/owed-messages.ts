@@ -8,7 +8,7 @@
  */
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import type { Asking } from './asking.ts';
-import { errorText, type EngineCore } from './engine-core.ts';
+import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs, stillRelevant } from './send-retry-policy.ts';
 import type { TemplateKey } from './templates.ts';
 
@@ -29,7 +29,7 @@ export class OwedMessages {
     } catch (err) {
       const attempts = owed.attempts + 1;
       const giveUp = !isWorthRetrying(err) || attempts >= MAX_REPLY_ATTEMPTS;
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorText(err), retry: !giveUp }, 'message not delivered');
+      core.logger.warn({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorKind(err), retry: !giveUp }, 'message not delivered');
       if (giveUp) await core.repo.dropOwed(s._id, owed.id, errorText(err));
       else await core.repo.deferOwed(s._id, owed.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)), errorText(err));
       return;

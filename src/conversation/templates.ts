@@ -7,6 +7,7 @@
  * (the customer's first name, or nothing).
  */
 import { z } from 'zod';
+import { firstName } from './first-name.ts';
 import type { Category } from './nps-category.ts';
 
 export const LOCALES = ['en', 'sv', 'da', 'nb'] as const;
@@ -104,7 +105,7 @@ export class Templates {
     const set = BUILT_IN[locale];
     const text = this.overrides[locale]?.[key] ?? set[key];
     const company = this.companyName ?? this.overrides[locale]?.us ?? set.us;
-    const first = vars.name?.trim().split(/\s+/)[0]?.slice(0, 40);
+    const first = firstName(vars.name);
     return text.replaceAll('{company}', company).replaceAll('{name}', first ? ` ${first}` : '');
   }
 }

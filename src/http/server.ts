@@ -10,7 +10,8 @@ import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../cha
 import { resolutionWithoutAgentSchema } from '../conversation/inbound-validation.ts';
 import { ShuttingDownError } from '../in-flight.ts';
 import { validate, ValidationError } from '../validation.ts';
-import { requireAuth } from './auth-middleware.ts';
+import { principalOf, requireAuth } from './auth-middleware.ts';
+import { bodyObject, resolutionRequest, type CanonicalCustomerId } from './resolution-request.ts';
 import { authFailureLimiter } from './auth-rate-limit.ts';
 import type { Logger } from '../logger.ts';
 
@@ -33,6 +34,8 @@ export interface HttpDeps {
    * the channel found none, undefined when the channel cannot find agents at all.
    */
   findAgent?: (channel: string, conversationId: string, customerId: string) => Promise<AgentRef | null | undefined>;
+  /** A channel's canonical customer id (see ChannelAdapter.canonicalCustomerId); undefined for channels without one. */
+  canonicalCustomerId?: CanonicalCustomerId;
   /** More routes (reports, dashboard) mounted after the core ones. */
   extend?: (app: Express) => void;
 }
@@ -60,8 +63,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   const ingest = requireAuth(deps.auth, { roles: ['manager', 'ingest'] });
 
   app.post('/api/resolutions', ingest, json, async (req, res) => {
-    // The engine validates every field (zod) and names the bad one; here it only must be an object.
-    const body = bodyObject(req.body);
+    // The engine validates every field (zod) and names the bad one; here: an object, no
+    // routing fields from an ingest token, the customer id in its channel's canonical form.
+    const body = resolutionRequest(req.body, principalOf(res).role, deps.canonicalCustomerId);
     if (body.agent === undefined) body.agent = await agentFromChannel(deps, body);
     const outcome = await deps.sink.resolved(body as unknown as ResolvedEvent);
     res.status(202).json(outcome);
@@ -98,12 +102,6 @@ async function agentFromChannel(deps: HttpDeps, body: Record<string, unknown>): 
   if (found) return found;
   if (found === null) throw new ValidationError('agent', `required: channel "${r.channel}" could not find the agent of this conversation; send agent.id`);
   throw new ValidationError('agent', `required: channel "${r.channel}" cannot tell who the agent was; send agent.id`);
-}
-
-/** A JSON body must be an object; `null`, arrays and strings are refused with a clear field. */
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'expected a JSON object');
-  return body as Record<string, unknown>;
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -20,11 +20,12 @@ import { parsePayload, PayloadError } from '../webhook-json.ts';
 import { ChatwootClient } from './chatwoot-client.ts';
 import { chatwootChannelName, chatwootKind, kindOfChannel } from './chatwoot-channel-names.ts';
 import {
-  accountOf, eventNameSchema, messageEventSchema, statusChangedSchema, type ChatwootConversation, type ChatwootMessageEvent, type ChatwootStatusChanged,
+  accountOf, createdAtMs, eventNameSchema, messageEventSchema, statusChangedSchema, type ChatwootConversation, type ChatwootMessageEvent, type ChatwootStatusChanged,
 } from './chatwoot-payload.ts';
 import { chatwootText, questionMessages } from './chatwoot-question.ts';
 import type { ChatwootSettings } from './chatwoot-settings.ts';
 import { CHATWOOT_WEBHOOK_PATH, mountChatwootWebhook } from './chatwoot-webhook-routes.ts';
+import { isFreshEvent } from '../event-age.ts';
 
 /** Who a resolution is credited to when nobody is assigned. */
 export const UNASSIGNED_AGENT_ID = 'chatwoot-unassigned';
@@ -75,7 +76,7 @@ export class ChatwootBridge {
     if (!message.choices) return receipt(await this.client.createMessage(conversationId, { content: chatwootText(kind, message.text) }));
     const info = await this.client.conversation(conversationId);
     if (info.canReply === false) {
-      throw new WindowClosedError(`chatwoot: conversation ${conversationId} can no longer be replied to (the platform's messaging window has closed)`);
+      throw new WindowClosedError('chatwoot: the conversation can no longer be replied to (the platform\'s messaging window has closed)');
     }
     let messages;
     try {
@@ -139,13 +140,21 @@ export class ChatwootBridge {
       link: `${this.settings.url}/app/accounts/${this.settings.accountId}/conversations/${c.id}`,
     };
     const outcome = await this.sink!.resolved(event);
-    this.log.info({ surveyId: outcome.surveyId, status: outcome.status, channel: event.channel, conversationId: c.id }, 'chatwoot: conversation resolved');
+    // The conversation id is a platform id: the survey id is enough to find it.
+    this.log.info({ surveyId: outcome.surveyId, status: outcome.status, channel: event.channel }, 'chatwoot: conversation resolved');
   }
 
   private async onMessage(m: ChatwootMessageEvent): Promise<void> {
     if (!this.fromOurAccount(m.conversation, m.account)) return;
     const inbound = this.inbound(m);
     if (!inbound) return;
+    // A URL token or a signature stays valid for whoever saw the body: a message older than
+    // the window is a replay or too late to act on. (A widget pick is `message_updated` on
+    // the question, whose `created_at` is the question's; its survey id binds it instead.)
+    if (m.event === 'message_created' && !isFreshEvent(createdAtMs(m.created_at), this.now(), this.settings.maxEventAgeMs)) {
+      this.log.warn({ maxAgeSeconds: this.settings.maxEventAgeMs / 1000 }, 'chatwoot webhook: a message older than CHATWOOT_MAX_EVENT_AGE_MINUTES (or without created_at) ignored');
+      return;
+    }
     const outcome = await this.sink!.message(inbound);
     this.log.debug({ eventId: inbound.eventId, status: outcome.status }, 'chatwoot: customer message handled');
   }

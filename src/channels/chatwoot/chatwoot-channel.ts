@@ -6,6 +6,7 @@
  */
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
 import type { ChatwootBridge } from './chatwoot-bridge.ts';
+import { canonicalChatwootContactId } from './chatwoot-ids.ts';
 
 export class ChatwootChannel implements ChannelAdapter {
   readonly rate: { perSecond: number; concurrent: number };
@@ -21,6 +22,10 @@ export class ChatwootChannel implements ChannelAdapter {
 
   stop(): Promise<void> {
     return this.bridge.stop();
+  }
+
+  canonicalCustomerId(id: string): string | null {
+    return canonicalChatwootContactId(id);
   }
 
   send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {

@@ -124,7 +124,7 @@ export class ChatwootClient {
 
 function checkId(conversationId: string): string {
   if (!CONVERSATION_ID.test(conversationId)) {
-    throw new PermanentSendError(`"${conversationId.slice(0, 40)}" is not a Chatwoot conversation id (expected the number in …/conversations/<id>)`, 'chatwoot-bad-conversation');
+    throw new PermanentSendError('the conversation id is not a Chatwoot conversation id (expected the number in …/conversations/<id>)', 'chatwoot-bad-conversation');
   }
   return conversationId;
 }

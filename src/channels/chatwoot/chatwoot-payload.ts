@@ -57,6 +57,8 @@ export const messageEventSchema = z.object({
     submitted_values: z.array(z.object({ title: z.string().max(1000).nullish(), value: z.string().max(1000).nullish() }).loose()).max(50).nullish(),
   }).loose().nullish().catch(null),
   private: z.boolean().nullish(),
+  /** When the message was created: an ISO date-time in webhooks, seconds since the epoch in some payloads. */
+  created_at: z.union([z.string().max(40), z.number().finite()]).nullish().catch(null),
   sender: person,
   conversation: conversationSchema,
   account: z.object({ id }).loose().nullish().catch(null),
@@ -73,4 +75,12 @@ export const eventNameSchema = z.object({ event: z.string().max(100) }).loose();
 /** The account a payload belongs to, where it says (message events name it; conversation events only in some versions). */
 export function accountOf(conversation: ChatwootConversation, account?: { id: string } | null): string | undefined {
   return account?.id ?? conversation.account_id ?? conversation.messages?.find((m) => m.account_id)?.account_id;
+}
+
+/** A message's `created_at` as ms since the epoch, or undefined when it is missing or unreadable. */
+export function createdAtMs(value: string | number | null | undefined): number | undefined {
+  if (typeof value === 'number') return value * 1000;
+  if (typeof value !== 'string') return undefined;
+  const at = /^\d{1,12}$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  return Number.isFinite(at) ? at : undefined;
 }

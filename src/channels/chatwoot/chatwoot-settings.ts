@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
 import { CHATWOOT_CHANNEL_KINDS, type ChatwootChannelKind } from './chatwoot-channel-names.ts';
+import { maxEventAgeMinutes } from '../event-age.ts';
 
 /** Where Chatwoot's `input_select` is rendered as one-tap answers by default. */
 export const DEFAULT_INPUT_SELECT: readonly ChatwootChannelKind[] = ['web', 'facebook', 'instagram', 'whatsapp'];
@@ -36,6 +37,8 @@ const chatwootEnvSchema = z.object({
   CHATWOOT_RATE_PER_SECOND: positiveInt(1000).min(1, 'must be at least 1').default(5),
   CHATWOOT_SIGNATURE_MAX_AGE_SECONDS: positiveInt(86_400).min(10, 'must be at least 10').default(300),
   CHATWOOT_BODY_LIMIT_KB: positiveInt(10_240).min(1, 'must be at least 1').default(512),
+  // Chatwoot retries a failed delivery for a while: an hour rides out a short outage; replays within it are caught by event id.
+  CHATWOOT_MAX_EVENT_AGE_MINUTES: maxEventAgeMinutes(60),
 });
 
 export interface ChatwootSettings {
@@ -50,6 +53,8 @@ export interface ChatwootSettings {
   ratePerSecond: number;
   signatureMaxAgeMs: number;
   bodyLimitBytes: number;
+  /** A customer's message created longer ago than this is ignored (a replayed delivery). */
+  maxEventAgeMs: number;
 }
 
 /** The Chatwoot settings, or null when CHATWOOT_URL is unset (the bridge is off). */
@@ -69,5 +74,6 @@ export function readChatwootSettings(env: Env): ChatwootSettings | null {
     ratePerSecond: e.CHATWOOT_RATE_PER_SECOND,
     signatureMaxAgeMs: e.CHATWOOT_SIGNATURE_MAX_AGE_SECONDS * 1000,
     bodyLimitBytes: e.CHATWOOT_BODY_LIMIT_KB * 1024,
+    maxEventAgeMs: e.CHATWOOT_MAX_EVENT_AGE_MINUTES * 60_000,
   };
 }

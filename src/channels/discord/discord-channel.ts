@@ -30,6 +30,7 @@ import { StaffDirectory } from './discord-staff-directory.ts';
 import { surveyMessageBody, messageNonce, truncate } from './discord-survey-message.ts';
 import { ThreadAudit } from './discord-thread-audit.ts';
 import { escapeDiscordText } from './discord-markdown.ts';
+import { canonicalDiscordUserId } from './discord-ids.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_DRAIN_MS = 5_000;
@@ -121,6 +122,10 @@ export class DiscordChannel implements ChannelAdapter {
     sweep.start();
   }
 
+  canonicalCustomerId(id: string): string | null {
+    return canonicalDiscordUserId(id);
+  }
+
   async stop(): Promise<void> {
     const running = this.running;
     if (!running) return;
@@ -146,7 +151,7 @@ export class DiscordChannel implements ChannelAdapter {
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     const { rest, fallback } = this.require();
-    if (!SNOWFLAKE.test(to.customerId)) throw new PermanentSendError(`discord: "${to.customerId.slice(0, 40)}" is not a Discord user id`, 'bad-recipient');
+    if (!SNOWFLAKE.test(to.customerId)) throw new PermanentSendError('discord: the customer id is not a Discord user id', 'bad-recipient');
     const address = to.address ?? {};
     const threadId = address.threadId && SNOWFLAKE.test(address.threadId) ? address.threadId : undefined;
     if (address.mode === 'thread' && threadId) {
@@ -170,7 +175,7 @@ export class DiscordChannel implements ChannelAdapter {
 
   async post(channelId: string, notice: Notice): Promise<void> {
     const { rest } = this.require();
-    if (!SNOWFLAKE.test(channelId)) throw new PermanentSendError(`discord: "${channelId.slice(0, 40)}" is not a Discord channel id`, 'bad-channel');
+    if (!SNOWFLAKE.test(channelId)) throw new PermanentSendError('discord: the notice target is not a Discord channel id', 'bad-channel');
     // Notices quote customers: their text is escaped, only our own field labels are bold.
     const lines = [escapeDiscordText(notice.text), ...Object.entries(notice.fields ?? {}).map(([k, v]) => `**${escapeDiscordText(k)}:** ${escapeDiscordText(v)}`)];
     const content = truncate(lines.join('\n'));

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OutgoingMessage } from '../channel.ts';
 import { fitText } from '../text-limit.ts';
+import { escapeDiscordText } from './discord-markdown.ts';
 
 /** Discord's content limit. */
 export const MAX_CONTENT = 2000;
@@ -76,7 +77,8 @@ export function surveyMessageBody(
 ): MessageBody {
   const prefix = mention ? `<@${to.customerId}> ` : '';
   const body: MessageBody = {
-    content: truncate(prefix + message.text),
+    // The text quotes the customer's name: shown literally, never read as markdown or a link.
+    content: truncate(prefix + escapeDiscordText(message.text)),
     nonce: messageNonce(to.surveyId, message.kind),
     enforce_nonce: true,
     allowed_mentions: mention ? { parse: [], users: [to.customerId] } : { parse: [] },

@@ -16,6 +16,8 @@ import { messagingEvents, messagingPayloadSchema, type MessagingEvent } from './
 import { feedbackTemplate, messagingText, quickReplies, readFeedbackAnswer } from './messenger-question.ts';
 import type { InstagramSettings, MessengerSettings } from './meta-settings.ts';
 import { mountMetaWebhook } from './meta-webhook-routes.ts';
+import { canonicalMetaUserId } from './meta-ids.ts';
+import { isFreshEvent } from '../event-age.ts';
 import { parsePayload, PayloadError } from '../webhook-json.ts';
 
 export type MessagingProduct = 'messenger' | 'instagram';
@@ -26,6 +28,8 @@ export const INSTAGRAM_WEBHOOK_PATH = '/meta/instagram';
 export interface MessagingChannelOptions {
   /** How many days the feedback template stays answerable (the engine's EXPIRE_HOURS, rounded up). */
   expireDays?: number;
+  /** The clock event ages are measured against (ms since the epoch). */
+  now?: () => number;
 }
 
 /** Permanent errors about the recipient or the credentials (see graph-errors.ts), whatever was sent. */
@@ -44,9 +48,11 @@ export class MessagingChannel implements ChannelAdapter {
   /** Meta refused the feedback template for this page (not available to it): quick replies from then on. */
   private templateRefused = false;
   private warnedOtherAccount = false;
+  private readonly now: () => number;
 
   constructor(readonly name: MessagingProduct, private readonly settings: MessengerSettings | InstagramSettings, logger: Logger, private readonly options: MessagingChannelOptions = {}) {
     this.log = logger;
+    this.now = options.now ?? Date.now;
     this.rate = { perSecond: settings.ratePerSecond, concurrent: 4 };
     this.accountId = 'pageId' in settings ? settings.pageId : settings.accountId;
     this.path = name === 'messenger' ? MESSENGER_WEBHOOK_PATH : INSTAGRAM_WEBHOOK_PATH;
@@ -69,6 +75,10 @@ export class MessagingChannel implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {}
+
+  canonicalCustomerId(id: string): string | null {
+    return canonicalMetaUserId(id);
+  }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     this.checkRecipient(to.customerId);
@@ -101,7 +111,7 @@ export class MessagingChannel implements ChannelAdapter {
     try {
       await this.deliver(channelId, { text: messagingText(this.name, [notice.text, ...fields].join('\n')) });
     } catch (err) {
-      if (err instanceof WindowClosedError) throw new PermanentSendError(`${this.name}: cannot post to ${channelId}: ${err.message}`, 'window-closed');
+      if (err instanceof WindowClosedError) throw new PermanentSendError(`${this.name}: cannot post to that user: ${err.message}`, 'window-closed');
       throw err;
     }
   }
@@ -112,7 +122,7 @@ export class MessagingChannel implements ChannelAdapter {
 
   private checkRecipient(id: string): void {
     if (!USER_ID.test(id)) {
-      throw new PermanentSendError(`"${id.slice(0, 40)}" is not a ${this.name} user id (expected the numeric id Meta gives the customer)`, 'meta-bad-recipient');
+      throw new PermanentSendError(`the id is not a ${this.name} user id (expected the numeric id Meta gives the customer)`, 'meta-bad-recipient');
     }
   }
 
@@ -129,7 +139,14 @@ export class MessagingChannel implements ChannelAdapter {
     if (payload.object !== expected) throw new PayloadError('object', `expected "${expected}" on this route, got "${payload.object}"`);
     const { events, dropped } = messagingEvents(payload);
     if (dropped > 0) this.log.warn({ dropped }, `${this.name} webhook: events we cannot read were skipped`);
+    const now = this.now();
+    let stale = 0;
     for (const event of events) {
+      // A signed body stays valid forever: an event older than the window is a replay or too late to act on.
+      if (!isFreshEvent(event.timestamp, now, this.settings.maxEventAgeMs)) {
+        stale++;
+        continue;
+      }
       if (event.accountId !== this.accountId) {
         if (!this.warnedOtherAccount) this.log.warn({ accountId: event.accountId }, `${this.name} webhook: events for another account than the configured one, ignored`);
         this.warnedOtherAccount = true;
@@ -140,6 +157,7 @@ export class MessagingChannel implements ChannelAdapter {
       const outcome = await this.ctx!.sink.message(inbound);
       this.log.debug({ eventId: inbound.eventId, status: outcome.status }, `${this.name}: customer message handled`);
     }
+    if (stale > 0) this.log.warn({ stale, maxAgeSeconds: this.settings.maxEventAgeMs / 1000 }, `${this.name} webhook: events older than META_MAX_EVENT_AGE_MINUTES (or without a timestamp) ignored`);
   }
 
   /** The engine event for a webhook event, or null when it is not a customer speaking. */

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, flag, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
+import { maxEventAgeMinutes } from '../event-age.ts';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_VERSION = 'v24.0';
@@ -29,6 +30,8 @@ const sharedSchema = z.object({
   META_GRAPH_URL: httpUrl.default(DEFAULT_GRAPH_URL),
   META_GRAPH_VERSION: z.string().regex(/^v\d{1,3}\.\d{1,2}$/, 'expected a Graph API version like v24.0').default(DEFAULT_GRAPH_VERSION),
   META_BODY_LIMIT_KB: positiveInt(10_240).min(1, 'must be at least 1').default(512),
+  // Meta retries a failed delivery for hours: an hour rides out a short outage; replays within it are caught by event id.
+  META_MAX_EVENT_AGE_MINUTES: maxEventAgeMinutes(60),
 });
 
 const messengerSchema = z.object({
@@ -64,6 +67,8 @@ interface GraphSettings {
   graphUrl: string;
   graphVersion: string;
   bodyLimitBytes: number;
+  /** Customer events that happened longer ago than this are ignored (a replayed delivery). */
+  maxEventAgeMs: number;
   accessToken: string;
   ratePerSecond: number;
 }
@@ -101,6 +106,7 @@ function shared(env: Env, product: string, tokenVar: string, secretOverride: str
     graphUrl: s.META_GRAPH_URL.replace(/\/+$/, ''),
     graphVersion: s.META_GRAPH_VERSION,
     bodyLimitBytes: s.META_BODY_LIMIT_KB * 1024,
+    maxEventAgeMs: s.META_MAX_EVENT_AGE_MINUTES * 60_000,
   };
 }
 

@@ -21,6 +21,8 @@ import { graphSendError } from './graph-errors.ts';
 import { GraphClient } from './graph-client.ts';
 import type { WhatsAppSettings } from './meta-settings.ts';
 import { mountMetaWebhook } from './meta-webhook-routes.ts';
+import { canonicalWhatsAppId } from './meta-ids.ts';
+import { isFreshEvent } from '../event-age.ts';
 import { parsePayload } from '../webhook-json.ts';
 import { whatsappEvents, whatsappPayloadSchema } from './whatsapp-payload.ts';
 import { questionLists, templateMessage, textMessage } from './whatsapp-question.ts';
@@ -34,9 +36,6 @@ const SHARED_POLL_MS = 400;
 const SHARED_KEEP_MS = 5 * 60_000;
 const failedKey = (wamid: string) => `failed:${wamid}`;
 
-/** WhatsApp ids (`wa_id`) are the customer's phone number in digits; a leading + is dropped. */
-const WA_ID = /^\+?(\d{6,20})$/;
-
 export class WhatsAppChannel implements ChannelAdapter {
   readonly name = 'whatsapp';
   readonly rate: { perSecond: number; concurrent: number };
@@ -46,9 +45,11 @@ export class WhatsAppChannel implements ChannelAdapter {
   private state: ChannelStateStore | null = null;
   private log: Logger;
   private warnedOtherNumber = false;
+  private readonly now: () => number;
 
-  constructor(private readonly settings: WhatsAppSettings, logger: Logger) {
+  constructor(private readonly settings: WhatsAppSettings, logger: Logger, options: { now?: () => number } = {}) {
     this.log = logger;
+    this.now = options.now ?? Date.now;
     // A question holds its slot while it waits for its status: allow enough in flight.
     this.rate = { perSecond: settings.ratePerSecond, concurrent: 16 };
     this.client = new GraphClient({ product: 'whatsapp', baseUrl: settings.graphUrl, version: settings.graphVersion, accessToken: settings.accessToken });
@@ -72,6 +73,10 @@ export class WhatsAppChannel implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.statuses.close();
+  }
+
+  canonicalCustomerId(id: string): string | null {
+    return canonicalWhatsAppId(id);
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
@@ -108,15 +113,15 @@ export class WhatsAppChannel implements ChannelAdapter {
     try {
       await this.sendMessage(this.waId(channelId), textMessage([notice.text, ...fields].join('\n')));
     } catch (err) {
-      if (err instanceof WindowClosedError) throw new PermanentSendError(`whatsapp: cannot post to ${channelId}: ${err.message}`, 'window-closed');
+      if (err instanceof WindowClosedError) throw new PermanentSendError(`whatsapp: cannot post to that number: ${err.message}`, 'window-closed');
       throw err;
     }
   }
 
   private waId(id: string): string {
-    const m = WA_ID.exec(id.trim());
-    if (!m) throw new PermanentSendError(`"${id.slice(0, 40)}" is not a WhatsApp number (expected the customer's number in digits, e.g. 46701234567)`, 'whatsapp-bad-recipient');
-    return m[1]!;
+    const waId = canonicalWhatsAppId(id);
+    if (!waId) throw new PermanentSendError('the id is not a WhatsApp number (expected the customer\'s number in digits, e.g. 46701234567)', 'whatsapp-bad-recipient');
+    return waId;
   }
 
   /** The window has closed: the approved template when one is set (the customer is asked), else the closed window itself. */
@@ -190,22 +195,40 @@ export class WhatsAppChannel implements ChannelAdapter {
       if (!this.ours(s.phoneNumberId)) continue;
       const waited = this.statuses.report(s.id, { status: s.status, errors: s.errors });
       if (s.status !== 'failed' || waited) continue;
-      this.log.warn({ wamid: s.id, errors: s.errors }, 'whatsapp: a message failed after it was accepted');
+      // The wamid and the error details name the customer's message: only at debug.
+      this.log.warn({ codes: s.errors.map((e) => e.code) }, 'whatsapp: a message failed after it was accepted');
+      this.log.debug({ wamid: s.id, errors: s.errors }, 'whatsapp: the failed message');
       // Another bot process may be waiting for this very message: leave the failure where it looks.
       await this.state?.compareAndSet(failedKey(s.id), null, JSON.stringify(s.errors.slice(0, 5)), { expiresAt: new Date(Date.now() + SHARED_KEEP_MS) });
     }
+    const now = this.now();
+    let stale = 0;
+    let notNumbers = 0;
     for (const m of messages) {
       if (!this.ours(m.phoneNumberId)) continue;
+      // A signed body stays valid forever: a message older than the window is a replay or too late to act on.
+      if (!isFreshEvent(m.sentAt, now, this.settings.maxEventAgeMs)) {
+        stale++;
+        continue;
+      }
+      // The same digits-only form a resolution's customer id is stored in, or the answer would match nothing.
+      const customerId = canonicalWhatsAppId(m.from);
+      if (!customerId) {
+        notNumbers++;
+        continue;
+      }
       const tapped = readChoicePayload(m.tappedId);
       const outcome = await this.ctx!.sink.message({
         channel: this.name,
-        customerId: m.from,
+        customerId,
         text: m.text,
         ...(tapped ? { choice: tapped.choice, surveyId: tapped.surveyId } : {}),
         eventId: m.id,
       });
       this.log.debug({ eventId: m.id, status: outcome.status }, 'whatsapp: customer message handled');
     }
+    if (stale > 0) this.log.warn({ stale, maxAgeSeconds: this.settings.maxEventAgeMs / 1000 }, 'whatsapp webhook: messages older than META_MAX_EVENT_AGE_MINUTES (or without a timestamp) ignored');
+    if (notNumbers > 0) this.log.warn({ skipped: notNumbers }, 'whatsapp webhook: messages from a sender id that is not a phone number skipped');
   }
 
   private ours(phoneNumberId: string): boolean {

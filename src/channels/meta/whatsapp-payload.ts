@@ -64,6 +64,8 @@ export interface WhatsAppInbound {
   /** The id of a tapped list row or reply button, or a template button's payload. */
   tappedId?: string;
   name?: string;
+  /** When the customer sent it (ms since the epoch; WhatsApp sends whole seconds), if said. */
+  sentAt?: number;
 }
 
 export interface WhatsAppStatus {
@@ -95,7 +97,8 @@ export function whatsappEvents(payload: WhatsAppPayload): WhatsAppReadResult {
           continue;
         }
         const read = readMessage(m.data);
-        if (read) out.messages.push({ phoneNumberId, from: m.data.from, id: m.data.id, ...read, name: names.get(m.data.from) || undefined });
+        const sentAt = m.data.timestamp !== undefined && /^\d{1,12}$/.test(m.data.timestamp) ? Number(m.data.timestamp) * 1000 : undefined;
+        if (read) out.messages.push({ phoneNumberId, from: m.data.from, id: m.data.id, ...read, name: names.get(m.data.from) || undefined, sentAt });
       }
       for (const raw of value.data.statuses ?? []) {
         const s = statusSchema.safeParse(raw);

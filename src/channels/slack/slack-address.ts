@@ -10,9 +10,10 @@ export type SlackAddress =
   | { mode: 'dm'; channel: string }
   | { mode: 'thread'; channel: string; thread_ts: string };
 
+// A DM is a `D…` conversation; a thread lives in a channel (`C…`, `G…`). Anything else is not ours.
 const addressSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('dm'), channel: z.string().min(1).max(64) }),
-  z.object({ mode: z.literal('thread'), channel: z.string().min(1).max(64), thread_ts: z.string().min(1).max(32) }),
+  z.object({ mode: z.literal('dm'), channel: z.string().regex(/^D[A-Z0-9]{1,30}$/) }),
+  z.object({ mode: z.literal('thread'), channel: z.string().regex(/^[CG][A-Z0-9]{1,30}$/), thread_ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/) }),
 ]);
 
 /** The stored address, or null when there is none yet (or it is not one of ours). */

@@ -20,6 +20,7 @@ import { messageText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } f
 import { isDmRefusal, slackErrorCode, toSendError } from './slack-errors.ts';
 import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
 import { slackLogger } from './slack-logger.ts';
+import { canonicalSlackUserId } from './slack-ids.ts';
 import { blockActionsSchema, eventEnvelopeSchema, messageEventSchema, messageShortcutSchema, reactionAddedSchema } from './slack-payloads.ts';
 import { createReceiver, EVENTS_PATH } from './slack-receiver.ts';
 import { SlackResolution, type NotResolved, type ResolutionResult } from './slack-resolution.ts';
@@ -81,6 +82,10 @@ export class SlackChannel implements ChannelAdapter {
     ctx.logger.info({ mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
   }
 
+  canonicalCustomerId(id: string): string | null {
+    return canonicalSlackUserId(id);
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
@@ -93,8 +98,16 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    // The id goes into `<@…>`: one that is not a Slack user id could carry mrkdwn (`<!channel>`, links).
+    if (!canonicalSlackUserId(to.customerId) || to.customerId !== to.customerId.trim()) {
+      throw new PermanentSendError('slack: the customer id is not a Slack user id (U… or W…)', 'slack-bad-recipient');
+    }
     const address = readAddress(to.address);
-    if (address?.mode === 'thread') return this.sendInThread(to, message, address.channel, address.thread_ts);
+    if (address?.mode === 'thread') {
+      // The bot asks in public only inside the care channels, wherever the address came from.
+      if (!this.settings.careChannels.has(address.channel)) throw new PermanentSendError('slack: a thread outside SLACK_CARE_CHANNELS is never asked in', 'slack-not-care-channel');
+      return this.sendInThread(to, message, address.channel, address.thread_ts);
+    }
     let method = 'conversations.open';
     try {
       const dm = address?.mode === 'dm' ? address.channel : await this.api.openDm(to.customerId);
@@ -109,7 +122,8 @@ export class SlackChannel implements ChannelAdapter {
     } catch (err) {
       const failure = toSendError(err, method);
       const thread = threadOf(to.conversationId);
-      if (failure instanceof PermanentSendError && failure.code && isDmRefusal(failure.code) && this.settings.threadFallback && thread) {
+      const inCare = thread !== null && this.settings.careChannels.has(thread.channel);
+      if (failure instanceof PermanentSendError && failure.code && isDmRefusal(failure.code) && this.settings.threadFallback && thread && inCare) {
         this.logger.info({ surveyId: to.surveyId, code: failure.code }, 'slack refused the DM; asking in the care thread');
         return this.sendInThread(to, message, thread.channel, thread.threadTs, failure.code);
       }

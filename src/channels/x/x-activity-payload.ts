@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { xUserId } from './x-settings.ts';
+import { isFreshEvent } from '../event-age.ts';
 
 const dmEventSchema = z.object({
   type: z.string().max(64),
@@ -43,10 +44,7 @@ export type ActivityPayload = z.infer<typeof activityPayloadSchema>;
 export function withoutStaleEvents(payload: ActivityPayload, now: number, maxAgeMs: number): { payload: ActivityPayload; stale: number } {
   const events = payload.direct_message_events;
   if (!events) return { payload, stale: 0 };
-  const fresh = events.filter((e) => {
-    const at = e.created_timestamp === undefined ? Number.NaN : Number(e.created_timestamp);
-    return Number.isFinite(at) && now - at <= maxAgeMs;
-  });
+  const fresh = events.filter((e) => isFreshEvent(e.created_timestamp === undefined ? undefined : Number(e.created_timestamp), now, maxAgeMs));
   return { payload: { ...payload, direct_message_events: fresh }, stale: events.length - fresh.length };
 }
 

@@ -20,6 +20,7 @@ import { xUserId, type XSettings } from './x-settings.ts';
 import { mountXWebhook } from './x-webhook-routes.ts';
 import { RecentIds } from './x-recent-ids.ts';
 import { SignedAgents } from './x-signed-agents.ts';
+import { canonicalXUserId } from './x-ids.ts';
 
 export interface XChannelOptions {
   /** Another DM client (twit is the default). */
@@ -94,6 +95,10 @@ export class XChannel implements ChannelAdapter {
     await this.checks;
   }
 
+  canonicalCustomerId(id: string): string | null {
+    return canonicalXUserId(id);
+  }
+
   /** The agent who last signed a brand DM to this customer ("… ^AB"), for a resolution that names none. */
   async findAgent(_conversationId: string, customerId: string): Promise<AgentRef | null> {
     if (!this.shared) throw new Error('x: the channel is not started');
@@ -156,7 +161,7 @@ export class XChannel implements ChannelAdapter {
 
   private async directMessage(recipientId: string, text: string, quickReply?: QuickReplyOption[]): Promise<string | undefined> {
     if (!xUserId.safeParse(recipientId).success) {
-      throw new PermanentSendError(`"${recipientId.slice(0, 40)}" is not an X user id (expected digits)`, 'x-bad-recipient');
+      throw new PermanentSendError('the customer id is not an X user id (expected digits)', 'x-bad-recipient');
     }
     // Not started (yet, or any more): worth retrying, never a reason to fail a survey.
     if (!this.shared) throw new TransientSendError('x: the channel is not started');

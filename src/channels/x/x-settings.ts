@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigError, csv, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers.ts';
 import { mayBacktrackCatastrophically } from './regex-backtracking.ts';
+import { maxEventAgeMinutes } from '../event-age.ts';
 
 /** twit's built-in REST root; X_API_URL replaces it (tests point it at a local server). */
 export const DEFAULT_X_API_URL = 'https://api.twitter.com/1.1/';
@@ -67,7 +68,7 @@ const xEnvSchema = z.object({
   X_DM_PER_DAY_APP: positiveInt(1_000_000).min(1, 'must be at least 1').default(15_000),
   X_DM_PER_DAY_USER: positiveInt(1_000_000).min(1, 'must be at least 1').default(1_000),
   X_BODY_LIMIT_KB: positiveInt(10_240).min(1, 'must be at least 1').default(256),
-  X_MAX_EVENT_AGE_MINUTES: positiveInt(24 * 60).min(1, 'must be at least 1').default(10),
+  X_MAX_EVENT_AGE_MINUTES: maxEventAgeMinutes(10),
 });
 
 export interface XSettings {

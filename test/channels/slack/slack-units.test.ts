@@ -153,6 +153,9 @@ describe('addresses', () => {
     assert.deepEqual(readAddress({ mode: 'dm', channel: 'D1' }), { mode: 'dm', channel: 'D1' });
     assert.deepEqual(readAddress({ mode: 'thread', channel: 'C1', thread_ts: '1.2' }), { mode: 'thread', channel: 'C1', thread_ts: '1.2' });
     assert.equal(readAddress({ mode: 'thread', channel: 'C1' }), null);
+    // A DM address is a D… conversation, a thread's channel a C…/G… one: nothing a caller could point elsewhere.
+    assert.equal(readAddress({ mode: 'dm', channel: 'C0INTERNAL' }), null);
+    assert.equal(readAddress({ mode: 'thread', channel: 'U1> <!channel>', thread_ts: '1.2' }), null);
     assert.equal(readAddress(undefined), null);
   });
 });

@@ -239,16 +239,15 @@ describe('X channel', () => {
     assert.equal(fake.attempts.filter((a) => a.recipientId === c).length, 1);
   });
 
-  test('a resolution for something that is not an X user id fails without calling X', async () => {
+  test('a resolution for something that is not an X user id (a @handle) is refused (400 naming customer.id) without calling X', async () => {
     const before = fake.attempts.length;
     const res = await fetch(`${app.url}/api/resolutions`, {
       method: 'POST',
       headers: authHeaders(),
       body: JSON.stringify({ channel: 'x', conversationId: 'care-handle', customer: { id: '@casey' }, agent: { id: 'agent-anna' } }),
     });
-    const { surveyId } = await res.json() as { surveyId: string };
-    const s = await stateIs(surveyId, 'failed');
-    assert.match(String(s.lastError), /not an X user id/);
+    assert.equal(res.status, 400);
+    assert.equal((await res.json() as { field: string }).field, 'customer.id');
     assert.equal(fake.attempts.length, before);
   });
 
