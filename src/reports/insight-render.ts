@@ -19,8 +19,8 @@ export function insightCsvFilename(view: InsightView, h: InsightHeader): string 
 
 export function themesCsv(r: ThemeReport): string {
   return toCsv(
-    ['theme', 'label', 'surveyType', 'mentions', 'shareOfComments', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousMentions', 'previousNps', 'change'],
-    r.rows.map((x) => [x.theme, x.label, r.type, x.mentions, x.shareOfComments, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousMentions, x.previousNps, x.change]),
+    ['theme', 'label', 'surveyType', 'mentions', 'shareOfComments', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousMentions', 'previousNps', 'change', 'npsLow', 'npsHigh', 'changeLow', 'changeHigh', 'changeLabel'],
+    r.rows.map((x) => [x.theme, x.label, r.type, x.mentions, x.shareOfComments, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousMentions, x.previousNps, x.change, x.npsLow, x.npsHigh, x.changeLow, x.changeHigh, x.changeLabel]),
   );
 }
 
@@ -44,8 +44,8 @@ export function agentsCsv(r: AgentComparisonReport): string {
 
 export function segmentsCsv(r: SegmentReport): string {
   return toCsv(
-    ['segment', 'surveyType', 'sent', 'responses', 'responseRate', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousNps', 'change', 'customers', 'withValue', 'valueAtRisk', 'promoterValue'],
-    r.rows.map((x) => [x.segment, r.type, x.sent, x.responses, x.responseRate, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousNps, x.change, x.customers, x.withValue, x.valueAtRisk, x.promoterValue]),
+    ['segment', 'surveyType', 'sent', 'responses', 'responseRate', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousNps', 'change', 'customers', 'withValue', 'valueAtRisk', 'promoterValue', 'npsLow', 'npsHigh', 'changeLow', 'changeHigh', 'changeLabel'],
+    r.rows.map((x) => [x.segment, r.type, x.sent, x.responses, x.responseRate, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousNps, x.change, x.customers, x.withValue, x.valueAtRisk, x.promoterValue, x.npsLow, x.npsHigh, x.changeLow, x.changeHigh, x.changeLabel]),
   );
 }
 

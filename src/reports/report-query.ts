@@ -12,6 +12,7 @@
 import type { Connection, Model } from 'mongoose';
 import { z } from 'zod';
 import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
+import { periodChange, type PeriodChange } from './nps-interval.ts';
 import { rollupModel, type RollupDoc } from './rollup-model.ts';
 import type { Scope } from './scope.ts';
 import {
@@ -40,7 +41,7 @@ export const reportParamsSchema = z.object({
 });
 export type ReportParams = z.infer<typeof reportParamsSchema>;
 
-export interface ReportRow extends NpsFigures {
+export interface ReportRow extends NpsFigures, PeriodChange {
   /** First day of the period, when grouped by period. */
   period?: DayKey;
   channel?: string;
@@ -143,6 +144,7 @@ export async function runReport(ctx: QueryContext, params: ReportParams, scope: 
       ...figures,
       previousNps,
       change: npsChange(figures.nps, previousNps),
+      ...periodChange(g.counts, prev?.counts),
     });
   }
   rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '')

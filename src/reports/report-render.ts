@@ -9,6 +9,7 @@ import type { Report, ReportRow } from './report-query.ts';
 const METRICS = [
   'sent', 'responses', 'responseRate', 'promoters', 'promotersPct', 'passives', 'passivesPct',
   'detractors', 'detractorsPct', 'nps', 'marginOfError', 'lowSample', 'previousNps', 'change',
+  'npsLow', 'npsHigh', 'changeLow', 'changeHigh', 'changeLabel',
 ] as const;
 
 function keyColumns(report: Report): Array<keyof ReportRow> {
