@@ -38,8 +38,9 @@ describe('adjusted Wald interval, by hand', () => {
     // variance .0062179; centre .77670, half-width 1.96·√.012436 = .21857 → 55.8 to 99.5, clearly up.
     assert.deepEqual(periodChange(c(60, 20, 20), c(20, 20, 60)), { changeLow: 55.8, changeHigh: 99.5, changeLabel: 'up' });
     assert.equal(periodChange(c(20, 20, 60), c(60, 20, 20)).changeLabel, 'down');
-    // 3 promoters against 3 detractors: NPS +100 against −100 in the plain figures, yet 6 answers prove nothing.
-    const small = periodChange(c(3, 0, 0), c(0, 0, 3));
+    // 2 promoters against 2 detractors: NPS +100 against −100, a "change" of 200 points that 4
+    // answers cannot show (the plain formula gives both sides zero width and would call it up).
+    const small = periodChange(c(2, 0, 0), c(0, 0, 2));
     assert.equal(small.changeLabel, 'no evidence of a change');
     assert.ok(small.changeLow! < 0 && small.changeHigh! > 0, JSON.stringify(small));
     assert.deepEqual(periodChange(c(3, 0, 0), undefined), { changeLow: null, changeHigh: null, changeLabel: 'no evidence of a change' });
