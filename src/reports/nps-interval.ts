@@ -8,7 +8,10 @@
  * small samples, and Rocks found it the best of the simple methods on real NPS data.
  *
  * The interval is centred on the adjusted estimate (p̃ − d̃), not on the NPS shown, and
- * clipped to −100…100; `marginOfError` is its half-width before clipping. Pure
+ * clipped to −100…100; `marginOfError` is its half-width before clipping. With one or
+ * two answers, all alike, the adjusted interval can stop short of the NPS observed (one
+ * promoter: NPS 100, interval −48.5…98.5); it is then stretched to include it, so a
+ * chart never shows a point outside its own band (this only ever widens it). Pure
  * functions: table-tested, and coverage-tested by simulation (test/reports/nps-interval.test.ts).
  */
 import { roundTo } from './rounding.ts';
@@ -21,13 +24,13 @@ const ADD_N = 3;
 const ADD_EACH = 0.75;
 
 /** The adjusted estimate (a share −1..1) and its variance, or null without answers. */
-export function adjusted(c: CategoryCounts): { estimate: number; variance: number } | null {
+export function adjusted(c: CategoryCounts): { estimate: number; variance: number; observed: number } | null {
   const n = c.promoters + c.passives + c.detractors;
   if (!(n > 0)) return null;
   const nt = n + ADD_N;
   const p = (c.promoters + ADD_EACH) / nt;
   const d = (c.detractors + ADD_EACH) / nt;
-  return { estimate: p - d, variance: Math.max(0, p + d - (p - d) ** 2) / nt };
+  return { estimate: p - d, variance: Math.max(0, p + d - (p - d) ** 2) / nt, observed: (c.promoters - c.detractors) / n };
 }
 
 export interface NpsInterval {
@@ -43,7 +46,11 @@ export function npsIntervalRaw(c: CategoryCounts): { low: number; high: number; 
   const a = adjusted(c);
   if (!a) return null;
   const half = Z95 * Math.sqrt(a.variance);
-  return { low: Math.max(-1, a.estimate - half), high: Math.min(1, a.estimate + half), half };
+  return {
+    low: Math.max(-1, Math.min(a.estimate - half, a.observed)),
+    high: Math.min(1, Math.max(a.estimate + half, a.observed)),
+    half,
+  };
 }
 
 /** The 95% interval of the NPS of these answers, or null without answers. */
@@ -69,15 +76,13 @@ export function differenceInterval(a: CategoryCounts, b: CategoryCounts): Differ
   const A = adjusted(a);
   const B = adjusted(b);
   if (!A || !B) return { difference: null, low: null, high: null };
-  const nA = a.promoters + a.passives + a.detractors;
-  const nB = b.promoters + b.passives + b.detractors;
-  const observed = ((a.promoters - a.detractors) / nA - (b.promoters - b.detractors) / nB) * 100;
+  const observed = A.observed - B.observed;
   const centre = A.estimate - B.estimate;
   const half = Z95 * Math.sqrt(A.variance + B.variance);
   return {
-    difference: roundTo(observed, 1),
-    low: roundTo(Math.max(-2, centre - half) * 100, 1),
-    high: roundTo(Math.min(2, centre + half) * 100, 1),
+    difference: roundTo(observed * 100, 1),
+    low: roundTo(Math.max(-2, Math.min(centre - half, observed)) * 100, 1),
+    high: roundTo(Math.min(2, Math.max(centre + half, observed)) * 100, 1),
   };
 }
 

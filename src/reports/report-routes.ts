@@ -5,6 +5,9 @@
  * agentId?, sent, responses, promoters, passives, detractors, nps, responseRate,
  * marginOfError, lowSample, change, …}]}`, or CSV with a header row.
  *
+ * `GET /api/reports/trend?period=week|month&periods=12&to=&type=&channel=&agent=&format=json|csv`
+ * → NPS per period with its 95% band and the labelled change (trend.ts).
+ *
  * `GET /api/reports/comments?channel=&agent=&category=&theme=&type=&from=&to=&page=&limit=&format=json|csv`
  * → the comments behind the numbers, newest first.
  *
@@ -25,7 +28,8 @@ import { validate, ValidationError } from '../validation.ts';
 import { commentParamsSchema, listComments } from './comments-query.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';
-import { commentsCsv, reportCsv, reportCsvFilename } from './report-render.ts';
+import { commentsCsv, reportCsv, reportCsvFilename, trendCsv } from './report-render.ts';
+import { runTrend, trendParamsSchema } from './trend.ts';
 import { insightParamsSchema } from './insight-range.ts';
 import { INSIGHT_VIEWS } from './insight-render.ts';
 import { runInsight } from './insight-views.ts';
@@ -67,6 +71,22 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
       return;
     }
     res.json(report);
+  });
+
+  router.get('/trend', async (req, res) => {
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(trendParamsSchema, { ...req.query, format: undefined });
+    await deps.flush();
+    const trend = await runTrend(
+      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+      params,
+      scopeOf(principalOf(res)),
+    ).catch(rethrowRange);
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`nps-${trend.type}-per-${trend.period}-${trend.from}_${trend.to}.csv`).send(trendCsv(trend));
+      return;
+    }
+    res.json(trend);
   });
 
   router.get('/comments', async (req, res) => {

@@ -20,6 +20,9 @@ describe('adjusted Wald interval, by hand', () => {
     { counts: c(0, 0, 4), want: { marginOfError: 50.2, low: -100, high: -6.9 } },
     // 3 promoters (the mirror case, one answer fewer): not "100 ± 0" either.
     { counts: c(3, 0, 0), want: { marginOfError: 56.6, low: -6.6, high: 100 } },
+    // One promoter: ñ = 4, estimate .25 ± .735 → −48.5 to 98.5, which stops short of the NPS
+    // observed (100): stretched to include it, so a chart never draws a point outside its band.
+    { counts: c(1, 0, 0), want: { marginOfError: 73.5, low: -48.5, high: 100 } },
     // All passives: the plain formula gives zero width, the adjusted one does not.
     { counts: c(0, 10, 0), want: { marginOfError: 18.5, low: -18.5, high: 18.5 } },
     // 60/20/20 of 100: ñ = 103, p̃ = .58981, d̃ = .20146, estimate .38835, half-width .15477.

@@ -7,14 +7,16 @@ import type { FollowupView } from '../followups.ts';
 import type { Report, ReportRow } from '../report-query.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import { agentComparisonSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
-import { CHART_CSS, npsBarChart, npsTrendChart, type TrendPoint } from './svg-charts.ts';
+import type { Trend } from '../trend.ts';
+import { CHART_CSS, npsBarChart, npsTrendChart } from './svg-charts.ts';
 
 export interface DashboardData {
   viewer: string;
   total: Report;
   channels: Report;
   agents: Report;
-  trend: TrendPoint[];
+  /** NPS per week (or month) with its 95% band. */
+  trend: Trend;
   comments: CommentRow[];
   followups: FollowupView[];
   openFollowups: number;
@@ -154,7 +156,9 @@ ${d.insights ? html`<section id="themes"><h2>What customers talk about</h2>${the
 <section><h2>NPS by agent</h2>${agentTable(d.agents)}</section>
 ${d.insights ? html`<section id="agents-vs-team"><h2>Agents compared with the rest of the team</h2>${agentComparisonSection(d.insights.agents)}</section>
 <section id="value"><h2>Value and segments</h2>${valueSection(d.insights.value, d.insights.segments)}</section>` : ''}
-<section><h2>Weekly trend (last ${d.trend.length} weeks)</h2>${npsTrendChart('NPS per week', d.trend)}</section>
+<section id="trend"><h2>${d.trend.period === 'week' ? 'Weekly' : 'Monthly'} trend (last ${d.trend.points.length} ${d.trend.period}s)</h2>
+${npsTrendChart(`NPS per ${d.trend.period} with its 95% interval`, d.trend.period, d.trend.points.map((p) => ({ label: p.period, value: p.nps, n: p.responses, low: p.low, high: p.high, changeLabel: p.changeLabel })))}
+<p class="muted">The shaded band and the whiskers are each ${d.trend.period}'s 95% interval (adjusted Wald): the fewer the answers, the wider. A change from one ${d.trend.period} to the next is marked ▲ or ▼ only when the interval of the difference leaves zero out. <a href="/dashboard?from=${d.total.from}&amp;to=${d.total.to}&amp;trend=${d.trend.period === 'week' ? 'month' : 'week'}#trend">Show per ${d.trend.period === 'week' ? 'month' : 'week'}</a></p></section>
 <section><h2>Open detractor follow-ups</h2>${followupList(d.followups, d.openFollowups)}</section>
 <section id="latest-comments"><h2>${d.theme ? `Latest comments about ${labelOf(d, d.theme)}` : 'Latest comments'}</h2>${themeFilter(d)}${commentList(d.comments, new Map((d.themeOptions ?? []).map((o) => [o.id, o.label])))}</section>`;
   return layout('Transactional NPS dashboard', body, header);

@@ -16,10 +16,9 @@ import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
 import { actorOf, followupPatchSchema, type Followups } from '../followups.ts';
 import type { ReportSettings } from '../report-config.ts';
-import { periodsBetween, reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
+import { reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
 import { reportCsv, reportCsvFilename } from '../report-render.ts';
 import { scopeOf } from '../scope.ts';
-import { addDays, dayKeyOf, periodStart } from '../time-zone.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
 import { testimonialsPage } from './testimonials-page.ts';
 import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from '../testimonials.ts';
@@ -27,8 +26,9 @@ import { loadInsights } from './insight-sections.ts';
 import type { ThemeTagging } from '../theme-tagging.ts';
 import { THEME_ID } from '../theme-list.ts';
 import { dayParam } from '../day-param.ts';
+import { runTrend, TREND_PERIODS as TREND_PERIODS_NAMES } from '../trend.ts';
 
-const TREND_WEEKS = 12;
+const TREND_PERIODS = 12;
 
 export interface DashboardDeps {
   conn: Connection;
@@ -57,6 +57,7 @@ const rangeSchema = z.object({
   from: dayParam.optional(),
   to: dayParam.optional(),
   saved: z.string().max(10).optional(),
+  trend: z.enum(TREND_PERIODS_NAMES).optional(),
   theme: z.union([z.literal(''), z.string().regex(THEME_ID, 'expected a theme id such as delivery')]).optional(),
 });
 
@@ -153,25 +154,23 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const themeList = deps.themes?.tagger.themes ?? [];
     const theme = q.theme || undefined;
     const base = { from: range.from, to: range.to };
-    const thisWeek = periodStart(dayKeyOf(now, deps.settings.timeZone), 'week');
-    const trendFrom = addDays(thisWeek, -7 * (TREND_WEEKS - 1));
+    const trendPeriod = q.trend ?? 'week';
     const [total, channels, agents, trend, comments, followups, openFollowups] = await Promise.all([
       runReport(ctx, { by: 'total', ...base }, scope),
       runReport(ctx, { by: 'channel', ...base }, scope),
       runReport(ctx, { by: 'agent', ...base }, scope),
-      runReport(ctx, { by: 'total', period: 'week', from: trendFrom, to: dayKeyOf(now, deps.settings.timeZone) }, scope),
+      runTrend(ctx, { period: trendPeriod, periods: TREND_PERIODS }, scope),
       listComments(ctx, { type: 'transactional', page: 1, limit: 10, ...(theme ? { theme, from: range.from, to: range.to } : {}) }, scope),
       deps.followups.list({ status: 'open', scope, page: 1, limit: 25 }),
       deps.followups.openCount(scope),
     ]);
     const insights = await loadInsights(ctx, base, scope, themeList);
-    const byWeek = new Map(trend.rows.map((r) => [r.period, r]));
     res.type('html').send(dashboardPage({
       viewer: principal.role === 'agent' ? `agent ${principal.agentId}` : 'manager',
       total,
       channels,
       agents,
-      trend: periodsBetween(trendFrom, thisWeek, 'week').map((w) => ({ label: w, value: byWeek.get(w)?.nps ?? null, n: byWeek.get(w)?.responses ?? 0 })),
+      trend,
       comments: comments.comments,
       followups: followups.followups,
       openFollowups,

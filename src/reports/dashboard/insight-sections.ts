@@ -13,6 +13,7 @@ import { runSegmentReport, type SegmentReport } from '../segment-report.ts';
 import type { Theme } from '../theme-list.ts';
 import { runThemeReport, type ThemeReport } from '../theme-report.ts';
 import { runValueReport, type ValueReport } from '../value-report.ts';
+import type { ChangeLabel } from '../nps-interval.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface Insights {
@@ -37,6 +38,10 @@ const dash = '–';
 const num = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : `${v}${suffix}`);
 const signed = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : v > 0 ? `+${v}${suffix}` : `${v}${suffix}`);
 const money = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+/** An NPS change marked only when its 95% interval leaves zero out (nps-interval.ts). */
+const evidence = (label: ChangeLabel): SafeHtml | string => (label === 'no evidence of a change'
+  ? ''
+  : html` <span class="${label === 'up' ? 'better' : 'worse'}" title="the 95% interval of the change leaves zero out">${label === 'up' ? 'improving' : 'worse'}</span>`);
 const trend = (change: number | null, better: 'up' | 'down'): SafeHtml | string => {
   if (change === null || change === 0) return '';
   const improving = better === 'up' ? change > 0 : change < 0;
@@ -57,13 +62,13 @@ export function themeSection(r: ThemeReport, rangeQuery: string): SafeHtml {
     ? html`<p>No tagged comments in this range.</p>`
     : html`<table id="theme-table"><thead><tr><th>Theme</th><th class="num">Comments</th><th class="num">Share</th><th class="num">NPS</th><th class="num">Margin of error</th><th class="num">Change</th><th class="num">Detractors</th><th></th></tr></thead><tbody>${rows.map((x) => html`<tr data-theme="${x.theme}">
   <td><a href="/dashboard?${rangeQuery}&amp;theme=${x.theme}#comments">${x.label}</a></td><td class="num">${x.mentions}</td><td class="num">${num(x.shareOfComments, '%')}</td>
-  <td class="num">${num(x.nps)}</td><td class="num">±${num(x.marginOfError)}</td><td class="num">${signed(x.change)}${trend(x.change, 'up')}</td><td class="num">${x.detractors}</td>
+  <td class="num">${num(x.nps)}</td><td class="num">±${num(x.marginOfError)}</td><td class="num">${signed(x.change)}${evidence(x.changeLabel)}</td><td class="num">${x.detractors}</td>
   <td>${x.mentions > 0 && x.lowSample ? html`<span class="low">low sample (&lt;${r.minSample})</span>` : ''}</td>
 </tr>`)}</tbody></table>`;
   const drivers = r.drivers.length === 0
     ? html`<p>No detractor comment mentions a theme in this range.</p>`
     : html`<ol id="drivers">${r.drivers.map((x) => html`<li data-theme="${x.theme}"><b>${x.label}</b>: ${x.detractors} of ${r.commented.detractors} detractors with a comment (${num(x.shareOfDetractors, '%')})${x.change === null ? '' : html`, ${signed(x.change, ' pp')} on the period before${trend(x.change, 'down')}`}</li>`)}</ol>`;
-  return html`<p class="muted">${r.commented.answers} answers with a tagged comment${r.untagged > 0 ? `, ${r.untagged} not tagged yet` : ''}. Change is against ${r.previous.from} – ${r.previous.to}. A comment counts under every theme it mentions, praise or complaint.</p>
+  return html`<p class="muted">${r.commented.answers} answers with a tagged comment${r.untagged > 0 ? `, ${r.untagged} not tagged yet` : ''}. Change is against ${r.previous.from} – ${r.previous.to}, marked improving or worse only when its 95% interval leaves zero out. A comment counts under every theme it mentions, praise or complaint.</p>
 ${table}
 <h3>What detractors mention most</h3>${drivers}`;
 }
@@ -92,7 +97,7 @@ export function valueSection(v: ValueReport, s: SegmentReport): SafeHtml {
     ? html`<p>No surveys were sent in this range.</p>`
     : html`<table id="segment-table"><thead><tr><th>Segment</th><th class="num">Answers</th><th class="num">NPS</th><th class="num">Margin of error</th><th class="num">Change</th><th class="num">Value at risk</th><th class="num">Promoter value</th><th>Sample</th></tr></thead><tbody>${s.rows.map((x) => html`<tr>
   <td>${x.segment ?? html`<span class="muted">(no segment)</span>`}</td><td class="num">${x.responses}</td><td class="num">${num(x.nps)}</td><td class="num">±${num(x.marginOfError)}</td>
-  <td class="num">${signed(x.change)}</td><td class="num">${money(x.valueAtRisk)}</td><td class="num">${money(x.promoterValue)}</td>
+  <td class="num">${signed(x.change)}${evidence(x.changeLabel)}</td><td class="num">${money(x.valueAtRisk)}</td><td class="num">${money(x.promoterValue)}</td>
   <td>${x.lowSample ? html`<span class="low">low sample (&lt;${s.minSample})</span>` : 'ok'}</td>
 </tr>`)}</tbody></table>`;
   return html`${kpis}<p class="muted">Each customer counts once, with their latest answer and value in the period.</p>${segments}`;
