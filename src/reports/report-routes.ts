@@ -20,7 +20,7 @@
  *
  * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { principalOf } from '../http/auth-middleware.ts';
@@ -90,6 +90,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
   });
 
   router.get('/comments', async (req, res) => {
+    if (refuseComments(res)) return;
     const { format } = validate(formatSchema, { format: req.query.format });
     const params = validate(commentParamsSchema, { ...req.query, format: undefined });
     if (params.from && params.to && params.from > params.to) throw new ValidationError('from', 'must not be after to');
@@ -102,6 +103,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
   });
 
   router.get('/testimonials', async (req, res) => {
+    if (refuseComments(res)) return;
     const { format } = validate(formatSchema, { format: req.query.format });
     const params = validate(testimonialParamsSchema, { ...req.query, format: undefined });
     const list = await listTestimonials({ conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)));
@@ -133,6 +135,13 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
   }
 
   return router;
+}
+
+/** Agent tokens under AGENT_VISIBILITY=figures read figures, never a customer's words. */
+function refuseComments(res: Response): boolean {
+  if (!scopeOf(principalOf(res)).hideComments) return false;
+  res.status(403).json({ error: 'agent tokens see their own figures only, not comments (AGENT_VISIBILITY=figures)' });
+  return true;
 }
 
 function rethrowRange(err: unknown): never {

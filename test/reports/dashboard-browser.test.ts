@@ -198,7 +198,7 @@ describe('dashboard in headless Chromium', () => {
       return ((await res.json()) as { points: ApiPoint[] }).points;
     };
     const drawn = () => page.$$eval('svg.chart.trend circle.dot', (cs) => cs.map((c) => {
-      const svg = c.ownerSVGElement!;
+      const svg = (c as SVGCircleElement).ownerSVGElement!;
       const cy = Number(c.getAttribute('cy'));
       const cx = Number(c.getAttribute('cx'));
       // The whisker drawn at this point's x: it must span the point (an NPS of 100 sits at its top).

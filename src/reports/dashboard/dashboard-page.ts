@@ -17,7 +17,8 @@ export interface DashboardData {
   agents: Report;
   /** NPS per week (or month) with its 95% band. */
   trend: Trend;
-  comments: CommentRow[];
+  /** null: this viewer may not read comments (an agent token under AGENT_VISIBILITY=figures). */
+  comments: CommentRow[] | null;
   followups: FollowupView[];
   openFollowups: number;
   /** Query string (without `?`) of the current range, for the CSV links. */
@@ -147,7 +148,7 @@ ${d.notice ? html`<p class="flash" role="status">${d.notice}</p>` : ''}
     <label>From <input type="date" name="from" value="${t.from}"></label>
     <label>To <input type="date" name="to" value="${t.to}"></label>
     <button type="submit">Show</button>
-    <span class="muted"><a href="/dashboard/testimonials">Testimonials</a> · Days in ${t.timeZone}. Export CSV: <a href="/dashboard/export.csv?by=channel&amp;${d.rangeQuery}">by channel</a> · <a href="/dashboard/export.csv?by=agent&amp;${d.rangeQuery}">by agent</a> · <a href="/dashboard/export.csv?by=channel,agent&amp;${d.rangeQuery}">by channel × agent</a></span>
+    <span class="muted">${d.comments === null ? '' : html`<a href="/dashboard/testimonials">Testimonials</a> · `}Days in ${t.timeZone}. Export CSV: <a href="/dashboard/export.csv?by=channel&amp;${d.rangeQuery}">by channel</a> · <a href="/dashboard/export.csv?by=agent&amp;${d.rangeQuery}">by agent</a> · <a href="/dashboard/export.csv?by=channel,agent&amp;${d.rangeQuery}">by channel × agent</a></span>
   </form>
 </section>
 <section><h2>Overall, ${t.from} to ${t.to}</h2>${kpis(t)}</section>
@@ -160,6 +161,8 @@ ${d.insights ? html`<section id="agents-vs-team"><h2>Agents compared with the re
 ${npsTrendChart(`NPS per ${d.trend.period} with its 95% interval`, d.trend.period, d.trend.points.map((p) => ({ label: p.period, value: p.nps, n: p.responses, low: p.low, high: p.high, changeLabel: p.changeLabel })))}
 <p class="muted">The shaded band and the whiskers are each ${d.trend.period}'s 95% interval (adjusted Wald): the fewer the answers, the wider. A change from one ${d.trend.period} to the next is marked ▲ or ▼ only when the interval of the difference leaves zero out. <a href="/dashboard?from=${d.total.from}&amp;to=${d.total.to}&amp;trend=${d.trend.period === 'week' ? 'month' : 'week'}#trend">Show per ${d.trend.period === 'week' ? 'month' : 'week'}</a></p></section>
 <section><h2>Open detractor follow-ups</h2>${followupList(d.followups, d.openFollowups)}</section>
-<section id="latest-comments"><h2>${d.theme ? `Latest comments about ${labelOf(d, d.theme)}` : 'Latest comments'}</h2>${themeFilter(d)}${commentList(d.comments, new Map((d.themeOptions ?? []).map((o) => [o.id, o.label])))}</section>`;
+${d.comments === null
+    ? html`<section id="latest-comments"><h2>Latest comments</h2><p class="muted">Agent tokens see their own figures here, not customers' comments (AGENT_VISIBILITY=figures).</p></section>`
+    : html`<section id="latest-comments"><h2>${d.theme ? `Latest comments about ${labelOf(d, d.theme)}` : 'Latest comments'}</h2>${themeFilter(d)}${commentList(d.comments, new Map((d.themeOptions ?? []).map((o) => [o.id, o.label])))}</section>`}`;
   return layout('Transactional NPS dashboard', body, header);
 }

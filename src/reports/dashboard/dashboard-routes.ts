@@ -9,7 +9,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { bearerToken, type Principal, type TokenAuth } from '../../http/token-auth.ts';
+import { bearerToken, seesNothing, type Principal, type TokenAuth } from '../../http/token-auth.ts';
 import { SESSION_COOKIE, sessionCookie, sessionCookieOptions } from '../../http/session-cookie.ts';
 import { SessionStore } from '../../http/session-store.ts';
 import { ValidationError, validate } from '../../validation.ts';
@@ -71,8 +71,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   const sessions = new SessionStore(deps.conn, deps.auth, deps.now);
-  /** Managers and agents only: an ingest token reads nothing, here or in the API. */
-  const reader = (p: Principal | null): Principal | null => (p && p.role !== 'ingest' ? p : null);
+  /** Managers and agents only: an ingest token reads nothing, here or in the API, nor does an agent under AGENT_VISIBILITY=none. */
+  const reader = (p: Principal | null): Principal | null => (p && p.role !== 'ingest' && !seesNothing(p) ? p : null);
   const principalFor = async (req: Request): Promise<Principal | null> => {
     const bearer = bearerToken(req.headers.authorization);
     return reader(bearer !== undefined ? deps.auth.check(bearer) : await sessions.principal(sessionCookie(req)));
@@ -103,7 +103,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       return;
     }
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
-    const principal = token.length <= 200 ? reader(deps.auth.check(token)) : null;
+    const checked = token.length <= 200 ? deps.auth.check(token) : null;
+    if (checked && seesNothing(checked)) {
+      res.status(403).type('html').send(loginPage('Agent tokens may not open the dashboard here (AGENT_VISIBILITY=none).'));
+      return;
+    }
+    const principal = reader(checked);
     if (!principal) {
       res.status(401).type('html').send(loginPage('That token is not valid.'));
       return;
@@ -160,7 +165,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       runReport(ctx, { by: 'channel', ...base }, scope),
       runReport(ctx, { by: 'agent', ...base }, scope),
       runTrend(ctx, { period: trendPeriod, periods: TREND_PERIODS }, scope),
-      listComments(ctx, { type: 'transactional', page: 1, limit: 10, ...(theme ? { theme, from: range.from, to: range.to } : {}) }, scope),
+      scope.hideComments
+        ? { comments: null }
+        : listComments(ctx, { type: 'transactional', page: 1, limit: 10, ...(theme ? { theme, from: range.from, to: range.to } : {}) }, scope),
       deps.followups.list({ status: 'open', scope, page: 1, limit: 25 }),
       deps.followups.openCount(scope),
     ]);
@@ -184,6 +191,10 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get(['/testimonials', '/testimonials.csv'], async (req, res) => {
     const principal = res.locals.principal as Principal;
+    if (scopeOf(principal).hideComments) {
+      res.status(403).type('text').send('agent tokens see their own figures only, not comments (AGENT_VISIBILITY=figures)');
+      return;
+    }
     const params = validate(testimonialParamsSchema, req.query);
     const list = await listTestimonials({ conn: deps.conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principal));
     if (req.path.endsWith('.csv')) {
