@@ -131,7 +131,7 @@ describe('agents against the rest of the team', () => {
     const r = await get(`/api/reports/agents?${WEEK}`);
     assert.equal(r.status, 200);
     // Team: Anna 4 P, 2 D; Bo 2 D → 4 P, 4 D of 8 → NPS 0.
-    assert.deepEqual(r.json.team, { responses: 8, nps: 0, marginOfError: r.json.team && (r.json.team as Row).marginOfError });
+    assert.deepEqual(r.json.team, { responses: 8, nps: 0, marginOfError: r.json.team && (r.json.team as Row).marginOfError, coveragePct: r.json.team && (r.json.team as Row).coveragePct });
     const [first, second] = r.json.rows as Row[];
     // Anna: 4 P, 2 D of 6 → 33.3 vs Bo's −100: +133.3, but Bo's 2 answers are below the minimum of 3: no claim.
     assert.equal(first!.agentId, 'a1');
@@ -148,8 +148,8 @@ describe('agents against the rest of the team', () => {
     const own = await get(`/api/reports/agents?${WEEK}&agent=a2`, AGENT_A1);
     assert.deepEqual((own.json.rows as Row[]).map((x) => x.agentId), ['a1']);
     const csv = await get(`/api/reports/agents?${WEEK}&format=csv`);
-    assert.match(csv.text, /^agentId,agentName,surveyType,sent,responses,responseRate,nps,marginOfError,lowSample,difference,low,high,label,resolved,neverSurveyed,neverSurveyedPct,neverSurveyedReasons,pending\r\n/);
-    assert.match(csv.text, /\r\na1,Anna,transactional,6,6,100,33,[\d.]+,false,133.3,-24.4,148.8,no evidence of a difference,9,3,33.3,expired-unasked 1; fatigue 1; window-closed 1,0\r\n/);
+    assert.match(csv.text, /^agentId,agentName,surveyType,sent,responses,responseRate,nps,marginOfError,lowSample,difference,low,high,label,resolved,neverSurveyed,neverSurveyedPct,neverSurveyedReasons,pending,coveragePct,coverageWarning\r\n/);
+    assert.match(csv.text, /\r\na1,Anna,transactional,6,6,100,33,[\d.]+,false,133.3,-24.4,148.8,no evidence of a difference,9,3,33.3,expired-unasked 1; fatigue 1; window-closed 1,0,66.7,false\r\n/);
   });
 });
 

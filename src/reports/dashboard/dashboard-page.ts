@@ -6,7 +6,7 @@ import type { CommentRow } from '../comments-query.ts';
 import type { FollowupView } from '../followups.ts';
 import type { Report, ReportRow } from '../report-query.ts';
 import { html, raw, type SafeHtml } from './html.ts';
-import { agentComparisonSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
+import { agentComparisonSection, coverageSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
 import type { Trend } from '../trend.ts';
 import { CHART_CSS, npsBarChart, npsTrendChart } from './svg-charts.ts';
 
@@ -156,6 +156,7 @@ ${d.notice ? html`<p class="flash" role="status">${d.notice}</p>` : ''}
 ${d.insights ? html`<section id="themes"><h2>What customers talk about</h2>${themeSection(d.insights.themes, d.rangeQuery)}</section>` : ''}
 <section><h2>NPS by agent</h2>${agentTable(d.agents)}</section>
 ${d.insights ? html`<section id="agents-vs-team"><h2>Agents compared with the rest of the team</h2>${agentComparisonSection(d.insights.agents)}</section>
+<section id="coverage"><h2>Who was asked, and who answered</h2>${coverageSection(d.insights.coverage)}</section>
 <section id="value"><h2>Value and segments</h2>${valueSection(d.insights.value, d.insights.segments)}</section>` : ''}
 <section id="trend"><h2>${d.trend.period === 'week' ? 'Weekly' : 'Monthly'} trend (last ${d.trend.points.length} ${d.trend.period}s)</h2>
 ${npsTrendChart(`NPS per ${d.trend.period} with its 95% interval`, d.trend.period, d.trend.points.map((p) => ({ label: p.period, value: p.nps, n: p.responses, low: p.low, high: p.high, changeLabel: p.changeLabel })))}

@@ -8,6 +8,7 @@
 import type { AgentComparisonReport } from '../agent-report.ts';
 import type { InsightContext } from '../insight-range.ts';
 import { runAgentComparison } from '../agent-report.ts';
+import { runCoverageReport, type CoverageReport, type ResponseGroup } from '../coverage-report.ts';
 import type { Scope } from '../scope.ts';
 import { runSegmentReport, type SegmentReport } from '../segment-report.ts';
 import type { Theme } from '../theme-list.ts';
@@ -21,17 +22,19 @@ export interface Insights {
   agents: AgentComparisonReport;
   value: ValueReport;
   segments: SegmentReport;
+  coverage: CoverageReport;
 }
 
 export async function loadInsights(ctx: InsightContext, range: { from: string; to: string }, scope: Scope, themes: readonly Theme[]): Promise<Insights> {
   const p = { ...range, type: 'transactional' as const };
-  const [t, agents, value, segments] = await Promise.all([
+  const [t, agents, value, segments, coverage] = await Promise.all([
     runThemeReport(ctx, p, scope, themes),
     runAgentComparison(ctx, p, scope),
     runValueReport(ctx, p, scope),
     runSegmentReport(ctx, p, scope),
+    runCoverageReport(ctx, p, scope),
   ]);
-  return { themes: t, agents, value, segments };
+  return { themes: t, agents, value, segments, coverage };
 }
 
 const dash = '–';
@@ -78,13 +81,35 @@ const reasonsText = (reasons: Record<string, number>): string => Object.entries(
 export function agentComparisonSection(r: AgentComparisonReport): SafeHtml {
   if (r.rows.length === 0) return html`<p>No conversations were resolved in this range.</p>`;
   return html`<p class="muted">Each agent against everyone else (team: ${r.team.responses} answers, NPS ${num(r.team.nps)} ±${num(r.team.marginOfError)}). A difference is claimed only when its 95% interval leaves zero out and both sides have at least ${r.minSample} answers. Not a ranking: rows are in alphabetical order within each reading.</p>
-<table id="agent-comparison"><thead><tr><th>Agent</th><th class="num">Answers</th><th class="num">NPS</th><th class="num">vs team</th><th>95% interval</th><th>Reading</th><th class="num">Never surveyed</th><th>Why</th></tr></thead><tbody>${r.rows.map((x) => html`<tr data-agent="${x.agentId}">
+<table id="agent-comparison"><thead><tr><th>Agent</th><th class="num">Answers</th><th class="num">NPS</th><th class="num">vs team</th><th>95% interval</th><th>Reading</th><th class="num">Never surveyed</th><th>Why</th><th class="num">Coverage</th></tr></thead><tbody>${r.rows.map((x) => html`<tr data-agent="${x.agentId}">
   <td>${x.agentName ? html`${x.agentName} <span class="muted">(${x.agentId})</span>` : x.agentId}</td>
   <td class="num">${x.responses}</td><td class="num">${num(x.nps)}</td><td class="num">${signed(x.difference)}</td>
   <td>${x.low === null ? dash : `${x.low} to ${x.high}`}</td>
   <td class="label-${x.label === 'higher' ? 'higher' : x.label === 'lower' ? 'lower' : 'none'}">${x.label}${x.lowSample ? html` <span class="low">(fewer than ${r.minSample} answers)</span>` : ''}</td>
   <td class="num">${x.neverSurveyed} of ${x.resolved}${x.neverSurveyedPct === null ? '' : ` (${x.neverSurveyedPct}%)`}</td><td>${reasonsText(x.neverSurveyedReasons)}</td>
+  <td class="num">${num(x.coveragePct, '%')}${x.coverageWarning ? html` <span class="worse coverage-warning">well below the team's ${num(r.team.coveragePct, '%')}</span>` : ''}</td>
 </tr>`)}</tbody></table>`;
+}
+
+const responseTable = (id: string, name: string, groups: ResponseGroup[]): SafeHtml => html`<table id="${id}"><thead><tr><th>${name}</th><th class="num">Asked</th><th class="num">Answered</th><th class="num">Response rate</th><th>Against the rest</th></tr></thead><tbody>${groups.map((g) => html`<tr data-group="${g.group}">
+  <td>${g.group}</td><td class="num">${g.sent}</td><td class="num">${g.responses}</td><td class="num">${num(g.responseRate, '%')}</td><td>${g.reading ? html`<span class="${g.reading === 'higher' ? 'better' : 'worse'}">answers ${g.reading === 'higher' ? 'more' : 'less'} often</span>` : 'no evidence of a difference'}</td>
+</tr>`)}</tbody></table>`;
+
+/** Who was asked and who answered: per channel coverage with warnings, then responders against non-responders. */
+export function coverageSection(r: CoverageReport): SafeHtml {
+  if (r.team.resolved === 0) return html`<p>No conversations were resolved in this range.</p>`;
+  const v = r.respondents.value;
+  return html`<p class="label" id="coverage-caveat">${r.caveat}</p>
+<table id="channel-coverage"><thead><tr><th>Channel</th><th class="num">Resolved</th><th class="num">Never surveyed</th><th>Why</th><th class="num">Coverage</th><th class="num">Response rate</th></tr></thead><tbody>${[['all channels', r.team, false] as const, ...r.channels.map((c) => [c.channel, c, c.coverageWarning] as const)].map(([name, x, warn]) => html`<tr data-channel="${name}">
+  <td>${name}</td><td class="num">${x.resolved}</td><td class="num">${x.neverSurveyed}${x.neverSurveyedPct === null ? '' : ` (${x.neverSurveyedPct}%)`}</td><td>${reasonsText(x.neverSurveyedReasons)}</td>
+  <td class="num">${num(x.coveragePct, '%')}${warn ? html` <span class="worse coverage-warning">well below the team's ${num(r.team.coveragePct, '%')}</span>` : ''}</td><td class="num">${num(x.responseRate, '%')}</td>
+</tr>`)}</tbody></table>
+<p class="muted">Coverage is asked ÷ resolved (not counting those still waiting). A warning means the 95% interval of the gap to the rest of the team lies wholly more than 10 points below: resolving in a way that asks nobody keeps detractors out of the figures.</p>
+<h3>Do those who answered differ from those who did not?</h3>
+${responseTable('respond-channel', 'Channel', r.respondents.byChannel)}
+${responseTable('respond-segment', 'Segment', r.respondents.bySegment)}
+${responseTable('respond-time', 'Time of day', r.respondents.byTimeOfDay)}
+<p id="respond-value">Mean customer value: ${num(v.responders.meanValue)} among ${v.responders.withValue} who answered with a known value, ${num(v.nonResponders.meanValue)} among ${v.nonResponders.withValue} who did not. Not compared: ${r.respondents.notKnown.join('; ')}.</p>`;
 }
 
 export function valueSection(v: ValueReport, s: SegmentReport): SafeHtml {
