@@ -15,6 +15,7 @@ import { insightRange, surveysIn, type InsightContext, type InsightHeader, type 
 import { npsMarginOfError, npsScore, percent } from './nps-math.ts';
 import { runReport } from './report-query.ts';
 import { EVERYTHING, type Scope } from './scope.ts';
+import { attributionNote, type AttributionRule } from './attribution.ts';
 import { coverageWellBelow } from './coverage-math.ts';
 import { countUnsurveyed, emptyUnsurveyed, totalOf } from './unsurveyed-counts.ts';
 
@@ -48,6 +49,8 @@ export interface AgentComparisonRow {
 }
 
 export interface AgentComparisonReport extends InsightHeader {
+  /** How surveys are credited to agents (ATTRIBUTION_RULE), and what that means. */
+  attribution: { rule: AttributionRule; note: string };
   team: { responses: number; nps: number | null; marginOfError: number | null; coveragePct: number | null };
   rows: AgentComparisonRow[];
 }
@@ -105,8 +108,10 @@ export async function runAgentComparison(ctx: InsightContext, p: InsightParams, 
   rows.sort((a, b) => LABEL_ORDER[a.label] - LABEL_ORDER[b.label]
     || (a.agentName ?? a.agentId).localeCompare(b.agentName ?? b.agentId)
     || a.agentId.localeCompare(b.agentId));
+  const rule = ctx.attribution ?? 'resolver';
   return {
     ...range.header,
+    attribution: { rule, note: attributionNote(rule) },
     team: { responses: teamN, nps: npsScore(team.promoters, team.passives, team.detractors), marginOfError: npsMarginOfError(team.promoters, team.passives, team.detractors), coveragePct: percent(all.asked, all.resolved - all.pending) },
     rows,
   };

@@ -100,7 +100,7 @@ export class Digests {
   /** Compose the digest for the week before `now`. */
   async compose(now: Date = this.deps.now()): Promise<{ notice: ReportNotice; from: DayKey; to: DayKey }> {
     const { from, to } = lastWeek(now, this.deps.settings.digest.timeZone);
-    const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, now };
+    const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, attribution: this.deps.settings.attribution, now };
     const week = { from, to, type: 'transactional' as const };
     const [total, channels, agents, themes, value, openFollowups, overdue, closedLoop] = await Promise.all([
       runReport(ctx, { by: 'total', from, to }, EVERYTHING),
@@ -202,7 +202,7 @@ export function digestNotice(d: DigestFigures): ReportNotice {
   }
   const judged = agents.rows.filter((r) => !r.lowSample);
   const hidden = agents.rows.filter((r) => r.lowSample && r.responses > 0).length;
-  if (judged.length > 0 || hidden > 0) lines.push(`By agent, compared with the rest of the team (only agents with at least ${min} answers):`);
+  if (judged.length > 0 || hidden > 0) lines.push(`By agent, compared with the rest of the team (only agents with at least ${min} answers; credit: ${agents.attribution.rule}):`);
   for (const r of judged.slice(0, MAX_AGENT_LINES)) {
     const who = r.agentName ? `${r.agentName} (${r.agentId})` : r.agentId;
     const vs = r.difference === null ? '' : ` · vs team ${signedNum(r.difference)} (95% ${r.low} to ${r.high})`;

@@ -8,6 +8,7 @@ import { AGENT_VISIBILITIES, type AgentVisibility, type Principal } from '../htt
 import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
 import type { NoticeTarget } from './notice-target.ts';
 import { isTimeZone } from './time-zone.ts';
+import { ATTRIBUTION_RULES, type AttributionRule } from './attribution.ts';
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');
 
@@ -30,6 +31,7 @@ const reportEnvSchema = z.object({
   DIGEST_TZ: timeZone.optional(),
   DIGEST_TARGET: target.optional(),
   AGENT_VISIBILITY: z.enum(AGENT_VISIBILITIES).default('comments'),
+  ATTRIBUTION_RULE: z.enum(ATTRIBUTION_RULES).default('resolver'),
 });
 
 export interface ReportSettings {
@@ -40,6 +42,8 @@ export interface ReportSettings {
   tokens: Array<[string, Principal]>;
   /** What agent tokens may read: own figures, also own comments (default), or nothing. */
   agentVisibility: AgentVisibility;
+  /** Who a survey is credited to in per-agent figures (attribution.ts). */
+  attribution: AttributionRule;
   /** How often dirty surveys and unsent alerts are swept (ms). */
   syncIntervalMs: number;
   alertTarget?: NoticeTarget;
@@ -53,6 +57,7 @@ export function loadReportSettings(env: Env): ReportSettings {
     minSample: e.REPORT_MIN_SAMPLE,
     tokens: parseReportTokens(e.REPORT_TOKENS ?? '', e.AGENT_VISIBILITY),
     agentVisibility: e.AGENT_VISIBILITY,
+    attribution: e.ATTRIBUTION_RULE,
     syncIntervalMs: e.REPORT_SYNC_INTERVAL_MS,
     alertTarget: e.ALERT_TARGET,
     digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ ?? e.REPORT_TZ, target: e.DIGEST_TARGET },

@@ -73,6 +73,7 @@ export function reportTable(report: Report): string {
   const title = [
     report.label,
     `${report.from} to ${report.to} (${report.timeZone})${report.period ? `, per ${report.period}` : ''}; change against ${report.previous.from} to ${report.previous.to}.`,
+    ...(report.by.includes('agent') ? [`Credit (${report.attribution.rule}): ${report.attribution.note}`] : []),
     '',
   ];
   if (lines.length === 0) return `${title.join('\n')}No surveys were sent in this range.\n`;

@@ -62,7 +62,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
     const params = validate(reportParamsSchema, { ...req.query, format: undefined });
     await deps.flush();
     const report = await runReport(
-      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() },
       params,
       scopeOf(principalOf(res)),
     ).catch(rethrowRange);
@@ -78,7 +78,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
     const params = validate(trendParamsSchema, { ...req.query, format: undefined });
     await deps.flush();
     const trend = await runTrend(
-      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() },
       params,
       scopeOf(principalOf(res)),
     ).catch(rethrowRange);
@@ -121,7 +121,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
       await Promise.all([deps.flush(), deps.themes?.flush()]);
       const out = await runInsight(
         view,
-        { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+        { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() },
         params,
         scopeOf(principalOf(res)),
         deps.themes?.tagger.themes ?? [],

@@ -97,6 +97,7 @@ function agentTable(report: Report): SafeHtml {
   <td class="num">${num(r.nps)}</td><td class="num">±${num(r.marginOfError)}</td><td class="num">${signed(r.change)}</td>
   <td>${r.lowSample ? html`<span class="low">low sample (&lt;${report.minSample})</span>` : 'ok'}</td>
 </tr>`)}</tbody></table>
+<p class="muted" id="attribution">Credit (ATTRIBUTION_RULE=${report.attribution.rule}): ${report.attribution.note}</p>
 <p class="muted">One agent rarely shapes the whole experience: read these with the number of answers and the margin of error, and never rank anyone on a low sample.</p>`;
 }
 

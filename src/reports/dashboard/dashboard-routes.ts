@@ -155,7 +155,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       throw err;
     }
     await Promise.all([deps.flush(), deps.themes?.flush()]);
-    const ctx = { conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now };
+    const ctx = { conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now };
     const themeList = deps.themes?.tagger.themes ?? [];
     const theme = q.theme || undefined;
     const base = { from: range.from, to: range.to };
@@ -210,7 +210,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     await deps.flush();
     let report;
     try {
-      report = await runReport({ conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() }, params, scope);
+      report = await runReport({ conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() }, params, scope);
     } catch (err) {
       if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
       throw err;
