@@ -198,9 +198,9 @@ describe('report settings', () => {
   test('REPORT_TOKENS: roles, and errors that never show the token', () => {
     assert.deepEqual(parseReportTokens('manager-token-000001-0123456789abc:manager, agent-token-a1-000001-0123456789abc:agent:a1'), [
       ['manager-token-000001-0123456789abc', { role: 'manager' }],
-      ['agent-token-a1-000001-0123456789abc', { role: 'agent', agentId: 'a1' }],
+      ['agent-token-a1-000001-0123456789abc', { role: 'agent', agentId: 'a1', sees: 'comments' }],
     ]);
-    assert.deepEqual(parseReportTokens('agent-token-a1-000001-0123456789abc:agent:U:with:colons')[0]?.[1], { role: 'agent', agentId: 'U:with:colons' });
+    assert.deepEqual(parseReportTokens('agent-token-a1-000001-0123456789abc:agent:U:with:colons')[0]?.[1], { role: 'agent', agentId: 'U:with:colons', sees: 'comments' });
     const wrong: Array<[string, RegExp]> = [
       ['short:manager', /entry 1: the token must be 32/],
       ['manager-token-000001-0123456789abc:boss', /entry 1: expected <token>:manager or <token>:agent:<agentId>/],
