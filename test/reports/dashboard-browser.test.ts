@@ -154,6 +154,14 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(cmp[0]![6], 'no evidence of a difference');
     assert.match(cmp[1]![6]!, /^no evidence of a difference \(fewer than 10 answers\)$/);
     assert.match(cmp[0]![5]!, /^-?\d+(\.\d)? to -?\d+(\.\d)?$/, 'the 95% interval is shown');
+    // Who was asked and who answered, with the caveat; the credit rule named under the agent table.
+    assert.match(await page.textContent('#coverage-caveat') ?? '', /^NPS covers only the customers who answered: \d+ of \d+ asked/);
+    const coverage = await page.$$eval('#channel-coverage tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-channel'), ...[...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')]));
+    assert.deepEqual(coverage.map((r) => r[0]), ['all channels', 'discord', 'slack']);
+    assert.match(coverage[2]![5]!, /^\d+(\.\d)?%$/, 'slack coverage shown');
+    assert.equal(await page.locator('.coverage-warning').count(), 0, 'nobody resolved without asking here');
+    assert.ok(await page.locator('#respond-time tbody tr').count() >= 1, 'responders by time of day');
+    assert.match(await page.textContent('#attribution') ?? '', /ATTRIBUTION_RULE=resolver/);
     // How much revenue sits with detractors.
     assert.match(await page.textContent('#value-at-risk b') ?? '', /^12,000$/);
     assert.match(await page.textContent('#promoter-value b') ?? '', /^4,000$/);
@@ -223,12 +231,14 @@ describe('dashboard in headless Chromium', () => {
     const band = await page.locator('svg.chart.trend polygon.band').first().boundingBox();
     assert.ok(band && band.height > 10, 'the band has a visible height');
     assert.match(await page.textContent('#trend') ?? '', /95% interval \(adjusted Wald\)/);
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.locator('#trend').screenshot({ path: `${OUTPUT}dashboard-trend-week.png` });
 
     await Promise.all([page.waitForURL(/trend=month/), page.click('#trend a')]);
     assert.match(await page.textContent('#trend h2') ?? '', /Monthly trend/);
     const months = (await api('month')).filter((p) => p.nps !== null);
     assert.deepEqual((await drawn()).map((p) => [p.period, p.nps, p.low, p.high]), months.map((p) => [p.period, p.nps, p.low, p.high]));
-    await page.screenshot({ path: `${OUTPUT}dashboard-trend.png`, fullPage: true });
+    await page.locator('#trend').screenshot({ path: `${OUTPUT}dashboard-trend-month.png` });
     await context.close();
   });
 
