@@ -56,6 +56,10 @@ input, select, button { font: inherit; }
 const dash = '–';
 const num = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : `${v}${suffix}`);
 const signed = (v: number | null): string => (v === null ? dash : v > 0 ? `+${v}` : String(v));
+/** ▲/▼ only when the 95% interval of the change leaves zero out (nps-interval.ts). */
+const evidence = (r: ReportRow): SafeHtml | string => (r.changeLabel === 'no evidence of a change'
+  ? ''
+  : html` <span class="${r.changeLabel === 'up' ? 'better' : 'worse'}" title="95% interval of the change: ${num(r.changeLow)} to ${num(r.changeHigh)}">${r.changeLabel === 'up' ? '▲' : '▼'}</span>`);
 
 export function layout(title: string, body: SafeHtml, header: SafeHtml = html``): string {
   return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${STYLE}${CHART_CSS}${raw(INSIGHT_CSS)}</style></head><body><header><h1>${title}</h1>${header}</header><main>${body}</main></body></html>`.value}`;
@@ -83,7 +87,7 @@ function kpis(report: Report): SafeHtml {
   <div class="kpi">Answers<b>${t.responses}</b><span class="muted">of ${t.sent} sent</span></div>
   <div class="kpi" id="response-rate">Response rate<b>${num(t.responseRate, '%')}</b></div>
   <div class="kpi">Promoters / passives / detractors<b>${num(t.promotersPct, '%')} / ${num(t.passivesPct, '%')} / ${num(t.detractorsPct, '%')}</b></div>
-  <div class="kpi">Change<b>${signed(t.change)}</b><span class="muted">vs ${report.previous.from} – ${report.previous.to}</span></div>
+  <div class="kpi" id="overall-change">Change<b>${signed(t.change)}${evidence(t)}</b><span class="muted">vs ${report.previous.from} – ${report.previous.to}${t.change === null ? '' : `; 95% ${num(t.changeLow)} to ${num(t.changeHigh)}`}</span></div>
 </div>${t.lowSample ? html`<p class="low">Low sample: fewer than ${report.minSample} answers. Too few to judge on.</p>` : ''}`;
 }
 
@@ -94,7 +98,7 @@ function agentTable(report: Report): SafeHtml {
 <tbody>${report.rows.map((r) => html`<tr>
   <td>${r.agentName ? html`${r.agentName} <span class="muted">(${r.agentId})</span>` : r.agentId}</td>
   <td class="num">${r.sent}</td><td class="num">${r.responses}</td><td class="num">${num(r.responseRate, '%')}</td>
-  <td class="num">${num(r.nps)}</td><td class="num">±${num(r.marginOfError)}</td><td class="num">${signed(r.change)}</td>
+  <td class="num">${num(r.nps)}</td><td class="num">±${num(r.marginOfError)}</td><td class="num">${signed(r.change)}${evidence(r)}</td>
   <td>${r.lowSample ? html`<span class="low">low sample (&lt;${report.minSample})</span>` : 'ok'}</td>
 </tr>`)}</tbody></table>
 <p class="muted" id="attribution">Credit (ATTRIBUTION_RULE=${report.attribution.rule}): ${report.attribution.note}</p>
