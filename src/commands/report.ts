@@ -36,7 +36,7 @@ async function runView(view: InsightView, args: string[]): Promise<number> {
     await themes.sweep(true);
     const out = await runInsight(
       view,
-      { conn: cli.db.conn, timeZone: cli.settings.timeZone, minSample: cli.settings.minSample, now: new Date() },
+      { conn: cli.db.conn, timeZone: cli.settings.timeZone, minSample: cli.settings.minSample, attribution: cli.settings.attribution, now: new Date() },
       params,
       EVERYTHING,
       themes.tagger.themes,
@@ -65,7 +65,7 @@ export const command: Command = {
       await checkRollupZone(cli);
       await catchUp(cli);
       const report = await runReport(
-        { conn: cli.db.conn, timeZone: cli.settings.timeZone, minSample: cli.settings.minSample, now: new Date() },
+        { conn: cli.db.conn, timeZone: cli.settings.timeZone, minSample: cli.settings.minSample, attribution: cli.settings.attribution, now: new Date() },
         params,
         EVERYTHING,
       ).catch((err: unknown) => {

@@ -28,7 +28,7 @@ export const command: Command = {
     try {
       const tz = cli.settings.timeZone;
       if (options.rebuild) {
-        const r = await rebuildRollups(cli.db.conn, tz);
+        const r = await rebuildRollups(cli.db.conn, tz, undefined, cli.settings.attribution);
         // Surveys changed during the rebuild were marked dirty: count them in now.
         await catchUp(cli);
         if (options.format === 'json') out(JSON.stringify({ rebuilt: true, timeZone: tz, ...r }));
@@ -36,7 +36,7 @@ export const command: Command = {
         return 0;
       }
       if (options.verify) {
-        const v = await verifyRollups(cli.db.conn, tz);
+        const v = await verifyRollups(cli.db.conn, tz, cli.settings.attribution);
         if (options.format === 'json') {
           out(JSON.stringify({ ok: v.differences.length === 0, ...v }));
         } else {

@@ -1,6 +1,6 @@
 /** Express middleware that puts the caller's Principal on `res.locals.principal`, or answers 401/403. */
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken, type Principal, type Role, type TokenAuth } from './token-auth.ts';
+import { bearerToken, seesNothing, type Principal, type Role, type TokenAuth } from './token-auth.ts';
 
 /** Where else a token may come from (the dashboard's cookie); the Bearer header always works. */
 export type TokenSource = (req: Request) => string | undefined;
@@ -22,6 +22,10 @@ export function requireAuth(auth: TokenAuth, opts: { managerOnly?: boolean; role
     }
     if (!roles.includes(principal.role)) {
       res.status(403).json({ error: `this route needs a ${roles.join(' or ')} token` });
+      return;
+    }
+    if (seesNothing(principal)) {
+      res.status(403).json({ error: 'agent tokens may not read reports here (AGENT_VISIBILITY=none)' });
       return;
     }
     res.locals.principal = principal;

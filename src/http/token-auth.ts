@@ -8,7 +8,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../env-readers.ts';
 
-export type Principal = { role: 'manager' } | { role: 'agent'; agentId: string } | { role: 'ingest' };
+/**
+ * What an agent token may read (AGENT_VISIBILITY): its own figures only, its own
+ * figures and its customers' comments (the default), or nothing at all.
+ */
+export const AGENT_VISIBILITIES = ['figures', 'comments', 'none'] as const;
+export type AgentVisibility = (typeof AGENT_VISIBILITIES)[number];
+
+export type Principal = { role: 'manager' } | { role: 'agent'; agentId: string; sees?: AgentVisibility } | { role: 'ingest' };
+
+/** An agent token under AGENT_VISIBILITY=none: it authenticates, and reads nothing. */
+export function seesNothing(p: Principal): boolean {
+  return p.role === 'agent' && p.sees === 'none';
+}
 export type Role = Principal['role'];
 
 /** Where a token came from, to name it in a start-up error without showing it. */

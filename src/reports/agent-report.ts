@@ -10,12 +10,14 @@
  * NPS. The answers come from the rollups (the same figures as the NPS report); the
  * surveys never sent are counted from the surveys.
  */
-import { SurveyReader } from '../storage/surveys/index.ts';
 import { compareWithRest, restOf, type CategoryCounts, type ComparisonLabel } from './agent-comparison.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import { npsMarginOfError, npsScore, percent } from './nps-math.ts';
 import { runReport } from './report-query.ts';
 import { EVERYTHING, type Scope } from './scope.ts';
+import { attributionNote, type AttributionRule } from './attribution.ts';
+import { coverageWellBelow } from './coverage-math.ts';
+import { countUnsurveyed, emptyUnsurveyed, totalOf } from './unsurveyed-counts.ts';
 
 export interface AgentComparisonRow {
   agentId: string;
@@ -40,41 +42,20 @@ export interface AgentComparisonRow {
   neverSurveyedReasons: Record<string, number>;
   /** Still waiting to be asked. */
   pending: number;
+  /** Asked / (resolved − pending), in %: the share of this agent's resolutions that reached a customer. */
+  coveragePct: number | null;
+  /** Coverage well below the rest of the team's (coverage-math.ts): resolving in a way that asks nobody. */
+  coverageWarning: boolean;
 }
 
 export interface AgentComparisonReport extends InsightHeader {
-  team: { responses: number; nps: number | null; marginOfError: number | null };
+  /** How surveys are credited to agents (ATTRIBUTION_RULE), and what that means. */
+  attribution: { rule: AttributionRule; note: string };
+  team: { responses: number; nps: number | null; marginOfError: number | null; coveragePct: number | null };
   rows: AgentComparisonRow[];
 }
 
 const LABEL_ORDER: Record<ComparisonLabel, number> = { higher: 0, lower: 1, 'no evidence of a difference': 2 };
-
-interface Unsurveyed { resolved: number; never: number; pending: number; reasons: Record<string, number> }
-
-async function countUnsurveyed(ctx: InsightContext, filter: Record<string, unknown>): Promise<Map<string, Unsurveyed>> {
-  const groups = await new SurveyReader(ctx.conn).aggregate<{ _id: { agentId: string; state: string; reason?: string; asked: boolean }; n: number }>([
-    { $match: filter },
-    {
-      $group: {
-        _id: { agentId: '$agent.id', state: '$state', reason: '$skipReason', asked: { $cond: [{ $ifNull: ['$askedAt', false] }, true, false] } },
-        n: { $sum: 1 },
-      },
-    },
-  ]);
-  const out = new Map<string, Unsurveyed>();
-  for (const g of groups) {
-    let u = out.get(g._id.agentId);
-    if (!u) out.set(g._id.agentId, (u = { resolved: 0, never: 0, pending: 0, reasons: {} }));
-    u.resolved += g.n;
-    if (g._id.state === 'scheduled') u.pending += g.n;
-    const expiredUnasked = g._id.state === 'expired' && !g._id.asked;
-    if (g._id.state !== 'skipped' && g._id.state !== 'failed' && !expiredUnasked) continue;
-    const reason = g._id.state === 'failed' ? 'failed' : expiredUnasked ? 'expired-unasked' : g._id.reason ?? 'skipped';
-    u.never += g.n;
-    u.reasons[reason] = (u.reasons[reason] ?? 0) + g.n;
-  }
-  return out;
-}
 
 export async function runAgentComparison(ctx: InsightContext, p: InsightParams, scope: Scope): Promise<AgentComparisonReport> {
   const range = insightRange(ctx, p);
@@ -82,7 +63,7 @@ export async function runAgentComparison(ctx: InsightContext, p: InsightParams, 
   // The whole team is read even for an agent's own token: the comparison needs the rest.
   const [byAgent, unsurveyed] = await Promise.all([
     runReport(ctx, { by: 'agent', from, to, type: p.type, channel: p.channel }, EVERYTHING),
-    countUnsurveyed(ctx, surveysIn(range.current, { ...p, agent: undefined }, EVERYTHING)),
+    countUnsurveyed(ctx, surveysIn(range.current, { ...p, agent: undefined }, EVERYTHING), 'agent.id'),
   ]);
   const team: CategoryCounts = { promoters: 0, passives: 0, detractors: 0 };
   for (const r of byAgent.rows) {
@@ -91,6 +72,7 @@ export async function runAgentComparison(ctx: InsightContext, p: InsightParams, 
     team.detractors += r.detractors;
   }
   const teamN = team.promoters + team.passives + team.detractors;
+  const all = totalOf(unsurveyed.values());
   const ids = new Set([...byAgent.rows.map((r) => r.agentId!), ...unsurveyed.keys()]);
   const rows: AgentComparisonRow[] = [];
   for (const agentId of ids) {
@@ -99,7 +81,8 @@ export async function runAgentComparison(ctx: InsightContext, p: InsightParams, 
     const r = byAgent.rows.find((x) => x.agentId === agentId);
     const counts: CategoryCounts = { promoters: r?.promoters ?? 0, passives: r?.passives ?? 0, detractors: r?.detractors ?? 0 };
     const cmp = compareWithRest(counts, restOf(team, counts), ctx.minSample);
-    const u = unsurveyed.get(agentId) ?? { resolved: 0, never: 0, pending: 0, reasons: {} };
+    const u = unsurveyed.get(agentId) ?? emptyUnsurveyed();
+    const eligible = u.resolved - u.pending;
     rows.push({
       agentId,
       agentName: r?.agentName ?? null,
@@ -118,14 +101,18 @@ export async function runAgentComparison(ctx: InsightContext, p: InsightParams, 
       neverSurveyedPct: percent(u.never, u.resolved),
       neverSurveyedReasons: u.reasons,
       pending: u.pending,
+      coveragePct: percent(u.asked, eligible),
+      coverageWarning: coverageWellBelow(u.asked, eligible, all.asked - u.asked, all.resolved - all.pending - eligible),
     });
   }
   rows.sort((a, b) => LABEL_ORDER[a.label] - LABEL_ORDER[b.label]
     || (a.agentName ?? a.agentId).localeCompare(b.agentName ?? b.agentId)
     || a.agentId.localeCompare(b.agentId));
+  const rule = ctx.attribution ?? 'resolver';
   return {
     ...range.header,
-    team: { responses: teamN, nps: npsScore(team.promoters, team.passives, team.detractors), marginOfError: npsMarginOfError(team.promoters, team.passives, team.detractors) },
+    attribution: { rule, note: attributionNote(rule) },
+    team: { responses: teamN, nps: npsScore(team.promoters, team.passives, team.detractors), marginOfError: npsMarginOfError(team.promoters, team.passives, team.detractors), coveragePct: percent(all.asked, all.resolved - all.pending) },
     rows,
   };
 }

@@ -100,7 +100,7 @@ export class Digests {
   /** Compose the digest for the week before `now`. */
   async compose(now: Date = this.deps.now()): Promise<{ notice: ReportNotice; from: DayKey; to: DayKey }> {
     const { from, to } = lastWeek(now, this.deps.settings.digest.timeZone);
-    const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, now };
+    const ctx = { conn: this.deps.conn, timeZone: this.deps.settings.timeZone, minSample: this.deps.settings.minSample, attribution: this.deps.settings.attribution, now };
     const week = { from, to, type: 'transactional' as const };
     const [total, channels, agents, themes, value, openFollowups, overdue, closedLoop] = await Promise.all([
       runReport(ctx, { by: 'total', from, to }, EVERYTHING),
@@ -172,7 +172,10 @@ export class Digests {
 }
 
 const fmtNps = (r: ReportRow): string => (r.nps === null ? 'no answers' : `NPS ${r.nps} (±${r.marginOfError})`);
-const fmtChange = (r: ReportRow): string => (r.change === null ? 'change –' : `change ${r.change > 0 ? '+' : ''}${r.change}`);
+/** The change with its 95% interval; called up or down only when the interval leaves zero out (nps-interval.ts). */
+const fmtChange = (r: ReportRow): string => (r.change === null
+  ? 'change –'
+  : `change ${r.change > 0 ? '+' : ''}${r.change} (95% ${r.changeLow} to ${r.changeHigh}: ${r.changeLabel === 'no evidence of a change' ? 'no evidence of a change' : r.changeLabel === 'up' ? 'up' : 'down'})`);
 const fmtLow = (r: ReportRow, min: number): string => (r.lowSample ? ` · low sample (<${min} answers): do not judge on this` : '');
 
 const signedNum = (v: number): string => (v > 0 ? `+${v}` : String(v));
@@ -194,15 +197,17 @@ export function digestNotice(d: DigestFigures): ReportNotice {
   }
   const drivers = themes.drivers.slice(0, MAX_THEMES);
   if (drivers.length > 0) {
-    lines.push(`What detractors mentioned most (of ${themes.commented.detractors} with a comment): ${drivers
-      .map((x) => `${x.label} ${x.detractors} (${x.shareOfDetractors ?? 0}%${x.change === null ? '' : `, ${signedNum(x.change)} pp`})`).join(', ')}`);
+    // Every theme shows its change in points; "–" when the week before had no detractor comment to compare with.
+    const none = drivers.some((x) => x.change === null);
+    lines.push(`What detractors mentioned most (of ${themes.commented.detractors} with a comment; change in percentage points of those detractors against the week before): ${drivers
+      .map((x) => `${x.label} ${x.detractors} (${x.shareOfDetractors ?? 0}%, ${x.change === null ? '–' : `${signedNum(x.change)} pp`})`).join(', ')}${none ? ' (–: no detractor comment the week before to compare with)' : ''}`);
   }
   if (value.withValue > 0) {
     lines.push(`Value at risk (detractors): ${value.valueAtRisk} (${value.detractorCustomers} detractor customers, ${signedNum(value.valueAtRiskChange)} on the week before); value of promoters: ${value.promoterValue} (${value.promoterCustomers} promoter customers); ${value.withValue} of ${value.customers} customers came with a value.`);
   }
   const judged = agents.rows.filter((r) => !r.lowSample);
   const hidden = agents.rows.filter((r) => r.lowSample && r.responses > 0).length;
-  if (judged.length > 0 || hidden > 0) lines.push(`By agent, compared with the rest of the team (only agents with at least ${min} answers):`);
+  if (judged.length > 0 || hidden > 0) lines.push(`By agent, compared with the rest of the team (only agents with at least ${min} answers; credit: ${agents.attribution.rule}):`);
   for (const r of judged.slice(0, MAX_AGENT_LINES)) {
     const who = r.agentName ? `${r.agentName} (${r.agentId})` : r.agentId;
     const vs = r.difference === null ? '' : ` · vs team ${signedNum(r.difference)} (95% ${r.low} to ${r.high})`;

@@ -69,7 +69,7 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
       notFound(res);
       return;
     }
-    res.json((await deps.followups.views([doc], deps.now()))[0]);
+    res.json((await deps.followups.views([doc], deps.now(), scope))[0]);
   });
 
   router.patch('/:id', json, async (req, res) => {

@@ -144,7 +144,7 @@ export class Followups {
       this.model.countDocuments(filter).exec(),
       this.model.find(filter).sort({ openedAt: -1, _id: -1 }).skip((opts.page - 1) * opts.limit).limit(opts.limit).lean().exec(),
     ]);
-    return { total, followups: await this.views(docs as FollowupDoc[], now) };
+    return { total, followups: await this.views(docs as FollowupDoc[], now, opts.scope) };
   }
 
   async openCount(scope: Scope): Promise<number> {
@@ -159,7 +159,7 @@ export class Followups {
   async update(id: string, patch: FollowupPatch, scope: Scope, now: Date, actor = 'manager'): Promise<FollowupView | null> {
     if (!mongoose.isValidObjectId(id)) return null;
     const doc = await this.writeWith(id, scope, (current) => patchUpdate(current, patch, now, actor, this.settings));
-    return doc ? (await this.views([doc], now))[0] ?? null : null;
+    return doc ? (await this.views([doc], now, scope))[0] ?? null : null;
   }
 
   /**
@@ -187,8 +187,9 @@ export class Followups {
   }
 
   /** Attach the surveys' comments (read now, so an erased comment stays erased). */
-  async views(docs: FollowupDoc[], now: Date = new Date()): Promise<FollowupView[]> {
-    const ids = docs.map((d) => d.surveyId);
+  async views(docs: FollowupDoc[], now: Date = new Date(), scope: Scope = {}): Promise<FollowupView[]> {
+    // An agent who may see figures only gets the follow-up without the customer's comment.
+    const ids = scope.hideComments ? [] : docs.map((d) => d.surveyId);
     const surveys = ids.length === 0
       ? []
       : await this.surveys.find<Pick<SurveyDoc, '_id' | 'comment'>>({ _id: { $in: ids } }, { comment: 1 });

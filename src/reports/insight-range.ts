@@ -9,6 +9,7 @@ import { reportLabel, resolveRange } from './report-query.ts';
 import type { Scope } from './scope.ts';
 import { addDays, daysBetween, instantRange, type DayKey } from './time-zone.ts';
 import { dayParam } from './day-param.ts';
+import type { AttributionRule } from './attribution.ts';
 
 export const insightParamsSchema = z.object({
   from: dayParam.optional(),
@@ -24,6 +25,8 @@ export interface InsightContext {
   timeZone: string;
   minSample: number;
   now: Date;
+  /** How surveys are credited to agents (ATTRIBUTION_RULE); default `resolver`. */
+  attribution?: AttributionRule;
 }
 
 /** What every understanding report says about itself. */

@@ -4,13 +4,14 @@
  * figure is never mistaken for the company's NPS.
  */
 import type { AgentComparisonReport } from './agent-report.ts';
+import type { CoverageReport, ResponseGroup } from './coverage-report.ts';
 import { toCsv, type CsvValue } from './csv.ts';
 import type { InsightHeader } from './insight-range.ts';
 import type { SegmentReport } from './segment-report.ts';
 import type { ThemeReport } from './theme-report.ts';
 import type { ValueReport } from './value-report.ts';
 
-export const INSIGHT_VIEWS = ['themes', 'drivers', 'agents', 'segments', 'value'] as const;
+export const INSIGHT_VIEWS = ['themes', 'drivers', 'agents', 'segments', 'value', 'coverage'] as const;
 export type InsightView = (typeof INSIGHT_VIEWS)[number];
 
 export function insightCsvFilename(view: InsightView, h: InsightHeader): string {
@@ -19,8 +20,8 @@ export function insightCsvFilename(view: InsightView, h: InsightHeader): string 
 
 export function themesCsv(r: ThemeReport): string {
   return toCsv(
-    ['theme', 'label', 'surveyType', 'mentions', 'shareOfComments', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousMentions', 'previousNps', 'change'],
-    r.rows.map((x) => [x.theme, x.label, r.type, x.mentions, x.shareOfComments, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousMentions, x.previousNps, x.change]),
+    ['theme', 'label', 'surveyType', 'mentions', 'shareOfComments', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousMentions', 'previousNps', 'change', 'npsLow', 'npsHigh', 'changeLow', 'changeHigh', 'changeLabel'],
+    r.rows.map((x) => [x.theme, x.label, r.type, x.mentions, x.shareOfComments, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousMentions, x.previousNps, x.change, x.npsLow, x.npsHigh, x.changeLow, x.changeHigh, x.changeLabel]),
   );
 }
 
@@ -37,15 +38,25 @@ const reasonsText = (reasons: Record<string, number>): string => Object.entries(
 
 export function agentsCsv(r: AgentComparisonReport): string {
   return toCsv(
-    ['agentId', 'agentName', 'surveyType', 'sent', 'responses', 'responseRate', 'nps', 'marginOfError', 'lowSample', 'difference', 'low', 'high', 'label', 'resolved', 'neverSurveyed', 'neverSurveyedPct', 'neverSurveyedReasons', 'pending'],
-    r.rows.map((x): CsvValue[] => [x.agentId, x.agentName, r.type, x.sent, x.responses, x.responseRate, x.nps, x.marginOfError, x.lowSample, x.difference, x.low, x.high, x.label, x.resolved, x.neverSurveyed, x.neverSurveyedPct, reasonsText(x.neverSurveyedReasons), x.pending]),
+    ['agentId', 'agentName', 'surveyType', 'sent', 'responses', 'responseRate', 'nps', 'marginOfError', 'lowSample', 'difference', 'low', 'high', 'label', 'resolved', 'neverSurveyed', 'neverSurveyedPct', 'neverSurveyedReasons', 'pending', 'coveragePct', 'coverageWarning'],
+    r.rows.map((x): CsvValue[] => [x.agentId, x.agentName, r.type, x.sent, x.responses, x.responseRate, x.nps, x.marginOfError, x.lowSample, x.difference, x.low, x.high, x.label, x.resolved, x.neverSurveyed, x.neverSurveyedPct, reasonsText(x.neverSurveyedReasons), x.pending, x.coveragePct, x.coverageWarning]),
   );
 }
 
 export function segmentsCsv(r: SegmentReport): string {
   return toCsv(
-    ['segment', 'surveyType', 'sent', 'responses', 'responseRate', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousNps', 'change', 'customers', 'withValue', 'valueAtRisk', 'promoterValue'],
-    r.rows.map((x) => [x.segment, r.type, x.sent, x.responses, x.responseRate, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousNps, x.change, x.customers, x.withValue, x.valueAtRisk, x.promoterValue]),
+    ['segment', 'surveyType', 'sent', 'responses', 'responseRate', 'promoters', 'passives', 'detractors', 'nps', 'marginOfError', 'lowSample', 'previousNps', 'change', 'customers', 'withValue', 'valueAtRisk', 'promoterValue', 'npsLow', 'npsHigh', 'changeLow', 'changeHigh', 'changeLabel'],
+    r.rows.map((x) => [x.segment, r.type, x.sent, x.responses, x.responseRate, x.promoters, x.passives, x.detractors, x.nps, x.marginOfError, x.lowSample, x.previousNps, x.change, x.customers, x.withValue, x.valueAtRisk, x.promoterValue, x.npsLow, x.npsHigh, x.changeLow, x.changeHigh, x.changeLabel]),
+  );
+}
+
+export function coverageCsv(r: CoverageReport): string {
+  const row = (channel: string, x: CoverageReport['team'], warning: boolean | null): CsvValue[] => [
+    channel, r.type, x.resolved, x.asked, x.neverSurveyed, x.neverSurveyedPct, reasonsText(x.neverSurveyedReasons), x.pending, x.coveragePct, warning, x.sent, x.responses, x.responseRate,
+  ];
+  return toCsv(
+    ['channel', 'surveyType', 'resolved', 'asked', 'neverSurveyed', 'neverSurveyedPct', 'neverSurveyedReasons', 'pending', 'coveragePct', 'coverageWarning', 'sent', 'responses', 'responseRate'],
+    [row('(all)', r.team, null), ...r.channels.map((c) => row(c.channel, c, c.coverageWarning))],
   );
 }
 
@@ -119,6 +130,31 @@ export function segmentsTable(r: SegmentReport): string {
     r.rows.map((x) => [x.segment ?? '(no segment)', String(x.sent), String(x.responses), show(x.nps), show(x.marginOfError), signed(x.change), String(x.valueAtRisk), String(x.promoterValue), x.lowSample ? `low sample (<${r.minSample})` : '']),
     new Set(['sent', 'answers', 'NPS', '±MoE', 'change', 'value at risk', 'promoter value']),
   );
+}
+
+export function coverageTable(r: CoverageReport): string {
+  const head = title(r, 'Who was asked, and who answered.');
+  const rows = [['(all)', r.team, false] as const, ...r.channels.map((c) => [c.channel, c, c.coverageWarning] as const)];
+  const coverage = table(
+    ['channel', 'resolved', 'never surveyed', 'coverage', 'response rate', '', 'why'],
+    rows.map(([name, x, warn]) => [name, String(x.resolved), String(x.neverSurveyed), show(x.coveragePct, '%'), show(x.responseRate, '%'), warn ? 'WARNING: coverage well below the rest of the team' : '', reasonsText(x.neverSurveyedReasons)]),
+    new Set(['resolved', 'never surveyed', 'coverage', 'response rate']),
+  );
+  const groups = (name: string, gs: ResponseGroup[]): string => table(
+    [name, 'sent', 'answered', 'response rate', 'vs the rest'],
+    gs.map((g) => [g.group, String(g.sent), String(g.responses), show(g.responseRate, '%'), g.reading ?? 'no evidence of a difference']),
+    new Set(['sent', 'answered', 'response rate']),
+  );
+  const v = r.respondents.value;
+  return `${head}${coverage}
+${r.caveat}
+
+${groups('channel', r.respondents.byChannel)}
+${groups('segment', r.respondents.bySegment)}
+${groups('time of day', r.respondents.byTimeOfDay)}
+Mean customer value: ${show(v.responders.meanValue)} among ${v.responders.withValue} who answered, ${show(v.nonResponders.meanValue)} among ${v.nonResponders.withValue} who did not.
+Not compared: ${r.respondents.notKnown.join('; ')}.
+`;
 }
 
 export function valueTable(r: ValueReport): string {

@@ -4,9 +4,10 @@
  * parameters give the report as JSON, CSV and a terminal table.
  */
 import { runAgentComparison } from './agent-report.ts';
+import { runCoverageReport } from './coverage-report.ts';
 import type { InsightContext, InsightHeader, InsightParams } from './insight-range.ts';
 import {
-  agentsCsv, agentsTable, driversCsv, driversTable, insightCsvFilename, segmentsCsv, segmentsTable, themesCsv, themesTable, valueCsv, valueTable,
+  agentsCsv, agentsTable, coverageCsv, coverageTable, driversCsv, driversTable, insightCsvFilename, segmentsCsv, segmentsTable, themesCsv, themesTable, valueCsv, valueTable,
   type InsightView,
 } from './insight-render.ts';
 import type { Scope } from './scope.ts';
@@ -35,5 +36,6 @@ export async function runInsight(view: InsightView, ctx: InsightContext, p: Insi
     case 'agents': return out(await runAgentComparison(ctx, p, scope), agentsCsv, agentsTable);
     case 'segments': return out(await runSegmentReport(ctx, p, scope), segmentsCsv, segmentsTable);
     case 'value': return out(await runValueReport(ctx, p, scope), valueCsv, valueTable);
+    case 'coverage': return out(await runCoverageReport(ctx, p, scope), coverageCsv, coverageTable);
   }
 }

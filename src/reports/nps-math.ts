@@ -4,19 +4,10 @@
  * Pure functions, tested with tables of cases.
  */
 
-/** Round half away from zero, so +12.5 → 13 and −12.5 → −13 (Math.round would give −12). */
-export function roundHalfAwayFromZero(x: number): number {
-  const value = Math.sign(x) * Math.round(Math.abs(x));
-  return value === 0 ? 0 : value; // no −0 in JSON or tables
-}
+import { npsInterval } from './nps-interval.ts';
+import { roundHalfAwayFromZero, roundTo } from './rounding.ts';
 
-/** Round to `digits` decimals, half away from zero. */
-export function roundTo(x: number, digits: number): number {
-  const f = 10 ** digits;
-  // The epsilon keeps 2.675-style binary representations from rounding down.
-  const value = (Math.sign(x) * Math.round(Math.abs(x) * f + 1e-9)) / f;
-  return value === 0 ? 0 : value;
-}
+export { roundHalfAwayFromZero, roundTo };
 
 /** NPS for the counts, or null when nobody answered. */
 export function npsScore(promoters: number, passives: number, detractors: number): number | null {
@@ -27,16 +18,11 @@ export function npsScore(promoters: number, passives: number, detractors: number
 
 /**
  * The 95% margin of error of the NPS, in NPS points (one decimal), or null without
- * answers. With p and d the promoter and detractor shares of n answers, the variance of
- * one answer scored +1/0/−1 is p + d − (p − d)², so MoE = 1.96 · √(var / n) · 100.
+ * answers: the half-width of the adjusted Wald interval (nps-interval.ts), which never
+ * claims ±0 because every answer was alike.
  */
 export function npsMarginOfError(promoters: number, passives: number, detractors: number): number | null {
-  const n = promoters + passives + detractors;
-  if (n === 0) return null;
-  const p = promoters / n;
-  const d = detractors / n;
-  const variance = Math.max(0, p + d - (p - d) ** 2);
-  return roundTo(1.96 * Math.sqrt(variance / n) * 100, 1);
+  return npsInterval({ promoters, passives, detractors })?.marginOfError ?? null;
 }
 
 /** `part` as a percentage of `whole` with one decimal, or null when `whole` is 0. */
@@ -83,8 +69,11 @@ export interface NpsFigures {
   detractorsPct: number | null;
   /** Whole number −100..100, or null without answers. */
   nps: number | null;
-  /** 95% margin of error of the NPS, in points. */
+  /** 95% margin of error of the NPS, in points (half-width of the adjusted Wald interval). */
   marginOfError: number | null;
+  /** The 95% interval of the NPS (adjusted Wald, within −100…100), or null without answers. */
+  npsLow: number | null;
+  npsHigh: number | null;
   /** Mean score 0–10 with one decimal. */
   averageScore: number | null;
   /** Fewer answers than the minimum sample: too few to judge (or rank) anyone on. */
@@ -104,10 +93,15 @@ export function figuresOf(c: NpsCounts, minSample: number): NpsFigures {
     passivesPct: percent(c.passives, answered),
     detractorsPct: percent(c.detractors, answered),
     nps: npsScore(c.promoters, c.passives, c.detractors),
-    marginOfError: npsMarginOfError(c.promoters, c.passives, c.detractors),
+    ...intervalFields(c),
     averageScore: answered === 0 ? null : roundTo(c.scoreSum / answered, 1),
     lowSample: c.responses < minSample,
   };
+}
+
+function intervalFields(c: NpsCounts): { marginOfError: number | null; npsLow: number | null; npsHigh: number | null } {
+  const i = npsInterval(c);
+  return { marginOfError: i?.marginOfError ?? null, npsLow: i?.low ?? null, npsHigh: i?.high ?? null };
 }
 
 /** NPS points gained since the previous period, or null when either side has no answers. */

@@ -41,7 +41,9 @@ export async function openReportCli(): Promise<ReportCli> {
 export async function checkRollupZone(cli: ReportCli): Promise<void> {
   const meta = await rollupMetaModel(cli.db.conn).findById('rollups').lean().exec();
   if (!meta) {
-    await ensureRollupZone(cli.db.conn, cli.settings.timeZone, cli.logger);
+    await ensureRollupZone(cli.db.conn, cli.settings.timeZone, cli.logger, cli.settings.attribution);
+  } else if ((meta.attribution ?? 'resolver') !== cli.settings.attribution) {
+    throw new ConfigError(`ATTRIBUTION_RULE: the rollups credit agents by "${meta.attribution ?? 'resolver'}" but ATTRIBUTION_RULE is "${cli.settings.attribution}"; set the same rule as the bot, or run \`nps-bot rollup --rebuild\``);
   } else if (meta.timeZone !== cli.settings.timeZone) {
     throw new ConfigError(`REPORT_TZ: the rollups are counted in ${meta.timeZone} but REPORT_TZ is ${cli.settings.timeZone}; set the same REPORT_TZ as the bot, or run \`nps-bot rollup --rebuild\``);
   }
@@ -52,7 +54,7 @@ export async function catchUp(cli: ReportCli): Promise<number> {
   await cli.followups.init();
   const sync = new SurveySync({
     conn: cli.db.conn,
-    rollups: new RollupStore(cli.db.conn, cli.settings.timeZone),
+    rollups: new RollupStore(cli.db.conn, cli.settings.timeZone, () => new Date(), cli.settings.attribution),
     followups: cli.followups,
     logger: cli.logger,
     now: () => new Date(),

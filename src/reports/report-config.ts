@@ -4,10 +4,11 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { Principal } from '../http/token-auth.ts';
+import { AGENT_VISIBILITIES, type AgentVisibility, type Principal } from '../http/token-auth.ts';
 import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
 import type { NoticeTarget } from './notice-target.ts';
 import { isTimeZone } from './time-zone.ts';
+import { ATTRIBUTION_RULES, type AttributionRule } from './attribution.ts';
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');
 
@@ -29,6 +30,8 @@ const reportEnvSchema = z.object({
     .default('0 8 * * 1'),
   DIGEST_TZ: timeZone.optional(),
   DIGEST_TARGET: target.optional(),
+  AGENT_VISIBILITY: z.enum(AGENT_VISIBILITIES).default('comments'),
+  ATTRIBUTION_RULE: z.enum(ATTRIBUTION_RULES).default('resolver'),
 });
 
 export interface ReportSettings {
@@ -37,6 +40,10 @@ export interface ReportSettings {
   /** Below this many answers a row is flagged `lowSample`. */
   minSample: number;
   tokens: Array<[string, Principal]>;
+  /** What agent tokens may read: own figures, also own comments (default), or nothing. */
+  agentVisibility: AgentVisibility;
+  /** Who a survey is credited to in per-agent figures (attribution.ts). */
+  attribution: AttributionRule;
   /** How often dirty surveys and unsent alerts are swept (ms). */
   syncIntervalMs: number;
   alertTarget?: NoticeTarget;
@@ -48,7 +55,9 @@ export function loadReportSettings(env: Env): ReportSettings {
   return {
     timeZone: e.REPORT_TZ,
     minSample: e.REPORT_MIN_SAMPLE,
-    tokens: parseReportTokens(e.REPORT_TOKENS ?? ''),
+    tokens: parseReportTokens(e.REPORT_TOKENS ?? '', e.AGENT_VISIBILITY),
+    agentVisibility: e.AGENT_VISIBILITY,
+    attribution: e.ATTRIBUTION_RULE,
     syncIntervalMs: e.REPORT_SYNC_INTERVAL_MS,
     alertTarget: e.ALERT_TARGET,
     digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ ?? e.REPORT_TZ, target: e.DIGEST_TARGET },
@@ -59,7 +68,7 @@ export function loadReportSettings(env: Env): ReportSettings {
  * `REPORT_TOKENS=<token>:manager,<token>:agent:<agentId>`. Tokens are at least 32
  * characters; errors name the entry by position, never by its token.
  */
-export function parseReportTokens(raw: string): Array<[string, Principal]> {
+export function parseReportTokens(raw: string, sees: AgentVisibility = 'comments'): Array<[string, Principal]> {
   const out: Array<[string, Principal]> = [];
   const seen = new Set<string>();
   const entries = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -74,7 +83,7 @@ export function parseReportTokens(raw: string): Array<[string, Principal]> {
     if (role === 'manager' && rest.length === 0) {
       out.push([token, { role: 'manager' }]);
     } else if (role === 'agent' && rest.length > 0 && rest.join(':').length > 0 && rest.join(':').length <= 256) {
-      out.push([token, { role: 'agent', agentId: rest.join(':') }]);
+      out.push([token, { role: 'agent', agentId: rest.join(':'), sees }]);
     } else {
       throw new ConfigError(`${where}: expected <token>:manager or <token>:agent:<agentId>`);
     }

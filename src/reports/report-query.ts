@@ -12,6 +12,7 @@
 import type { Connection, Model } from 'mongoose';
 import { z } from 'zod';
 import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
+import { periodChange, type PeriodChange } from './nps-interval.ts';
 import { rollupModel, type RollupDoc } from './rollup-model.ts';
 import type { Scope } from './scope.ts';
 import {
@@ -19,6 +20,7 @@ import {
   type DayKey, type Period,
 } from './time-zone.ts';
 import { dayParam } from './day-param.ts';
+import { attributionNote, type AttributionRule } from './attribution.ts';
 
 export const REPORT_BYS = ['channel', 'agent', 'channel,agent', 'type', 'total'] as const;
 export type ReportBy = (typeof REPORT_BYS)[number];
@@ -40,7 +42,7 @@ export const reportParamsSchema = z.object({
 });
 export type ReportParams = z.infer<typeof reportParamsSchema>;
 
-export interface ReportRow extends NpsFigures {
+export interface ReportRow extends NpsFigures, PeriodChange {
   /** First day of the period, when grouped by period. */
   period?: DayKey;
   channel?: string;
@@ -67,6 +69,8 @@ export interface Report {
   /** The range the change is measured against. */
   previous: { from: DayKey; to: DayKey };
   minSample: number;
+  /** How surveys are credited to agents (ATTRIBUTION_RULE), and what that means. */
+  attribution: { rule: AttributionRule; note: string };
   rows: ReportRow[];
 }
 
@@ -96,7 +100,7 @@ export function resolveRange(p: Pick<ReportParams, 'from' | 'to' | 'period'>, no
   return { from, to };
 }
 
-interface QueryContext { conn: Connection; timeZone: string; minSample: number; now: Date }
+interface QueryContext { conn: Connection; timeZone: string; minSample: number; now: Date; attribution?: AttributionRule }
 
 export async function runReport(ctx: QueryContext, params: ReportParams, scope: Scope): Promise<Report> {
   const by = params.by;
@@ -143,13 +147,15 @@ export async function runReport(ctx: QueryContext, params: ReportParams, scope: 
       ...figures,
       previousNps,
       change: npsChange(figures.nps, previousNps),
+      ...periodChange(g.counts, prev?.counts),
     });
   }
   rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '')
     || (a.type ?? '').localeCompare(b.type ?? '')
     || (a.channel ?? '').localeCompare(b.channel ?? '')
     || (a.agentId ?? '').localeCompare(b.agentId ?? ''));
-  return { type, label: reportLabel(type), by, period, timeZone: ctx.timeZone, from, to, previous, minSample: ctx.minSample, rows };
+  const rule = ctx.attribution ?? 'resolver';
+  return { type, label: reportLabel(type), by, period, timeZone: ctx.timeZone, from, to, previous, minSample: ctx.minSample, attribution: { rule, note: attributionNote(rule) }, rows };
 }
 
 type GroupKeys = { channel?: string; agentId?: string; type?: string };

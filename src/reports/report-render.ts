@@ -5,10 +5,12 @@
 import { toCsv, type CsvValue } from './csv.ts';
 import type { CommentRow } from './comments-query.ts';
 import type { Report, ReportRow } from './report-query.ts';
+import type { Trend } from './trend.ts';
 
 const METRICS = [
   'sent', 'responses', 'responseRate', 'promoters', 'promotersPct', 'passives', 'passivesPct',
   'detractors', 'detractorsPct', 'nps', 'marginOfError', 'lowSample', 'previousNps', 'change',
+  'npsLow', 'npsHigh', 'changeLow', 'changeHigh', 'changeLabel',
 ] as const;
 
 function keyColumns(report: Report): Array<keyof ReportRow> {
@@ -34,6 +36,12 @@ export function reportCsv(report: Report): string {
 export function reportCsvFilename(report: Report): string {
   const by = report.by.replace(',', '-');
   return `nps-${report.type}-by-${by}${report.period ? `-per-${report.period}` : ''}-${report.from}_${report.to}.csv`;
+}
+
+const TREND_COLUMNS = ['sent', 'responses', 'nps', 'marginOfError', 'low', 'high', 'lowSample', 'change', 'changeLow', 'changeHigh', 'changeLabel'] as const;
+
+export function trendCsv(t: Trend): string {
+  return toCsv(['period', 'surveyType', ...TREND_COLUMNS], t.points.map((p): CsvValue[] => [p.period, t.type, ...TREND_COLUMNS.map((k) => p[k] as CsvValue)]));
 }
 
 export function commentsCsv(comments: CommentRow[]): string {
@@ -65,6 +73,7 @@ export function reportTable(report: Report): string {
   const title = [
     report.label,
     `${report.from} to ${report.to} (${report.timeZone})${report.period ? `, per ${report.period}` : ''}; change against ${report.previous.from} to ${report.previous.to}.`,
+    ...(report.by.includes('agent') ? [`Credit (${report.attribution.rule}): ${report.attribution.note}`] : []),
     '',
   ];
   if (lines.length === 0) return `${title.join('\n')}No surveys were sent in this range.\n`;

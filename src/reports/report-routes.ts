@@ -5,6 +5,9 @@
  * agentId?, sent, responses, promoters, passives, detractors, nps, responseRate,
  * marginOfError, lowSample, change, …}]}`, or CSV with a header row.
  *
+ * `GET /api/reports/trend?period=week|month&periods=12&to=&type=&channel=&agent=&format=json|csv`
+ * → NPS per period with its 95% band and the labelled change (trend.ts).
+ *
  * `GET /api/reports/comments?channel=&agent=&category=&theme=&type=&from=&to=&page=&limit=&format=json|csv`
  * → the comments behind the numbers, newest first.
  *
@@ -17,7 +20,7 @@
  *
  * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { principalOf } from '../http/auth-middleware.ts';
@@ -25,7 +28,8 @@ import { validate, ValidationError } from '../validation.ts';
 import { commentParamsSchema, listComments } from './comments-query.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';
-import { commentsCsv, reportCsv, reportCsvFilename } from './report-render.ts';
+import { commentsCsv, reportCsv, reportCsvFilename, trendCsv } from './report-render.ts';
+import { runTrend, trendParamsSchema } from './trend.ts';
 import { insightParamsSchema } from './insight-range.ts';
 import { INSIGHT_VIEWS } from './insight-render.ts';
 import { runInsight } from './insight-views.ts';
@@ -58,7 +62,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
     const params = validate(reportParamsSchema, { ...req.query, format: undefined });
     await deps.flush();
     const report = await runReport(
-      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() },
       params,
       scopeOf(principalOf(res)),
     ).catch(rethrowRange);
@@ -69,7 +73,24 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
     res.json(report);
   });
 
+  router.get('/trend', async (req, res) => {
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(trendParamsSchema, { ...req.query, format: undefined });
+    await deps.flush();
+    const trend = await runTrend(
+      { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() },
+      params,
+      scopeOf(principalOf(res)),
+    ).catch(rethrowRange);
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`nps-${trend.type}-per-${trend.period}-${trend.from}_${trend.to}.csv`).send(trendCsv(trend));
+      return;
+    }
+    res.json(trend);
+  });
+
   router.get('/comments', async (req, res) => {
+    if (refuseComments(res)) return;
     const { format } = validate(formatSchema, { format: req.query.format });
     const params = validate(commentParamsSchema, { ...req.query, format: undefined });
     if (params.from && params.to && params.from > params.to) throw new ValidationError('from', 'must not be after to');
@@ -82,6 +103,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
   });
 
   router.get('/testimonials', async (req, res) => {
+    if (refuseComments(res)) return;
     const { format } = validate(formatSchema, { format: req.query.format });
     const params = validate(testimonialParamsSchema, { ...req.query, format: undefined });
     const list = await listTestimonials({ conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)));
@@ -99,7 +121,7 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
       await Promise.all([deps.flush(), deps.themes?.flush()]);
       const out = await runInsight(
         view,
-        { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() },
+        { conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() },
         params,
         scopeOf(principalOf(res)),
         deps.themes?.tagger.themes ?? [],
@@ -113,6 +135,13 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
   }
 
   return router;
+}
+
+/** Agent tokens under AGENT_VISIBILITY=figures read figures, never a customer's words. */
+function refuseComments(res: Response): boolean {
+  if (!scopeOf(principalOf(res)).hideComments) return false;
+  res.status(403).json({ error: 'agent tokens see their own figures only, not comments (AGENT_VISIBILITY=figures)' });
+  return true;
 }
 
 function rethrowRange(err: unknown): never {

@@ -72,7 +72,7 @@ export function createReports(deps: ReportsDeps): Reports {
   const settings = loadReportSettings(deps.config.env);
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ module: 'reports' });
-  const rollups = new RollupStore(deps.conn, settings.timeZone, now);
+  const rollups = new RollupStore(deps.conn, settings.timeZone, now, settings.attribution);
   const followups = new Followups(deps.conn, loadFollowupSettings(deps.config.env));
   const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now });
   const reminders = new OverdueReminders({ followups, target: settings.alertTarget, post: deps.post, logger, now });
@@ -126,7 +126,7 @@ export function createReports(deps: ReportsDeps): Reports {
       started = true;
       await Promise.all([followups.init(), digests.init(), rollupModel(deps.conn).init()]);
       deps.engine.on('transition', onTransition);
-      await ensureRollupZone(deps.conn, settings.timeZone, logger);
+      await ensureRollupZone(deps.conn, settings.timeZone, logger, settings.attribution);
       // Catch up on whatever a previous run left undone, then keep sweeping.
       await sweep().catch((err) => logger.error({ err }, 'first report sweep failed; will retry'));
       timer = setInterval(tick, settings.syncIntervalMs);

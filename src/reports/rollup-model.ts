@@ -43,11 +43,13 @@ const rollupSchema = new Schema<RollupDoc>({
 rollupSchema.index({ day: 1, type: 1 });
 
 /** Which time zone the stored days are in; a change of REPORT_TZ triggers a rebuild. */
-export interface RollupMetaDoc { _id: string; timeZone: string; rebuiltAt?: Date }
+/** Which time zone the stored days are in, and which attribution rule the agent buckets follow; a change of either triggers a rebuild. */
+export interface RollupMetaDoc { _id: string; timeZone: string; attribution?: string; rebuiltAt?: Date }
 
 const rollupMetaSchema = new Schema<RollupMetaDoc>({
   _id: { type: String, required: true },
   timeZone: { type: String, required: true },
+  attribution: String,
   rebuiltAt: Date,
 }, { versionKey: false, _id: false });
 

@@ -17,6 +17,8 @@ import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
 import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
 import { insertBuckets, writeVersioned, type BucketVersion, type VersionedWrite } from './rollup-writes.ts';
 import { bucketGroupKey, bucketType, BUCKETABLE_FILTER, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
+import type { AttributionRule } from './attribution.ts';
+import { addCredited, CREDITED_FIELDS, roundedCounts, type CreditedSurvey } from './credited-counts.ts';
 
 export interface CountedBucket { key: BucketKey; agentName?: string; counts: NpsCounts }
 
@@ -25,7 +27,8 @@ const COUNT_FIELDS = ['sent', 'responses', 'promoters', 'passives', 'detractors'
 
 type GroupedBucket = NpsCounts & { _id: Omit<BucketKey, 'type'> & { type?: unknown }; agentName: string | null };
 
-export async function recountAll(conn: Connection, timeZone: string): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
+export async function recountAll(conn: Connection, timeZone: string, rule: AttributionRule = 'resolver'): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
+  if (rule !== 'resolver') return recountCredited(conn, timeZone, rule);
   const buckets = new Map<string, CountedBucket>();
   let surveys = 0;
   const cursor = new SurveyReader(conn).aggregateCursor<GroupedBucket>([
@@ -53,9 +56,22 @@ export async function recountAll(conn: Connection, timeZone: string): Promise<{ 
   return { buckets, surveys };
 }
 
+/** The full recount under `last-replier` or `shared`: every counted survey read once, its weighted counts added to each credited agent's bucket. */
+async function recountCredited(conn: Connection, timeZone: string, rule: AttributionRule): Promise<{ buckets: Map<string, CountedBucket>; surveys: number }> {
+  const buckets = new Map<string, CountedBucket>();
+  let surveys = 0;
+  const cursor = new SurveyReader(conn).findCursor({ ...BUCKETABLE_FILTER, ...COUNTED_FILTER }, CREDITED_FIELDS, 10_000);
+  for await (const s of cursor) {
+    surveys++;
+    addCredited(buckets, s as unknown as CreditedSurvey, rule, timeZone);
+  }
+  for (const b of buckets.values()) b.counts = roundedCounts(b.counts);
+  return { buckets, surveys };
+}
+
 export interface RebuildResult { surveys: number; buckets: number; written: number; zeroed: number; skipped: number; ms: number }
 
-export async function rebuildRollups(conn: Connection, timeZone: string, logger?: Logger): Promise<RebuildResult> {
+export async function rebuildRollups(conn: Connection, timeZone: string, logger?: Logger, rule: AttributionRule = 'resolver'): Promise<RebuildResult> {
   const started = Date.now();
   const rollups = rollupModel(conn);
   // Versions first: every write below is "counted after this version was read".
@@ -63,7 +79,7 @@ export async function rebuildRollups(conn: Connection, timeZone: string, logger?
   for await (const d of rollups.collection.find({}, { projection: { version: 1, sent: 1, responses: 1 } })) {
     existing.set(String(d._id), { version: typeof d.version === 'number' ? d.version : 0, empty: !d.sent && !d.responses });
   }
-  const { buckets, surveys } = await recountAll(conn, timeZone);
+  const { buckets, surveys } = await recountAll(conn, timeZone, rule);
   const computedAt = new Date();
 
   const fresh: Array<Record<string, unknown> & { _id: string }> = [];
@@ -85,9 +101,9 @@ export async function rebuildRollups(conn: Connection, timeZone: string, logger?
   const landed = await writeVersioned(rollups, updates);
   const written = inserted + landed.size;
   const skipped = createdMeanwhile.length + (updates.length - landed.size);
-  await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, rebuiltAt: new Date() } }, { upsert: true }).exec();
+  await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, attribution: rule, rebuiltAt: new Date() } }, { upsert: true }).exec();
   const result = { surveys, buckets: buckets.size, written, zeroed, skipped, ms: Date.now() - started };
-  logger?.info(result, 'rollups rebuilt');
+  logger?.info({ ...result, attribution: rule }, 'rollups rebuilt');
   return result;
 }
 
@@ -99,8 +115,8 @@ export interface RollupDifference {
 }
 
 /** Compare the stored rollups with a full recount. A missing bucket counts as all zeros. */
-export async function verifyRollups(conn: Connection, timeZone: string): Promise<{ differences: RollupDifference[]; buckets: number; surveys: number; dirty: number; timeZone: string; storedTimeZone: string | null }> {
-  const { buckets, surveys } = await recountAll(conn, timeZone);
+export async function verifyRollups(conn: Connection, timeZone: string, rule: AttributionRule = 'resolver'): Promise<{ differences: RollupDifference[]; buckets: number; surveys: number; dirty: number; timeZone: string; storedTimeZone: string | null }> {
+  const { buckets, surveys } = await recountAll(conn, timeZone, rule);
   const stored = new Map<string, { key: BucketKey; counts: NpsCounts }>();
   for await (const d of rollupModel(conn).collection.find({})) {
     const key: BucketKey = { day: String(d.day), channel: String(d.channel), agentId: String(d.agentId), type: d.type === 'relational' ? 'relational' : 'transactional' };
@@ -126,18 +142,19 @@ export async function verifyRollups(conn: Connection, timeZone: string): Promise
 }
 
 /**
- * On start: if the rollups were built in another time zone, or never built while
- * surveys exist (first run of this version), rebuild them. Returns whether it did.
+ * On start: if the rollups were built in another time zone or under another attribution
+ * rule (ATTRIBUTION_RULE: the agent buckets differ), or never built while surveys exist
+ * (first run of this version), rebuild them. Returns whether it did.
  */
-export async function ensureRollupZone(conn: Connection, timeZone: string, logger: Logger): Promise<boolean> {
+export async function ensureRollupZone(conn: Connection, timeZone: string, logger: Logger, rule: AttributionRule = 'resolver'): Promise<boolean> {
   const meta = await rollupMetaModel(conn).findById(META_ID).lean().exec();
-  if (meta?.timeZone === timeZone) return false;
+  if (meta?.timeZone === timeZone && (meta.attribution ?? 'resolver') === rule) return false;
   const hasSurveys = await new SurveyReader(conn).exists({});
   if (!meta && !hasSurveys) {
-    await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $setOnInsert: { timeZone } }, { upsert: true }).exec();
+    await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $setOnInsert: { timeZone, attribution: rule } }, { upsert: true }).exec();
     return false;
   }
-  logger.info({ from: meta?.timeZone ?? null, to: timeZone }, 'rollups are not in REPORT_TZ yet: rebuilding them');
-  await rebuildRollups(conn, timeZone, logger);
+  logger.info({ from: meta?.timeZone ?? null, to: timeZone, attributionFrom: meta?.attribution ?? 'resolver', attribution: rule }, 'rollups are not in REPORT_TZ or ATTRIBUTION_RULE yet: rebuilding them');
+  await rebuildRollups(conn, timeZone, logger, rule);
   return true;
 }

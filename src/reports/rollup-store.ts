@@ -22,9 +22,11 @@ import { bucketId, rollupModel, type BucketKey, type RollupDoc } from './rollup-
 import { insertBuckets, readVersions, writeVersioned } from './rollup-writes.ts';
 import { bucketGroupKey, bucketType, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 import { dayKeyOf, daysBetween, instantRange, type DayKey } from './time-zone.ts';
+import type { AttributionRule } from './attribution.ts';
+import { addCredited, CREDITED_FIELDS, creditedBuckets, roundedCounts, type CreditedBucket, type CreditedSurvey } from './credited-counts.ts';
 
 /** The survey fields that decide its bucket; they never change after creation. */
-export type BucketedSurvey = Pick<SurveyDoc, 'resolvedAt' | 'channel' | 'agent' | 'type'>;
+export type BucketedSurvey = Pick<SurveyDoc, 'resolvedAt' | 'channel' | 'agent' | 'type'> & { participants?: unknown };
 
 export interface BucketWork { key: BucketKey; agentName?: string }
 
@@ -40,7 +42,13 @@ export class RollupStore {
   readonly rollups: Model<RollupDoc>;
   readonly surveys: SurveyReader;
 
-  constructor(conn: Connection, readonly timeZone: string, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    conn: Connection,
+    readonly timeZone: string,
+    private readonly now: () => Date = () => new Date(),
+    /** Who a survey is credited to (ATTRIBUTION_RULE); the rollups' agent buckets follow it. */
+    readonly attribution: AttributionRule = 'resolver',
+  ) {
     this.rollups = rollupModel(conn);
     this.surveys = new SurveyReader(conn);
   }
@@ -49,8 +57,15 @@ export class RollupStore {
     return { day: dayKeyOf(s.resolvedAt, this.timeZone), channel: s.channel, agentId: s.agent.id, type: s.type ?? 'transactional' };
   }
 
-  /** Count the given buckets from their surveys, in the database. */
+  /** Every bucket a survey feeds under the attribution rule (one, unless the credit is shared), with the agent's name. */
+  bucketsOf(s: BucketedSurvey): BucketWork[] {
+    if (this.attribution === 'resolver') return [{ key: this.bucketOf(s), ...(s.agent.name ? { agentName: s.agent.name } : {}) }];
+    return creditedBuckets(s, this.attribution, this.timeZone).map((b) => ({ key: b.key, ...(b.agentName ? { agentName: b.agentName } : {}) }));
+  }
+
+  /** Count the given buckets from their surveys, in the database (resolver) or from the surveys read (other rules). */
   async countBuckets(keys: BucketKey[]): Promise<Map<string, NpsCounts>> {
+    if (this.attribution !== 'resolver') return this.countCredited(keys);
     const counts = new Map<string, NpsCounts>(keys.map((k) => [bucketId(k), emptyCounts()]));
     for (const cluster of clusters(keys)) {
       const range = instantRange(cluster.first, cluster.last, this.timeZone);
@@ -73,6 +88,23 @@ export class RollupStore {
       }
     }
     return counts;
+  }
+
+  /** Under `last-replier` or `shared`: read the surveys that may credit these agents and add each one's weighted counts. */
+  private async countCredited(keys: BucketKey[]): Promise<Map<string, NpsCounts>> {
+    const wanted = new Set(keys.map(bucketId));
+    const found = new Map<string, CreditedBucket>();
+    for (const cluster of clusters(keys)) {
+      const range = instantRange(cluster.first, cluster.last, this.timeZone);
+      const agents = [...cluster.agents];
+      const cursor = this.surveys.findCursor({
+        resolvedAt: { $gte: range.from, $lt: range.to },
+        channel: { $in: [...cluster.channels] },
+        $and: [COUNTED_FILTER, { $or: [{ 'agent.id': { $in: agents } }, { 'participants.id': { $in: agents } }] }],
+      }, CREDITED_FIELDS);
+      for await (const s of cursor) addCredited(found, s as unknown as CreditedSurvey, this.attribution, this.timeZone, wanted);
+    }
+    return new Map(keys.map((k) => [bucketId(k), roundedCounts(found.get(bucketId(k))?.counts ?? emptyCounts())]));
   }
 
   /**

@@ -7,11 +7,12 @@
 import { SurveyReader } from '../storage/surveys/index.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
+import { periodChange, type PeriodChange } from './nps-interval.ts';
 import type { Scope } from './scope.ts';
 import { COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 import { emptyValue, valueBySegment } from './value-report.ts';
 
-export interface SegmentRow extends NpsFigures {
+export interface SegmentRow extends NpsFigures, PeriodChange {
   /** null: answers whose resolution named no segment. */
   segment: string | null;
   previousNps: number | null;
@@ -56,6 +57,7 @@ export async function runSegmentReport(ctx: InsightContext, p: InsightParams, sc
       ...figures,
       previousNps,
       change: npsChange(figures.nps, previousNps),
+      ...periodChange(counts, prev),
       valueAtRisk: v.valueAtRisk,
       promoterValue: v.promoterValue,
       customers: v.customers,

@@ -21,9 +21,11 @@ import type { RollupStore } from './rollup-store.ts';
 
 /** The survey fields the sync reads, with the version they were read at. */
 export type SurveySnapshot = Pick<SurveyDoc,
-  '_id' | 'version' | 'state' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'askedAt' | 'category' | 'score'>;
+  '_id' | 'version' | 'state' | 'resolvedAt' | 'channel' | 'conversationId' | 'link' | 'agent' | 'type' | 'askedAt' | 'category' | 'score'>
+  /** Who took part, snapshotted at resolution (read defensively: attribution.ts). */
+  & { participants?: unknown };
 
-const SNAPSHOT_FIELDS = { _id: 1, version: 1, state: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, askedAt: 1, category: 1, score: 1 } as const;
+const SNAPSHOT_FIELDS = { _id: 1, version: 1, state: 1, resolvedAt: 1, channel: 1, conversationId: 1, link: 1, agent: 1, type: 1, askedAt: 1, category: 1, score: 1, participants: 1 } as const;
 /**
  * A scheduled survey has not been asked, so it counts nowhere yet, and its next
  * transition (asked, skipped, failed) marks it dirty again. Leaving it alone keeps the
@@ -122,14 +124,18 @@ export class SurveySync {
     if (opened) this.deps.onFollowupOpened?.();
 
     const buckets = new Map<string, { key: BucketKey; agentName?: string }>();
-    const bucketOfSurvey = new Map<SurveySnapshot, string>();
+    const bucketsOfSurvey = new Map<SurveySnapshot, string[]>();
     for (const s of batch) {
-      // A survey never asked has never counted (askedAt and category are never removed): its bucket is unchanged.
+      // A survey never asked has never counted (askedAt and category are never removed): its buckets are unchanged.
       if (!counts(s)) continue;
-      const key = this.deps.rollups.bucketOf(s);
-      const id = bucketId(key);
-      bucketOfSurvey.set(s, id);
-      buckets.set(id, { key, agentName: s.agent.name ?? buckets.get(id)?.agentName });
+      // One bucket per credited agent (attribution.ts): the resolver's, or every replier's.
+      const ids: string[] = [];
+      for (const b of this.deps.rollups.bucketsOf(s)) {
+        const id = bucketId(b.key);
+        ids.push(id);
+        buckets.set(id, { key: b.key, agentName: b.agentName ?? buckets.get(id)?.agentName });
+      }
+      bucketsOfSurvey.set(s, ids);
     }
     const unwritten = await this.deps.rollups.refreshMany([...buckets.values()]);
 
@@ -137,7 +143,7 @@ export class SurveySync {
     // event still queued for this version cannot clear a later one. A survey that
     // moved on stays dirty, and so does one whose bucket could not be written.
     let cleared = 0;
-    await forEachLimit(batch.filter((s) => !unwritten.has(bucketOfSurvey.get(s) ?? '')), 8, async (s) => {
+    await forEachLimit(batch.filter((s) => !(bucketsOfSurvey.get(s) ?? []).some((id) => unwritten.has(id))), 8, async (s) => {
       if (await this.store.markSynced(s._id, s.version)) cleared++;
     });
     return cleared;

@@ -8,12 +8,13 @@
  * `$group` per range), so a comment counts under every theme it mentions.
  */
 import { SurveyReader } from '../storage/surveys/index.ts';
-import { npsChange, npsMarginOfError, npsScore, percent } from './nps-math.ts';
+import { npsChange, npsScore, percent } from './nps-math.ts';
+import { npsInterval, periodChange, type PeriodChange } from './nps-interval.ts';
 import { insightRange, surveysIn, type InsightContext, type InsightHeader, type InsightParams } from './insight-range.ts';
 import type { Scope } from './scope.ts';
 import type { Theme } from './theme-list.ts';
 
-export interface ThemeRow {
+export interface ThemeRow extends PeriodChange {
   theme: string;
   label: string;
   /** Answers whose comment mentions the theme. */
@@ -24,7 +25,10 @@ export interface ThemeRow {
   /** % of the tagged comments that mention the theme. */
   shareOfComments: number | null;
   nps: number | null;
+  /** Half-width of the 95% adjusted Wald interval, and the interval itself (nps-interval.ts). */
   marginOfError: number | null;
+  npsLow: number | null;
+  npsHigh: number | null;
   lowSample: boolean;
   previousMentions: number;
   previousNps: number | null;
@@ -104,6 +108,8 @@ export async function runThemeReport(ctx: InsightContext, p: InsightParams, scop
     const b = before.byTheme.get(theme) ?? emptyTally();
     const nps = npsScore(t.promoter, t.passive, t.detractor);
     const previousNps = npsScore(b.promoter, b.passive, b.detractor);
+    const counts = { promoters: t.promoter, passives: t.passive, detractors: t.detractor };
+    const interval = npsInterval(counts);
     return {
       theme,
       label,
@@ -113,11 +119,14 @@ export async function runThemeReport(ctx: InsightContext, p: InsightParams, scop
       detractors: t.detractor,
       shareOfComments: percent(total(t), total(now.commented)),
       nps,
-      marginOfError: npsMarginOfError(t.promoter, t.passive, t.detractor),
+      marginOfError: interval?.marginOfError ?? null,
+      npsLow: interval?.low ?? null,
+      npsHigh: interval?.high ?? null,
       lowSample: total(t) < ctx.minSample,
       previousMentions: total(b),
       previousNps,
       change: npsChange(nps, previousNps),
+      ...periodChange(counts, total(b) > 0 ? { promoters: b.promoter, passives: b.passive, detractors: b.detractor } : undefined),
     };
   });
   rows.sort((a, b) => b.mentions - a.mentions || a.theme.localeCompare(b.theme));

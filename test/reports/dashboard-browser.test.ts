@@ -155,6 +155,14 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(cmp[0]![6], 'no evidence of a difference');
     assert.match(cmp[1]![6]!, /^no evidence of a difference \(fewer than 10 answers\)$/);
     assert.match(cmp[0]![5]!, /^-?\d+(\.\d)? to -?\d+(\.\d)?$/, 'the 95% interval is shown');
+    // Who was asked and who answered, with the caveat; the credit rule named under the agent table.
+    assert.match(await page.textContent('#coverage-caveat') ?? '', /^NPS covers only the customers who answered: \d+ of \d+ asked/);
+    const coverage = await page.$$eval('#channel-coverage tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-channel'), ...[...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')]));
+    assert.deepEqual(coverage.map((r) => r[0]), ['all channels', 'discord', 'slack']);
+    assert.match(coverage[2]![5]!, /^\d+(\.\d)?%$/, 'slack coverage shown');
+    assert.equal(await page.locator('.coverage-warning').count(), 0, 'nobody resolved without asking here');
+    assert.ok(await page.locator('#respond-time tbody tr').count() >= 1, 'responders by time of day');
+    assert.match(await page.textContent('#attribution') ?? '', /ATTRIBUTION_RULE=resolver/);
     // How much revenue sits with detractors.
     assert.match(await page.textContent('#value-at-risk b') ?? '', /^12,000$/);
     assert.match(await page.textContent('#promoter-value b') ?? '', /^4,000$/);
@@ -186,6 +194,52 @@ describe('dashboard in headless Chromium', () => {
     const closed = await fetch(`${app.url}/api/followups?status=closed`, { headers: { authorization: `Bearer ${MANAGER}` } });
     const body = await closed.json() as { followups: Array<{ owner: string; note: string; agentId: string }> };
     assert.deepEqual(body.followups.map((f) => [f.agentId, f.owner, f.note]), [['a2', 'Maria', 'called back, apologised']]);
+    await context.close();
+  });
+
+  test('the trend chart draws each week\'s 95% band, the same interval the API returns; per month too', async () => {
+    const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${MANAGER}` }, viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    type ApiPoint = { period: string; nps: number | null; low: number | null; high: number | null; responses: number };
+    const api = async (period: string): Promise<ApiPoint[]> => {
+      const res = await fetch(`${app.url}/api/reports/trend?period=${period}`, { headers: { authorization: `Bearer ${MANAGER}` } });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { points: ApiPoint[] }).points;
+    };
+    const drawn = () => page.$$eval('svg.chart.trend circle.dot', (cs) => cs.map((c) => {
+      const svg = (c as SVGCircleElement).ownerSVGElement!;
+      const cy = Number(c.getAttribute('cy'));
+      const cx = Number(c.getAttribute('cx'));
+      // The whisker drawn at this point's x: it must span the point (an NPS of 100 sits at its top).
+      const whisker = [...svg.querySelectorAll('line.whisker')].find((l) => Number(l.getAttribute('x1')) === cx);
+      return {
+        period: c.getAttribute('data-period'), nps: Number(c.getAttribute('data-nps')),
+        low: Number(c.getAttribute('data-low')), high: Number(c.getAttribute('data-high')),
+        spans: whisker ? Number(whisker.getAttribute('y1')) <= cy && cy <= Number(whisker.getAttribute('y2')) && Number(whisker.getAttribute('y2')) - Number(whisker.getAttribute('y1')) > 5 : false,
+      };
+    }));
+
+    await page.goto(`${app.url}/dashboard`);
+    const weeks = (await api('week')).filter((p) => p.nps !== null);
+    assert.ok(weeks.length >= 5, JSON.stringify(weeks));
+    const points = await drawn();
+    assert.deepEqual(points.map((p) => [p.period, p.nps, p.low, p.high]), weeks.map((p) => [p.period, p.nps, p.low, p.high]));
+    for (const p of points) {
+      assert.ok(p.low < p.high, `week ${p.period}: a real interval, even on one answer (${p.low} to ${p.high})`);
+      assert.ok(p.spans, `week ${p.period}: the whisker spans the point`);
+    }
+    assert.ok(await page.locator('svg.chart.trend polygon.band').count() >= 1, 'consecutive weeks are joined by a shaded band');
+    const band = await page.locator('svg.chart.trend polygon.band').first().boundingBox();
+    assert.ok(band && band.height > 10, 'the band has a visible height');
+    assert.match(await page.textContent('#trend') ?? '', /95% interval \(adjusted Wald\)/);
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.locator('#trend').screenshot({ path: `${OUTPUT}dashboard-trend-week.png` });
+
+    await Promise.all([page.waitForURL(/trend=month/), page.click('#trend a')]);
+    assert.match(await page.textContent('#trend h2') ?? '', /Monthly trend/);
+    const months = (await api('month')).filter((p) => p.nps !== null);
+    assert.deepEqual((await drawn()).map((p) => [p.period, p.nps, p.low, p.high]), months.map((p) => [p.period, p.nps, p.low, p.high]));
+    await page.locator('#trend').screenshot({ path: `${OUTPUT}dashboard-trend-month.png` });
     await context.close();
   });
 

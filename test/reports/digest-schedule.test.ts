@@ -50,6 +50,8 @@ beforeAll(async () => {
     surveyDoc({ resolvedAt: day('2024-05-02'), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 5 }),
     // This week: not in the digest.
     surveyDoc({ resolvedAt: day('2024-05-13', 5), channel: 'slack', agent: { id: 'a1', name: 'Anna' }, score: 0 }),
+    // This week, a detractor about the delivery: next week's digest compares its share with last week's.
+    surveyDoc({ resolvedAt: day('2024-05-14'), channel: 'webhook', agent: { id: 'a2', name: 'Bo' }, score: 2, comment: 'The delivery was late again' }),
   ]);
 });
 afterAll(async () => {
@@ -101,15 +103,17 @@ describe('digests', () => {
     assert.match(text, /Transactional NPS.*not the company's NPS/);
     // 3 promoters, 1 passive, 2 detractors of 6 → NPS 17; the week before: 1 and 1 of 2 → 0.
     assert.match(text, /Overall: NPS 17 \(±[\d.]+\), 6 answers of 6 sent \(response rate 100%\), change \+17/);
-    assert.match(text, /slack: NPS 40 \(±70\.1\), 5\/5 answered, change \+40\n/);
-    assert.match(text, /webhook: NPS -100 \(±0\), 1\/1 answered, change – · low sample \(<3 answers\): do not judge on this/);
-    assert.match(text, /By agent, compared with the rest of the team \(only agents with at least 3 answers\):\n {2}Anna \(a1\): NPS 40 \(±[\d.]+\), 5\/5 answered · vs team \+140 \(95% [\d.-]+ to [\d.-]+\): no evidence of a difference\n/);
+    // Adjusted Wald (docs/reports.md): 5 answers against 2 the week before cannot show a change of 40.
+    assert.match(text, /slack: NPS 40 \(±54\.8\), 5\/5 answered, change \+40 \(95% -66\.5 to 116\.5: no evidence of a change\)\n/);
+    assert.match(text, /webhook: NPS -100 \(±73\.5\), 1\/1 answered, change – · low sample \(<3 answers\): do not judge on this/);
+    assert.match(text, /By agent, compared with the rest of the team \(only agents with at least 3 answers; credit: resolver\):\n {2}Anna \(a1\): NPS 40 \(±[\d.]+\), 5\/5 answered · vs team \+140 \(95% [\d.-]+ to [\d.-]+\): no evidence of a difference\n/);
     assert.ok(!text.includes('Bo (a2)'), 'nothing per agent below the minimum sample');
     assert.match(text, /1 agent\(s\) with fewer than 3 answers are not listed/);
-    assert.match(text, /What detractors mentioned most \(of 2 with a comment\): App and website 1 \(50%\), Delivery 1 \(50%\), Speed and waiting 1 \(50%\)\n/);
+    // Each top theme with its change in points; none the week before to compare with, said so.
+    assert.match(text, /What detractors mentioned most \(of 2 with a comment; change in percentage points of those detractors against the week before\): App and website 1 \(50%, –\), Delivery 1 \(50%, –\), Speed and waiting 1 \(50%, –\) \(–: no detractor comment the week before to compare with\)\n/);
     assert.match(text, /Value at risk \(detractors\): 17000 \(2 detractor customers, \+17000 on the week before\); value of promoters: 30000 \(3 promoter customers\); 3 of 6 customers came with a value\./);
-    // Detractors 3, 0 last week, 5 the week before, 0 this week: four open follow-ups, opened just now.
-    assert.match(text, /Open detractor follow-ups: 4 \(overdue: 0\)$/);
+    // Detractors 3, 0 last week, 5 the week before, 0 and 2 this week: five open follow-ups, opened just now.
+    assert.match(text, /Open detractor follow-ups: 5 \(overdue: 0\)$/);
     assert.ok(!text.includes('2024-05-13'), 'this week is not in last week\'s digest');
   });
 
@@ -117,7 +121,10 @@ describe('digests', () => {
     const a = await reportsProcess();
     fakeNow = new Date('2024-05-20T06:00:00Z');
     assert.equal(await a.digests.postScheduled(new Date('2024-05-20T06:00:00Z')), 'posted');
-    assert.match(String(digestsPosted().at(-1)!.body.text), /^Weekly NPS digest, 2024-05-13 to 2024-05-19/);
+    const next = String(digestsPosted().at(-1)!.body.text);
+    assert.match(next, /^Weekly NPS digest, 2024-05-13 to 2024-05-19/);
+    // Delivery: 1 of 2 commented detractors the week before (50%), 1 of 1 now (100%): +50 points.
+    assert.match(next, /What detractors mentioned most \(of 1 with a comment; [^)]*\): Delivery 1 \(100%, \+50 pp\)\n/);
     const off = await reportsProcess({ DIGEST_TARGET: '' });
     assert.equal(await off.digests.postScheduled(new Date('2024-05-27T06:00:00Z')), 'off');
     fakeNow = new Date('2024-05-13T06:00:00Z');

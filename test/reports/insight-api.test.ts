@@ -122,8 +122,8 @@ describe('comment themes', () => {
     assert.equal((await get(`/api/reports/comments?${WEEK}&theme=Not-A-Theme`)).json.field, 'theme');
     const csv = await get(`/api/reports/themes?${WEEK}&format=csv`);
     assert.match(csv.headers.get('content-disposition') ?? '', /nps-transactional-themes-2024-05-06_2024-05-12\.csv/);
-    assert.ok(csv.text.startsWith('theme,label,surveyType,mentions,shareOfComments,promoters,passives,detractors,nps,marginOfError,lowSample,previousMentions,previousNps,change\r\n'));
-    assert.match(csv.text, /\r\ndelivery,Delivery,transactional,3,50,1,0,2,-33,[\d.]+,false,1,-100,67\r\n/);
+    assert.ok(csv.text.startsWith('theme,label,surveyType,mentions,shareOfComments,promoters,passives,detractors,nps,marginOfError,lowSample,previousMentions,previousNps,change,npsLow,npsHigh,changeLow,changeHigh,changeLabel\r\n'));
+    assert.match(csv.text, /\r\ndelivery,Delivery,transactional,3,50,1,0,2,-33,[\d.]+,false,1,-100,67,[-\d.]+,[-\d.]+,[-\d.]+,[-\d.]+,no evidence of a change\r\n/);
   });
 });
 
@@ -132,7 +132,7 @@ describe('agents against the rest of the team', () => {
     const r = await get(`/api/reports/agents?${WEEK}`);
     assert.equal(r.status, 200);
     // Team: Anna 4 P, 2 D; Bo 2 D → 4 P, 4 D of 8 → NPS 0.
-    assert.deepEqual(r.json.team, { responses: 8, nps: 0, marginOfError: r.json.team && (r.json.team as Row).marginOfError });
+    assert.deepEqual(r.json.team, { responses: 8, nps: 0, marginOfError: r.json.team && (r.json.team as Row).marginOfError, coveragePct: r.json.team && (r.json.team as Row).coveragePct });
     const [first, second] = r.json.rows as Row[];
     // Anna: 4 P, 2 D of 6 → 33.3 vs Bo's −100: +133.3, but Bo's 2 answers are below the minimum of 3: no claim.
     assert.equal(first!.agentId, 'a1');
@@ -141,15 +141,16 @@ describe('agents against the rest of the team', () => {
     assert.deepEqual([second!.agentId, second!.responses, second!.lowSample, second!.label], ['a2', 2, true, 'no evidence of a difference']);
     assert.deepEqual([second!.resolved, second!.neverSurveyed, second!.neverSurveyedReasons], [3, 1, { failed: 1 }]);
     // Anna's interval: var_a = 4/6 + 2/6 − (2/6)² = 0.88889, var_rest = 0 → SE = √(0.88889/6) = 0.3849 → ±75.4.
-    assert.deepEqual([first!.low, first!.high], [57.9, 208.8]);
+    // Adjusted Wald on each side (ñ = 9 and 5): the interval −24.4 to 148.8 holds zero anyway.
+    assert.deepEqual([first!.low, first!.high], [-24.4, 148.8]);
   });
 
   test('an agent token sees only its own row; CSV', async () => {
     const own = await get(`/api/reports/agents?${WEEK}&agent=a2`, AGENT_A1);
     assert.deepEqual((own.json.rows as Row[]).map((x) => x.agentId), ['a1']);
     const csv = await get(`/api/reports/agents?${WEEK}&format=csv`);
-    assert.match(csv.text, /^agentId,agentName,surveyType,sent,responses,responseRate,nps,marginOfError,lowSample,difference,low,high,label,resolved,neverSurveyed,neverSurveyedPct,neverSurveyedReasons,pending\r\n/);
-    assert.match(csv.text, /\r\na1,Anna,transactional,6,6,100,33,[\d.]+,false,133.3,57.9,208.8,no evidence of a difference,9,3,33.3,expired-unasked 1; fatigue 1; window-closed 1,0\r\n/);
+    assert.match(csv.text, /^agentId,agentName,surveyType,sent,responses,responseRate,nps,marginOfError,lowSample,difference,low,high,label,resolved,neverSurveyed,neverSurveyedPct,neverSurveyedReasons,pending,coveragePct,coverageWarning\r\n/);
+    assert.match(csv.text, /\r\na1,Anna,transactional,6,6,100,33,[\d.]+,false,133.3,-24.4,148.8,no evidence of a difference,9,3,33.3,expired-unasked 1; fatigue 1; window-closed 1,0,66.7,false\r\n/);
   });
 });
 

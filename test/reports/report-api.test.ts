@@ -80,14 +80,18 @@ describe('GET /api/reports/nps', () => {
         channel: 'slack', sent: 6, responses: 5, responseRate: 83.3,
         promoters: 3, passives: 1, detractors: 1, promotersPct: 60, passivesPct: 20, detractorsPct: 20,
         nps: 40,
-        // p=.6 d=.2 n=5: √((.8 − .16)/5) · 196 = 70.1
-        marginOfError: 70.1,
+        // Adjusted Wald: ñ=8, p̃=3.75/8=.46875, d̃=1.75/8=.21875: √((.6875 − .0625)/8) · 196 = 54.8,
+        // centred on .25: 25 ± 54.8 → −29.8 to 79.8 (the plain formula said ±70.1 around 40).
+        marginOfError: 54.8, npsLow: -29.8, npsHigh: 79.8,
         averageScore: 7.8, lowSample: false, previousNps: 0, change: 40,
+        // 5 answers against 2: a change of 40 points the interval cannot tell from none.
+        changeLow: -66.5, changeHigh: 116.5, changeLabel: 'no evidence of a change',
       },
     );
     const webhook = rows(r.json).find((x) => x.channel === 'webhook')!;
     assert.equal(webhook.nps, -100);
-    assert.equal(webhook.marginOfError, 0);
+    // Two detractors: not "−100 ± 0" but ±64.4, up to 24.4.
+    assert.deepEqual([webhook.marginOfError, webhook.npsLow, webhook.npsHigh], [64.4, -100, 24.4]);
     assert.equal(webhook.lowSample, true, '2 answers are below REPORT_MIN_SAMPLE=5');
     assert.equal(webhook.change, null, 'no answers the week before');
     assert.equal(rows(r.json).length, 2);
@@ -132,9 +136,9 @@ describe('GET /api/reports/nps', () => {
     assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
     assert.match(r.headers.get('content-disposition') ?? '', /^attachment; filename="?nps-transactional-by-channel-agent-2024-05-06_2024-05-12\.csv"?$/);
     const lines = r.text.split('\r\n');
-    assert.equal(lines[0], 'channel,agentId,agentName,surveyType,sent,responses,responseRate,promoters,promotersPct,passives,passivesPct,detractors,detractorsPct,nps,marginOfError,lowSample,previousNps,change');
-    assert.equal(lines[1], 'slack,a1,Anna,transactional,6,5,83.3,3,60,1,20,1,20,40,70.1,false,0,40');
-    assert.equal(lines[2], 'webhook,a2,Bo,transactional,2,2,100,0,0,0,0,2,100,-100,0,true,,');
+    assert.equal(lines[0], 'channel,agentId,agentName,surveyType,sent,responses,responseRate,promoters,promotersPct,passives,passivesPct,detractors,detractorsPct,nps,marginOfError,lowSample,previousNps,change,npsLow,npsHigh,changeLow,changeHigh,changeLabel');
+    assert.equal(lines[1], 'slack,a1,Anna,transactional,6,5,83.3,3,60,1,20,1,20,40,54.8,false,0,40,-29.8,79.8,-66.5,116.5,no evidence of a change');
+    assert.equal(lines[2], 'webhook,a2,Bo,transactional,2,2,100,0,0,0,0,2,100,-100,64.4,true,,,-100,24.4,,,no evidence of a change');
     assert.equal(lines[3], '');
   });
 
@@ -270,18 +274,18 @@ describe('the same figures from the command line', () => {
     assert.equal(json.code, 0, json.stderr);
     const body = JSON.parse(json.stdout) as { type: string; rows: Row[] };
     assert.equal(body.type, 'transactional');
-    assert.deepEqual(body.rows.map((r) => [r.channel, r.nps, r.marginOfError, r.change]), [['slack', 40, 70.1, 40], ['webhook', -100, 0, null]]);
+    assert.deepEqual(body.rows.map((r) => [r.channel, r.nps, r.marginOfError, r.change]), [['slack', 40, 54.8, 40], ['webhook', -100, 64.4, null]]);
 
     const csv = await cli(['report', '--by', 'agent', '--period', 'week', '--from', '2024-05-06', '--to', '2024-05-12', '--format', 'csv']);
     assert.equal(csv.code, 0, csv.stderr);
-    assert.equal(csv.stdout.split('\r\n')[0], 'period,agentId,agentName,surveyType,sent,responses,responseRate,promoters,promotersPct,passives,passivesPct,detractors,detractorsPct,nps,marginOfError,lowSample,previousNps,change');
+    assert.equal(csv.stdout.split('\r\n')[0], 'period,agentId,agentName,surveyType,sent,responses,responseRate,promoters,promotersPct,passives,passivesPct,detractors,detractorsPct,nps,marginOfError,lowSample,previousNps,change,npsLow,npsHigh,changeLow,changeHigh,changeLabel');
 
     const table = await cli(['report', '--by', 'agent', '--from', '2024-05-06', '--to', '2024-05-12']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^Transactional NPS: .*not the company's NPS\./);
     assert.match(table.stdout, /2024-05-06 to 2024-05-12 \(UTC\); change against 2024-04-29 to 2024-05-05\./);
-    assert.match(table.stdout, /\na1 +Anna +6 +5 +83\.3% +60% +20% +20% +40 +70\.1 +\+40\n/);
-    assert.match(table.stdout, /\na2 +Bo +2 +2 +100% .* -100 +0 +– +low sample \(<5\)\n/);
+    assert.match(table.stdout, /\na1 +Anna +6 +5 +83\.3% +60% +20% +20% +40 +54\.8 +\+40\n/);
+    assert.match(table.stdout, /\na2 +Bo +2 +2 +100% .* -100 +64\.4 +– +low sample \(<5\)\n/);
 
     const bad = await cli(['report', '--by', 'customer']);
     assert.equal(bad.code, 1);

@@ -48,20 +48,23 @@ describe('npsScore', () => {
 });
 
 describe('margin of error (95%) against hand-computed values', () => {
-  // MoE = 1.96 · √((p + d − (p − d)²) / n) · 100, one decimal.
+  // Adjusted Wald (Rocks 2016): ñ = n + 3, p̃ = (P + ¾)/ñ, d̃ = (D + ¾)/ñ,
+  // MoE = 1.96 · √((p̃ + d̃ − (p̃ − d̃)²) / ñ) · 100, one decimal.
   const cases: Array<[string, [number, number, number], number | null]> = [
     ['empty', [0, 0, 0], null],
-    ['all passive: no spread', [0, 10, 0], 0],
-    ['all promoters: no spread', [10, 0, 0], 0],
-    // p=.5 d=.2 n=100: var=.61, √.0061=.078102 → 15.308
-    ['50/30/20 of 100', [50, 30, 20], 15.3],
-    // p=.4 d=.2 n=100: var=.56, √.0056=.074833 → 14.667
-    ['40/40/20 of 100', [40, 40, 20], 14.7],
-    // p=d=.5 n=2: var=1, √.5=.707107 → 138.593
-    ['1 promoter, 1 detractor', [1, 0, 1], 138.6],
-    // p=.3 d=.1 n=30: var=.4−.04=.36, √.012=.109545 → 21.471
-    ['9/15/3 of 30', [9, 18, 3], 21.5],
-    // p=.6 d=.1 n=1000: var=.7−.25=.45, √.00045=.021213 → 4.158
+    // ñ=13, p̃=d̃=.057692: var=.115385/13=.0088757, √=.094211 → 18.465 (the plain formula said 0)
+    ['all passive: still a spread', [0, 10, 0], 18.5],
+    // ñ=13, p̃=.826923 d̃=.057692: .884615−.591716=.292899/13=.022531, √=.150103 → 29.420
+    ['all promoters: still a spread', [10, 0, 0], 29.4],
+    // ñ=103, p̃=.492718 d̃=.201456: .694175−.084834=.609341/103=.0059159, √=.076915 → 15.075
+    ['50/30/20 of 100', [50, 30, 20], 15.1],
+    // ñ=103, p̃=.395631 d̃=.201456: .597087−.037704=.559383/103=.0054309, √=.073695 → 14.444
+    ['40/40/20 of 100', [40, 40, 20], 14.4],
+    // ñ=5, p̃=d̃=.35: var=.7/5=.14, √=.374166 → 73.335
+    ['1 promoter, 1 detractor', [1, 0, 1], 73.3],
+    // ñ=33, p̃=.295455 d̃=.113636: .409091−.033058=.376033/33=.011395, √=.106747 → 20.922
+    ['9/15/3 of 30', [9, 18, 3], 20.9],
+    // ñ=1003: barely different from the plain 4.158
     ['600/300/100 of 1000', [600, 300, 100], 4.2],
   ];
   for (const [name, [p, pa, d], want] of cases) {
@@ -74,7 +77,7 @@ describe('figures of a row', () => {
     const f = figuresOf({ sent: 10, responses: 4, promoters: 2, passives: 1, detractors: 1, scoreSum: 30 }, 30);
     assert.deepEqual(f, {
       sent: 10, responses: 4, responseRate: 40, promoters: 2, passives: 1, detractors: 1,
-      promotersPct: 50, passivesPct: 25, detractorsPct: 25, nps: 25, marginOfError: npsMarginOfError(2, 1, 1),
+      promotersPct: 50, passivesPct: 25, detractorsPct: 25, nps: 25, marginOfError: 58.4, npsLow: -44.2, npsHigh: 72.7,
       averageScore: 7.5, lowSample: true,
     });
   });
@@ -195,9 +198,9 @@ describe('report settings', () => {
   test('REPORT_TOKENS: roles, and errors that never show the token', () => {
     assert.deepEqual(parseReportTokens('manager-token-000001-0123456789abc:manager, agent-token-a1-000001-0123456789abc:agent:a1'), [
       ['manager-token-000001-0123456789abc', { role: 'manager' }],
-      ['agent-token-a1-000001-0123456789abc', { role: 'agent', agentId: 'a1' }],
+      ['agent-token-a1-000001-0123456789abc', { role: 'agent', agentId: 'a1', sees: 'comments' }],
     ]);
-    assert.deepEqual(parseReportTokens('agent-token-a1-000001-0123456789abc:agent:U:with:colons')[0]?.[1], { role: 'agent', agentId: 'U:with:colons' });
+    assert.deepEqual(parseReportTokens('agent-token-a1-000001-0123456789abc:agent:U:with:colons')[0]?.[1], { role: 'agent', agentId: 'U:with:colons', sees: 'comments' });
     const wrong: Array<[string, RegExp]> = [
       ['short:manager', /entry 1: the token must be 32/],
       ['manager-token-000001-0123456789abc:boss', /entry 1: expected <token>:manager or <token>:agent:<agentId>/],

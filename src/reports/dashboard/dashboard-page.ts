@@ -6,16 +6,19 @@ import type { CommentRow } from '../comments-query.ts';
 import type { FollowupView } from '../followups.ts';
 import type { Report, ReportRow } from '../report-query.ts';
 import { html, raw, type SafeHtml } from './html.ts';
-import { agentComparisonSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
-import { CHART_CSS, npsBarChart, npsTrendChart, type TrendPoint } from './svg-charts.ts';
+import { agentComparisonSection, coverageSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
+import type { Trend } from '../trend.ts';
+import { CHART_CSS, npsBarChart, npsTrendChart } from './svg-charts.ts';
 
 export interface DashboardData {
   viewer: string;
   total: Report;
   channels: Report;
   agents: Report;
-  trend: TrendPoint[];
-  comments: CommentRow[];
+  /** NPS per week (or month) with its 95% band. */
+  trend: Trend;
+  /** null: this viewer may not read comments (an agent token under AGENT_VISIBILITY=figures). */
+  comments: CommentRow[] | null;
   followups: FollowupView[];
   openFollowups: number;
   /** Query string (without `?`) of the current range, for the CSV links. */
@@ -53,6 +56,10 @@ input, select, button { font: inherit; }
 const dash = '–';
 const num = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : `${v}${suffix}`);
 const signed = (v: number | null): string => (v === null ? dash : v > 0 ? `+${v}` : String(v));
+/** ▲/▼ only when the 95% interval of the change leaves zero out (nps-interval.ts). */
+const evidence = (r: ReportRow): SafeHtml | string => (r.changeLabel === 'no evidence of a change'
+  ? ''
+  : html` <span class="${r.changeLabel === 'up' ? 'better' : 'worse'}" title="95% interval of the change: ${num(r.changeLow)} to ${num(r.changeHigh)}">${r.changeLabel === 'up' ? '▲' : '▼'}</span>`);
 
 export function layout(title: string, body: SafeHtml, header: SafeHtml = html``): string {
   return `<!doctype html>\n${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${STYLE}${CHART_CSS}${raw(INSIGHT_CSS)}</style></head><body><header><h1>${title}</h1>${header}</header><main>${body}</main></body></html>`.value}`;
@@ -80,7 +87,7 @@ function kpis(report: Report): SafeHtml {
   <div class="kpi">Answers<b>${t.responses}</b><span class="muted">of ${t.sent} sent</span></div>
   <div class="kpi" id="response-rate">Response rate<b>${num(t.responseRate, '%')}</b></div>
   <div class="kpi">Promoters / passives / detractors<b>${num(t.promotersPct, '%')} / ${num(t.passivesPct, '%')} / ${num(t.detractorsPct, '%')}</b></div>
-  <div class="kpi">Change<b>${signed(t.change)}</b><span class="muted">vs ${report.previous.from} – ${report.previous.to}</span></div>
+  <div class="kpi" id="overall-change">Change<b>${signed(t.change)}${evidence(t)}</b><span class="muted">vs ${report.previous.from} – ${report.previous.to}${t.change === null ? '' : `; 95% ${num(t.changeLow)} to ${num(t.changeHigh)}`}</span></div>
 </div>${t.lowSample ? html`<p class="low">Low sample: fewer than ${report.minSample} answers. Too few to judge on.</p>` : ''}`;
 }
 
@@ -91,9 +98,10 @@ function agentTable(report: Report): SafeHtml {
 <tbody>${report.rows.map((r) => html`<tr>
   <td>${r.agentName ? html`${r.agentName} <span class="muted">(${r.agentId})</span>` : r.agentId}</td>
   <td class="num">${r.sent}</td><td class="num">${r.responses}</td><td class="num">${num(r.responseRate, '%')}</td>
-  <td class="num">${num(r.nps)}</td><td class="num">±${num(r.marginOfError)}</td><td class="num">${signed(r.change)}</td>
+  <td class="num">${num(r.nps)}</td><td class="num">±${num(r.marginOfError)}</td><td class="num">${signed(r.change)}${evidence(r)}</td>
   <td>${r.lowSample ? html`<span class="low">low sample (&lt;${report.minSample})</span>` : 'ok'}</td>
 </tr>`)}</tbody></table>
+<p class="muted" id="attribution">Credit (ATTRIBUTION_RULE=${report.attribution.rule}): ${report.attribution.note}</p>
 <p class="muted">One agent rarely shapes the whole experience: read these with the number of answers and the margin of error, and never rank anyone on a low sample.</p>`;
 }
 
@@ -145,7 +153,7 @@ ${d.notice ? html`<p class="flash" role="status">${d.notice}</p>` : ''}
     <label>From <input type="date" name="from" value="${t.from}"></label>
     <label>To <input type="date" name="to" value="${t.to}"></label>
     <button type="submit">Show</button>
-    <span class="muted"><a href="/dashboard/testimonials">Testimonials</a> · Days in ${t.timeZone}. Export CSV: <a href="/dashboard/export.csv?by=channel&amp;${d.rangeQuery}">by channel</a> · <a href="/dashboard/export.csv?by=agent&amp;${d.rangeQuery}">by agent</a> · <a href="/dashboard/export.csv?by=channel,agent&amp;${d.rangeQuery}">by channel × agent</a></span>
+    <span class="muted">${d.comments === null ? '' : html`<a href="/dashboard/testimonials">Testimonials</a> · `}Days in ${t.timeZone}. Export CSV: <a href="/dashboard/export.csv?by=channel&amp;${d.rangeQuery}">by channel</a> · <a href="/dashboard/export.csv?by=agent&amp;${d.rangeQuery}">by agent</a> · <a href="/dashboard/export.csv?by=channel,agent&amp;${d.rangeQuery}">by channel × agent</a></span>
   </form>
 </section>
 <section><h2>Overall, ${t.from} to ${t.to}</h2>${kpis(t)}</section>
@@ -153,9 +161,14 @@ ${d.notice ? html`<p class="flash" role="status">${d.notice}</p>` : ''}
 ${d.insights ? html`<section id="themes"><h2>What customers talk about</h2>${themeSection(d.insights.themes, d.rangeQuery)}</section>` : ''}
 <section><h2>NPS by agent</h2>${agentTable(d.agents)}</section>
 ${d.insights ? html`<section id="agents-vs-team"><h2>Agents compared with the rest of the team</h2>${agentComparisonSection(d.insights.agents)}</section>
+<section id="coverage"><h2>Who was asked, and who answered</h2>${coverageSection(d.insights.coverage)}</section>
 <section id="value"><h2>Value and segments</h2>${valueSection(d.insights.value, d.insights.segments)}</section>` : ''}
-<section><h2>Weekly trend (last ${d.trend.length} weeks)</h2>${npsTrendChart('NPS per week', d.trend)}</section>
+<section id="trend"><h2>${d.trend.period === 'week' ? 'Weekly' : 'Monthly'} trend (last ${d.trend.points.length} ${d.trend.period}s)</h2>
+${npsTrendChart(`NPS per ${d.trend.period} with its 95% interval`, d.trend.period, d.trend.points.map((p) => ({ label: p.period, value: p.nps, n: p.responses, low: p.low, high: p.high, changeLabel: p.changeLabel })))}
+<p class="muted">The shaded band and the whiskers are each ${d.trend.period}'s 95% interval (adjusted Wald): the fewer the answers, the wider. A change from one ${d.trend.period} to the next is marked ▲ or ▼ only when the interval of the difference leaves zero out. <a href="/dashboard?from=${d.total.from}&amp;to=${d.total.to}&amp;trend=${d.trend.period === 'week' ? 'month' : 'week'}#trend">Show per ${d.trend.period === 'week' ? 'month' : 'week'}</a></p></section>
 <section><h2>Open detractor follow-ups</h2>${followupList(d.followups, d.openFollowups)}</section>
-<section id="latest-comments"><h2>${d.theme ? `Latest comments about ${labelOf(d, d.theme)}` : 'Latest comments'}</h2>${themeFilter(d)}${commentList(d.comments, new Map((d.themeOptions ?? []).map((o) => [o.id, o.label])))}</section>`;
+${d.comments === null
+    ? html`<section id="latest-comments"><h2>Latest comments</h2><p class="muted">Agent tokens see their own figures here, not customers' comments (AGENT_VISIBILITY=figures).</p></section>`
+    : html`<section id="latest-comments"><h2>${d.theme ? `Latest comments about ${labelOf(d, d.theme)}` : 'Latest comments'}</h2>${themeFilter(d)}${commentList(d.comments, new Map((d.themeOptions ?? []).map((o) => [o.id, o.label])))}</section>`}`;
   return layout('Transactional NPS dashboard', body, header);
 }

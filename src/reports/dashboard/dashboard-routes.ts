@@ -9,17 +9,16 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { bearerToken, type Principal, type TokenAuth } from '../../http/token-auth.ts';
+import { bearerToken, seesNothing, type Principal, type TokenAuth } from '../../http/token-auth.ts';
 import { SESSION_COOKIE, sessionCookie, sessionCookieOptions } from '../../http/session-cookie.ts';
 import { SessionStore } from '../../http/session-store.ts';
 import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
 import { actorOf, followupPatchSchema, type Followups } from '../followups.ts';
 import type { ReportSettings } from '../report-config.ts';
-import { periodsBetween, reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
+import { reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
 import { reportCsv, reportCsvFilename } from '../report-render.ts';
 import { scopeOf } from '../scope.ts';
-import { addDays, dayKeyOf, periodStart } from '../time-zone.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
 import { testimonialsPage } from './testimonials-page.ts';
 import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from '../testimonials.ts';
@@ -27,8 +26,9 @@ import { loadInsights } from './insight-sections.ts';
 import type { ThemeTagging } from '../theme-tagging.ts';
 import { THEME_ID } from '../theme-list.ts';
 import { dayParam } from '../day-param.ts';
+import { runTrend, TREND_PERIODS as TREND_PERIODS_NAMES } from '../trend.ts';
 
-const TREND_WEEKS = 12;
+const TREND_PERIODS = 12;
 
 export interface DashboardDeps {
   conn: Connection;
@@ -57,6 +57,7 @@ const rangeSchema = z.object({
   from: dayParam.optional(),
   to: dayParam.optional(),
   saved: z.string().max(10).optional(),
+  trend: z.enum(TREND_PERIODS_NAMES).optional(),
   theme: z.union([z.literal(''), z.string().regex(THEME_ID, 'expected a theme id such as delivery')]).optional(),
 });
 
@@ -70,8 +71,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   const sessions = new SessionStore(deps.conn, deps.auth, deps.now);
-  /** Managers and agents only: an ingest token reads nothing, here or in the API. */
-  const reader = (p: Principal | null): Principal | null => (p && p.role !== 'ingest' ? p : null);
+  /** Managers and agents only: an ingest token reads nothing, here or in the API, nor does an agent under AGENT_VISIBILITY=none. */
+  const reader = (p: Principal | null): Principal | null => (p && p.role !== 'ingest' && !seesNothing(p) ? p : null);
   const principalFor = async (req: Request): Promise<Principal | null> => {
     const bearer = bearerToken(req.headers.authorization);
     return reader(bearer !== undefined ? deps.auth.check(bearer) : await sessions.principal(sessionCookie(req)));
@@ -102,7 +103,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       return;
     }
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
-    const principal = token.length <= 200 ? reader(deps.auth.check(token)) : null;
+    const checked = token.length <= 200 ? deps.auth.check(token) : null;
+    if (checked && seesNothing(checked)) {
+      res.status(403).type('html').send(loginPage('Agent tokens may not open the dashboard here (AGENT_VISIBILITY=none).'));
+      return;
+    }
+    const principal = reader(checked);
     if (!principal) {
       res.status(401).type('html').send(loginPage('That token is not valid.'));
       return;
@@ -149,29 +155,29 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       throw err;
     }
     await Promise.all([deps.flush(), deps.themes?.flush()]);
-    const ctx = { conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now };
+    const ctx = { conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now };
     const themeList = deps.themes?.tagger.themes ?? [];
     const theme = q.theme || undefined;
     const base = { from: range.from, to: range.to };
-    const thisWeek = periodStart(dayKeyOf(now, deps.settings.timeZone), 'week');
-    const trendFrom = addDays(thisWeek, -7 * (TREND_WEEKS - 1));
+    const trendPeriod = q.trend ?? 'week';
     const [total, channels, agents, trend, comments, followups, openFollowups] = await Promise.all([
       runReport(ctx, { by: 'total', ...base }, scope),
       runReport(ctx, { by: 'channel', ...base }, scope),
       runReport(ctx, { by: 'agent', ...base }, scope),
-      runReport(ctx, { by: 'total', period: 'week', from: trendFrom, to: dayKeyOf(now, deps.settings.timeZone) }, scope),
-      listComments(ctx, { type: 'transactional', page: 1, limit: 10, ...(theme ? { theme, from: range.from, to: range.to } : {}) }, scope),
+      runTrend(ctx, { period: trendPeriod, periods: TREND_PERIODS }, scope),
+      scope.hideComments
+        ? { comments: null }
+        : listComments(ctx, { type: 'transactional', page: 1, limit: 10, ...(theme ? { theme, from: range.from, to: range.to } : {}) }, scope),
       deps.followups.list({ status: 'open', scope, page: 1, limit: 25 }),
       deps.followups.openCount(scope),
     ]);
     const insights = await loadInsights(ctx, base, scope, themeList);
-    const byWeek = new Map(trend.rows.map((r) => [r.period, r]));
     res.type('html').send(dashboardPage({
       viewer: principal.role === 'agent' ? `agent ${principal.agentId}` : 'manager',
       total,
       channels,
       agents,
-      trend: periodsBetween(trendFrom, thisWeek, 'week').map((w) => ({ label: w, value: byWeek.get(w)?.nps ?? null, n: byWeek.get(w)?.responses ?? 0 })),
+      trend,
       comments: comments.comments,
       followups: followups.followups,
       openFollowups,
@@ -185,6 +191,10 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get(['/testimonials', '/testimonials.csv'], async (req, res) => {
     const principal = res.locals.principal as Principal;
+    if (scopeOf(principal).hideComments) {
+      res.status(403).type('text').send('agent tokens see their own figures only, not comments (AGENT_VISIBILITY=figures)');
+      return;
+    }
     const params = validate(testimonialParamsSchema, req.query);
     const list = await listTestimonials({ conn: deps.conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principal));
     if (req.path.endsWith('.csv')) {
@@ -200,7 +210,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     await deps.flush();
     let report;
     try {
-      report = await runReport({ conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, now: deps.now() }, params, scope);
+      report = await runReport({ conn: deps.conn, timeZone: deps.settings.timeZone, minSample: deps.settings.minSample, attribution: deps.settings.attribution, now: deps.now() }, params, scope);
     } catch (err) {
       if (err instanceof ReportRangeError) throw new ValidationError(err.field, err.message.slice(err.field.length + 2));
       throw err;

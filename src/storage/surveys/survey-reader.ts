@@ -28,6 +28,11 @@ export class SurveyReader {
     return this.model.collection.aggregate<T>(pipeline, options);
   }
 
+  /** Surveys streamed through the driver, as stored (no defaults applied). */
+  findCursor(filter: mongo.Filter<mongo.Document>, projection: mongo.Document, batchSize?: number): mongo.FindCursor<mongo.Document> {
+    return this.model.collection.find(filter, { projection, ...(batchSize ? { batchSize } : {}) });
+  }
+
   find<T = SurveyDoc>(filter: Record<string, unknown>, projection?: Record<string, 0 | 1>, opts: FindOptions = {}): Promise<T[]> {
     let q = this.model.find(filter, projection);
     if (opts.sort) q = q.sort(opts.sort);
