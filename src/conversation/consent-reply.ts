@@ -13,8 +13,9 @@
  * yeses ("no problem", "ingen fara", "ikke noe problem", "kein Problem", "nie ma
  * sprawy", "ei haittaa") are phrases of their own, so they count as yes.
  *
- * Polish "tak" (yes) is Danish for "thanks": alone it is only a yes when the
- * customer's locale is Polish; with another yes ("tak, jasne") it is one anywhere.
+ * Polish "tak" (yes, and what the Polish question asks for) is Danish for "thanks":
+ * it counts as a yes unless the customer's locale is Danish, where it is a courtesy
+ * ("ja tak", "nej tak" are phrases of their own either way).
  */
 
 const phrases = (list: string): string[] => list.split('|').map((p) => p.trim()).filter(Boolean);
@@ -105,6 +106,7 @@ const keyed = (list: string[]): Set<string> => new Set(list.map(flatten).filter(
 const YES = keyed(YES_PHRASES);
 const NO = keyed(NO_PHRASES);
 const COURTESY = keyed(COURTESIES);
+const YES_OR_TAK = new Set([...YES, 'tak']);
 const LONGEST = Math.max(...[...YES, ...NO, ...COURTESY].map((p) => p.split(' ').length));
 
 /**
@@ -130,8 +132,8 @@ function coveredBy(words: string[], kind: Set<string>): boolean {
 export type ConsentAnswer = 'granted' | 'declined' | 'unclear';
 
 /**
- * Reads a consent answer. `locale` (the customer's, when known) only decides a bare
- * "tak": yes in Polish, thanks in Danish.
+ * Reads a consent answer. `locale` (the customer's, when known) only decides "tak":
+ * thanks in Danish, yes otherwise.
  */
 export function readConsent(text: string, locale?: string): ConsentAnswer {
   if (typeof text !== 'string' || text.length > 200) return 'unclear';
@@ -139,8 +141,7 @@ export function readConsent(text: string, locale?: string): ConsentAnswer {
   if (flat.length === 0 || flat.length > 80) return 'unclear';
   const words = flat.split(' ');
   if (words.length > 16) return 'unclear';
-  if (coveredBy(words, YES)) return 'granted';
-  if (flat === 'tak' || flat === 'tak tak') return /^pl\b/i.test(locale ?? '') ? 'granted' : 'unclear';
+  if (coveredBy(words, /^da\b/i.test(locale ?? '') ? YES : YES_OR_TAK)) return 'granted';
   if (coveredBy(words, NO)) return 'declined';
   return 'unclear';
 }
