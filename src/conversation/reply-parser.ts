@@ -111,7 +111,7 @@ function prefixKind(s: string, start: number): Kind | null {
   const prev = s[start - 1];
   if (prev === undefined) return null;
   if (/\p{L}/u.test(prev)) return 'not-a-score'; // glued to letters: a code or model (B2B, A123, iPhone15)
-  if ('#№@$€£¥°º'.includes(prev)) return 'not-a-score';
+  if ('#№@$€£¥°º'.includes(prev) || (prev === ' ' && '#№$€£¥'.includes(s[start - 2] ?? ''))) return 'not-a-score'; // "€ 10"
   if ('-−–'.includes(prev)) {
     const before = s[start - 2];
     if (before !== undefined && /[\p{L}\p{N}]/u.test(before)) return null;
@@ -164,7 +164,7 @@ const MONTH_AFTER = /^\.? ?(?:de )?(\p{L}+)/u;
 /** Ordinals: "3:e", "10th", "9e", "9ème", "1re", "8ste", "9de", "9te", "9º", "9.ª", "9-ty", "9:s". */
 const ORDINAL_SUFFIX = /^(?::e|:s|st|nd|rd|th|e|ème|eme|ième|ieme|re|de|ste|te|ten|o|a|[ºª]|\.[ºª]|-(?:ty|ta|te|go|ej|ego|tego|tej|ym))(?![\p{L}\p{N}])/iu;
 
-/** "am 9.", "vom 3.": a German (or Nordic) date preposition right before the number. */
+/** "am 9.", "der 3.": a date preposition or an article right before the number. */
 function afterDatePreposition(s: string, start: number): boolean {
   const w = /(\p{L}+) $/u.exec(s.slice(Math.max(0, start - 8), start));
   return w !== null && DATE_PREPOSITIONS.has(wordKey(w[1] ?? ''));

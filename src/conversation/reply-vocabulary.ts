@@ -61,8 +61,8 @@ export const NEGATION_BRIDGE = keySet(`
   ihan aivan täysi täyttä do końca dam daję
 `);
 
-/** A number right after one of these is a date ("am 9. Mai", "le 9", "el 9"), when a dot follows it or a month does. */
-export const DATE_PREPOSITIONS = keySet('am vom zum ab seit bis den le du el del op per');
+/** A number with a dot after one of these is a date or an ordinal, not a score: "am 9.", "der 3. Versuch", "den 5. maj". */
+export const DATE_PREPOSITIONS = keySet('am vom zum zur ab seit bis der die das dem den des beim im le du el del op per');
 
 /** Month names: a number right before one is a day of the month ("9. Mai", "10 de mayo", "9 maja"). English "may" is left out: "10 may be high". */
 export const MONTHS = keySet(`
