@@ -80,7 +80,7 @@ const INTEGER = /\d+/y;
 const SCALE = /(?:[ ]?\/[ ]?|\s+\(?(out\s+of|ud\s+af|ut\s+av|utav|of|av|af|von|aus|van\s+de|van|uit|op|sur|sobre|de|na|z|ze)\s+)(\d+|ten|tio|ti|tíu|tiu|zehn|tien|dix|diez|dziesięć|dziesiec|dziesięciu|dziesieciu|kymmenen)(?![\p{L}\p{N}])\)?|\s+\(?(kymmenestä|kymmenesta|10:stä|10:sta)(?![\p{L}\p{N}])\)?/iuy;
 /** Connectors that also join a part to a whole ("one of ten people", "uno de diez"): an ambiguous number word before them counts only alone. */
 const TIGHT_SCALE = new Set(['out of', 'ud af', 'ut av', 'utav', 'sobre', '/']);
-const PREV_WORD = /(\p{L}+)[ ]?([.:]?)[ ]?([#№°º]?)[ ]?$/u;
+const LETTER = /\p{L}/u;
 /** Up to four words, only spaces between them, right before a number: where a negation is looked for. */
 const WORDS_BEFORE = /(?:[\p{L}'’]+ +){1,4}$/u;
 
@@ -119,13 +119,37 @@ function prefixKind(s: string, start: number): Kind | null {
     const lastSeen = /(\S)\s*$/.exec(s.slice(Math.max(0, start - 12), start - 1));
     return lastSeen && /\d/.test(lastSeen[1] ?? '') ? null : 'negative';
   }
-  const w = PREV_WORD.exec(s.slice(Math.max(0, start - 32), start));
+  const w = prevWord(s, start);
   if (!w) return null;
-  const k = wordKey(w[1] ?? '');
+  const k = wordKey(w.word);
   if (MINUS.has(k)) return 'negative';
-  if (BEFORE_NOT_SCORE.has(k) || w[3] || (k === 'no' && w[2] === '.')) return 'not-a-score';
-  if (w[2] === '' && negated(s, start)) return 'not-a-score';
+  if (BEFORE_NOT_SCORE.has(k) || w.symbol || (k === 'no' && w.punct === '.')) return 'not-a-score';
+  if (w.punct === '' && (NEGATORS.has(k) || NEGATION_BRIDGE.has(k)) && negated(s, start)) return 'not-a-score';
   return null;
+}
+
+/**
+ * The word right before a number and what stands between: "nr. 8", "order # 5", "n° 5".
+ * Read backwards from the number (a space, a symbol, a space, a dot or colon, a space,
+ * then letters), so the cost does not grow with the text before it.
+ */
+function prevWord(s: string, start: number): { word: string; punct: string; symbol: string } | null {
+  let j = start;
+  if (s[j - 1] === ' ') j--;
+  const symbol = '#№°º'.includes(s[j - 1] || ' ') ? (s[--j] ?? '') : '';
+  if (s[j - 1] === ' ') j--;
+  const punct = s[j - 1] === '.' || s[j - 1] === ':' ? (s[--j] ?? '') : '';
+  if (s[j - 1] === ' ') j--;
+  let k = j;
+  while (k > 0 && j - k < 27 && isLetter(s.charCodeAt(k - 1), s[k - 1] ?? '')) k--;
+  return k < j ? { word: s.slice(k, j), punct, symbol } : null;
+}
+
+/** \p{L} for one UTF-16 unit, ASCII answered without a regex. */
+function isLetter(code: number, ch: string): boolean {
+  const lower = code | 32;
+  if (lower >= 97 && lower <= 122) return true;
+  return code >= 0xaa && LETTER.test(ch);
 }
 
 const MINUS = new Set(['minus', 'menos', 'moins', 'miinus']); // keys: Icelandic "mínus" is "minus"
@@ -145,6 +169,7 @@ function negated(s: string, start: number): boolean {
 
 /** What follows a number: a unit ("3 days", "10%"), an ordinal, or a grade suffix ("9:a", "9'er") to include. */
 function suffixOf(s: string, end: number): { kind?: Kind; unit?: boolean; extend?: number } {
+  if (end >= s.length) return {}; // most scores end the reply
   const rest = s.slice(end, end + 24);
   if (/^ ?[%‰$€£¥]/.test(rest)) return { kind: 'not-a-score', unit: true };
   if (/^[:,]-(?=$|[\s.,!?;€])/.test(rest)) return { kind: 'not-a-score', unit: true }; // "10:-" Swedish kronor, "10,-" German euros
@@ -233,19 +258,26 @@ function readNumber(s: string, i: number): Candidate {
 // Parsing
 
 const TOKEN = /[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*|\d+/gu;
+/** TOKEN for ASCII text, where it means the same and runs faster without Unicode classes. */
+const ASCII_TOKEN = /[A-Za-z]+(?:'[A-Za-z]+)*|\d+/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 const URL_OR_EMAIL = /\b(?:https?:\/\/|www\.)\S+|[^\s@]+@[^\s@]+\.[^\s@]+/gi;
 const KEYCAP = /([0-9#*])\uFE0F?\u20E3/g;
 const VULGAR_FRACTION = /(\d) ?[\u00BC-\u00BE\u2150-\u215E]/g;
 /** Any character the digit fix-ups below care about; most replies have none, so they skip that work. */
 const RARE_DIGIT_FORMS = /[\u00BC-\u00BE\u2150-\u215E\u20E3\uFE0F\u2044\u2215]|\uD83D\uDD1F/;
 
+/** The plain keys of NOT_NUMBER_FORMS ("tres", "kasi"): only tokens with one of these need a second look. */
+const NOT_NUMBER_KEYS = new Set([...NOT_NUMBER_FORMS].map(wordKey));
+
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
-  for (const m of s.matchAll(TOKEN)) {
+  for (const m of s.matchAll(NON_ASCII.test(s) ? TOKEN : ASCII_TOKEN)) {
     const start = m.index ?? 0;
-    const lower = m[0].toLowerCase();
+    let key = wordKey(m[0]);
     // "très" keeps its accent in the key, so it never meets Spanish "tres"
-    out.push({ start, end: start + m[0].length, key: NOT_NUMBER_FORMS.has(lower) ? lower : wordKey(m[0]), isNum: /^\d/.test(m[0]) });
+    if (NOT_NUMBER_KEYS.has(key) && NOT_NUMBER_FORMS.has(m[0].toLowerCase())) key = m[0].toLowerCase();
+    out.push({ start, end: start + m[0].length, key, isNum: /^\d/.test(m[0]) });
   }
   return out;
 }
@@ -329,8 +361,13 @@ const MEANINGFUL = /[\p{L}\p{N}\p{Extended_Pictographic}]/u;
 
 function isFillerOnly(piece: string): boolean {
   if (/[\p{N}\p{Extended_Pictographic}]/u.test(piece)) return false;
-  const words = tokenize(piece);
-  return words.length > 0 && words.every((t) => FILLERS.has(t.key));
+  // stops at the first word that is not a filler: a long comment is not tokenized twice
+  let words = 0;
+  for (const m of piece.matchAll(NON_ASCII.test(piece) ? TOKEN : ASCII_TOKEN)) {
+    if (!FILLERS.has(wordKey(m[0]))) return false;
+    words++;
+  }
+  return words > 0;
 }
 
 /** The reply with the score (and scale, wrappers, lead-in words like "I'd say") cut out. */
