@@ -272,12 +272,18 @@ const NOT_NUMBER_KEYS = new Set([...NOT_NUMBER_FORMS].map(wordKey));
 
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
-  for (const m of s.matchAll(NON_ASCII.test(s) ? TOKEN : ASCII_TOKEN)) {
-    const start = m.index ?? 0;
-    let key = wordKey(m[0]);
+  const ascii = !NON_ASCII.test(s);
+  // exec in a loop, not matchAll: no iterator, and ASCII words need no key normalisation
+  const re = ascii ? ASCII_TOKEN : TOKEN;
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const text = m[0];
+    const start = m.index;
+    const first = text.charCodeAt(0);
+    let key = ascii ? text.toLowerCase() : wordKey(text);
     // "très" keeps its accent in the key, so it never meets Spanish "tres"
-    if (NOT_NUMBER_KEYS.has(key) && NOT_NUMBER_FORMS.has(m[0].toLowerCase())) key = m[0].toLowerCase();
-    out.push({ start, end: start + m[0].length, key, isNum: /^\d/.test(m[0]) });
+    if (!ascii && NOT_NUMBER_KEYS.has(key) && NOT_NUMBER_FORMS.has(text.toLowerCase())) key = text.toLowerCase();
+    out.push({ start, end: start + text.length, key, isNum: first >= 48 && first <= 57 });
   }
   return out;
 }
