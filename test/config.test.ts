@@ -25,7 +25,7 @@ test('a bad value names the variable and what is wrong', () => {
     [{ PORT: 'abc' }, /^PORT: expected a whole number/],
     [{ PORT: '70000' }, /^PORT: must be at most 65535/],
     [{ FATIGUE_DAYS: '-1' }, /^FATIGUE_DAYS: must not be negative/],
-    [{ DEFAULT_LOCALE: 'fr' }, /^DEFAULT_LOCALE: /],
+    [{ DEFAULT_LOCALE: 'it' }, /^DEFAULT_LOCALE: /],
     [{ MONGODB_URI: 'http://x' }, /^MONGODB_URI: expected a mongodb:\/\//],
     [{ API_TOKEN: 'short' }, /^API_TOKEN: must be at least 32 characters \(got "\[hidden\]"\)/],
     [{ WEBHOOK_OUTBOUND_URL: 'ftp://x' }, /^WEBHOOK_OUTBOUND_URL: /],

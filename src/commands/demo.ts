@@ -24,7 +24,7 @@ const schema = z.object({
 const FINAL = new Set(['completed', 'opted-out', 'gave-up']);
 
 export const command: Command = {
-  describe: 'play a resolved conversation in the terminal and answer as the customer (--locale sv|da|nb|en, --name, --agent)',
+  describe: `play a resolved conversation in the terminal and answer as the customer (--locale ${LOCALES.join('|')}, --name, --agent)`,
   async run(args) {
     const { options } = parseOptions(args, schema);
     const config = { ...loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1' }), fatigueMs: 0, askDelayMs: 0 };

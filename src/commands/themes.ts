@@ -16,7 +16,7 @@ import type { Command } from './command.ts';
 const schema = z.object({
   retag: z.boolean().optional(),
   try: z.string().max(5000, 'must be at most 5000 characters').optional(),
-  locale: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2})?$/, 'expected a locale such as en, sv, da or nb').default('en'),
+  locale: z.string().regex(/^[a-z]{2}(-[A-Za-z]{2})?$/, 'expected a locale such as en, sv, de, fi or pl').default('en'),
   format: z.enum(['table', 'json']).default('table'),
 });
 

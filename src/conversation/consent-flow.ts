@@ -22,8 +22,11 @@ export class ConsentFlow {
 
   /** The customer's answer to the consent question, if one is awaited; null otherwise. */
   async reply(t: ReplyTarget, r: Reply): Promise<ReplyOutcome | null> {
-    const granted = readConsent(r.text) === 'granted';
-    const done = await this.core.repo.recordConsent(t, r.receivedAt, granted, this.core.owe(granted ? 'consentGranted' : 'consentDeclined'), r.eventId);
+    // The survey's language decides words two languages share ("tak": yes in Polish, thanks in Danish).
+    const awaiting = await this.core.repo.findAwaitingConsent(t, r.receivedAt);
+    if (!awaiting) return null;
+    const granted = readConsent(r.text, awaiting.customer.locale) === 'granted';
+    const done = await this.core.repo.recordConsent({ ...t, surveyId: String(awaiting._id) }, r.receivedAt, granted, this.core.owe(granted ? 'consentGranted' : 'consentDeclined'), r.eventId);
     if (!done) return null;
     await this.owed.deliver(done);
     return { status: 'completed', surveyId: String(done._id), score: done.score ?? undefined };

@@ -14,6 +14,8 @@ import type { Followups } from './followups.ts';
 import type { Notice, NoticeTarget, PostNotice } from './notice-target.ts';
 import { EVERYTHING } from './scope.ts';
 import { versionedUpdate } from '../storage/versioned-update.ts';
+import { managerTexts } from './manager-texts.ts';
+import type { Locale } from '../conversation/templates.ts';
 
 /** How long one process may hold an alert while posting it (the outbox retries inside this). */
 const LEASE_MS = 5 * 60_000;
@@ -28,6 +30,8 @@ export interface AlertDeps {
   post: PostNotice;
   logger: Logger;
   now: () => Date;
+  /** The managers' language (REPORT_LOCALE); English when absent. */
+  locale?: Locale;
 }
 
 export class DetractorAlerts {
@@ -135,13 +139,13 @@ export class DetractorAlerts {
     const comment = survey?.comment ? truncate(survey.comment, MAX_COMMENT_CHARS) : null;
     const agent = f.agentName ? `${f.agentName} (${f.agentId})` : f.agentId;
     const conversation = f.link ?? f.conversationId;
-    const kind = f.type === 'relational' ? 'relationship survey' : 'after a care conversation';
+    const tx = managerTexts(this.deps.locale).alert;
     const lines = [
-      `Detractor alert: a customer scored ${f.score}/10 (${kind}).`,
-      `Channel: ${f.channel} · Agent: ${agent}`,
-      `Conversation: ${conversation}`,
-      comment ? `Comment: "${comment}"` : 'Comment: (none yet)',
-      `Follow-up ${String(f._id)} is open: contact the customer, then mark it contacted or closed.`,
+      tx.headline(f.score, f.type === 'relational'),
+      tx.channelAgent(f.channel, agent),
+      tx.conversation(conversation),
+      tx.comment(comment),
+      tx.followupOpen(String(f._id)),
     ];
     return {
       text: lines.join('\n'),

@@ -26,6 +26,8 @@ import type { Theme } from './theme-list.ts';
 import { runThemeReport, type ThemeReport } from './theme-report.ts';
 import { runValueReport, type ValueReport } from './value-report.ts';
 import { addDays, dayKeyOf, periodStart, type DayKey } from './time-zone.ts';
+import { managerTexts } from './manager-texts.ts';
+import type { Locale } from '../conversation/templates.ts';
 
 interface DigestDoc { _id: string; slot: Date; target: string; from: string; to: string; owner: string; claimedAt: Date; postedAt?: Date; error?: string }
 
@@ -112,7 +114,7 @@ export class Digests {
       overdueFollowups(this.deps.followups, EVERYTHING, now),
       closedLoopSummary(this.deps.followups, { timeZone: this.deps.settings.timeZone, now }, { from, to }, EVERYTHING),
     ]);
-    return { notice: digestNotice({ total, channels, agents, themes, value, openFollowups, overdueFollowups: overdue, closedLoop }), from, to };
+    return { notice: digestNotice({ total, channels, agents, themes, value, openFollowups, overdueFollowups: overdue, closedLoop }, this.deps.settings.locale), from, to };
   }
 
   /** Post the digest for a cron slot unless another process claimed that slot. */
@@ -171,54 +173,55 @@ export class Digests {
   }
 }
 
-const fmtNps = (r: ReportRow): string => (r.nps === null ? 'no answers' : `NPS ${r.nps} (±${r.marginOfError})`);
-/** The change with its 95% interval; called up or down only when the interval leaves zero out (nps-interval.ts). */
-const fmtChange = (r: ReportRow): string => (r.change === null
-  ? 'change –'
-  : `change ${r.change > 0 ? '+' : ''}${r.change} (95% ${r.changeLow} to ${r.changeHigh}: ${r.changeLabel === 'no evidence of a change' ? 'no evidence of a change' : r.changeLabel === 'up' ? 'up' : 'down'})`);
-const fmtLow = (r: ReportRow, min: number): string => (r.lowSample ? ` · low sample (<${min} answers): do not judge on this` : '');
-
 const signedNum = (v: number): string => (v > 0 ? `+${v}` : String(v));
 
-export function digestNotice(d: DigestFigures): ReportNotice {
+/** The digest in the managers' language (REPORT_LOCALE; English by default). */
+export function digestNotice(d: DigestFigures, locale: Locale = 'en'): ReportNotice {
+  const tx = managerTexts(locale).digest;
+  const fmtNps = (r: ReportRow): string => tx.nps(r.nps, r.marginOfError);
+  // The change with its 95% interval; called up or down only when the interval leaves zero out (nps-interval.ts).
+  const fmtChange = (r: ReportRow): string => (r.change === null
+    ? tx.change(null)
+    : `${tx.change(r.change)} (95% ${r.changeLow} to ${r.changeHigh}: ${r.changeLabel === 'up' ? 'up' : r.changeLabel === 'down' ? 'down' : 'no evidence of a change'})`);
+  const fmtLow = (r: ReportRow, min: number): string => (r.lowSample ? tx.lowSample(min) : '');
   const { total, channels, agents, themes, value } = d;
   const min = total.minSample;
   const lines: string[] = [
-    `Weekly NPS digest, ${total.from} to ${total.to} (${total.timeZone}), compared with the week before.`,
+    tx.header(total.from, total.to, total.timeZone),
     total.label,
   ];
   const t = total.rows[0];
   lines.push(t
-    ? `Overall: ${fmtNps(t)}, ${t.responses} answers of ${t.sent} sent (response rate ${t.responseRate ?? '–'}%), ${fmtChange(t)}${fmtLow(t, min)}`
-    : 'Overall: no surveys were sent last week.');
+    ? `${tx.overall(fmtNps(t), t.responses, t.sent, t.responseRate, fmtChange(t))}${fmtLow(t, min)}`
+    : tx.noSurveys);
   if (channels.rows.length > 0) {
-    lines.push('By channel:');
-    for (const r of channels.rows) lines.push(`  ${r.channel}: ${fmtNps(r)}, ${r.responses}/${r.sent} answered, ${fmtChange(r)}${fmtLow(r, min)}`);
+    lines.push(tx.byChannel);
+    for (const r of channels.rows) lines.push(`${tx.channelRow(r.channel ?? '', fmtNps(r), r.responses, r.sent, fmtChange(r))}${fmtLow(r, min)}`);
   }
   const drivers = themes.drivers.slice(0, MAX_THEMES);
   if (drivers.length > 0) {
     // Every theme shows its change in points; "–" when the week before had no detractor comment to compare with.
-    const none = drivers.some((x) => x.change === null);
-    lines.push(`What detractors mentioned most (of ${themes.commented.detractors} with a comment; change in percentage points of those detractors against the week before): ${drivers
-      .map((x) => `${x.label} ${x.detractors} (${x.shareOfDetractors ?? 0}%, ${x.change === null ? '–' : `${signedNum(x.change)} pp`})`).join(', ')}${none ? ' (–: no detractor comment the week before to compare with)' : ''}`);
+    lines.push(tx.themes(themes.commented.detractors, drivers
+      .map((x) => tx.themeItem(x.label, x.detractors, x.shareOfDetractors ?? 0, x.change === null ? ', –' : `, ${signedNum(x.change)} pp`)).join(', '))
+      + (locale === 'en' && drivers.some((x) => x.change === null) ? ' (–: no detractor comment the week before to compare with)' : ''));
   }
   if (value.withValue > 0) {
-    lines.push(`Value at risk (detractors): ${value.valueAtRisk} (${value.detractorCustomers} detractor customers, ${signedNum(value.valueAtRiskChange)} on the week before); value of promoters: ${value.promoterValue} (${value.promoterCustomers} promoter customers); ${value.withValue} of ${value.customers} customers came with a value.`);
+    lines.push(tx.value({ atRisk: value.valueAtRisk, detractorCustomers: value.detractorCustomers, change: signedNum(value.valueAtRiskChange), promoterValue: value.promoterValue, promoterCustomers: value.promoterCustomers, withValue: value.withValue, customers: value.customers }));
   }
   const judged = agents.rows.filter((r) => !r.lowSample);
   const hidden = agents.rows.filter((r) => r.lowSample && r.responses > 0).length;
-  if (judged.length > 0 || hidden > 0) lines.push(`By agent, compared with the rest of the team (only agents with at least ${min} answers; credit: ${agents.attribution.rule}):`);
+  if (judged.length > 0 || hidden > 0) lines.push(tx.agentsHeader(min).replace(/\):$/, `; credit: ${agents.attribution.rule}):`));
   for (const r of judged.slice(0, MAX_AGENT_LINES)) {
     const who = r.agentName ? `${r.agentName} (${r.agentId})` : r.agentId;
-    const vs = r.difference === null ? '' : ` · vs team ${signedNum(r.difference)} (95% ${r.low} to ${r.high})`;
-    lines.push(`  ${who}: NPS ${r.nps ?? '–'} (±${r.marginOfError ?? '–'}), ${r.responses}/${r.sent} answered${vs}: ${r.label}`);
+    const vs = r.difference === null ? '' : tx.versusTeam(signedNum(r.difference), r.low, r.high);
+    lines.push(tx.agentRow(who, String(r.nps ?? '–'), String(r.marginOfError ?? '–'), r.responses, r.sent, vs, r.label));
   }
-  if (judged.length > MAX_AGENT_LINES) lines.push(`  … and ${judged.length - MAX_AGENT_LINES} more agents (see the dashboard)`);
-  if (hidden > 0) lines.push(`  ${hidden} agent(s) with fewer than ${min} answers are not listed: too few to judge on.`);
-  lines.push(`Open detractor follow-ups: ${d.openFollowups} (overdue: ${d.overdueFollowups})`);
+  if (judged.length > MAX_AGENT_LINES) lines.push(tx.moreAgents(judged.length - MAX_AGENT_LINES));
+  if (hidden > 0) lines.push(tx.hiddenAgents(hidden, min));
+  lines.push(tx.openFollowups(d.openFollowups, d.overdueFollowups));
   if (d.closedLoop && d.closedLoop.opened > 0) {
     const c = d.closedLoop;
-    lines.push(`Closed loop last week: ${c.closed} of ${c.opened} detractor follow-ups closed (${c.closedLoopRate}%), ${c.recovered} recovered; median time to first contact ${c.medianHoursToFirstContact === null ? '– (nobody contacted yet)' : `${c.medianHoursToFirstContact} h`}.`);
+    lines.push(tx.closedLoop({ closed: c.closed, opened: c.opened, rate: c.closedLoopRate, recovered: c.recovered, medianHours: c.medianHoursToFirstContact }));
   }
   return {
     text: lines.join('\n'),

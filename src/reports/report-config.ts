@@ -9,6 +9,7 @@ import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
 import type { NoticeTarget } from './notice-target.ts';
 import { isTimeZone } from './time-zone.ts';
 import { ATTRIBUTION_RULES, type AttributionRule } from './attribution.ts';
+import { LOCALES, type Locale } from '../conversation/templates.ts';
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');
 
@@ -32,6 +33,9 @@ const reportEnvSchema = z.object({
   DIGEST_TARGET: target.optional(),
   AGENT_VISIBILITY: z.enum(AGENT_VISIBILITIES).default('comments'),
   ATTRIBUTION_RULE: z.enum(ATTRIBUTION_RULES).default('resolver'),
+  /** The managers' language for alerts and digests; unset, DEFAULT_LOCALE (validated by the core config). */
+  REPORT_LOCALE: z.enum(LOCALES).optional(),
+  DEFAULT_LOCALE: z.string().optional(),
 });
 
 export interface ReportSettings {
@@ -48,6 +52,8 @@ export interface ReportSettings {
   syncIntervalMs: number;
   alertTarget?: NoticeTarget;
   digest: { cron: string; timeZone: string; target?: NoticeTarget };
+  /** Language of the detractor alert and the weekly digest. */
+  locale: Locale;
 }
 
 export function loadReportSettings(env: Env): ReportSettings {
@@ -61,6 +67,7 @@ export function loadReportSettings(env: Env): ReportSettings {
     syncIntervalMs: e.REPORT_SYNC_INTERVAL_MS,
     alertTarget: e.ALERT_TARGET,
     digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ ?? e.REPORT_TZ, target: e.DIGEST_TARGET },
+    locale: e.REPORT_LOCALE ?? ((LOCALES as readonly string[]).includes(e.DEFAULT_LOCALE ?? '') ? e.DEFAULT_LOCALE as Locale : 'en'),
   };
 }
 

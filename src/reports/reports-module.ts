@@ -74,7 +74,7 @@ export function createReports(deps: ReportsDeps): Reports {
   const logger = deps.logger.child({ module: 'reports' });
   const rollups = new RollupStore(deps.conn, settings.timeZone, now, settings.attribution);
   const followups = new Followups(deps.conn, loadFollowupSettings(deps.config.env));
-  const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now });
+  const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now, locale: settings.locale });
   const reminders = new OverdueReminders({ followups, target: settings.alertTarget, post: deps.post, logger, now });
   const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
   const sync = new SurveySync({ conn: deps.conn, rollups, followups, logger, now, onFollowupOpened: kickAlerts });

@@ -288,7 +288,7 @@ describe('survey engine', () => {
   });
 
   test('the question is asked in the customer\'s language', async () => {
-    const cases = [['sv-SE', /rekommendera Acme/], ['da', /anbefale Acme/], ['nb-NO', /anbefale Acme/], ['no', /venn eller kollega/], ['fr', /recommend Acme/]] as const;
+    const cases = [['sv-SE', /rekommendera Acme/], ['da', /anbefale Acme/], ['nb-NO', /anbefale Acme/], ['no', /venn eller kollega/], ['fr', /recommandiez Acme/], ['de-DE', /Sie Acme Freunden/], ['pl', /polecisz Acme/], ['it', /recommend Acme/]] as const;
     for (const [locale, pattern] of cases) {
       const { customer } = await askedSurvey(engine, ch, { locale });
       assert.match(ch.to(customer)[0]!.text, pattern, locale);

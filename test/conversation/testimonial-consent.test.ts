@@ -27,9 +27,9 @@ beforeEach(async () => {
   await engine.init();
 });
 
-async function answered(score: string, comment?: string): Promise<{ customer: string; surveyId: string }> {
+async function answered(score: string, comment?: string, locale?: string): Promise<{ customer: string; surveyId: string }> {
   const customer = `cust-${++n}`;
-  const { surveyId } = await engine.resolved({ channel: 'test', conversationId: `conv-${n}`, customer: { id: customer }, agent: { id: 'a1' } });
+  const { surveyId } = await engine.resolved({ channel: 'test', conversationId: `conv-${n}`, customer: { id: customer, ...(locale ? { locale } : {}) }, agent: { id: 'a1' } });
   await engine.askNow(surveyId);
   await engine.message({ channel: 'test', customerId: customer, text: score });
   if (comment) await engine.message({ channel: 'test', customerId: customer, text: comment });
@@ -37,6 +37,17 @@ async function answered(score: string, comment?: string): Promise<{ customer: st
 }
 
 describe('testimonial consent', () => {
+  test('the survey\'s language reads words two languages share: "tak" is yes from a Polish customer, thanks from a Danish one', async () => {
+    const polish = await answered('10', 'Szybko i miło', 'pl');
+    await engine.message({ channel: 'test', customerId: polish.customer, text: 'tak' });
+    assert.equal((await surveyModel(db.conn).findById(polish.surveyId).lean())?.testimonial?.granted, true);
+    const danish = await answered('10', 'Hurtigt og venligt', 'da');
+    await engine.message({ channel: 'test', customerId: danish.customer, text: 'tak' });
+    const s = await surveyModel(db.conn).findById(danish.surveyId).lean();
+    assert.equal(s?.testimonial?.granted, false);
+    assert.ok(s?.testimonial?.answeredAt, 'answered, and not consent');
+  });
+
   test('a promoter is asked once; "yes" grants consent with its time, and the comment is untouched', async () => {
     const { customer, surveyId } = await answered('10', 'Anna fixed it in minutes');
     assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'followup', 'followup']);

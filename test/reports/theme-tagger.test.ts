@@ -74,6 +74,45 @@ const NO_THEME: Case[] = [
   ['en', '🙂👍 10/10', []],
 ];
 
+/** The seven languages added with issue 23: inflections, compounds, the plain fallback for is and pl. */
+const NEW_LANGUAGES: Case[] = [
+  ['fi', 'Toimitus oli hidas ja hinta liian kallis', ['speed', 'price', 'delivery']],
+  ['fi', 'Toimitusaika oli pitkä', ['delivery']],
+  ['fi', 'Ystävällinen asiakaspalvelija ratkaisi ongelman', ['friendliness', 'resolution']],
+  ['fi', 'Epäystävällinen vastaus', ['friendliness']],
+  ['fi', 'Sovellus kaatuu koko ajan', ['app']],
+  ['is', 'Afhendingin var sein og verðið of hátt', ['speed', 'price', 'delivery']],
+  ['is', 'Mjög vingjarnlegt starfsfólk', ['friendliness']],
+  ['is', 'Endurgreiðslan kom aldrei', ['refund']],
+  ['de', 'Die Lieferung kam zu spät und war sehr teuer', ['price', 'delivery']],
+  ['de', 'Sehr freundliche und kompetente Beratung', ['friendliness', 'competence']],
+  ['de', 'Die Lieferzeit war viel zu lang', ['delivery']],
+  ['de', 'Unfreundlich und langsam', ['speed', 'friendliness']],
+  ['de', 'Die Rückerstattung fehlt noch', ['refund']],
+  ['nl', 'De levering was traag en de prijs te hoog', ['speed', 'price', 'delivery']],
+  ['nl', 'Heel vriendelijke medewerker', ['friendliness']],
+  ['nl', 'Onvriendelijk en het probleem is niet opgelost', ['friendliness', 'resolution']],
+  ['nl', 'De wachttijd was lang', ['speed']],
+  ['fr', 'La livraison était lente et le prix trop cher', ['speed', 'price', 'delivery']],
+  ['fr', 'Conseillère très aimable et compétente', ['friendliness', 'competence']],
+  ['fr', "Toujours pas de remboursement", ['refund']],
+  ['es', 'La entrega fue lenta y el precio muy caro', ['speed', 'price', 'delivery']],
+  ['es', 'Muy amable y me solucionaron el problema', ['friendliness', 'resolution']],
+  ['es', 'La aplicación no funciona', ['app']],
+  ['pl', 'Dostawa była bardzo wolna, a cena za wysoka', ['speed', 'price', 'delivery']],
+  ['pl', 'Bardzo miła i pomocna obsługa', ['friendliness']],
+  ['pl', 'Przesyłka dotarła uszkodzona', ['product', 'delivery']],
+  ['pl', 'Aplikacja ciągle się zawiesza', ['app']],
+];
+
+/** The locale is only DEFAULT_LOCALE when the platform did not say: two or more function words of another language decide. */
+const GUESSED: Case[] = [
+  ['en', 'Die Lieferung war sehr langsam', ['speed', 'delivery']],
+  ['en', 'La livraison était très lente', ['speed', 'delivery']],
+  ['sv', 'La entrega fue muy lenta y cara', ['speed', 'price', 'delivery']],
+  ['', 'Dostawa była bardzo wolna i droga', ['speed', 'price', 'delivery']],
+];
+
 /** A Scandinavian customer writing English is still read, and the other way round. */
 const MIXED: Case[] = [
   ['sv', 'The delivery was slow', ['speed', 'delivery']],
@@ -83,7 +122,7 @@ const MIXED: Case[] = [
 ];
 
 describe('theme tagger', () => {
-  for (const [name, cases] of Object.entries({ INFLECTED, COMPOUNDS, NEGATION, NO_THEME })) {
+  for (const [name, cases] of Object.entries({ INFLECTED, COMPOUNDS, NEGATION, NO_THEME, NEW_LANGUAGES, GUESSED })) {
     test.each(cases)(`${name}: [%s] %s → %j`, (locale, comment, themes) => {
       assert.deepEqual(tagger.tag(comment, locale), themes);
     });
@@ -106,7 +145,7 @@ describe('theme tagger', () => {
   });
 
   test.each([
-    ['sv', 'sv'], ['sv-SE', 'sv'], ['da', 'da'], ['nb', 'nb'], ['no', 'nb'], ['nn', 'nb'], ['en-GB', 'en'], ['de', null], [undefined, null],
+    ['sv', 'sv'], ['sv-SE', 'sv'], ['da', 'da'], ['nb', 'nb'], ['no', 'nb'], ['nn', 'nb'], ['en-GB', 'en'], ['de', 'de'], ['de_AT', 'de'], ['fi-FI', 'fi'], ['is', 'is'], ['pl-PL', 'pl'], ['it', null], [undefined, null],
   ] as const)('locale %s reads as %s', (locale, lang) => {
     assert.equal(themeLanguageOf(locale), lang);
   });
@@ -134,7 +173,7 @@ describe('theme list overrides', () => {
   test.each([
     [[{ id: 'Delivery' }], /theme id/],
     [[{ id: 'x', words: { en: ['two words'] } }], /one word/],
-    [[{ id: 'x', words: { fi: ['sana'] } }], /Unrecognized key/i],
+    [[{ id: 'x', words: { it: ['parola'] } }], /Unrecognized key/i],
     [[{ id: 'x', colour: 'red' }], /Unrecognized key/i],
     [Array.from({ length: 101 }, (_, i) => ({ id: `t${i}` })), /at most 100/],
   ])('a bad override is refused with a clear message (%#)', (value, message) => {

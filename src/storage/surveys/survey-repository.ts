@@ -206,6 +206,14 @@ export class SurveyRepository {
       : this.transition({ _id: id }, AWAITING_SCORE, 'skipped', { set: { skipReason: 'opted-out', owed }, unset: ['expiresAt'] }, { eventId });
   }
 
+  /** The customer's survey whose consent question awaits an answer at `at` (the newest), or null. */
+  async findAwaitingConsent(t: ReplyTarget, at: Date): Promise<SurveyDoc | null> {
+    if (t.surveyId !== undefined && !mongoose.isValidObjectId(t.surveyId)) return null;
+    return this.model.findOne({
+      ...whose(t), state: 'completed', 'testimonial.until': { $gt: at }, 'testimonial.answeredAt': { $exists: false },
+    }).sort({ completedAt: -1 }).lean().exec() as Promise<SurveyDoc | null>;
+  }
+
   /** The answer to the consent question (the customer's next message after it), once; its reply owed. */
   recordConsent(t: ReplyTarget, at: Date, granted: boolean, owed: OwedMessage, eventId?: string): Promise<SurveyDoc | null> {
     const filter: Record<string, unknown> = {
