@@ -23,6 +23,11 @@ import { MongoChannelStateStore } from './storage/channel-state-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
+import { BotMetrics } from './metrics/bot-metrics.ts';
+import { meteredAdapters } from './metrics/metered-adapters.ts';
+import { MeteredOutbox } from './metrics/metered-outbox.ts';
+import { observeApp } from './metrics/app-metrics.ts';
+import { Readiness } from './http/readiness.ts';
 
 export interface AppOptions {
   config: Config;
@@ -78,7 +83,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
-  const outbox = new Outbox(channels, { logger, maxWaitMs: Math.floor(config.leaseMs / 4) });
+  const metrics = new BotMetrics();
+  const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4) }, metrics);
   const engine = new SurveyEngine({
     conn,
     outbox,
@@ -101,6 +107,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   });
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
+  const observed = observeApp({ conn, engine, metrics, env: config.env, now: options.now });
+  const readiness = new Readiness(conn);
 
   // Every engine call is tracked, so a shutdown can refuse new work and wait for the rest.
   const inFlight = new InFlight();
@@ -144,6 +152,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       return adapter?.findAgent ? adapter.findAgent(conversationId, customerId) : undefined;
     },
     extend: (http) => reports.mount(http, auth),
+    readiness,
+    metrics: observed.http,
   });
   // Channels mount their webhook routes first: a platform delivery must never find the
   // port open and its route missing (a 404 some platforms do not retry).
@@ -154,6 +164,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
   }
   await reports.start();
+  readiness.markStarted();
   const server = createServer(app);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -161,6 +172,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       server.listen(config.port, config.host, () => resolve());
     });
   } catch (err) {
+    observed.stop();
     await reports.stop();
     for (const channel of channels.values()) await channel.stop().catch(() => undefined);
     throw err;
@@ -179,6 +191,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     async stop() {
       if (stopped) return;
       stopped = true;
+      readiness.markDraining();
       // 1. Take no new requests; idle keep-alive connections go now, busy ones when answered.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -195,6 +208,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       for (const channel of channels.values()) await channel.stop().catch((err) => logger.warn({ err, channel: channel.name }, 'channel stop failed'));
       // A send still running past the deadline is abandoned: its survey's lease lets another process retry it.
       await until(deadline, outbox.stop());
+      observed.stop();
       if (!options.database) await database.close();
     },
   };

@@ -1,0 +1,31 @@
+/** Database connection health from the driver's own events: losses, recoveries, failed heartbeats. */
+import type { Connection } from 'mongoose';
+import type { BotMetrics } from './bot-metrics.ts';
+
+export function watchDatabase(conn: Connection, metrics: BotMetrics): () => void {
+  const up = () => metrics.dbUp.set(conn.readyState === 1 ? 1 : 0);
+  const disconnected = () => { metrics.dbDisconnects.inc(); up(); };
+  const reconnected = () => { metrics.dbReconnects.inc(); up(); };
+  const error = () => { metrics.dbErrors.inc({ kind: 'connection' }); up(); };
+  const heartbeatFailed = () => metrics.dbErrors.inc({ kind: 'heartbeat' });
+  conn.on('disconnected', disconnected);
+  conn.on('reconnected', reconnected);
+  conn.on('connected', up);
+  conn.on('error', error);
+  const client = conn.getClient();
+  client.on('serverHeartbeatFailed', heartbeatFailed);
+  up();
+  return () => {
+    conn.off('disconnected', disconnected);
+    conn.off('reconnected', reconnected);
+    conn.off('connected', up);
+    conn.off('error', error);
+    client.off('serverHeartbeatFailed', heartbeatFailed);
+  };
+}
+
+/** A request that failed with a driver or mongoose error (a 500 caused by the database). */
+export function countDatabaseFailure(err: unknown, metrics: BotMetrics): void {
+  const name = err instanceof Error ? err.name : '';
+  if (name.startsWith('Mongo') || name.startsWith('Mongoose')) metrics.dbErrors.inc({ kind: 'request' });
+}
