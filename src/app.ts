@@ -28,6 +28,8 @@ import { meteredAdapters } from './metrics/metered-adapters.ts';
 import { MeteredOutbox } from './metrics/metered-outbox.ts';
 import { observeApp } from './metrics/app-metrics.ts';
 import { Readiness } from './http/readiness.ts';
+import { MigrationRunner } from './storage/migrations/migration-runner.ts';
+import { MIGRATIONS } from './storage/migrations/migration-list.ts';
 
 export interface AppOptions {
   config: Config;
@@ -80,6 +82,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const { config } = options;
   const conn = database.conn;
   useOptOutKeySecret(config.optOutKeySecret);
+  // Documents from older versions are brought forward first, by one process at a time.
+  await new MigrationRunner({ conn, env: config.env, logger, migrations: MIGRATIONS }).run();
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
