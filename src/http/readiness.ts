@@ -32,7 +32,8 @@ export class Readiness {
   }
 
   private async databaseAnswers(): Promise<boolean> {
-    if (this.conn.readyState !== 1 || !this.conn.db) return false;
+    // The ping decides, not mongoose's readyState (which can lag behind a recovered server).
+    if (!this.conn.db) return false;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), this.pingTimeoutMs); });
     try {

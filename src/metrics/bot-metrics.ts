@@ -76,7 +76,7 @@ export class BotMetrics {
     name: 'nps_db_reconnects_total', help: 'Times the database connection came back.', registers: [this.registry],
   });
   readonly dbUp = new Gauge({
-    name: 'nps_db_up', help: '1 while the database connection is open, else 0.', registers: [this.registry],
+    name: 'nps_db_up', help: '1 if the database answered the reads of the last scrape, else 0.', registers: [this.registry],
   });
   readonly surveys = new Gauge({
     name: 'nps_surveys', help: 'Surveys stored, by state and channel (read from the database when scraped, at most once per cache period).',

@@ -20,8 +20,10 @@ export class DatabaseGauges {
   async refresh(): Promise<void> {
     try {
       await withTimeout(this.read(), this.opts.timeoutMs);
+      this.metrics.dbUp.set(1);
     } catch {
       this.metrics.gaugeReadErrors.inc();
+      this.metrics.dbUp.set(0);
     }
   }
 

@@ -3,22 +3,18 @@ import type { Connection } from 'mongoose';
 import type { BotMetrics } from './bot-metrics.ts';
 
 export function watchDatabase(conn: Connection, metrics: BotMetrics): () => void {
-  const up = () => metrics.dbUp.set(conn.readyState === 1 ? 1 : 0);
-  const disconnected = () => { metrics.dbDisconnects.inc(); up(); };
-  const reconnected = () => { metrics.dbReconnects.inc(); up(); };
-  const error = () => { metrics.dbErrors.inc({ kind: 'connection' }); up(); };
+  const disconnected = () => metrics.dbDisconnects.inc();
+  const reconnected = () => metrics.dbReconnects.inc();
+  const error = () => metrics.dbErrors.inc({ kind: 'connection' });
   const heartbeatFailed = () => metrics.dbErrors.inc({ kind: 'heartbeat' });
   conn.on('disconnected', disconnected);
   conn.on('reconnected', reconnected);
-  conn.on('connected', up);
   conn.on('error', error);
   const client = conn.getClient();
   client.on('serverHeartbeatFailed', heartbeatFailed);
-  up();
   return () => {
     conn.off('disconnected', disconnected);
     conn.off('reconnected', reconnected);
-    conn.off('connected', up);
     conn.off('error', error);
     client.off('serverHeartbeatFailed', heartbeatFailed);
   };

@@ -11,6 +11,7 @@
  * outage.cut(); ...; outage.restore();
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Connection } from 'mongoose';
 import type { AddressInfo } from 'node:net';
 import { mongoUri } from '../helpers/database.ts';
 
@@ -49,6 +50,29 @@ export class DatabaseOutage {
 
   restore(): void {
     this.down = false;
+  }
+
+  /**
+   * Let connections through again and wait until `conn` has noticed: a ping through it is
+   * answered (the driver selected the server again). A busy machine can take seconds to
+   * get there (heartbeats, pool re-creation); what a test does next must not race it.
+   * (mongoose's readyState is not the condition: after a second outage it can stay
+   * `disconnected` while operations succeed.)
+   */
+  async restoreFor(conn: Connection, withinMs = 20_000): Promise<void> {
+    this.restore();
+    const deadline = Date.now() + withinMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        await conn.db!.command({ ping: 1 });
+        return;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) throw new Error(`the database connection did not come back within ${withinMs} ms (readyState ${conn.readyState})${last ? `: ${String(last)}` : ''}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async stop(): Promise<void> {
