@@ -43,6 +43,7 @@ export class DatabaseOutage {
   readonly fastFailure = { serverSelectionTimeoutMS: 1000, heartbeatFrequencyMS: 500, bufferCommands: false } as const;
 
   cut(): void {
+    this.events.push(`${Date.now() % 1_000_000} cut`);
     this.down = true;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -54,24 +55,42 @@ export class DatabaseOutage {
 
   /**
    * Let connections through again and wait until `conn` has noticed: a ping through it is
-   * answered (the driver selected the server again). A busy machine can take seconds to
-   * get there (heartbeats, pool re-creation); what a test does next must not race it.
-   * (mongoose's readyState is not the condition: after a second outage it can stay
-   * `disconnected` while operations succeed.)
+   * answered (the driver found the server again). On a busy machine that takes from tens
+   * of milliseconds to seconds; what a test does next must not race it.
+   * (Not mongoose's readyState: it can stay `disconnected` while operations succeed.)
    */
-  async restoreFor(conn: Connection, withinMs = 20_000): Promise<void> {
+  async restoreFor(conn: Connection, withinMs = 45_000): Promise<void> {
     this.restore();
-    const deadline = Date.now() + withinMs;
+    const started = Date.now();
+    this.events.push(`${started % 1_000_000} restore`);
     let last: unknown;
     for (;;) {
       try {
         await conn.db!.command({ ping: 1 });
+        if (process.env.OUTAGE_DEBUG) process.stderr.write(`database back after ${Date.now() - started} ms\n`);
         return;
       } catch (err) {
         last = err;
       }
-      if (Date.now() > deadline) throw new Error(`the database connection did not come back within ${withinMs} ms (readyState ${conn.readyState})${last ? `: ${String(last)}` : ''}`);
+      if (Date.now() - started > withinMs) {
+        if (process.env.OUTAGE_DEBUG) process.stderr.write(`${this.events.slice(-60).join('\n')}\n`);
+        throw new Error(`the database connection did not come back within ${withinMs} ms: ${String(last)}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private readonly events: string[] = [];
+
+  /** With OUTAGE_DEBUG=1: record `conn`'s driver events, printed when a restore is not noticed. */
+  watch(conn: Connection): void {
+    if (!process.env.OUTAGE_DEBUG) return;
+    const client = conn.getClient();
+    const note = (what: string) => (e: { newDescription?: { type?: string; error?: { message?: string } }; failure?: Error; connectionId?: unknown }) => {
+      this.events.push(`${Date.now() % 1_000_000} ${what} ${e.newDescription?.type ?? ''} ${e.newDescription?.error?.message ?? e.failure?.message ?? ''} ${String(e.connectionId ?? '')}`);
+    };
+    for (const ev of ['serverDescriptionChanged', 'serverHeartbeatStarted', 'serverHeartbeatFailed', 'serverHeartbeatSucceeded', 'connectionPoolCleared', 'connectionPoolReady', 'connectionClosed', 'connectionCreated']) {
+      client.on(ev as never, note(ev) as never);
     }
   }
 

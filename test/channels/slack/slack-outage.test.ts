@@ -36,6 +36,7 @@ async function startBot(label: string, env: Record<string, string>): Promise<Bot
   fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
   const direct = await openTestDb(label);
   const conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+  outage.watch(conn);
   const app = await startApp({
     config: loadConfig({
       PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN, SCHEDULER_INTERVAL_MS: '100',
