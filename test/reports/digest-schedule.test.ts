@@ -152,7 +152,8 @@ describe('bad settings and the CLI', () => {
       execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
         cwd: new URL('../..', import.meta.url).pathname,
         env: { PATH: process.env.PATH ?? '', MONGODB_URI: mongoUri(), MONGODB_DB: db.dbName, LOG_LEVEL: 'warn', REPORT_TZ: 'Europe/Stockholm', ...env },
-        timeout: 30_000,
+        // A bound for a hung process, not a timing: a loaded machine needs well over 30 s to start tsx.
+        timeout: 120_000,
       }, (err, stdout, stderr) => resolve({
         code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
         signal: err && 'signal' in err ? (err.signal ?? null) : null,
@@ -167,7 +168,7 @@ describe('bad settings and the CLI', () => {
     assert.equal(r.signal, null, 'the process exits by itself instead of hanging');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^nps-bot: DIGEST_CRON: not a valid cron expression/m);
-  });
+  }, 300_000);
 
   test('nps-bot digest posts at once; --print only prints', async () => {
     const before = digestsPosted().length;
@@ -180,5 +181,5 @@ describe('bad settings and the CLI', () => {
     assert.match(printed.stdout, /^Weekly NPS digest, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
     assert.match(printed.stdout, /Open detractor follow-ups: \d+/);
     assert.equal(digestsPosted().length, before + 1);
-  });
+  }, 300_000);
 });
