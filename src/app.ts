@@ -27,6 +27,13 @@ import { guardReplays } from './conversation/replay-guard.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
+import { BotMetrics } from './metrics/bot-metrics.ts';
+import { meteredAdapters } from './metrics/metered-adapters.ts';
+import { MeteredOutbox } from './metrics/metered-outbox.ts';
+import { observeApp } from './metrics/app-metrics.ts';
+import { Readiness } from './http/readiness.ts';
+import { MigrationRunner } from './storage/migrations/migration-runner.ts';
+import { MIGRATIONS } from './storage/migrations/migration-list.ts';
 
 export interface AppOptions {
   config: Config;
@@ -81,10 +88,13 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const { config } = options;
   const conn = database.conn;
   useOptOutKeySecret(config.optOutKeySecret);
+  // Documents from older versions are brought forward first, by one process at a time.
+  await new MigrationRunner({ conn, env: config.env, logger, migrations: MIGRATIONS }).run();
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
-  const outbox = new Outbox(channels, { logger, maxWaitMs: Math.floor(config.leaseMs / 4) });
+  const metrics = new BotMetrics();
+  const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4) }, metrics);
   const engine = new SurveyEngine({
     conn,
     outbox,
@@ -107,6 +117,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   });
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
+  const observed = observeApp({ conn, engine, metrics, env: config.env, now: options.now });
+  const readiness = new Readiness(conn);
 
   // A platform event already applied (on any survey) never reaches the engine again: replays.
   const appliedEvents = new AppliedEventStore(conn, options.now);
@@ -162,6 +174,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       return customerIdCanonicaliser(channel)?.(id);
     },
     extend: (http) => reports.mount(http, auth),
+    readiness,
+    metrics: observed.http,
   });
   // Channels mount their webhook routes first: a platform delivery must never find the
   // port open and its route missing (a 404 some platforms do not retry).
@@ -172,6 +186,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
   }
   await reports.start();
+  readiness.markStarted();
   const server = createServer(app);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -179,6 +194,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       server.listen(config.port, config.host, () => resolve());
     });
   } catch (err) {
+    observed.stop();
     await reports.stop();
     for (const channel of channels.values()) await channel.stop().catch(() => undefined);
     throw err;
@@ -197,6 +213,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     async stop() {
       if (stopped) return;
       stopped = true;
+      readiness.markDraining();
       // 1. Take no new requests; idle keep-alive connections go now, busy ones when answered.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -213,6 +230,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       for (const channel of channels.values()) await channel.stop().catch((err) => logger.warn({ err, channel: channel.name }, 'channel stop failed'));
       // A send still running past the deadline is abandoned: its survey's lease lets another process retry it.
       await until(deadline, outbox.stop());
+      observed.stop();
       if (!options.database) await database.close();
     },
   };

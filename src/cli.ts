@@ -7,6 +7,7 @@ import { ConfigError } from './env-readers.ts';
 import { DatabaseError } from './storage/connection.ts';
 
 import type { Command } from './commands/command.ts';
+import { commandHelp } from './commands/command-help.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.ts')).command,
@@ -18,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   digest: async () => (await import('./commands/digest.ts')).command,
   forget: async () => (await import('./commands/forget.ts')).command,
   themes: async () => (await import('./commands/themes.ts')).command,
+  migrate: async () => (await import('./commands/migrate.ts')).command,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -32,7 +34,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`nps-bot: unknown command "${name}" (try: nps-bot help)\n`);
     return 2;
   }
-  return (await load()).run(args);
+  const command = await load();
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(commandHelp(name, command));
+    return 0;
+  }
+  return command.run(args);
 }
 
 // Exit explicitly once the command is done: a half-started component (a driver's

@@ -35,6 +35,14 @@ test('the bot is built from the Dockerfile, waits for a healthy mongo, and is wi
   assert.ok(readFileSync('Dockerfile', 'utf8').includes('dist/cli.js'));
 });
 
+test('the bot\'s healthchecks (compose and Dockerfile) ask /readyz, not the liveness route', () => {
+  const check = compose.services.bot!.healthcheck as { test: string[] } | undefined;
+  assert.ok(check, 'the bot has a healthcheck');
+  assert.match(check.test.join(' '), /127\.0\.0\.1:3000\/readyz/);
+  const healthcheck = readFileSync('Dockerfile', 'utf8').split('\n').find((l) => l.startsWith('HEALTHCHECK')) ?? '';
+  assert.match(healthcheck, /\/readyz/);
+});
+
 test('every variable compose sets is one the bot reads, and its defaults load', () => {
   const src = sourceText('src');
   const env: Record<string, string> = {};

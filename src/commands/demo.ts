@@ -15,6 +15,8 @@ import { dayRange, npsReport } from '../reports/nps-report.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
+export const optionSchemas = () => [schema];
+
 const schema = z.object({
   locale: z.enum(LOCALES).optional(),
   name: z.string().max(80).default('Alex'),
@@ -25,6 +27,11 @@ const FINAL = new Set(['completed', 'opted-out', 'gave-up']);
 
 export const command: Command = {
   describe: `play a resolved conversation in the terminal and answer as the customer (--locale ${LOCALES.join('|')}, --name, --agent)`,
+  options: {
+    [`--locale ${LOCALES.join('|')}`]: 'the customer\'s language (default DEFAULT_LOCALE)',
+    '--name NAME': 'the customer\'s name (default Alex)',
+    '--agent NAME': 'the agent who resolved the conversation (default Anna)',
+  },
   async run(args) {
     const { options } = parseOptions(args, schema);
     const config = { ...loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1' }), fatigueMs: 0, askDelayMs: 0 };

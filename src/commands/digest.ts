@@ -45,8 +45,14 @@ async function postVia(adapter: ChannelAdapter, target: NoticeTarget, notice: Re
   }
 }
 
+export const optionSchemas = () => [schema];
+
 export const command: Command = {
   describe: 'post last week\'s NPS digest now: nps-bot digest [--target slack:C0123] [--print]',
+  options: {
+    '--target CHANNEL:ID': 'where to post it (default DIGEST_TARGET), e.g. slack:C0123',
+    '--print': 'print the digest instead of posting it',
+  },
   async run(args) {
     const { options } = parseOptions(args, schema, ['print']);
     const cli = await openReportCli();

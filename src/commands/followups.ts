@@ -30,6 +30,8 @@ const schema = z.object({
   format: z.enum(['table', 'json', 'csv']).default('table'),
 }).extend(closedLoopParamsSchema.shape);
 
+export const optionSchemas = () => [schema];
+
 function line(f: FollowupView): string {
   const who = f.agentName ? `${f.agentName} (${f.agentId})` : f.agentId;
   const parts = [
@@ -54,6 +56,19 @@ function summaryTable(s: ClosedLoopSummary): string {
 
 export const command: Command = {
   describe: 'detractor follow-ups: nps-bot followups [--status open] [--overdue] | --set ID [--status contacted|closed] [--outcome recovered|not-recovered|no-answer] [--owner X] [--note "..."] | --summary [--from D] [--to D]',
+  options: {
+    '--status open|contacted|closed|all': 'list follow-ups in this status (default open); with --set, the new status',
+    '--overdue': 'list only overdue follow-ups',
+    '--limit N': 'at most this many (1–1000, default 100)',
+    '--set ID': 'change the follow-up with this id (24 hex characters)',
+    '--outcome recovered|not-recovered|no-answer': 'with --set: how the loop ended',
+    '--owner NAME': 'with --set: who owns it',
+    '--note TEXT': 'with --set: a note',
+    '--summary': 'the closed-loop figures instead of a list',
+    '--from YYYY-MM-DD': 'with --summary: first day',
+    '--to YYYY-MM-DD': 'with --summary: last day',
+    '--format table|json|csv': 'output format (default table; csv only with --summary)',
+  },
   async run(args) {
     const { options } = parseOptions(args, schema, ['overdue', 'summary']);
     const out = (s: string): void => { process.stdout.write(`${s}\n`); };

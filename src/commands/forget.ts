@@ -20,8 +20,14 @@ const schema = z.object({
   customer: z.string({ message: 'is required' }).min(1, 'is required').max(256),
 });
 
+export const optionSchemas = () => [schema];
+
 export const command: Command = {
   describe: 'erase a customer: nps-bot forget --channel slack --customer U123 (counts stay, open surveys cancelled, opt-out kept as a keyed hash)',
+  options: {
+    '--channel NAME': 'the customer\'s channel (required), e.g. slack',
+    '--customer ID': 'the customer\'s id on that channel (required)',
+  },
   async run(args) {
     const { options } = parseOptions(args, schema);
     const config = loadConfig();

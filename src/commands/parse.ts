@@ -14,6 +14,9 @@ function line(text: string): string {
 
 export const command: Command = {
   describe: 'show how a reply is read: nps-bot parse "9 - great help" (or lines on stdin)',
+  options: {
+    '"<text>"': 'the reply to read; with no text, every line of standard input is read',
+  },
   async run(args) {
     if (args.length > 0) {
       process.stdout.write(`${line(args.join(' '))}\n`);

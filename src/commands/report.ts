@@ -23,6 +23,8 @@ import type { Command } from './command.ts';
 const schema = reportParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
 const insightSchema = insightParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
 
+export const optionSchemas = () => [schema, insightSchema];
+
 const isView = (s: string | undefined): s is InsightView => (INSIGHT_VIEWS as readonly string[]).includes(s ?? '');
 
 async function runView(view: InsightView, args: string[]): Promise<number> {
@@ -55,6 +57,17 @@ async function runView(view: InsightView, args: string[]): Promise<number> {
 
 export const command: Command = {
   describe: 'NPS figures: nps-bot report --by channel|agent|channel,agent|type --period day|week|month --from YYYY-MM-DD --to YYYY-MM-DD --format table|json|csv; nps-bot report themes|drivers|agents|segments|value [--from] [--to] [--format]',
+  options: {
+    'themes|drivers|agents|segments|value': 'an insight view instead of the NPS figures (first argument)',
+    '--by channel|agent|channel,agent|type|total': 'how rows are grouped (default channel)',
+    '--period day|week|month': 'one row per period as well',
+    '--from YYYY-MM-DD': 'first day (REPORT_TZ; default 30 days ago)',
+    '--to YYYY-MM-DD': 'last day (default today)',
+    '--type transactional|relational|all': 'which surveys (views: transactional|relational)',
+    '--channel NAME': 'only this channel',
+    '--agent ID': 'only this agent',
+    '--format table|json|csv': 'output format (default table)',
+  },
   async run(args) {
     if (isView(args[0])) return runView(args[0], args.slice(1));
     if (args[0] !== undefined && !args[0].startsWith('-')) throw new ConfigError(`report: unknown view "${args[0].slice(0, 40)}" (expected ${INSIGHT_VIEWS.join(', ')}, or --by ...)`);

@@ -16,10 +16,17 @@ const schema = z.object({
   format: z.enum(['text', 'json']).default('text'),
 });
 
+export const optionSchemas = () => [schema];
+
 const MAX_PRINTED = 200;
 
 export const command: Command = {
   describe: 'rollups: nps-bot rollup (catch up) | --rebuild (recompute all) | --verify (compare with a recount; exit 1 on a difference)',
+  options: {
+    '--rebuild': 'recompute every rollup bucket from the surveys',
+    '--verify': 'compare the stored rollups with a recount; exit 1 on a difference',
+    '--format text|json': 'output format (default text)',
+  },
   async run(args) {
     const { options } = parseOptions(args, schema, ['rebuild', 'verify']);
     if (options.rebuild && options.verify) throw new ConfigError('--rebuild and --verify: choose one');

@@ -6,6 +6,7 @@ import type { Command } from './command.ts';
 
 export const command: Command = {
   describe: 'run the bot (HTTP API, channels, scheduler); uses an embedded MongoDB when MONGODB_URI is unset',
+  options: {},
   async run() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);

@@ -20,8 +20,16 @@ const schema = z.object({
   format: z.enum(['table', 'json']).default('table'),
 });
 
+export const optionSchemas = () => [schema];
+
 export const command: Command = {
   describe: 'comment themes: nps-bot themes [--format json] | --retag (after changing the list) | --try "text" [--locale sv]',
+  options: {
+    '--retag': 'tag every stored comment again (after changing the theme list)',
+    '--try TEXT': 'show the themes found in TEXT',
+    '--locale en|sv|da|nb': 'with --try: the language of TEXT (default en)',
+    '--format table|json': 'output format (default table)',
+  },
   async run(args) {
     const { options } = parseOptions(args, schema, ['retag']);
     const out = (s: string): void => { process.stdout.write(`${s}\n`); };

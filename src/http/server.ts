@@ -3,7 +3,7 @@
  * route, what `extend` adds (reports, dashboard), and whatever routes the channels mount (platform webhooks, which
  * read their own raw bodies to check signatures, so they come before any JSON parser).
  */
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { TokenAuth } from './token-auth.ts';
 import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
@@ -14,6 +14,8 @@ import { principalOf, requireAuth } from './auth-middleware.ts';
 import { bodyObject, resolutionRequest, type CanonicalCustomerId } from './resolution-request.ts';
 import { authFailureLimiter } from './auth-rate-limit.ts';
 import type { Logger } from '../logger.ts';
+import { metricsRoute, type MetricsSource } from './metrics-route.ts';
+import type { Readiness } from './readiness.ts';
 
 export interface HttpDeps {
   sink: EngineSink;
@@ -38,6 +40,10 @@ export interface HttpDeps {
   canonicalCustomerId?: CanonicalCustomerId;
   /** More routes (reports, dashboard) mounted after the core ones. */
   extend?: (app: Express) => void;
+  /** /readyz: channels started, not draining, database answering (200 until given). */
+  readiness?: Readiness;
+  /** /metrics, and the middleware that counts every request (first, so it sees them all). */
+  metrics?: { source: MetricsSource; countRequests: RequestHandler; token?: string; requestFailed?: (err: unknown) => void };
 }
 
 export function createHttpApp(deps: HttpDeps): Express {
@@ -45,9 +51,10 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
+  if (deps.metrics) app.use(deps.metrics.countRequests);
   app.use(deps.channelRoutes);
   // Platform webhooks above check signatures, not tokens; everything token-guarded is below.
-  app.use(['/api', '/dashboard'], authFailureLimiter(deps.authFailuresPer15Min ?? 30));
+  app.use(['/api', '/dashboard', '/metrics'], authFailureLimiter(deps.authFailuresPer15Min ?? 30));
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -57,6 +64,15 @@ export function createHttpApp(deps: HttpDeps): Express {
       res.status(503).json({ ok: false, db: 'down' });
     }
   });
+
+  // Liveness is /healthz; readiness says whether to send this process traffic now.
+  app.get('/readyz', async (_req, res) => {
+    const notReady = deps.readiness ? await deps.readiness.check() : null;
+    if (notReady) res.status(503).set('Cache-Control', 'no-store').json({ ready: false, reason: notReady });
+    else res.set('Cache-Control', 'no-store').json({ ready: true });
+  });
+
+  if (deps.metrics) app.get('/metrics', metricsRoute({ auth: deps.auth, metricsToken: deps.metrics.token, source: deps.metrics.source }));
 
   const json = express.json({ limit: deps.bodyLimitBytes, strict: true });
   // A care tool or chat system gets an ingest token: it can deliver, never read.
@@ -88,7 +104,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   deps.extend?.(app);
 
   app.use('/api', (_req, res) => { res.status(404).json({ error: 'no such route' }); });
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.metrics?.requestFailed));
   return app;
 }
 
@@ -104,7 +120,7 @@ async function agentFromChannel(deps: HttpDeps, body: Record<string, unknown>): 
   throw new ValidationError('agent', `required: channel "${r.channel}" cannot tell who the agent was; send agent.id`);
 }
 
-function errorHandler(logger: Logger): ErrorRequestHandler {
+function errorHandler(logger: Logger, requestFailed?: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     if (err instanceof ValidationError) {
       res.status(400).json({ error: err.message, field: err.field });
@@ -125,6 +141,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     logger.error({ err }, 'request failed');
+    requestFailed?.(err);
     res.status(500).json({ error: 'internal error' });
   };
 }

@@ -38,17 +38,16 @@ export async function connectDatabase(config: DatabaseConfig, logger: Logger): P
   mkdirSync(dbPath, { recursive: true });
   let server: import('mongodb-memory-server').MongoMemoryServer;
   try {
-    const { MongoMemoryServer } = await import('mongodb-memory-server');
-    server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
+    server = await startEmbedded(dbPath);
   } catch (err) {
-    const why = (err as Error).message.split('\n')[0];
-    const dev = config.devDatabase === 'auto' ? await startDevDatabase(config, logger) : null;
+    const why = embeddedFailure(err);
+    const dev = config.devDatabase === 'auto' ? await startDevDatabase(config, logger, why) : null;
     if (dev) {
       const conn = await mongoose.createConnection(dev.uri, { dbName: config.mongodbDb }).asPromise();
       return { conn, embedded: true, async close() { await conn.close(); await dev.stop(); } };
     }
     throw new DatabaseError(
-      `MONGODB_URI is not set and the embedded MongoDB could not start (${why}). Set MONGODB_URI to a MongoDB server, `
+      `MONGODB_URI is not set and ${why}, and the development stand-in is ${config.devDatabase === 'off' ? 'off (DEV_DATABASE=off)' : 'not available (it needs Java 17 and Maven)'}. Set MONGODB_URI to a MongoDB server, `
       + 'e.g. `docker compose up -d mongo` then MONGODB_URI=mongodb://127.0.0.1:27017',
     );
   }
@@ -62,4 +61,29 @@ export async function connectDatabase(config: DatabaseConfig, logger: Logger): P
       await server.stop({ doCleanup: false, force: false });
     },
   };
+}
+
+/** MongoMemoryServer prints its own failure with a stack trace; ours is one line, so that one is held back. */
+async function startEmbedded(dbPath: string): Promise<import('mongodb-memory-server').MongoMemoryServer> {
+  const { MongoMemoryServer } = await import('mongodb-memory-server');
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Starting the MongoMemoryServer Instance failed')) return;
+    warn(...args);
+  };
+  try {
+    return await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** Why the embedded server did not start, in a few words (a failed download names the host it could not reach). */
+export function embeddedFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; msg?: unknown };
+  if (e?.name === 'DownloadError' || /Download failed/.test(e?.message ?? '')) {
+    const detail = typeof e.msg === 'string' ? e.msg : (e.message ?? '').split('Details:')[1]?.trim().split('\n')[0];
+    return `mongod could not be downloaded${detail ? ` (${detail.slice(0, 200)})` : ''}`;
+  }
+  return `the embedded MongoDB could not start (${(e?.message ?? String(err)).split('\n')[0]!.slice(0, 300)})`;
 }

@@ -24,7 +24,7 @@ const SCRIPT = fileURLToPath(new URL('../../scripts/mongo-test-server.sh', impor
 const START_TIMEOUT_MS = 5 * 60_000;
 
 /** Start (or reuse) the stand-in; null when it cannot be had (no Java, no Maven, no script). */
-export async function startDevDatabase(config: DevDatabaseSettings, logger: Logger): Promise<DevDatabase | null> {
+export async function startDevDatabase(config: DevDatabaseSettings, logger: Logger, why = 'no embedded mongod could start'): Promise<DevDatabase | null> {
   if (!existsSync(SCRIPT) || !(await has('java')) || !(await has('javac'))) return null;
   const dir = resolve(config.dataDir, 'mongo-java-server');
   mkdirSync(dir, { recursive: true });
@@ -41,8 +41,9 @@ export async function startDevDatabase(config: DevDatabaseSettings, logger: Logg
     logger.warn({ err: (err as Error).message.split('\n')[0] }, 'the development database (mongo-java-server) could not start');
     return null;
   }
+  // The one line a first run shows: what went wrong, and what happens instead.
   logger.warn({ dataDir: dir, port: config.devDatabasePort },
-    'MONGODB_URI not set and no embedded mongod: using mongo-java-server as a development stand-in (data kept in DATA_DIR); not for production');
+    `MONGODB_URI not set and ${why}: using mongo-java-server as a development stand-in (data kept in DATA_DIR); not for production`);
   return {
     uri,
     async stop() {

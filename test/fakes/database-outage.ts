@@ -11,6 +11,7 @@
  * outage.cut(); ...; outage.restore();
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Connection } from 'mongoose';
 import type { AddressInfo } from 'node:net';
 import { mongoUri } from '../helpers/database.ts';
 
@@ -42,6 +43,7 @@ export class DatabaseOutage {
   readonly fastFailure = { serverSelectionTimeoutMS: 1000, heartbeatFrequencyMS: 500, bufferCommands: false } as const;
 
   cut(): void {
+    this.events.push(`${Date.now() % 1_000_000} cut`);
     this.down = true;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -49,6 +51,47 @@ export class DatabaseOutage {
 
   restore(): void {
     this.down = false;
+  }
+
+  /**
+   * Let connections through again and wait until `conn` has noticed: a ping through it is
+   * answered (the driver found the server again). On a busy machine that takes from tens
+   * of milliseconds to seconds; what a test does next must not race it.
+   * (Not mongoose's readyState: it can stay `disconnected` while operations succeed.)
+   */
+  async restoreFor(conn: Connection, withinMs = 45_000): Promise<void> {
+    this.restore();
+    const started = Date.now();
+    this.events.push(`${started % 1_000_000} restore`);
+    let last: unknown;
+    for (;;) {
+      try {
+        await conn.db!.command({ ping: 1 });
+        if (process.env.OUTAGE_DEBUG) process.stderr.write(`database back after ${Date.now() - started} ms\n`);
+        return;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() - started > withinMs) {
+        if (process.env.OUTAGE_DEBUG) process.stderr.write(`${this.events.slice(-60).join('\n')}\n`);
+        throw new Error(`the database connection did not come back within ${withinMs} ms: ${String(last)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private readonly events: string[] = [];
+
+  /** With OUTAGE_DEBUG=1: record `conn`'s driver events, printed when a restore is not noticed. */
+  watch(conn: Connection): void {
+    if (!process.env.OUTAGE_DEBUG) return;
+    const client = conn.getClient();
+    const note = (what: string) => (e: { newDescription?: { type?: string; error?: { message?: string } }; failure?: Error; connectionId?: unknown }) => {
+      this.events.push(`${Date.now() % 1_000_000} ${what} ${e.newDescription?.type ?? ''} ${e.newDescription?.error?.message ?? e.failure?.message ?? ''} ${String(e.connectionId ?? '')}`);
+    };
+    for (const ev of ['serverDescriptionChanged', 'serverHeartbeatStarted', 'serverHeartbeatFailed', 'serverHeartbeatSucceeded', 'connectionPoolCleared', 'connectionPoolReady', 'connectionClosed', 'connectionCreated']) {
+      client.on(ev as never, note(ev) as never);
+    }
   }
 
   async stop(): Promise<void> {

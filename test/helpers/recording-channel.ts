@@ -44,9 +44,13 @@ export class RecordingChannel implements ChannelAdapter {
     this.gate = null;
   }
 
-  /** Resolves once `n` sends have begun. */
-  async sendsStarted(n = 1): Promise<void> {
-    while (this.started < n) await new Promise((resolve) => setTimeout(resolve, 5));
+  /** Resolves once `n` sends have begun; fails after `withinMs`. */
+  async sendsStarted(n = 1, withinMs = 20_000): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (this.started < n) {
+      if (Date.now() > deadline) throw new Error(`only ${this.started} of ${n} sends began within ${withinMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {

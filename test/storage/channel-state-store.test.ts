@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import mongoose, { type Connection } from 'mongoose';
 import { MongoChannelStateStore } from '../../src/storage/channel-state-store.ts';
 import { mongoUri, openTestDb } from '../helpers/database.ts';
+import { eventually } from '../helpers/app.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let other: Connection;
@@ -37,8 +38,10 @@ describe('channel state store', () => {
   });
 
   test('an expired counter starts over', async () => {
-    await one.increment('count:b', 5, new Date(Date.now() + 150));
-    await new Promise((r) => setTimeout(r, 250));
+    const expiresAt = new Date(Date.now() + 150);
+    await one.increment('count:b', 5, expiresAt);
+    // The condition is the clock passing the expiry, polled (bounded), not a guessed sleep.
+    await eventually(async () => Date.now() > expiresAt.getTime(), 5000, 'the counter to expire');
     assert.equal(await two.increment('count:b', 1, later()), 1);
   });
 

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseInUri, loadConfig } from '../../src/config.ts';
+import { embeddedFailure } from '../../src/storage/connection.ts';
 
 function demo(env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo'], {
@@ -25,7 +26,8 @@ describe('first run without MONGODB_URI', () => {
     const port = String(28_000 + Math.floor(Math.random() * 1000));
     const first = demo({ DATA_DIR: dataDir, DEV_DATABASE_PORT: port });
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stderr + first.stdout, /development stand-in.*not for production/);
+    assert.match(first.stderr + first.stdout, /MONGODB_URI not set and .+: using mongo-java-server as a development stand-in.*not for production/);
+    assert.doesNotMatch(first.stderr + first.stdout, /^\s+at /m, 'no stack trace');
     assert.match(first.stdout, /"score": 9/);
     assert.match(first.stdout, /responses=1\/1/);
     assert.ok(existsSync(join(dataDir, 'mongo-java-server', 'data.h2')), 'the data file lives under DATA_DIR');
@@ -38,7 +40,19 @@ describe('first run without MONGODB_URI', () => {
   test('with the stand-in off as well, one clear line says to set MONGODB_URI', () => {
     const r = demo({ DATA_DIR: mkdtempSync(join(tmpdir(), 'nps-first-run-')), DEV_DATABASE: 'off' });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /Set MONGODB_URI/);
+    // One line: what went wrong and what to do; no stack trace from the download.
+    assert.deepEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^nps-bot: MONGODB_URI is not set and .+, and the development stand-in is off \(DEV_DATABASE=off\)\. Set MONGODB_URI/);
+  });
+});
+
+describe('why the embedded server did not start', () => {
+  test('a failed download names what could not be reached, in a few words', () => {
+    const err = Object.assign(new Error('Download failed for url "https://fastdl.mongodb.org/linux/x.tgz", Details:\ngetaddrinfo ENOTFOUND fastdl.mongodb.org'), {
+      name: 'DownloadError', msg: 'getaddrinfo ENOTFOUND fastdl.mongodb.org',
+    });
+    assert.equal(embeddedFailure(err), 'mongod could not be downloaded (getaddrinfo ENOTFOUND fastdl.mongodb.org)');
+    assert.equal(embeddedFailure(new Error('spawn mongod ENOENT\n    at x')), 'the embedded MongoDB could not start (spawn mongod ENOENT)');
   });
 });
 

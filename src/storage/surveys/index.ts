@@ -4,6 +4,7 @@
  */
 export { SurveyRepository, EVENT_IDS_KEPT, type NewSurvey, type ReplyTarget, type SurveyId } from './survey-repository.ts';
 export { SurveyReader, type FindOptions } from './survey-reader.ts';
+export { dirtySurveyCount, oldestDueAskAt, surveyCountsByStateAndChannel, type SurveyCount } from './survey-gauges-query.ts';
 export {
   SURVEY_STATES, OPEN_STATES, AWAITING_SCORE,
   type SurveyDoc, type SurveyState, type OwedMessage, type OwedNote,

@@ -79,7 +79,7 @@ describe('discord: a button pressed during a database outage', () => {
     assert.doesNotMatch(discord.dmsTo(customer.id)[0]?.content ?? '', /✅/);
     assert.equal((await readSurvey(direct, { channel: 'discord', conversationId: thread.id }))?.state, 'asked');
 
-    outage.restore();
+    await outage.restoreFor(conn);
     const again = discord.pressButton(question.id, customer.id, buttonFor(question, 9));
     await eventually(async () => again.edited, WAIT, 'the question shown answered');
     assert.equal(again.callback?.type, 6);

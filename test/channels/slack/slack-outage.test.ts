@@ -5,7 +5,8 @@
  *
  * What must hold: while nothing can be stored, Slack is not told the event was handled
  * (HTTP: a 5xx; Socket Mode: no ack), so Slack delivers it again; the customer is not
- * shown an answer as recorded; once the database is back the redelivery is stored, once.
+ * shown an answer as recorded; once the database is back (the bot's connection has
+ * noticed: a condition waited for, not a fixed time) the redelivery is stored, once.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -35,6 +36,7 @@ async function startBot(label: string, env: Record<string, string>): Promise<Bot
   fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
   const direct = await openTestDb(label);
   const conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+  outage.watch(conn);
   const app = await startApp({
     config: loadConfig({
       PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN, SCHEDULER_INTERVAL_MS: '100',
@@ -98,7 +100,7 @@ describe('slack, HTTP mode: answers during a database outage', () => {
     assert.equal(bot.fake.botMessages(bot.fake.dmChannelOf(cust)).length, 1, 'no follow-up: the customer is not told it was recorded');
     assert.equal((await readSurvey(bot.direct, { conversationId }))?.state, 'asked');
 
-    outage.restore();
+    await outage.restoreFor(bot.conn);
     const retry = await deliver(bot.app.url, answer, { retryNum: 1 });
     assert.equal(retry.status, 200, retry.text);
     const scored = await readSurvey(bot.direct, { conversationId });
@@ -124,7 +126,7 @@ describe('slack, HTTP mode: answers during a database outage', () => {
     assert.equal(bot.fake.callsTo('chat.update').filter((c) => c.params.ts === question.ts).length, 0, 'the question is not shown as answered');
     assert.equal((await readSurvey(bot.direct, { conversationId }))?.state, 'asked');
 
-    outage.restore();
+    await outage.restoreFor(bot.conn);
     await ok(buttonPress({ user: cust, channel: bot.fake.dmChannelOf(cust), message: question, actionId: seven.action_id, value: seven.value }));
     await eventually(async () => bot.fake.callsTo('chat.update').find((c) => c.params.ts === question.ts), WAIT, 'the answered question');
     const scored = await readSurvey(bot.direct, { conversationId });
@@ -151,7 +153,7 @@ describe('slack, Socket Mode: answers during a database outage', () => {
     assert.equal(bot.fake.botMessages(bot.fake.dmChannelOf(cust)).length, 1, 'no follow-up');
     assert.equal((await readSurvey(bot.direct, { conversationId }))?.state, 'asked');
 
-    outage.restore();
+    await outage.restoreFor(bot.conn);
     await bot.fake.socketSend('events_api', answer.payload, 1);
     const scored = await readSurvey(bot.direct, { conversationId });
     assert.equal(scored?.state, 'scored', 'stored before the ack');

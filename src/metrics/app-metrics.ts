@@ -1,0 +1,34 @@
+/**
+ * Everything the app wires for /metrics in one place: engine transitions, database
+ * events, the gauges read on scrape, and what the HTTP server needs.
+ */
+import type { Connection } from 'mongoose';
+import type { SurveyEngine } from '../conversation/engine.ts';
+import type { Env } from '../env-readers.ts';
+import type { BotMetrics } from './bot-metrics.ts';
+import { DatabaseGauges } from './database-gauges.ts';
+import { countDatabaseFailure, watchDatabase } from './database-metrics.ts';
+import { countTransitions } from './engine-metrics.ts';
+import { httpMetrics } from './http-metrics.ts';
+import { loadMetricsSettings } from './metrics-settings.ts';
+
+export function observeApp(deps: { conn: Connection; engine: SurveyEngine; metrics: BotMetrics; env: Env; now?: () => Date }) {
+  const { metrics } = deps;
+  const settings = loadMetricsSettings(deps.env);
+  countTransitions(deps.engine, metrics);
+  const unwatch = watchDatabase(deps.conn, metrics);
+  const gauges = new DatabaseGauges(deps.conn, metrics, { countEveryMs: settings.countEveryMs, timeoutMs: 2000, now: deps.now });
+  return {
+    http: {
+      token: settings.token,
+      countRequests: httpMetrics(metrics),
+      requestFailed: (err: unknown) => countDatabaseFailure(err, metrics),
+      source: {
+        refresh: () => gauges.refresh(),
+        render: () => metrics.registry.metrics(),
+        contentType: metrics.registry.contentType,
+      },
+    },
+    stop: unwatch,
+  };
+}
