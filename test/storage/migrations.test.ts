@@ -60,7 +60,7 @@ describe('migrations', () => {
     const conns = await Promise.all([0, 1, 2].map(() => mongoose.createConnection(mongoUri(), { dbName: db.dbName }).asPromise()));
     extra.push(...conns);
     const results = await Promise.all(conns.map((c) => runner(c).run()));
-    assert.deepEqual(results.flat(), [1], 'exactly one process applied migration 1');
+    assert.deepEqual(results.flat(), [1, 2], 'exactly one process applied the migrations');
 
     const docs = await db.conn.collection('followups').find({}).toArray();
     assert.equal(docs.length, 601);
@@ -94,8 +94,32 @@ describe('migrations', () => {
     assert.equal(await db.conn.collection('followups').countDocuments({ dueAt: { $exists: true } }), 0, 'nothing applied without the lock');
 
     await locks.updateOne({ _id: 'migrations' }, { $set: { owner: 'dead', until: new Date(Date.now() - 1000) } });
-    assert.deepEqual(await runner(db.conn).run(), [1]);
+    assert.deepEqual(await runner(db.conn).run(), [1, 2]);
     assert.equal(await db.conn.collection('followups').countDocuments({ dueAt: { $exists: true } }), 2);
+  });
+
+  test('surveys from before owed messages: a message waiting to be sent again becomes the owed message; old fields go; once', async () => {
+    const db = await database('migrateowed');
+    const surveys = db.conn.collection('surveys');
+    const due = new Date('2026-03-02T10:00:00Z');
+    const base = { channel: 'test', type: 'transactional', customer: { id: 'u', locale: 'en' }, agent: { id: 'a' }, resolvedAt: due, askAt: due, version: 3, dirty: false };
+    await surveys.insertMany([
+      { ...base, conversationId: 'c1', state: 'scored', score: 9, category: 'promoter', pendingReply: { key: 'followupPromoter', attempts: 2, dueAt: due } },
+      { ...base, conversationId: 'c2', state: 'scheduled', lease: { owner: 'old-process:1', until: due }, earlyReplies: [{ text: '8', receivedAt: due }] },
+      { ...base, conversationId: 'c3', state: 'completed', score: 3, category: 'detractor', comment: 'slow' },
+    ]);
+    const ctx = { conn: db.conn, env, logger: silentLogger(), now: new Date() };
+    assert.deepEqual(await MIGRATIONS[1]!.up(ctx), { changed: 2 });
+    const [c1, c2, c3] = await surveys.find({}).sort({ conversationId: 1 }).toArray();
+    assert.equal(c1!.pendingReply, undefined);
+    assert.equal(c1!.owed.key, 'followupPromoter');
+    assert.equal(c1!.owed.attempts, 2);
+    assert.equal((c1!.owed.dueAt as Date).getTime(), due.getTime());
+    assert.match(c1!.owed.id as string, /^[0-9a-f-]{36}$/);
+    assert.equal(c2!.lease, undefined);
+    assert.equal(c2!.earlyReplies, undefined);
+    assert.equal(c3!.owed, undefined, 'a survey with nothing owed is left alone');
+    assert.deepEqual(await MIGRATIONS[1]!.up(ctx), { changed: 0 }, 'idempotent');
   });
 
   test('numbers must run 1, 2, 3 without gaps', () => {
@@ -131,7 +155,7 @@ describe('migrations', () => {
     const run = cli(['--format', 'json']);
     assert.equal(run.status, 0, run.stderr);
     const out = JSON.parse(run.stdout) as { applied: number[]; migrations: Array<{ id: number; appliedAt: string | null; changed?: number }> };
-    assert.deepEqual(out.applied, [1]);
+    assert.deepEqual(out.applied, [1, 2]);
     assert.equal(out.migrations[0]?.changed, 2);
     assert.match(cli(['--status']).stdout, /^001 followup-due-times\s+applied 20\d\d-/m);
   });

@@ -8,7 +8,7 @@
  * Messages the bot owes a customer are recorded here too (`owed`, `notes`): in the same
  * write that makes them owed, before the platform call, and settled after it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../mongo-errors.ts';
 import {
@@ -306,6 +306,31 @@ export class SurveyRepository {
   async markSynced(id: SurveyId, version: number): Promise<boolean> {
     const r = await this.model.findOneAndUpdate({ _id: id, version }, { $set: { dirty: false }, $inc: { version: 1 } }, { projection: { _id: 1 }, lean: true }).exec();
     return r !== null;
+  }
+
+  // ── upgrading ────────────────────────────────────────────────────────────────
+
+  /**
+   * Bring surveys written before owed messages forward (migration 002): a `pendingReply`
+   * becomes the owed message it was (a fresh id, due when it was), and the old
+   * `lease` and `earlyReplies` fields go. Idempotent: only documents with them match.
+   */
+  async upgradeLegacyOwed(batch = 500): Promise<number> {
+    const legacy = { $or: [{ pendingReply: { $exists: true } }, { lease: { $exists: true } }, { earlyReplies: { $exists: true } }] };
+    const raw = this.model.collection;
+    let changed = 0;
+    for (;;) {
+      const docs = await raw.find(legacy, { projection: { pendingReply: 1, owed: 1 } }).limit(batch).toArray();
+      if (docs.length === 0) return changed;
+      const result = await raw.bulkWrite(docs.map((d) => {
+        const pending = d.pendingReply as { key?: string; attempts?: number; dueAt?: Date } | undefined;
+        const owed = pending?.key && !d.owed
+          ? { owed: { id: randomUUID(), key: pending.key, attempts: pending.attempts ?? 0, dueAt: pending.dueAt ?? new Date(0) } }
+          : null;
+        return { updateOne: { filter: { _id: d._id }, update: { $unset: { pendingReply: '', lease: '', earlyReplies: '' }, ...(owed ? { $set: owed } : {}) } } };
+      }), { ordered: false });
+      changed += result.modifiedCount;
+    }
   }
 
   // ── forgetting ───────────────────────────────────────────────────────────────
