@@ -201,6 +201,6 @@ export class FreshchatBridge implements HelpdeskBridge {
 }
 
 function checkedId(id: string): string {
-  if (!ID.test(id)) throw new PermanentSendError(`"${id.slice(0, 40)}" is not a Freshchat conversation id`, 'freshchat-bad-conversation');
+  if (!ID.test(id)) throw new PermanentSendError('the conversation id is not a Freshchat conversation id', 'freshchat-bad-conversation');
   return id;
 }

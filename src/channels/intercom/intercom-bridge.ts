@@ -224,7 +224,7 @@ export class IntercomBridge implements HelpdeskBridge {
 }
 
 function checkedId(id: string): string {
-  if (!CONVERSATION_ID.test(id)) throw new PermanentSendError(`"${id.slice(0, 40)}" is not an Intercom conversation id`, 'intercom-bad-conversation');
+  if (!CONVERSATION_ID.test(id)) throw new PermanentSendError('the conversation id is not an Intercom conversation id', 'intercom-bad-conversation');
   return id;
 }
 

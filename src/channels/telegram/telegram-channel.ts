@@ -158,7 +158,7 @@ export class TelegramChannel implements ChannelAdapter {
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     if (!USER_ID.test(to.customerId)) {
-      throw new PermanentSendError(`"${to.customerId.slice(0, 40)}" is not a Telegram user id (expected the numeric id)`, 'telegram-bad-recipient');
+      throw new PermanentSendError('the customer id is not a Telegram user id (expected the numeric id)', 'telegram-bad-recipient');
     }
     const parsed = addressSchema.safeParse(to.address ?? {});
     if (!parsed.success) throw new PermanentSendError(`telegram: the survey's address is not one Telegram can use (${parsed.error.issues[0]!.message})`, 'telegram-bad-address');
@@ -186,7 +186,7 @@ export class TelegramChannel implements ChannelAdapter {
 
   /** A notice for managers goes to a chat (a group's id, e.g. ALERT_TARGET=telegram:-1001234567890). */
   async post(channelId: string, notice: Notice): Promise<void> {
-    if (!chatId.safeParse(channelId).success) throw new PermanentSendError(`"${channelId.slice(0, 40)}" is not a Telegram chat id`, 'telegram-bad-chat');
+    if (!chatId.safeParse(channelId).success) throw new PermanentSendError('the notice target is not a Telegram chat id', 'telegram-bad-chat');
     const fields = Object.entries(notice.fields ?? {}).map(([k, v]) => `${k}: ${v}`);
     await this.deliver(channelId, [notice.text, ...fields].join('\n'), {});
   }

@@ -110,6 +110,6 @@ export class SunshineClient {
 }
 
 function checked(id: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(id)) throw new PermanentSendError(`zendesk: "${id.slice(0, 40)}" is not a ${what} id`, `zendesk-bad-${what}`);
+  if (!pattern.test(id)) throw new PermanentSendError(`zendesk: the ${what} id is not one`, `zendesk-bad-${what}`);
   return id;
 }
