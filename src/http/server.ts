@@ -3,7 +3,7 @@
  * route, what `extend` adds (reports, dashboard), and whatever routes the channels mount (platform webhooks, which
  * read their own raw bodies to check signatures, so they come before any JSON parser).
  */
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { TokenAuth } from './token-auth.ts';
 import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
@@ -11,7 +11,8 @@ import { resolutionWithoutAgentSchema } from '../conversation/inbound-validation
 import { ShuttingDownError } from '../in-flight.ts';
 import { validate, ValidationError } from '../validation.ts';
 import { requireAuth } from './auth-middleware.ts';
-import { authFailureLimiter } from './auth-rate-limit.ts';
+import { AuthFailureLimiter } from './auth-rate-limit.ts';
+import { isDatabaseUnavailable } from '../storage/mongo-errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface HttpDeps {
@@ -42,9 +43,10 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
+  if (deps.trustProxy === false || deps.trustProxy === undefined) app.use(forwardedWithoutTrustWarning(deps.logger));
   app.use(deps.channelRoutes);
   // Platform webhooks above check signatures, not tokens; everything token-guarded is below.
-  app.use(['/api', '/dashboard'], authFailureLimiter(deps.authFailuresPer15Min ?? 30));
+  app.use(['/api', '/dashboard'], new AuthFailureLimiter(deps.authFailuresPer15Min ?? 30).middleware());
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -85,6 +87,22 @@ export function createHttpApp(deps: HttpDeps): Express {
 }
 
 /**
+ * With TRUST_PROXY off, a request carrying X-Forwarded-For comes through a proxy the bot
+ * does not trust: every client then shares the proxy's address (one failure count, one
+ * log address). Said once, at the first such request, without the header's value.
+ */
+function forwardedWithoutTrustWarning(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      logger.warn('a request came with X-Forwarded-For but TRUST_PROXY is off: behind a proxy, every client shares its address (the sign-in failure count too); set TRUST_PROXY to the number of proxies (e.g. 1) or their addresses');
+    }
+    next();
+  };
+}
+
+/**
  * No `agent` in a resolution: the channel is asked (X reads its agents' DM signatures).
  * A channel that cannot tell makes it a 400 naming `agent`.
  */
@@ -111,6 +129,12 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof ShuttingDownError) {
       // Nothing was stored: the caller (or the platform) should send it again shortly.
       res.status(503).set('Retry-After', '5').json({ error: err.message });
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Nothing was lost on our side: the caller may try again once the database is back.
+      logger.warn({ errName: (err as Error).name }, 'request failed: the database is unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: 'the database is unavailable: try again shortly' });
       return;
     }
     const type = (err as { type?: string }).type;

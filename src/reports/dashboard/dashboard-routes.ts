@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { bearerToken, type Principal, type TokenAuth } from '../../http/token-auth.ts';
 import { SESSION_COOKIE, sessionCookie, sessionCookieOptions } from '../../http/session-cookie.ts';
 import { SessionStore } from '../../http/session-store.ts';
+import { refuseCredential } from '../../http/auth-rate-limit.ts';
 import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
 import { actorOf, followupPatchSchema, type Followups } from '../followups.ts';
@@ -104,7 +105,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const principal = token.length <= 200 ? reader(deps.auth.check(token)) : null;
     if (!principal) {
-      res.status(401).type('html').send(loginPage('That token is not valid.'));
+      refuseCredential(req, res, () => { res.status(401).type('html').send(loginPage('That token is not valid.')); });
       return;
     }
     // A new id at every sign-in (never one the browser brought), so a planted cookie cannot be adopted.
@@ -124,11 +125,11 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const principal = await principalFor(req);
     if (!principal) {
       if (req.headers.authorization) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').type('text').send('missing or invalid token');
+        refuseCredential(req, res, () => { res.status(401).set('WWW-Authenticate', 'Bearer').type('text').send('missing or invalid token'); });
       } else if (req.method === 'GET') {
         res.redirect(303, '/dashboard/login');
       } else {
-        res.status(401).type('text').send('sign in first');
+        refuseCredential(req, res, () => { res.status(401).type('text').send('sign in first'); });
       }
       return;
     }
