@@ -8,7 +8,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../env-readers.ts';
 
-export type Principal = { role: 'manager' } | { role: 'agent'; agentId: string } | { role: 'ingest' };
+/** An agent token may name the agent's channel (`<id>@<channel>`): the same id on two channels is two people. */
+export type Principal = { role: 'manager' } | { role: 'agent'; agentId: string; channel?: string } | { role: 'ingest' };
 export type Role = Principal['role'];
 
 /** Where a token came from, to name it in a start-up error without showing it. */
