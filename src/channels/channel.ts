@@ -133,4 +133,10 @@ export interface ChannelAdapter {
    * Null when it cannot tell; channels without this method cannot find agents at all.
    */
   findAgent?(conversationId: string, customerId: string): Promise<AgentRef | null>;
+  /**
+   * `nps-bot forget`: erase what this channel keeps about the customer in its shared
+   * state (`state`: the same store `start` gets; the adapter need not be started).
+   * Every adapter that keeps per-customer state implements it; the keys are its own.
+   */
+  forget?(customerId: string, state: ChannelStateStore): Promise<void>;
 }

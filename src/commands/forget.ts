@@ -11,6 +11,7 @@ import { createLogger } from '../logger.ts';
 import { useOptOutKeySecret } from '../conversation/opt-out-model.ts';
 import { channelNameSchema } from '../conversation/inbound-validation.ts';
 import { parseOptions } from './cli-args.ts';
+import { createChannels } from '../channels/registry.ts';
 import type { Command } from './command.ts';
 
 const schema = z.object({
@@ -24,12 +25,18 @@ export const command: Command = {
     const { options } = parseOptions(args, schema);
     const config = loadConfig();
     useOptOutKeySecret(config.optOutKeySecret);
-    const db = await connectDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const db = await connectDatabase(config, logger);
     try {
-      const result = await forgetCustomer(db.conn, options.channel, options.customer);
+      // The adapter owns the keys of its shared state (X: open conversations, signed agents); it is built, not started.
+      const adapter = createChannels(config, logger).find((c) => c.name === options.channel) ?? null;
+      const result = await forgetCustomer(db.conn, options.channel, options.customer, undefined, { adapter });
       process.stdout.write(`${JSON.stringify({ channel: options.channel, ...result })}\n`);
       for (const a of result.alertsPosted) {
         process.stderr.write(`nps-bot forget: delete by hand the detractor alert posted ${a.postedAt} to ${a.postedTo ?? 'the ALERT_TARGET of that time'} (follow-up ${a.followupId}): it quoted the customer\n`);
+      }
+      if (result.channelState === 'not-configured') {
+        process.stderr.write(`nps-bot forget: the ${options.channel} channel is not configured here, so what it keeps in its shared state was not erased: run the command again with its settings\n`);
       }
       if (result.unfinished > 0) {
         process.stderr.write(`nps-bot forget: ${result.unfinished} record(s) kept changing while being erased: run the command again\n`);
