@@ -20,6 +20,9 @@ export interface Fixtures { followupIds: string[]; sessionCookie: () => string }
 
 type Platform = keyof typeof signers;
 
+/** Percent-encoding that survives lone surrogates (generated strings have them). */
+const enc = (s: string): string => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, (c, i: number, all: string) => (/[\ud800-\udbff]/.test(c) && /[\udc00-\udfff]/.test(all[i + 1] ?? '')) || (/[\udc00-\udfff]/.test(c) && /[\ud800-\udbff]/.test(all[i - 1] ?? '')) ? c : '\ufffd'));
+
 /** Valid-looking bodies of each platform, to mutate. */
 const SAMPLES: Record<Platform | 'resolution' | 'message' | 'patch' | 'reply', unknown> = {
   slack: { type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'Ev1', event_time: 1, event: { type: 'message', channel: 'DUFUZZ1', channel_type: 'im', user: 'UFUZZ1', text: '9', ts: '1800000000.000100' } },
@@ -96,7 +99,7 @@ const contentType = fc.constantFrom<string | null>(
 const query = fc.array(fc.tuple(
   fc.oneof(fc.constantFrom('from', 'to', 'by', 'period', 'format', 'page', 'limit', 'status', 'overdue', 'type', 'channel', 'agent', 'theme', 'saved', 'hub.mode', 'hub.verify_token', 'hub.challenge', 'crc_token', 'from[$gt]', 'by[]', '__proto__'), fc.string({ maxLength: 10 })),
   fc.oneof(nastyString.map((s) => s.slice(0, 200)), fc.constantFrom('2024-01-01', '2024-02-30', 'channel', 'agent,channel', 'week', 'csv', 'json', '1', '0', '-5', '99999999999', 'true', 'subscribe', 'fuzz-verify-token')),
-), { maxLength: 6 }).map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : ''));
+), { maxLength: 6 }).map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&')}` : ''));
 
 interface RouteSpec { method: string; path: (ids: fc.Arbitrary<string>) => fc.Arbitrary<string>; sample?: unknown; platform?: Platform }
 const fixed = (p: string) => () => fc.constant(p);
@@ -136,7 +139,8 @@ export function requestArbitrary(fx: Fixtures): fc.Arbitrary<FuzzRequest> {
     fc.constantFrom(...(fx.followupIds.length ? fx.followupIds : ['000000000000000000000000'])),
     fc.constantFrom('000000000000000000000000', 'ffffffffffffffffffffffff', 'not-an-id', '%24gt', '..%2F..%2F', '[object Object]', 'a'.repeat(300)),
     fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 24, maxLength: 24 }),
-    fc.string({ maxLength: 30 }).map(encodeURIComponent),
+    fc.string({ maxLength: 30 }).map(enc),
+    fc.constantFrom('%ZZ', '%', '%E0%A4%A', '%00'),
   );
   return fc.record({
     route: fc.nat({ max: ROUTES.length - 1 }),

@@ -38,7 +38,9 @@ function send(port: number, r: FuzzRequest): Promise<Answer> {
       headers[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
     }
     if (r.body) headers['content-length'] = String(r.body.length);
-    const req = request({ host: '127.0.0.1', port, method: r.method, path: r.path, headers, agent, timeout: 30_000 }, (res) => {
+    // Node refuses spaces and controls in a path: those go percent-encoded (every other oddity is sent as is).
+    const path = r.path.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c.length === 1 && c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdfff ? '\ufffd' : c));
+    const req = request({ host: '127.0.0.1', port, method: r.method, path, headers, agent, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => { if (size < 2000) chunks.push(c); size += c.length; });

@@ -146,6 +146,12 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
       return;
     }
+    // Express's own refusals (a path parameter that is not valid percent-encoding, …) carry a 4xx status: the caller's error, not ours.
+    const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
+      res.status(status).json({ error: status === 400 ? 'bad request: the path or body could not be read' : 'request refused' });
+      return;
+    }
     logger.error({ err }, 'request failed');
     res.status(500).json({ error: 'internal error' });
   };
