@@ -134,6 +134,11 @@ const ROUTES: RouteSpec[] = [
 /** What the `signed` role means on a route without a platform: a random method on it. */
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 
+/** Mutated bodies of one platform's webhook (for reproducing a finding). */
+export function platformBodies(platform: Platform): fc.Arbitrary<string> {
+  return mutatedJson(SAMPLES[platform]);
+}
+
 export function requestArbitrary(fx: Fixtures): fc.Arbitrary<FuzzRequest> {
   const ids = fc.oneof(
     fc.constantFrom(...(fx.followupIds.length ? fx.followupIds : ['000000000000000000000000'])),
