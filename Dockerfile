@@ -3,7 +3,9 @@ FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
+# mongodb-memory-server (optional: the embedded database of a local first run) would download mongod: not in the image.
+ENV MONGOMS_DISABLE_POSTINSTALL=1
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --omit=optional
 
 FROM node:20-slim
 WORKDIR /app

@@ -51,6 +51,7 @@ const coreEnvSchema = z.object({
   API_TOKEN: apiToken.optional(),
   INGEST_TOKENS: z.string().max(10_000).optional(),
   TRUST_PROXY: trustProxy.default(false),
+  SESSION_COOKIE_SECURE: z.enum(['true', 'auto', 'false']).default('true'),
   AUTH_FAILURES_PER_15MIN: positiveInt(100_000).min(1, 'must be at least 1').default(30),
   OPT_OUT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').max(500, 'must be at most 500 characters').optional(),
   NODE_ENV: z.string().optional(),
@@ -105,6 +106,8 @@ export interface Config {
   ingestTokens: string[];
   /** Express's `trust proxy` (false, hop count, or addresses). */
   trustProxy: false | number | string[];
+  /** The dashboard cookie's Secure flag: always (`true`, default), from `req.secure` (`auto`), never (`false`). */
+  sessionCookieSecure: 'true' | 'auto' | 'false';
   /** Failed authentications one client IP may make per 15 minutes before it gets 429. */
   authFailuresPer15Min: number;
   /** The key of the HMAC that forgotten customers' opt-outs are kept under (unset: the development key). */
@@ -161,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     ingestTokens: parseIngestTokens(e.INGEST_TOKENS ?? ''),
     trustProxy: e.TRUST_PROXY,
     authFailuresPer15Min: e.AUTH_FAILURES_PER_15MIN,
+    sessionCookieSecure: e.SESSION_COOKIE_SECURE,
     optOutKeySecret: e.OPT_OUT_KEY_SECRET,
     companyName: e.COMPANY_NAME,
     defaultLocale: e.DEFAULT_LOCALE,

@@ -1,7 +1,9 @@
 /**
- * Erasing a customer (a data-subject request). Their name, comments, routing data,
- * links, errors and conversation ids go from every survey and follow-up, and their
- * contact record goes; a survey not yet answered is cancelled so nothing goes out
+ * Erasing a customer (a data-subject request). Their name, locale, segment, value,
+ * comments and themes, routing data, links, errors, platform event ids and conversation
+ * ids go from every survey; links, notes and the text of messages back go from every
+ * follow-up; their contact record goes, and the channel's adapter erases what it keeps
+ * in its shared state (`ChannelAdapter.forget`); a survey not yet answered is cancelled so nothing goes out
  * afterwards. The counts stay (a score is not personal once unlinked), and an opt-out
  * survives under a keyed one-way hash so a forgotten customer is still never asked.
  * What cannot be erased from here — alerts already posted to managers that quoted the
@@ -18,6 +20,8 @@ import { SurveyRepository } from './storage/surveys/index.ts';
 import { versionedUpdate } from './storage/versioned-update.ts';
 import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
 import { ValidationError } from './validation.ts';
+import { MongoChannelStateStore } from './storage/channel-state-store.ts';
+import type { ChannelAdapter } from './channels/channel.ts';
 
 /** A detractor alert already posted: it quoted the customer's comment, and only a person can delete it there. */
 export interface PostedAlert { followupId: string; postedAt: string; postedTo: string | null }
@@ -29,6 +33,12 @@ export interface ForgetResult {
   followups: number;
   contactRemoved: boolean;
   optOutKept: boolean;
+  /**
+   * The channel's own state about the customer (X: open conversations, signed agents):
+   * `erased` by its adapter, `none` (the channel keeps none), or `not-configured` (the
+   * channel is not configured where forget ran: run it again where it is).
+   */
+  channelState: 'erased' | 'none' | 'not-configured';
   /** Surveys or follow-ups another writer kept changing; run the command again. */
   unfinished: number;
   alertsPosted: PostedAlert[];
@@ -36,35 +46,50 @@ export interface ForgetResult {
 
 const ATTEMPTS = 10;
 
-export async function forgetCustomer(conn: Connection, channel: string, givenId: string, now: () => Date = () => new Date()): Promise<ForgetResult> {
+
+export async function forgetCustomer(
+  conn: Connection,
+  channel: string,
+  givenId: string,
+  now: () => Date = () => new Date(),
+  opts: { adapter?: Pick<ChannelAdapter, 'name' | 'forget'> | null } = {},
+): Promise<ForgetResult> {
   const customerId = canonicalCustomerId(channel, givenId);
   const optOutKept = await keepOptOut(conn, channel, customerId);
   const hashed = forgottenId(channel, customerId);
-  const surveys = new SurveyRepository(conn);
-  const result: ForgetResult = { surveys: 0, cancelled: 0, followups: 0, contactRemoved: false, optOutKept, unfinished: 0, alertsPosted: [] };
+  const result: ForgetResult = { surveys: 0, cancelled: 0, followups: 0, contactRemoved: false, optOutKept, channelState: 'none', unfinished: 0, alertsPosted: [] };
+
+  // The channel's own state first: X's inactivity tracker would otherwise start a new survey under the erased name.
+  const adapter = opts.adapter === undefined ? null : opts.adapter;
+  if (adapter?.forget) {
+    await adapter.forget(customerId, new MongoChannelStateStore(conn, channel));
+    result.channelState = 'erased';
+  } else if (opts.adapter === null) {
+    result.channelState = 'not-configured';
+  }
 
   // Surveys erased by an earlier, interrupted run carry the hash already: finish their follow-ups too.
-  const own = await surveys.idsOfCustomer(channel, [customerId, hashed]);
-  const conversationOf = new Map<string, string>();
-  for (const _id of own) {
-    const outcome = await surveys.erase(_id, hashed, now(), ATTEMPTS);
+  const surveys = new SurveyRepository(conn);
+  const erased = { ids: await surveys.idsOfCustomer(channel, [customerId, hashed]), conversationOf: new Map<string, string>() };
+  for (const id of erased.ids) {
+    const outcome = await surveys.erase(id, hashed, now(), ATTEMPTS);
     if (!outcome) {
       result.unfinished++;
       continue;
     }
-    conversationOf.set(String(_id), outcome.conversationId);
+    erased.conversationOf.set(String(id), outcome.conversationId);
     if (outcome.erased) result.surveys++;
     if (outcome.cancelled) result.cancelled++;
   }
 
   const followups = followupModel(conn);
-  const linked = await followups.find({ surveyId: { $in: own } }).lean().exec();
+  const linked = await followups.find({ surveyId: { $in: erased.ids } }).lean().exec();
   for (const f of linked) {
     if (f.notifiedAt) {
       const to = f.notifiedTo ?? null;
       result.alertsPosted.push({ followupId: String(f._id), postedAt: f.notifiedAt.toISOString(), postedTo: to });
     }
-    const conversationId = conversationOf.get(String(f.surveyId)) ?? `forgotten:${randomBytes(12).toString('hex')}`;
+    const conversationId = erased.conversationOf.get(String(f.surveyId)) ?? `forgotten:${randomBytes(12).toString('hex')}`;
     if (await eraseFollowup(followups, f._id, conversationId)) result.followups++;
     else result.unfinished++;
   }
@@ -93,10 +118,15 @@ async function keepOptOut(conn: Connection, channel: string, customerId: string)
 
 async function eraseFollowup(model: ReturnType<typeof followupModel>, id: mongoose.Types.ObjectId, conversationId: string): Promise<boolean> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const f = await model.findById(id, { version: 1 }).lean().exec();
+    const f = await model.findById(id, { version: 1, replies: 1 }).lean().exec();
     if (!f) return true;
-    // The note is a manager's free text about this customer: it goes too.
-    const done = await versionedUpdate(model, id, f.version ?? 0, { $set: { conversationId }, $unset: { link: '', note: '', notifyError: '', remindError: '' } });
+    // The note and the messages back are managers' free text about this customer: they go too
+    // (a message back keeps when, who and how it went, not what it said).
+    const replies = (f.replies ?? []).map((r) => ({ at: r.at, by: r.by, status: r.status, text: '' }));
+    const done = await versionedUpdate(model, id, f.version ?? 0, {
+      $set: { conversationId, ...(replies.length > 0 ? { replies } : {}) },
+      $unset: { link: '', note: '', notifyError: '', remindError: '' },
+    });
     if (done) return true;
   }
   return false;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config.ts';
 
-interface Compose { services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[]; depends_on?: Record<string, { condition: string }> }>; volumes?: Record<string, unknown> }
+interface Compose { services: Record<string, { image?: string; ports?: string[]; build?: unknown; environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[]; depends_on?: Record<string, { condition: string }> }>; volumes?: Record<string, unknown> }
 
 const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as Compose;
 
@@ -29,7 +29,7 @@ test('the bot is built from the Dockerfile, waits for a healthy mongo, and is wi
   const bot = compose.services.bot!;
   assert.ok(bot.build);
   assert.equal(bot.depends_on?.mongo?.condition, 'service_healthy');
-  assert.equal(bot.environment?.MONGODB_URI, 'mongodb://mongo:27017');
+  assert.equal(bot.environment?.MONGODB_URI, 'mongodb://${MONGO_USERNAME:-nps}:${MONGO_PASSWORD:?set MONGO_PASSWORD}@mongo:27017/?authSource=admin');
   assert.equal(bot.environment?.HOST, '0.0.0.0');
   assert.match(bot.environment?.API_TOKEN ?? '', /API_TOKEN:\?/, 'API_TOKEN is required, not defaulted');
   assert.ok(readFileSync('Dockerfile', 'utf8').includes('dist/cli.js'));
@@ -53,6 +53,28 @@ test('every variable compose sets is one the bot reads, and its defaults load', 
   }
   env.API_TOKEN = 'a-token-of-thirty-two-characters';
   const config = loadConfig(env);
-  assert.equal(config.mongodbUri, 'mongodb://mongo:27017');
+  assert.equal(config.mongodbUri, 'mongodb://nps:@mongo:27017/?authSource=admin');
   assert.equal(config.port, 3000);
+});
+
+test('the bot is published on loopback only, MongoDB needs a password and is not published', () => {
+  const { bot, mongo } = compose.services;
+  assert.ok(bot!.ports && bot!.ports.length > 0);
+  for (const p of bot!.ports) assert.match(p, /^127\.0\.0\.1:/, `published on every interface: ${p}`);
+  assert.equal(mongo!.ports, undefined);
+  assert.match(mongo!.environment?.MONGO_INITDB_ROOT_PASSWORD ?? '', /^\$\{MONGO_PASSWORD:\?/, 'a password is required, never defaulted');
+  assert.ok(mongo!.environment?.MONGO_INITDB_ROOT_USERNAME);
+  assert.match(bot!.environment?.MONGODB_URI ?? '', /MONGO_PASSWORD.*@mongo:27017/);
+});
+
+test('mongodb-memory-server (it downloads mongod) is not a runtime dependency and stays out of the image', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+  assert.equal(pkg.dependencies['mongodb-memory-server'], undefined);
+  assert.ok(pkg.optionalDependencies?.['mongodb-memory-server'], 'optional: a local first run may still use it');
+  const docker = readFileSync('Dockerfile', 'utf8');
+  assert.match(docker, /MONGOMS_DISABLE_POSTINSTALL=1/);
+  assert.match(docker, /npm prune --omit=dev --omit=optional/);
+  // Loaded only by a dynamic import, so its absence is a clear message, not a crash at start.
+  const src = sourceText('src');
+  assert.ok(!/^import[^;]*from 'mongodb-memory-server'/m.test(src));
 });

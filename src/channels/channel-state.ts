@@ -39,4 +39,7 @@ export interface ChannelStateStore {
 
   /** Entries whose key starts with `prefix` and whose `dueAt` has come, oldest due first, at most `limit`. */
   due(prefix: string, now: Date, limit: number): Promise<DueEntry[]>;
+
+  /** Remove `key` now, expired or not (an expired entry may still hold data until the TTL sweep). */
+  delete(key: string): Promise<void>;
 }

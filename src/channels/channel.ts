@@ -159,4 +159,10 @@ export interface ChannelAdapter {
    * the platform's own events carry. Channels without it take ids as given.
    */
   canonicalCustomerId?(id: string): string | null;
+  /**
+   * `nps-bot forget`: erase what this channel keeps about the customer in its shared
+   * state (`state`: the same store `start` gets; the adapter need not be started).
+   * Every adapter that keeps per-customer state implements it; the keys are its own.
+   */
+  forget?(customerId: string, state: ChannelStateStore): Promise<void>;
 }

@@ -12,6 +12,7 @@
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel.ts';
 import { PermanentSendError, TransientSendError } from './send-errors.ts';
 import { signatureHeaders } from './webhook-signature.ts';
+import { cappedText } from './capped-body.ts';
 
 export interface WebhookChannelOptions {
   outboundUrl: string;
@@ -65,7 +66,7 @@ export class WebhookChannel implements ChannelAdapter {
     } catch (err) {
       throw new TransientSendError(`webhook unreachable: ${(err as Error).message}`);
     }
-    await res.arrayBuffer().catch(() => undefined);
+    await cappedText(res, 64 * 1024);
     if (res.ok) return;
     if (res.status >= 300 && res.status < 400) {
       throw new PermanentSendError(`webhook answered ${res.status} (a redirect): redirects are not followed, set WEBHOOK_OUTBOUND_URL to the final address`, String(res.status));

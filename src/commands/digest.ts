@@ -16,6 +16,7 @@ import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.t
 import type { Notice as ReportNotice, NoticeTarget } from '../reports/notice-target.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
+import { forTerminal } from './terminal-output.ts';
 
 const schema = z.object({
   target: z.string().optional(),
@@ -77,7 +78,7 @@ export const command: Command = {
       });
       const { notice, posted } = await digests.postNow(target);
       if (posted && target) process.stdout.write(`digest posted to ${target.channel}:${target.channelId}\n`);
-      else process.stdout.write(`${notice.text}\n${target ? '' : '(not posted: set DIGEST_TARGET or use --target channel:id)\n'}`);
+      else process.stdout.write(`${forTerminal(notice.text)}\n${target ? '' : '(not posted: set DIGEST_TARGET or use --target channel:id)\n'}`);
       return 0;
     } finally {
       await cli.close();

@@ -16,6 +16,7 @@ import { ReportRangeError } from '../reports/report-query.ts';
 import { EVERYTHING } from '../reports/scope.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
+import { forTerminal } from './terminal-output.ts';
 import { stripControlCharsOneLine } from '../control-chars.ts';
 
 const schema = z.object({
@@ -87,7 +88,7 @@ export const command: Command = {
           throw err;
         }
         if (options.format === 'json') out(JSON.stringify(summary));
-        else if (options.format === 'csv') process.stdout.write(closedLoopCsv(summary));
+        else if (options.format === 'csv') process.stdout.write(forTerminal(closedLoopCsv(summary)));
         else out(summaryTable(summary));
         return 0;
       }

@@ -13,6 +13,7 @@ import { channelNameSchema } from '../conversation/inbound-validation.ts';
 import { parseOptions } from './cli-args.ts';
 import { ConfigError } from '../env-readers.ts';
 import { ValidationError } from '../validation.ts';
+import { createChannels } from '../channels/registry.ts';
 import type { Command } from './command.ts';
 
 const schema = z.object({
@@ -32,15 +33,21 @@ export const command: Command = {
     const { options } = parseOptions(args, schema);
     const config = loadConfig();
     useOptOutKeySecret(config.optOutKeySecret);
-    const db = await connectDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const db = await connectDatabase(config, logger);
     try {
-      const result = await forgetCustomer(db.conn, options.channel, options.customer).catch((err: unknown) => {
+      // The adapter owns the keys of its shared state (X: open conversations, signed agents); it is built, not started.
+      const adapter = createChannels(config, logger).find((c) => c.name === options.channel) ?? null;
+      const result = await forgetCustomer(db.conn, options.channel, options.customer, undefined, { adapter }).catch((err: unknown) => {
         // A customer id its channel could never have (a Slack "casey", a WhatsApp "+46 70…x"): one line, no stack.
         throw err instanceof ValidationError ? new ConfigError(`--${err.message}`) : err;
       });
       process.stdout.write(`${JSON.stringify({ channel: options.channel, ...result })}\n`);
       for (const a of result.alertsPosted) {
         process.stderr.write(`nps-bot forget: delete by hand the detractor alert posted ${a.postedAt} to ${a.postedTo ?? 'the ALERT_TARGET of that time'} (follow-up ${a.followupId}): it quoted the customer\n`);
+      }
+      if (result.channelState === 'not-configured') {
+        process.stderr.write(`nps-bot forget: the ${options.channel} channel is not configured here, so what it keeps in its shared state was not erased: run the command again with its settings\n`);
       }
       if (result.unfinished > 0) {
         process.stderr.write(`nps-bot forget: ${result.unfinished} record(s) kept changing while being erased: run the command again\n`);

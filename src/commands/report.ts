@@ -19,6 +19,7 @@ import { EVERYTHING } from '../reports/scope.ts';
 import { ThemeTagging } from '../reports/theme-tagging.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
+import { forTerminal, jsonForTerminal } from './terminal-output.ts';
 
 const schema = reportParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
 const insightSchema = insightParamsSchema.extend({ format: z.enum(['table', 'json', 'csv']).default('table') });
@@ -46,9 +47,9 @@ async function runView(view: InsightView, args: string[]): Promise<number> {
       if (err instanceof ReportRangeError) throw new ConfigError(`--${err.message}`);
       throw err;
     });
-    if (format === 'json') process.stdout.write(`${JSON.stringify(out.json)}\n`);
-    else if (format === 'csv') process.stdout.write(out.csv());
-    else process.stdout.write(out.table());
+    if (format === 'json') process.stdout.write(`${jsonForTerminal(out.json)}\n`);
+    else if (format === 'csv') process.stdout.write(forTerminal(out.csv()));
+    else process.stdout.write(forTerminal(out.table()));
     return 0;
   } finally {
     await cli.close();
@@ -85,9 +86,9 @@ export const command: Command = {
         if (err instanceof ReportRangeError) throw new ConfigError(`--${err.message}`);
         throw err;
       });
-      if (format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
-      else if (format === 'csv') process.stdout.write(reportCsv(report));
-      else process.stdout.write(reportTable(report));
+      if (format === 'json') process.stdout.write(`${jsonForTerminal(report)}\n`);
+      else if (format === 'csv') process.stdout.write(forTerminal(reportCsv(report)));
+      else process.stdout.write(forTerminal(reportTable(report)));
       return 0;
     } finally {
       await cli.close();

@@ -41,6 +41,14 @@ export function forgottenId(channel: string, customerId: string): string {
 }
 
 /**
+ * A keyed one-way digest of a customer for `purpose` (hex), under the same secret: an id
+ * shown to managers that nobody can turn back into a phone number by trying them.
+ */
+export function keyedCustomerDigest(purpose: string, channel: string, customerId: string): string {
+  return createHmac('sha256', optOutSecret ?? DEVELOPMENT_OPT_OUT_KEY).update(`${purpose}\u0000${channel}\u0000${customerId}`).digest('hex');
+}
+
+/**
  * Every key a forgotten customer's opt-out may be under, newest first: the HMAC with the
  * current key, with the development key (a deployment that ran without a secret first),
  * and the unkeyed SHA-256 of earlier versions. Reads check them all, so nothing needs migrating.

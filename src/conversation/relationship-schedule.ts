@@ -8,11 +8,11 @@
  * applies the same rules as after care: opt-out, the fatigue window shared with
  * transactional surveys, and the platform's messaging window.
  */
-import { createHash } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { EngineSink } from '../channels/channel.ts';
 import type { Logger } from '../logger.ts';
 import type { SurveyReader } from '../storage/surveys/index.ts';
+import { keyedCustomerDigest } from './opt-out-model.ts';
 
 export interface RelationshipSettings {
   /** Length of one period; 0 switches relationship surveys off. */
@@ -100,8 +100,12 @@ export class RelationshipSchedule {
   }
 }
 
-/** One id per period and customer (hashed: conversation ids are shown to managers, customer ids are not). */
+/**
+ * One id per period and customer. Conversation ids are shown to managers and customer ids
+ * are not: a keyed HMAC (OPT_OUT_KEY_SECRET), since an unkeyed hash of a phone number is
+ * recovered by hashing every phone number.
+ */
 export function relationshipConversationId(period: number, channel: string, customerId: string): string {
-  const digest = createHash('sha256').update(`${channel}\u0000${customerId}`).digest('hex').slice(0, 32);
+  const digest = keyedCustomerDigest('relationship', channel, customerId).slice(0, 32);
   return `relationship:${period}:${digest}`;
 }

@@ -1,5 +1,6 @@
 /** Express middleware that puts the caller's Principal on `res.locals.principal`, or answers 401/403. */
 import type { NextFunction, Request, Response } from 'express';
+import { refuseCredential } from './auth-rate-limit.ts';
 import { bearerToken, seesNothing, type Principal, type Role, type TokenAuth } from './token-auth.ts';
 
 /** Where else a token may come from (the dashboard's cookie); the Bearer header always works. */
@@ -17,7 +18,7 @@ export function requireAuth(auth: TokenAuth, opts: { managerOnly?: boolean; role
     }
     const principal = auth.check(bearerToken(req.headers.authorization) ?? opts.extraSource?.(req));
     if (!principal) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or invalid token' });
+      refuseCredential(req, res, () => { res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or invalid token' }); });
       return;
     }
     if (!roles.includes(principal.role)) {

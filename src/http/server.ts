@@ -12,7 +12,8 @@ import { ShuttingDownError } from '../in-flight.ts';
 import { validate, ValidationError } from '../validation.ts';
 import { principalOf, requireAuth } from './auth-middleware.ts';
 import { bodyObject, resolutionRequest, type CanonicalCustomerId } from './resolution-request.ts';
-import { authFailureLimiter } from './auth-rate-limit.ts';
+import { AuthFailureLimiter } from './auth-rate-limit.ts';
+import { isDatabaseUnavailable } from '../storage/mongo-errors.ts';
 import type { Logger } from '../logger.ts';
 import { metricsRoute, type MetricsSource } from './metrics-route.ts';
 import type { Readiness } from './readiness.ts';
@@ -52,9 +53,10 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
   if (deps.metrics) app.use(deps.metrics.countRequests);
+  if (deps.trustProxy === false || deps.trustProxy === undefined) app.use(forwardedWithoutTrustWarning(deps.logger));
   app.use(deps.channelRoutes);
   // Platform webhooks above check signatures, not tokens; everything token-guarded is below.
-  app.use(['/api', '/dashboard', '/metrics'], authFailureLimiter(deps.authFailuresPer15Min ?? 30));
+  app.use(['/api', '/dashboard', '/metrics'], new AuthFailureLimiter(deps.authFailuresPer15Min ?? 30).middleware());
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -109,6 +111,22 @@ export function createHttpApp(deps: HttpDeps): Express {
 }
 
 /**
+ * With TRUST_PROXY off, a request carrying X-Forwarded-For comes through a proxy the bot
+ * does not trust: every client then shares the proxy's address (one failure count, one
+ * log address). Said once, at the first such request, without the header's value.
+ */
+function forwardedWithoutTrustWarning(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      logger.warn('a request came with X-Forwarded-For but TRUST_PROXY is off: behind a proxy, every client shares its address (the sign-in failure count too); set TRUST_PROXY to the number of proxies (e.g. 1) or their addresses');
+    }
+    next();
+  };
+}
+
+/**
  * No `agent` in a resolution: the channel is asked (X reads its agents' DM signatures).
  * A channel that cannot tell makes it a 400 naming `agent`.
  */
@@ -131,6 +149,12 @@ function errorHandler(logger: Logger, requestFailed?: (err: unknown) => void): E
       res.status(503).set('Retry-After', '5').json({ error: err.message });
       return;
     }
+    if (isDatabaseUnavailable(err)) {
+      // Nothing was lost on our side: the caller may try again once the database is back.
+      logger.warn({ errName: (err as Error).name }, 'request failed: the database is unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: 'the database is unavailable: try again shortly' });
+      return;
+    }
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
       res.status(413).json({ error: 'body too large' });
@@ -138,6 +162,12 @@ function errorHandler(logger: Logger, requestFailed?: (err: unknown) => void): E
     }
     if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
       res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
+      return;
+    }
+    // Express's own refusals (a path parameter that is not valid percent-encoding, …) carry a 4xx status: the caller's error, not ours.
+    const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
+      res.status(status).json({ error: status === 400 ? 'bad request: the path or body could not be read' : 'request refused' });
       return;
     }
     logger.error({ err }, 'request failed');

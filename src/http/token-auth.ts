@@ -15,7 +15,8 @@ import { ConfigError } from '../env-readers.ts';
 export const AGENT_VISIBILITIES = ['figures', 'comments', 'none'] as const;
 export type AgentVisibility = (typeof AGENT_VISIBILITIES)[number];
 
-export type Principal = { role: 'manager' } | { role: 'agent'; agentId: string; sees?: AgentVisibility } | { role: 'ingest' };
+/** An agent token may name the agent's channel (`<id>@<channel>`): the same id on two channels is two people. */
+export type Principal = { role: 'manager' } | { role: 'agent'; agentId: string; channel?: string; sees?: AgentVisibility } | { role: 'ingest' };
 
 /** An agent token under AGENT_VISIBILITY=none: it authenticates, and reads nothing. */
 export function seesNothing(p: Principal): boolean {

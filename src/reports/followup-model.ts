@@ -53,6 +53,8 @@ export interface FollowupDoc {
   remindError?: string;
   /** Messages back to the customer from managers (the latest 20): when, who, the engine's answer, the text they wrote. */
   replies?: Array<{ at: Date; by: string; status: string; text: string }>;
+  /** Messages back reserved in the current window (followup-reply-quota.ts): one conditional write per reservation. */
+  replyQuota?: { windowStart: Date; count: number };
   /** When the alert reached the managers' channel; null until then. */
   notifiedAt: Date | null;
   /** Where the alert was posted (`channel:channelId`), so `nps-bot forget` can say where to delete it. */
@@ -94,6 +96,7 @@ const followupSchema = new Schema<FollowupDoc>({
   remindedAt: Date,
   remindError: String,
   replies: { type: [{ _id: false, at: Date, by: String, status: String, text: String }], default: undefined },
+  replyQuota: { type: { _id: false, windowStart: Date, count: Number }, default: undefined },
   notifiedAt: { type: Date, default: null },
   notifiedTo: String,
   notifyAfter: { type: Date, required: true },

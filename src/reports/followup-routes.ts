@@ -3,8 +3,9 @@
  * `GET /api/followups/summary?from=&to=&format=json|csv` (the closed-loop figures),
  * `GET /api/followups/:id`, `PATCH /api/followups/:id` with `{status?, outcome?, owner?, note?}`
  * and `POST /api/followups/:id/reply` with `{text}` (a message back to the customer,
- * when the app offers one). An agent token sees and changes only follow-ups on its own
- * conversations (others answer 404).
+ * when the app offers one: while the follow-up is open or contacted, at most
+ * `replyLimit` per window, and for agents only with a token naming its channel). An agent
+ * token sees and changes only follow-ups on its own conversations (others answer 404).
  */
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -15,7 +16,8 @@ import { FOLLOWUP_STATUSES } from './followup-model.ts';
 import { closedLoopCsv, closedLoopParamsSchema, closedLoopSummary } from './followup-summary.ts';
 import { actorOf, followupPatchSchema, type Followups } from './followups.ts';
 import { ReportRangeError } from './report-query.ts';
-import { scopeOf } from './scope.ts';
+import { followupScopeFilter, inFollowupScope, scopeOf } from './scope.ts';
+import { DEFAULT_REPLY_LIMIT, reserveReply, type ReplyLimit } from './followup-reply-quota.ts';
 
 const listSchema = z.object({
   status: z.enum(FOLLOWUP_STATUSES).optional(),
@@ -33,6 +35,8 @@ export interface FollowupRouteDeps {
   flush: () => Promise<void>;
   /** Sends a manager's message back to the customer (the engine's entry point); absent, replies answer 501. */
   reply?: ReplyToCustomer;
+  /** Messages back per follow-up and window (default 3 in 24 hours). */
+  replyLimit?: ReplyLimit;
 }
 
 export function followupRoutes(deps: FollowupRouteDeps): Router {
@@ -65,7 +69,7 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
   router.get('/:id', async (req, res) => {
     const doc = await deps.followups.get(String(req.params.id));
     const scope = scopeOf(principalOf(res));
-    if (!doc || (scope.agentId && doc.agentId !== scope.agentId)) {
+    if (!doc || !inFollowupScope(scope, doc)) {
       notFound(res);
       return;
     }
@@ -88,12 +92,33 @@ export function followupRoutes(deps: FollowupRouteDeps): Router {
     const principal = principalOf(res);
     const scope = scopeOf(principal);
     const doc = await deps.followups.get(String(req.params.id));
-    if (!doc || (scope.agentId && doc.agentId !== scope.agentId)) {
+    if (!doc || !inFollowupScope(scope, doc)) {
       notFound(res);
+      return;
+    }
+    if (scope.agentId && !scope.channel) {
+      // The same agent id on two channels is two people: only a token naming the channel may write to customers.
+      res.status(403).json({ error: 'this agent token names no channel: give it as <token>:agent:<agentId>@<channel> in REPORT_TOKENS to send messages back' });
       return;
     }
     if (!deps.reply) {
       res.status(501).json({ error: 'sending a message back to the customer is not available in this version of the bot' });
+      return;
+    }
+    const now0 = deps.now();
+    const reservation = await reserveReply(deps.followups.model, doc._id, followupScopeFilter(scope), now0, deps.replyLimit);
+    if (reservation.status === 'missing') {
+      notFound(res);
+      return;
+    }
+    if (reservation.status === 'closed') {
+      res.status(409).json({ error: 'this follow-up is closed: messages back are sent only while it is open or contacted' });
+      return;
+    }
+    if (reservation.status === 'limit') {
+      const { perWindow, windowMs } = deps.replyLimit ?? DEFAULT_REPLY_LIMIT;
+      res.status(429).set('Retry-After', String(reservation.retryAfterSeconds))
+        .json({ error: `at most ${perWindow} messages back per follow-up in ${Math.round(windowMs / 3_600_000)} hours` });
       return;
     }
     const result = await deps.reply({ surveyId: String(doc.surveyId), text, by: actorOf(principal) });

@@ -12,7 +12,7 @@ import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followups.ts';
 import { roundTo } from './nps-math.ts';
 import { MAX_RANGE_DAYS, ReportRangeError } from './report-query.ts';
-import type { Scope } from './scope.ts';
+import { followupScopeFilter, type Scope } from './scope.ts';
 import { addDays, dayKeyOf, daysBetween, instantRange, type DayKey } from './time-zone.ts';
 import { dayParam } from './day-param.ts';
 
@@ -61,7 +61,7 @@ export async function closedLoopSummary(
   if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw new ReportRangeError('from', `the range must be at most ${MAX_RANGE_DAYS} days`);
   const range = instantRange(from, to, ctx.timeZone);
   const match: Record<string, unknown> = { openedAt: { $gte: range.from, $lt: range.to } };
-  if (scope.agentId) match.agentId = scope.agentId;
+  Object.assign(match, followupScopeFilter(scope));
   const dueMs = followups.settings.dueMs;
 
   const [grouped] = await followups.model.collection.aggregate<Counts>([

@@ -11,7 +11,7 @@ import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import { DEFAULT_FOLLOWUP_SETTINGS, type FollowupSettings } from './followup-config.ts';
 import { followupModel, FOLLOWUP_OUTCOMES, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupOutcome, type FollowupStatus } from './followup-model.ts';
 import type { Principal } from '../http/token-auth.ts';
-import type { Scope } from './scope.ts';
+import { followupScopeFilter, type Scope } from './scope.ts';
 import { stripControlChars, stripControlCharsOneLine } from '../control-chars.ts';
 
 /** What a caller may change: `PATCH /api/followups/:id`, `nps-bot followups --set`, the dashboard form. */
@@ -88,7 +88,7 @@ export class Followups {
   }
 
   async overdueCount(scope: Scope, now: Date): Promise<number> {
-    return this.model.countDocuments({ ...this.overdueFilter(now), ...(scope.agentId ? { agentId: scope.agentId } : {}) }).exec();
+    return this.model.countDocuments({ ...this.overdueFilter(now), ...followupScopeFilter(scope) }).exec();
   }
 
   async init(): Promise<void> {
@@ -139,7 +139,7 @@ export class Followups {
     const filter: Record<string, unknown> = opts.overdue
       ? { $and: [this.overdueFilter(now), ...(opts.status ? [{ status: opts.status }] : [])] }
       : (opts.status ? { status: opts.status } : {});
-    if (opts.scope.agentId) filter.agentId = opts.scope.agentId;
+    Object.assign(filter, followupScopeFilter(opts.scope));
     const [total, docs] = await Promise.all([
       this.model.countDocuments(filter).exec(),
       this.model.find(filter).sort({ openedAt: -1, _id: -1 }).skip((opts.page - 1) * opts.limit).limit(opts.limit).lean().exec(),
@@ -148,7 +148,7 @@ export class Followups {
   }
 
   async openCount(scope: Scope): Promise<number> {
-    return this.model.countDocuments({ status: 'open', ...(scope.agentId ? { agentId: scope.agentId } : {}) }).exec();
+    return this.model.countDocuments({ status: 'open', ...followupScopeFilter(scope) }).exec();
   }
 
   /**
@@ -173,7 +173,7 @@ export class Followups {
   /** A versioned write whose update is computed from the follow-up as read. */
   async writeWith(id: mongoose.Types.ObjectId | string, scope: Scope, compute: (current: FollowupDoc) => UpdateQuery<FollowupDoc>): Promise<FollowupDoc | null> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const current = await this.model.findOne({ _id: id, ...(scope.agentId ? { agentId: scope.agentId } : {}) }).lean().exec() as FollowupDoc | null;
+      const current = await this.model.findOne({ _id: id, ...followupScopeFilter(scope) }).lean().exec() as FollowupDoc | null;
       if (!current) return null;
       const after = await versionedUpdate(this.model, current._id, current.version ?? 0, compute(current));
       if (after) return after;

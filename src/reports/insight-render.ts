@@ -5,6 +5,7 @@
  */
 import type { AgentComparisonReport } from './agent-report.ts';
 import type { CoverageReport, ResponseGroup } from './coverage-report.ts';
+import { stripControlCharsOneLine } from '../control-chars.ts';
 import { toCsv, type CsvValue } from './csv.ts';
 import type { InsightHeader } from './insight-range.ts';
 import type { SegmentReport } from './segment-report.ts';
@@ -74,7 +75,9 @@ const dash = '–';
 const show = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : `${v}${suffix}`);
 const signed = (v: number | null | undefined, suffix = ''): string => (v === null || v === undefined ? dash : v > 0 ? `+${v}${suffix}` : `${v}${suffix}`);
 
-function table(header: string[], rows: string[][], numeric: Set<string>): string {
+function table(header: string[], raw: string[][], numeric: Set<string>): string {
+  // Names, segments and themes come from outside: no control character reaches the terminal.
+  const rows = raw.map((r) => r.map(stripControlCharsOneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((l) => (l[i] ?? '').length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => (numeric.has(header[i]!) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return `${fmt(header)}\n${rows.map(fmt).join('\n')}\n`;

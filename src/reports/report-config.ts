@@ -90,10 +90,24 @@ export function parseReportTokens(raw: string, sees: AgentVisibility = 'comments
     if (role === 'manager' && rest.length === 0) {
       out.push([token, { role: 'manager' }]);
     } else if (role === 'agent' && rest.length > 0 && rest.join(':').length > 0 && rest.join(':').length <= 256) {
-      out.push([token, { role: 'agent', agentId: rest.join(':'), sees }]);
+      out.push([token, { ...agentPrincipal(rest.join(':')), sees } as Principal]);
     } else {
-      throw new ConfigError(`${where}: expected <token>:manager or <token>:agent:<agentId>`);
+      throw new ConfigError(`${where}: expected <token>:manager or <token>:agent:<agentId>[@<channel>]`);
     }
   });
   return out;
+}
+
+const CHANNEL_NAME = /^(?=.{1,32}$)[a-z][a-z0-9_-]*(?::[a-z][a-z0-9_-]*)?$/;
+
+/**
+ * `<agentId>@<channel>` names the channel too (`U123@slack`, `7@chatwoot:web`): that agent
+ * on that channel only. Without a channel suffix (or when what follows the last `@` is not
+ * a channel name, as in an e-mail-like id) the token covers that id on every channel, and
+ * may read but not message customers.
+ */
+export function agentPrincipal(spec: string): Principal {
+  const at = spec.lastIndexOf('@');
+  if (at > 0 && CHANNEL_NAME.test(spec.slice(at + 1))) return { role: 'agent', agentId: spec.slice(0, at), channel: spec.slice(at + 1) };
+  return { role: 'agent', agentId: spec };
 }

@@ -2,6 +2,7 @@
  * Reports as text: CSV (for spreadsheets) and an aligned table (for the terminal).
  * Both say which NPS it is; neither calls it the company's NPS.
  */
+import { stripControlCharsOneLine } from '../control-chars.ts';
 import { toCsv, type CsvValue } from './csv.ts';
 import type { CommentRow } from './comments-query.ts';
 import type { Report, ReportRow } from './report-query.ts';
@@ -61,7 +62,8 @@ export function reportTable(report: Report): string {
   const header = [...keys.map((k) => (k === 'agentId' ? 'agent' : k === 'agentName' ? 'name' : String(k))),
     'sent', 'answers', 'rate', 'prom', 'pass', 'detr', 'NPS', '±MoE', 'change', ''];
   const lines = report.rows.map((r) => [
-    ...keys.map((k) => String(r[k] ?? '')),
+    // Names and segments come from outside: no control character reaches the terminal.
+    ...keys.map((k) => stripControlCharsOneLine(String(r[k] ?? ''))),
     String(r.sent), String(r.responses), show(r.responseRate, '%'),
     show(r.promotersPct, '%'), show(r.passivesPct, '%'), show(r.detractorsPct, '%'),
     show(r.nps), show(r.marginOfError), signed(r.change),

@@ -118,7 +118,7 @@ export function createReports(deps: ReportsDeps): Reports {
       const api = requireAuth(auth);
       app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush, themes }));
       app.use('/api/followups', api, followupRoutes({ followups, timeZone: settings.timeZone, now, flush, reply: deps.replyToCustomer }));
-      app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush, themes }));
+      app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush, themes, cookieSecurity: deps.config.sessionCookieSecure }));
     },
 
     async start() {

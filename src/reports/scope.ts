@@ -6,6 +6,8 @@ export interface Scope {
   agentId?: string;
   /** Agent tokens under AGENT_VISIBILITY=figures: figures only, no customer's comment. */
   hideComments?: boolean;
+  /** Set for agent tokens that name their channel: follow-ups are narrowed to it too. */
+  channel?: string;
 }
 
 export function scopeOf(principal: Principal): Scope {
@@ -14,7 +16,25 @@ export function scopeOf(principal: Principal): Scope {
   if (principal.role !== 'agent') return {};
   // The auth middleware refuses these first; this is the backstop.
   if (principal.sees === 'none') throw new Error('this agent token may not read reports (AGENT_VISIBILITY=none)');
-  return principal.sees === 'figures' ? { agentId: principal.agentId, hideComments: true } : { agentId: principal.agentId };
+  return {
+    agentId: principal.agentId,
+    ...(principal.channel ? { channel: principal.channel } : {}),
+    ...(principal.sees === 'figures' ? { hideComments: true } : {}),
+  };
+}
+
+/** The follow-up filter of a scope: the agent's id and, when the token names it, its channel. */
+export function followupScopeFilter(scope: Scope): { agentId?: string; channel?: string } {
+  return {
+    ...(scope.agentId ? { agentId: scope.agentId } : {}),
+    ...(scope.agentId && scope.channel ? { channel: scope.channel } : {}),
+  };
+}
+
+/** Whether a follow-up (its agent and channel) is inside the scope. */
+export function inFollowupScope(scope: Scope, doc: { agentId: string; channel: string }): boolean {
+  if (!scope.agentId) return true;
+  return doc.agentId === scope.agentId && (!scope.channel || doc.channel === scope.channel);
 }
 
 export const EVERYTHING: Scope = {};

@@ -90,6 +90,10 @@ export class MongoChannelStateStore implements ChannelStateStore {
     return docs.flatMap((d) => (d.value !== undefined && d.dueAt ? [{ key: d._id.slice(start), value: d.value, dueAt: d.dueAt }] : []));
   }
 
+  async delete(key: string): Promise<void> {
+    await this.model.deleteOne({ _id: this.id(key) }).exec();
+  }
+
   private setValue(value: string, opts: { expiresAt: Date; dueAt?: Date }) {
     return opts.dueAt
       ? { $set: { value, expiresAt: opts.expiresAt, dueAt: opts.dueAt }, $unset: { n: 1 } }

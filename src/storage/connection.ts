@@ -1,6 +1,6 @@
 /**
  * Connecting to MongoDB. With MONGODB_URI, that server. Without it, an embedded
- * `mongod` from mongodb-memory-server with its data under DATA_DIR, so a first run
+ * `mongod` from mongodb-memory-server (an optional dependency, loaded only here) with its data under DATA_DIR, so a first run
  * needs no set-up and its data survives a restart. If the embedded server cannot start
  * (its binary is downloaded once and that needs the internet) and Java is there, the
  * development stand-in (dev-database-server.ts); else stop with a clear line.
@@ -40,7 +40,10 @@ export async function connectDatabase(config: DatabaseConfig, logger: Logger): P
   try {
     server = await startEmbedded(dbPath);
   } catch (err) {
-    const why = embeddedFailure(err);
+    // mongodb-memory-server is an optional dependency (it downloads mongod): images and production installs leave it out.
+    const why = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
+      ? 'the optional package mongodb-memory-server is not installed: `npm install mongodb-memory-server` for a local first run'
+      : embeddedFailure(err);
     const dev = config.devDatabase === 'auto' ? await startDevDatabase(config, logger, why) : null;
     if (dev) {
       const conn = await mongoose.createConnection(dev.uri, { dbName: config.mongodbDb }).asPromise();

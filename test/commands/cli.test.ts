@@ -68,7 +68,8 @@ test('forget erases identity and comments, keeps counts and the opt-out', async 
   await optOutModel(conn).create({ _id: 'slack:U9', channel: 'slack', at: new Date() });
   const r = cli(['forget', '--channel', 'slack', '--customer', 'U9'], { env: { MONGODB_URI: mongoUri(), MONGODB_DB: name } });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { channel: 'slack', surveys: 1, cancelled: 0, followups: 0, contactRemoved: true, optOutKept: true, unfinished: 0, alertsPosted: [] });
+  assert.deepEqual(JSON.parse(r.stdout), { channel: 'slack', surveys: 1, cancelled: 0, followups: 0, contactRemoved: true, optOutKept: true, channelState: 'not-configured', unfinished: 0, alertsPosted: [] });
+  assert.match(r.stderr, /the slack channel is not configured here/, 'the channel\'s own state could not be erased here: said so');
   const forgotten = await surveys.findOne({ forgotten: true }).lean().exec();
   assert.equal(forgotten?.customer.id, forgottenId('slack', 'U9'));
   assert.equal(forgotten?.customer.name, undefined);

@@ -158,3 +158,92 @@ describe('forget', () => {
     assert.deepEqual(forgottenIds('slack', 'U1'), [withSecret, dev, legacyForgottenId('slack', 'U1')]);
   });
 });
+
+describe('forget leaves nothing of the customer in any collection or channel state', () => {
+  test('every collection is swept for the customer\'s id, name, phone, segment, event ids, themes and managers\' reply texts; X\'s inactivity and signed-agent entries go; the tracker does not resurrect the customer', async () => {
+    const { InactivityTracker } = await import('../../src/channels/x/x-inactivity-tracker.ts');
+    const { SignedAgents } = await import('../../src/channels/x/x-signed-agents.ts');
+    const { XChannel } = await import('../../src/channels/x/x-channel.ts');
+    const { readXSettings } = await import('../../src/channels/x/x-settings.ts');
+    const { MongoChannelStateStore } = await import('../../src/storage/channel-state-store.ts');
+    const { channelStateModel } = await import('../../src/storage/channel-state-model.ts');
+    const { silentLogger } = await import('../../src/logger.ts');
+    const own = await openTestDb('forget-all');
+    try {
+      const CUSTOMER = '90817263544';
+      const NAME = 'Zelda Quorn';
+      const SEGMENT = 'segment-quorn-vip';
+      const EVENT = 'evt-quorn-42';
+      const REPLY = 'Zelda, we will call 555-0199 about card 4111';
+      const now = new Date();
+      const surveys = surveyModel(own.conn);
+      const done = await surveys.create({
+        channel: 'x', conversationId: `x-inactivity:1000:${CUSTOMER}:1700000000000`, type: 'transactional',
+        customer: { id: CUSTOMER, name: NAME, locale: 'sv', segment: SEGMENT, value: 987_654 }, agent: { id: 'a1' },
+        state: 'completed', score: 1, category: 'detractor', comment: 'Zelda here, slow delivery', themes: ['delivery'],
+        eventIds: [EVENT], resolvedAt: now, askAt: now, askedAt: now, completedAt: now,
+      });
+      await surveys.create({
+        channel: 'x', conversationId: `x-inactivity:1000:${CUSTOMER}:1700000099999`, type: 'transactional',
+        customer: { id: CUSTOMER, name: NAME, locale: 'sv', segment: SEGMENT, value: 987_654 }, agent: { id: 'a1' },
+        state: 'asked', resolvedAt: now, askAt: now, askedAt: now, eventIds: [`${EVENT}-b`],
+        owed: { id: 'owed-1', key: 'followupDetractor', attempts: 1, dueAt: now },
+        notes: [{ id: 'note-1', text: 'Zelda, we are on it', by: 'manager', attempts: 0, dueAt: now }],
+      });
+      const followups = followupModel(own.conn);
+      await followups.create({
+        surveyId: done._id, channel: 'x', conversationId: done.conversationId, agentId: 'a1', type: 'transactional', score: 1,
+        resolvedAt: now, openedAt: now, notifiedAt: null, notifyAfter: now, note: `${NAME} is upset`,
+        replies: [{ at: now, by: 'manager', status: 'sent', text: REPLY }],
+      });
+      await contactModel(own.conn).create({ channel: 'x', customerId: CUSTOMER, lastSurveyedAt: now });
+
+      // X's own state, written by its real parts: an open conversation (with the name) and the last signing agent.
+      const state = new MongoChannelStateStore(own.conn, 'x');
+      await state.init();
+      const tracker = new InactivityTracker(state, 60_000);
+      await tracker.customerWrote(CUSTOMER, Date.now() - 120_000, NAME);
+      await new SignedAgents(state).remember(CUSTOMER, 'agent-anna');
+      // The signed-agent entry already expired: it still holds data until the TTL sweep, and must go too.
+      await channelStateModel(own.conn).updateOne({ _id: `x/signed-agent:${CUSTOMER}` }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      const stateKeys = async () => (await channelStateModel(own.conn).find({}).lean().exec()).map((d) => d._id);
+      assert.ok((await stateKeys()).some((k) => k === `x/inactivity:${CUSTOMER}`));
+      assert.ok((await stateKeys()).some((k) => k === `x/signed-agent:${CUSTOMER}`));
+
+      const x = new XChannel(readXSettings({
+        X_CONSUMER_KEY: 'ck', X_CONSUMER_SECRET: 'cs', X_ACCESS_TOKEN: 'at', X_ACCESS_TOKEN_SECRET: 'ats', X_BRAND_USER_ID: '1000',
+        X_API_URL: 'http://127.0.0.1:9/1.1/',
+      })!, silentLogger());
+      const result = await forgetCustomer(own.conn, 'x', CUSTOMER, () => now, { adapter: x });
+      assert.equal(result.channelState, 'erased');
+      assert.equal(result.unfinished, 0);
+
+      // Every collection of the database, every document: no trace.
+      const traces = [CUSTOMER, NAME, 'Zelda', SEGMENT, '987654', EVENT, '555-0199', '4111'];
+      const collections = await own.conn.db!.listCollections().toArray();
+      assert.ok(collections.length >= 5, collections.map((c) => c.name).join(','));
+      for (const { name } of collections) {
+        const docs = await own.conn.db!.collection(name).find({}).toArray();
+        const text = JSON.stringify(docs);
+        for (const trace of traces) assert.ok(!text.includes(trace), `"${trace}" left in ${name}`);
+      }
+      const after = await surveys.findById(done._id).lean().exec();
+      assert.equal(after?.customer.locale, undefined, 'locale erased');
+      assert.equal(after?.themes, undefined, 'themes erased');
+      assert.equal(after?.score, 1, 'the count stays');
+      const f = await followups.findOne({ surveyId: done._id }).lean().exec();
+      assert.deepEqual(f?.replies?.map((r) => [r.by, r.status, r.text]), [['manager', 'sent', '']], 'who and how stay, not what');
+
+      // The tracker finds nothing due for the customer: no new survey under the erased name.
+      assert.deepEqual(await state.due('inactivity:', new Date(Date.now() + 86_400_000), 10), []);
+      assert.equal(await new SignedAgents(state).lastFor(CUSTOMER), null);
+    } finally {
+      await own.drop();
+    }
+  });
+
+  test('a channel not configured where forget runs is reported, not silently skipped', async () => {
+    const r = await forgetCustomer(db.conn, 'x', '5550001', undefined, { adapter: null });
+    assert.equal(r.channelState, 'not-configured');
+  });
+});

@@ -113,3 +113,33 @@ describe('relationship surveys', () => {
     assert.deepEqual(await off.run(), { scheduled: 0, already: 0 });
   });
 });
+
+describe('relationship conversation ids are keyed', () => {
+  test('the id is a keyed HMAC of the customer: not the unkeyed SHA-256 anyone can compute from a phone number, and it changes with OPT_OUT_KEY_SECRET', async () => {
+    const { createHash } = await import('node:crypto');
+    const { relationshipConversationId } = await import('../../src/conversation/relationship-schedule.ts');
+    const { useOptOutKeySecret } = await import('../../src/conversation/opt-out-model.ts');
+    const phone = '46709999999';
+    const unkeyed = createHash('sha256').update(`whatsapp\u0000${phone}`).digest('hex').slice(0, 32);
+    try {
+      useOptOutKeySecret('relationship-test-secret-0123456789abcdef');
+      const a = relationshipConversationId(229, 'whatsapp', phone);
+      assert.match(a, /^relationship:229:[0-9a-f]{32}$/);
+      assert.ok(!a.includes(unkeyed), 'a guessed phone number does not reproduce the id');
+      assert.equal(relationshipConversationId(229, 'whatsapp', phone), a, 'stable, so two processes schedule once');
+      useOptOutKeySecret('another-relationship-secret-0123456789ab');
+      assert.notEqual(relationshipConversationId(229, 'whatsapp', phone), a);
+    } finally {
+      useOptOutKeySecret(undefined);
+    }
+  });
+
+  test('`nps-bot start` refuses to run without OPT_OUT_KEY_SECRET, in any NODE_ENV', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+      env: { ...process.env, NODE_ENV: 'development', OPT_OUT_KEY_SECRET: '', PORT: '0', MONGODB_URI: 'mongodb://127.0.0.1:9/' }, encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr.trim(), /^nps-bot: OPT_OUT_KEY_SECRET: required to run the bot/);
+  });
+});

@@ -1,9 +1,9 @@
 /**
  * Who may do what over HTTP, against the whole bot on 127.0.0.1: dashboard sign-in is a
  * random server-side session (never the token in the cookie) that expires and ends at
- * sign-out; the cookie is Secure unless the browser talks to a loopback address; an
+ * sign-out; the cookie is Secure and named __Host- by default; an
  * ingest token delivers but reads nothing; short or shared tokens stop start-up; and
- * failed authentications are rate-limited per client IP (TRUST_PROXY decides which IP).
+ * refused credentials are rate-limited per client IP (test/http/auth-limiter.test.ts).
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -38,12 +38,12 @@ async function dashboard(cookie: string): Promise<Response> {
   return fetch(`${app.url}/dashboard`, { headers: { cookie }, redirect: 'manual' });
 }
 
-/** A raw request with a chosen Host header (fetch will not send one). */
-function rawLogin(host: string): Promise<string> {
-  const u = new URL(app.url);
+/** A raw sign-in with a chosen Host header (fetch will not send one); the Set-Cookie it got. */
+function rawLogin(url: string, host: string, extra: Record<string, string> = {}): Promise<string> {
+  const u = new URL(url);
   const body = new URLSearchParams({ token: MANAGER }).toString();
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: '/dashboard/login', method: 'POST', headers: { host, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path: '/dashboard/login', method: 'POST', headers: { ...extra, host, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       resolve(String(res.headers['set-cookie']?.[0] ?? ''));
     });
@@ -57,7 +57,7 @@ describe('dashboard sessions', () => {
     const first = await login(MANAGER);
     assert.equal(first.status, 303);
     const cookie = cookieOf(first);
-    assert.match(cookie, /^nps_session=[A-Za-z0-9_-]{43}$/);
+    assert.match(cookie, /^__Host-nps_session=[A-Za-z0-9_-]{43}$/);
     assert.ok(!(first.headers.get('set-cookie') ?? '').includes(MANAGER), 'the token never goes into the cookie');
     const second = cookieOf(await login(MANAGER));
     assert.notEqual(second, cookie, 'every sign-in gets a new id');
@@ -92,14 +92,36 @@ describe('dashboard sessions', () => {
     assert.equal(await store.principal('not-a-session-id'), null);
   });
 
-  test('the cookie is Secure unless the browser talks to a loopback address', async () => {
-    assert.doesNotMatch(await rawLogin('127.0.0.1'), /Secure/);
-    assert.doesNotMatch(await rawLogin('localhost:3000'), /Secure/);
-    const behindProxy = await rawLogin('nps.example.com');
-    assert.match(behindProxy, /^nps_session=/);
-    assert.match(behindProxy, /; Secure/);
-    assert.match(behindProxy, /HttpOnly/);
-    assert.match(behindProxy, /SameSite=Strict/);
+  test('the cookie is Secure and __Host- by default, whatever the Host header (a proxy sends its upstream, 127.0.0.1)', async () => {
+    for (const host of ['127.0.0.1:3000', 'localhost:3000', 'nps.example.com']) {
+      const set = await rawLogin(app.url, host);
+      assert.match(set, /^__Host-nps_session=[A-Za-z0-9_-]{43};/, host);
+      assert.match(set, /; Secure/, host);
+      assert.match(set, /; Path=\//, host);
+      assert.doesNotMatch(set, /Domain=/i, host);
+      assert.match(set, /HttpOnly/);
+      assert.match(set, /SameSite=Strict/);
+    }
+    // A plain-named cookie (one a network attacker could plant over HTTP) is not read.
+    const id = (await rawLogin(app.url, 'nps.example.com')).split(';')[0]!.split('=')[1]!;
+    assert.equal((await dashboard(`nps_session=${id}`)).status, 303);
+    assert.equal((await dashboard(`__Host-nps_session=${id}`)).status, 200);
+  });
+
+  test('SESSION_COOKIE_SECURE=auto follows req.secure (X-Forwarded-Proto from a trusted proxy only); false never sets Secure', async () => {
+    const auto = await startTestApp({ label: 'cookie-auto', env: { REPORT_TOKENS: `${MANAGER}:manager`, SESSION_COOKIE_SECURE: 'auto', TRUST_PROXY: 'loopback' } });
+    const plain = await startTestApp({ label: 'cookie-off', env: { REPORT_TOKENS: `${MANAGER}:manager`, SESSION_COOKIE_SECURE: 'false' } });
+    try {
+      assert.match(await rawLogin(auto.url, '127.0.0.1:3000', { 'x-forwarded-proto': 'https' }), /^__Host-nps_session=.*; Secure/);
+      const http = await rawLogin(auto.url, 'nps.example.com');
+      assert.match(http, /^nps_session=/);
+      assert.doesNotMatch(http, /Secure/);
+      assert.doesNotMatch(await rawLogin(plain.url, 'nps.example.com', { 'x-forwarded-proto': 'https' }), /Secure/);
+    } finally {
+      await auto.close();
+      await plain.close();
+    }
+    assert.throws(() => loadConfig({ SESSION_COOKIE_SECURE: 'maybe' }), ConfigError);
   });
 });
 
@@ -150,37 +172,3 @@ describe('token roles', () => {
   });
 });
 
-describe('failed authentications are rate-limited per client IP', () => {
-  const wrong = authHeaders('wrong-token-0123456789abcdefghijklmnop');
-
-  test('past the limit the address gets 429, even with a right token; successes do not count; X-Forwarded-For is ignored without TRUST_PROXY', async () => {
-    const limited = await startTestApp({ label: 'ratelimit', env: { AUTH_FAILURES_PER_15MIN: '3' } });
-    try {
-      for (let i = 0; i < 10; i++) assert.equal((await fetch(`${limited.url}/api/reports/nps`, { headers: authHeaders() })).status, 200);
-      for (let i = 0; i < 3; i++) {
-        const r = await fetch(`${limited.url}/api/reports/nps`, { headers: { ...wrong, 'x-forwarded-for': `203.0.113.${i}` } });
-        assert.equal(r.status, 401);
-      }
-      const blocked = await fetch(`${limited.url}/api/reports/nps`, { headers: { ...wrong, 'x-forwarded-for': '198.51.100.7' } });
-      assert.equal(blocked.status, 429, 'a made-up X-Forwarded-For does not buy new attempts');
-      assert.equal((await fetch(`${limited.url}/api/reports/nps`, { headers: authHeaders() })).status, 429);
-      const form = await fetch(`${limited.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: 'guess' }), redirect: 'manual' });
-      assert.equal(form.status, 429, 'the sign-in form shares the limit');
-      assert.equal((await fetch(`${limited.url}/healthz`)).status, 200, 'health checks are not limited');
-    } finally {
-      await limited.close();
-    }
-  });
-
-  test('behind a trusted proxy, each client address has its own count', async () => {
-    const proxied = await startTestApp({ label: 'ratelimit-proxy', env: { AUTH_FAILURES_PER_15MIN: '2', TRUST_PROXY: 'loopback' } });
-    try {
-      const from = (ip: string) => ({ ...wrong, 'x-forwarded-for': ip });
-      for (let i = 0; i < 2; i++) assert.equal((await fetch(`${proxied.url}/api/reports/nps`, { headers: from('203.0.113.9') })).status, 401);
-      assert.equal((await fetch(`${proxied.url}/api/reports/nps`, { headers: from('203.0.113.9') })).status, 429);
-      assert.equal((await fetch(`${proxied.url}/api/reports/nps`, { headers: { ...authHeaders(), 'x-forwarded-for': '198.51.100.20' } })).status, 200, 'another client is not blocked');
-    } finally {
-      await proxied.close();
-    }
-  });
-});

@@ -90,7 +90,7 @@ describe('dashboard over HTTP', () => {
     const ok = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: MANAGER }), redirect: 'manual' });
     assert.equal(ok.status, 303);
     const cookie = ok.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^nps_session=/);
+    assert.match(cookie, /^__Host-nps_session=/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     const wrong = await fetch(`${app.url}/dashboard/login`, { method: 'POST', body: new URLSearchParams({ token: 'guess-guess-guess-guess' }), redirect: 'manual' });
@@ -120,7 +120,7 @@ describe('dashboard in headless Chromium', () => {
     await Promise.all([page.waitForURL(`${app.url}/dashboard`), page.click('button[type=submit]')]);
 
     const cookies = await context.cookies();
-    const session = cookies.find((c) => c.name === 'nps_session');
+    const session = cookies.find((c) => c.name === '__Host-nps_session');
     assert.ok(session?.httpOnly, 'HttpOnly cookie');
     assert.equal(session?.sameSite, 'Strict');
 
@@ -254,7 +254,7 @@ describe('dashboard in headless Chromium', () => {
     assert.ok(!(await page.content()).includes('pwned'), 'another agent\'s comments stay hidden');
     await page.screenshot({ path: `${OUTPUT}dashboard-agent.png`, fullPage: true });
     await Promise.all([page.waitForURL(/\/dashboard\/login$/), page.click('header button[type=submit]')]);
-    assert.equal((await context.cookies()).find((c) => c.name === 'nps_session'), undefined, 'signed out');
+    assert.equal((await context.cookies()).find((c) => c.name === '__Host-nps_session'), undefined, 'signed out');
     await context.close();
   });
 

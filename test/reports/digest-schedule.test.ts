@@ -171,7 +171,7 @@ describe('bad settings and the CLI', () => {
   }
 
   test('nps-bot start with a bad DIGEST_CRON exits 1 with one line', async () => {
-    const r = await cli(['start'], { DIGEST_CRON: 'every monday', PORT: '0' });
+    const r = await cli(['start'], { DIGEST_CRON: 'every monday', PORT: '0', OPT_OUT_KEY_SECRET: 'digest-test-opt-out-key-0123456789abcdef' });
     assert.equal(r.signal, null, 'the process exits by itself instead of hanging');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^nps-bot: DIGEST_CRON: not a valid cron expression/m);

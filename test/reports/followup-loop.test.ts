@@ -321,3 +321,80 @@ describe('a message back to the customer through the engine port', () => {
     }
   });
 });
+
+describe('messages back are capped, only while the follow-up is open, and agents are scoped by channel and id', () => {
+  test('at most 3 per follow-up in 24 hours (a burst of 8 sends 3, the rest 429 with Retry-After); a closed follow-up sends nothing; an agent token must name its channel', async () => {
+    const db = await openTestDb('fu-reply-cap');
+    const time = clock('2024-05-06T08:00:00Z');
+    const asked: CustomerReplyRequest[] = [];
+    const reports = createReports({
+      config: loadConfig({ REPORT_SYNC_INTERVAL_MS: '3600000' }),
+      conn: db.conn,
+      engine: new EventEmitter<{ transition: [TransitionEvent] }>(),
+      post: async () => {},
+      replyToCustomer: async (r) => { asked.push(r); return { status: 'sent' }; },
+      logger: silentLogger(),
+      now: time.now,
+    });
+    const SLACK_AGENT = 'agent-token-a1-slack-0123456789abcdef';
+    const DISCORD_AGENT = 'agent-token-a1-discord-0123456789abcde';
+    const ANY_AGENT = 'agent-token-a1-any-channel-0123456789ab';
+    let server: Server | undefined;
+    try {
+      await reports.start();
+      const slack = surveyDoc({ resolvedAt: new Date('2024-05-06T07:00:00Z'), channel: 'slack', conversationId: 'c-cap', agent: { id: 'a1' }, score: 3 });
+      const other = surveyDoc({ resolvedAt: new Date('2024-05-06T07:00:00Z'), channel: 'slack', conversationId: 'c-closed', agent: { id: 'a1' }, score: 2 });
+      await surveyModel(db.conn).insertMany([slack, other]);
+      await reports.sweep();
+      const idOf = async (c: string) => String((await followupModel(db.conn).findOne({ conversationId: c }).lean().exec())!._id);
+      const web = express();
+      reports.mount(web, new TokenAuth([
+        [TEST_API_TOKEN, { role: 'manager' }],
+        [SLACK_AGENT, { role: 'agent', agentId: 'a1', channel: 'slack' }],
+        [DISCORD_AGENT, { role: 'agent', agentId: 'a1', channel: 'discord' }],
+        [ANY_AGENT, { role: 'agent', agentId: 'a1' }],
+      ]));
+      server = await new Promise<Server>((resolve) => { const s = web.listen(0, '127.0.0.1', () => resolve(s)); });
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/followups`;
+      const reply = (id: string, token = TEST_API_TOKEN, text = 'We fixed it.') =>
+        fetch(`${base}/${id}/reply`, { method: 'POST', headers: authHeaders(token), body: JSON.stringify({ text }) });
+      const cap = await idOf('c-cap');
+
+      // Equal ids on two channels are two people; a token without a channel may not message customers.
+      assert.equal((await reply(cap, DISCORD_AGENT)).status, 404);
+      assert.equal((await fetch(`${base}/${cap}`, { headers: authHeaders(DISCORD_AGENT) })).status, 404, 'nor read it');
+      assert.equal((await reply(cap, ANY_AGENT)).status, 403);
+      assert.equal(asked.length, 0);
+
+      const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => reply(cap, i % 2 ? SLACK_AGENT : TEST_API_TOKEN)));
+      const statuses = burst.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [202, 202, 202, 429, 429, 429, 429, 429]);
+      const refused = burst.find((r) => r.status === 429)!;
+      assert.ok(Number(refused.headers.get('retry-after')) > 23 * 3600, 'Retry-After: until the window ends');
+      assert.equal(asked.length, 3, 'only three reached the customer');
+      time.advance(24 * HOUR + 1000);
+      assert.equal((await reply(cap)).status, 202, 'a new window');
+
+      const closedId = await idOf('c-closed');
+      const patched = await fetch(`${base}/${closedId}`, { method: 'PATCH', headers: authHeaders(), body: JSON.stringify({ outcome: 'no-answer' }) });
+      assert.equal(patched.status, 200);
+      const before = asked.length;
+      const closed = await reply(closedId);
+      assert.equal(closed.status, 409);
+      assert.match(((await closed.json()) as { error: string }).error, /closed/);
+      assert.equal(asked.length, before, 'nothing sent for a closed follow-up');
+    } finally {
+      await new Promise((r) => server ? server.close(r) : r(undefined));
+      await reports.stop();
+      await db.drop();
+    }
+  });
+
+  test('REPORT_TOKENS: <token>:agent:<id>@<channel> names the channel; an e-mail-like id stays whole', async () => {
+    const { parseReportTokens } = await import('../../src/reports/report-config.ts');
+    const t = 'x'.repeat(32);
+    assert.deepEqual(parseReportTokens(`${t}:agent:U123@slack`), [[t, { role: 'agent', agentId: 'U123', channel: 'slack' }]]);
+    assert.deepEqual(parseReportTokens(`${t}:agent:7@chatwoot:web`), [[t, { role: 'agent', agentId: '7', channel: 'chatwoot:web' }]]);
+    assert.deepEqual(parseReportTokens(`${t}:agent:anna@acme.example`), [[t, { role: 'agent', agentId: 'anna@acme.example' }]]);
+  });
+});

@@ -59,6 +59,10 @@ export class ChatwootBridge {
       webhook: this.settings.webhookToken ? `${CHATWOOT_WEBHOOK_PATH}/<CHATWOOT_WEBHOOK_TOKEN>` : CHATWOOT_WEBHOOK_PATH,
       signed: Boolean(this.settings.webhookSecret),
     }, 'chatwoot bridge on');
+    if (!this.settings.webhookSecret) {
+      // The URL token is a bearer secret: anyone who sees the URL (a proxy or access log) can post any event, at any age.
+      this.log.warn('chatwoot webhook in URL-token mode: deliveries are not signed, so a leaked URL lets anyone forge or replay events; set CHATWOOT_WEBHOOK_SECRET (Chatwoot 4.11.2 and later sign webhooks)');
+    }
   }
 
   stop(): Promise<void> {

@@ -16,6 +16,7 @@
 import Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { cappedText } from '../capped-body.ts';
 
 export interface ChatwootClientOptions {
   url: string;
@@ -103,7 +104,7 @@ export class ChatwootClient {
     } catch (err) {
       throw new TransientSendError(`chatwoot unreachable: ${(err as Error).message}`);
     }
-    const text = await res.text().catch(() => '');
+    const text = await cappedText(res);
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { PermanentSendError, TransientSendError, WindowClosedError } from '../send-errors.ts';
 import { graphSendError, type MetaProduct } from './graph-errors.ts';
+import { cappedText } from '../capped-body.ts';
 
 export interface GraphClientOptions {
   product: MetaProduct;
@@ -59,7 +60,7 @@ export class GraphClient {
     } catch (err) {
       throw graphSendError({ product: this.options.product, status: null, message: (err as Error).message }, now());
     }
-    const text = await res.text().catch(() => '');
+    const text = await cappedText(res);
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;

@@ -17,6 +17,7 @@ import {
   type App, type Logger as SlackLogger, type Receiver, type ReceiverEvent, type webApi,
 } from '@slack/bolt';
 import type { Router } from 'express';
+import { z } from 'zod';
 import type { SlackSettings } from './slack-settings.ts';
 
 export const EVENTS_PATH = '/slack/events';
@@ -30,7 +31,7 @@ export function createReceiver(
   if (settings.appToken) {
     return {
       mode: 'socket',
-      receiver: new AckAfterProcessing(new SocketModeReceiver({
+      receiver: new SkipUnreadable(new AckAfterProcessing(new SocketModeReceiver({
         appToken: settings.appToken,
         logger,
         autoReconnectEnabled: true,
@@ -39,27 +40,72 @@ export function createReceiver(
           logger.warn('slack: an event was not handled; it is not acknowledged, so Slack delivers it again');
           return false;
         },
-      })),
+      })), logger),
     };
   }
   if (!settings.signingSecret) throw new Error('slack: SLACK_SIGNING_SECRET is required in HTTP mode');
   return {
     mode: 'http',
-    receiver: new ExpressReceiver({
+    receiver: new SkipUnreadable(new ExpressReceiver({
       signingSecret: settings.signingSecret,
       router,
       endpoints: EVENTS_PATH,
       logger,
       // Answer Slack after the listeners finished, not when they call ack().
       processBeforeResponse: true,
-      processEventErrorHandler: async ({ response }) => {
-        logger.warn('slack: an event was not handled; answered 500, so Slack delivers it again');
+      processEventErrorHandler: async ({ error, response }) => {
+        const e = error as { name?: string; code?: string; message?: string; original?: { name?: string; message?: string } };
+        logger.warn(`slack: an event was not handled (${e.code ?? e.name ?? 'error'}: ${String(e.original?.message ?? e.message ?? '').slice(0, 160)}); answered 500, so Slack delivers it again`);
         if (!response.headersSent) response.writeHead(500).end();
         return false;
       },
       bodyLimit: BODY_LIMIT,
-    }),
+    }), logger),
   };
+}
+
+/**
+ * The shape Bolt itself reads before any listener runs (the envelope, the event's type,
+ * channel, user and item). A signed body that is not of that shape made Bolt throw a
+ * TypeError (`'id' in null`) and the bot answer 500, and Slack would deliver it again,
+ * forever unreadable (found by `npm run fuzz`); it is now acknowledged and skipped.
+ */
+const idOrObject = z.union([z.string().max(256), z.object({}).loose()]).optional();
+const readableBody = z.object({
+  type: z.string().max(100),
+  team_id: z.string().max(64).nullish(),
+  enterprise_id: z.string().max(64).nullish(),
+  api_app_id: z.string().max(64).nullish(),
+  authorizations: z.array(z.object({}).loose()).nullish(),
+  event: z.object({
+    type: z.string().max(100),
+    channel: idOrObject,
+    user: idOrObject,
+    item: z.object({ channel: z.string().max(256).optional() }).loose().optional(),
+  }).loose().optional(),
+}).loose().refine((b) => b.type !== 'event_callback' || b.event !== undefined);
+
+export class SkipUnreadable implements Receiver {
+  constructor(private readonly inner: Receiver, private readonly logger: SlackLogger) {}
+
+  init(app: App): void {
+    const checking = {
+      processEvent: async (event: ReceiverEvent) => {
+        if (readableBody.safeParse(event.body).success) return app.processEvent(event);
+        this.logger.warn('slack: an event Bolt cannot read was acknowledged and skipped');
+        await event.ack();
+      },
+    };
+    this.inner.init(checking as unknown as App);
+  }
+
+  start(...args: unknown[]): Promise<unknown> {
+    return this.inner.start(...args);
+  }
+
+  stop(...args: unknown[]): Promise<unknown> {
+    return this.inner.stop(...args);
+  }
 }
 
 /**

@@ -14,13 +14,14 @@ import { directMessages, type ActivityPayload, type DirectMessageEvent } from '.
 import { AgentSignatures, UNKNOWN_AGENT_ID } from './x-agent-signature.ts';
 import { DailyDmCaps, DAY_MS } from './x-daily-caps.ts';
 import { TwitDirectMessages, type XDirectMessages } from './x-direct-messages.ts';
-import { InactivityTracker } from './x-inactivity-tracker.ts';
+import { forgetInactivity, InactivityTracker } from './x-inactivity-tracker.ts';
 import { quickReplyOptions, readQuickReply, type QuickReplyOption } from './x-quick-reply.ts';
 import { xUserId, type XSettings } from './x-settings.ts';
 import { mountXWebhook } from './x-webhook-routes.ts';
 import { RecentIds } from './x-recent-ids.ts';
-import { SignedAgents } from './x-signed-agents.ts';
+import { forgetSignedAgent, SignedAgents } from './x-signed-agents.ts';
 import { canonicalXUserId } from './x-ids.ts';
+import type { ChannelStateStore } from '../channel-state.ts';
 
 export interface XChannelOptions {
   /** Another DM client (twit is the default). */
@@ -100,6 +101,12 @@ export class XChannel implements ChannelAdapter {
   }
 
   /** The agent who last signed a brand DM to this customer ("… ^AB"), for a resolution that names none. */
+  /** `nps-bot forget`: the customer's open-conversation entry and last signing agent; the daily caps hold no customer. */
+  async forget(customerId: string, state: ChannelStateStore): Promise<void> {
+    await forgetInactivity(state, customerId);
+    await forgetSignedAgent(state, customerId);
+  }
+
   async findAgent(_conversationId: string, customerId: string): Promise<AgentRef | null> {
     if (!this.shared) throw new Error('x: the channel is not started');
     return this.shared.signed.lastFor(customerId);

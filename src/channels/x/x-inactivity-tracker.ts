@@ -49,6 +49,11 @@ export class InactivityRaceError extends Error {
   override readonly name = 'InactivityRaceError';
 }
 
+/** `nps-bot forget`: the customer's conversation entry (it holds their name and would start a survey). */
+export async function forgetInactivity(state: ChannelStateStore, customerId: string): Promise<void> {
+  await state.delete(PREFIX + customerId);
+}
+
 export class InactivityTracker {
   constructor(private readonly state: ChannelStateStore, private readonly afterMs: number) {}
 

@@ -10,6 +10,11 @@ const PREFIX = 'signed-agent:';
 /** A care conversation is resolved within days; a month covers late resolutions too. */
 const KEEP_MS = 30 * 86_400_000;
 
+/** `nps-bot forget`: who last signed a DM to the customer. */
+export async function forgetSignedAgent(state: ChannelStateStore, customerId: string): Promise<void> {
+  await state.delete(PREFIX + customerId);
+}
+
 export class SignedAgents {
   constructor(private readonly state: ChannelStateStore) {}
 

@@ -10,8 +10,9 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { bearerToken, seesNothing, type Principal, type TokenAuth } from '../../http/token-auth.ts';
-import { SESSION_COOKIE, sessionCookie, sessionCookieOptions } from '../../http/session-cookie.ts';
+import { SessionCookie, type CookieSecurity } from '../../http/session-cookie.ts';
 import { SessionStore } from '../../http/session-store.ts';
+import { refuseCredential } from '../../http/auth-rate-limit.ts';
 import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
 import { actorOf, followupPatchSchema, type Followups } from '../followups.ts';
@@ -40,6 +41,8 @@ export interface DashboardDeps {
   flush: () => Promise<void>;
   /** Comment themes (the list, and tags being written). */
   themes?: ThemeTagging;
+  /** SESSION_COOKIE_SECURE (default `true`: Secure, `__Host-` name). */
+  cookieSecurity?: CookieSecurity;
 }
 
 function setSecurityHeaders(res: Response): void {
@@ -71,11 +74,12 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
 
   const sessions = new SessionStore(deps.conn, deps.auth, deps.now);
+  const cookie = new SessionCookie(deps.cookieSecurity);
   /** Managers and agents only: an ingest token reads nothing, here or in the API, nor does an agent under AGENT_VISIBILITY=none. */
   const reader = (p: Principal | null): Principal | null => (p && p.role !== 'ingest' && !seesNothing(p) ? p : null);
   const principalFor = async (req: Request): Promise<Principal | null> => {
     const bearer = bearerToken(req.headers.authorization);
-    return reader(bearer !== undefined ? deps.auth.check(bearer) : await sessions.principal(sessionCookie(req)));
+    return reader(bearer !== undefined ? deps.auth.check(bearer) : await sessions.principal(cookie.read(req)));
   };
 
   /** Cross-site form posts are refused even if a browser sent the cookie (SameSite=Strict already keeps it home). */
@@ -110,18 +114,18 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     }
     const principal = reader(checked);
     if (!principal) {
-      res.status(401).type('html').send(loginPage('That token is not valid.'));
+      refuseCredential(req, res, () => { res.status(401).type('html').send(loginPage('That token is not valid.')); });
       return;
     }
     // A new id at every sign-in (never one the browser brought), so a planted cookie cannot be adopted.
-    await sessions.destroy(sessionCookie(req));
-    res.cookie(SESSION_COOKIE, await sessions.create(token), sessionCookieOptions(req, sessions.ttlMs));
+    await sessions.destroy(cookie.read(req));
+    res.cookie(cookie.name(req), await sessions.create(token), cookie.options(req, sessions.ttlMs));
     res.redirect(303, '/dashboard');
   });
 
   router.post('/logout', async (req, res) => {
-    await sessions.destroy(sessionCookie(req));
-    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(req));
+    await sessions.destroy(cookie.read(req));
+    res.clearCookie(cookie.name(req), cookie.options(req));
     res.redirect(303, '/dashboard/login');
   });
 
@@ -130,11 +134,11 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const principal = await principalFor(req);
     if (!principal) {
       if (req.headers.authorization) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').type('text').send('missing or invalid token');
+        refuseCredential(req, res, () => { res.status(401).set('WWW-Authenticate', 'Bearer').type('text').send('missing or invalid token'); });
       } else if (req.method === 'GET') {
         res.redirect(303, '/dashboard/login');
       } else {
-        res.status(401).type('text').send('sign in first');
+        refuseCredential(req, res, () => { res.status(401).type('text').send('sign in first'); });
       }
       return;
     }

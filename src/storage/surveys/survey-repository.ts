@@ -353,7 +353,10 @@ export class SurveyRepository {
       if (!s) return { conversationId: randomConversationId(), erased: false, cancelled: false };
       const conversationId = s.conversationId.startsWith('forgotten:') ? s.conversationId : randomConversationId();
       const set: Record<string, unknown> = { 'customer.id': hashedCustomerId, forgotten: true, dirty: true, conversationId };
-      const unset = ['customer.name', 'comment', 'testimonial', 'address', 'link', 'lastError', 'owed', 'notes', 'eventIds', 'themes'];
+      const unset = [
+        'customer.name', 'customer.locale', 'customer.segment', 'customer.value', 'comment', 'themes', 'testimonial',
+        'address', 'link', 'lastError', 'owed', 'notes', 'eventIds',
+      ];
       let cancelled = false;
       let after: SurveyDoc | null;
       if (s.state === 'scheduled' || AWAITING_SCORE.includes(s.state)) {

@@ -165,3 +165,21 @@ describe('the Chatwoot client over HTTP', () => {
     assert.ok(e6 instanceof PermanentSendError && e6.code === 'chatwoot-422', String(e6));
   });
 });
+
+describe('URL-token mode warns at start-up', () => {
+  test('without CHATWOOT_WEBHOOK_SECRET the bridge warns once it mounts its webhook; signed mode does not', async () => {
+    const { default: pino } = await import('pino');
+    const { Router } = await import('express');
+    const { ChatwootBridge } = await import('../../../src/channels/chatwoot/chatwoot-bridge.ts');
+    const token = 'url-token-0123456789abcdef';
+    for (const [env, warns] of [[{ ...base, CHATWOOT_WEBHOOK_SECRET: '', CHATWOOT_WEBHOOK_TOKEN: token }, true], [base, false]] as const) {
+      const lines: string[] = [];
+      const bridge = new ChatwootBridge(readChatwootSettings(env)!, pino({ level: 'warn' }, { write: (l: string) => { lines.push(l); } }));
+      bridge.start({ resolved: async () => ({ surveyId: '', status: 'duplicate' }), message: async () => ({ status: 'ignored' }) } as never, Router());
+      const warned = lines.filter((l) => l.includes('URL-token mode'));
+      assert.equal(warned.length, warns ? 1 : 0, JSON.stringify(lines));
+      assert.ok(!warned.join('').includes(token), 'the token itself is never logged');
+      await bridge.stop();
+    }
+  });
+});
