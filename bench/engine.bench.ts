@@ -8,7 +8,7 @@
  * BENCH_CONVERSATIONS (default 2000), BENCH_CONCURRENCY (default 16), BENCH_OPEN (default 100000).
  */
 import { pathToFileURL } from 'node:url';
-import type { ChannelAdapter, OutgoingMessage, Recipient, SendReceipt } from '../src/channels/channel.ts';
+import type { ChannelAdapter, OutgoingMessage, Recipient, SendReceipt } from '../src/conversation/channel-contract/channel.ts';
 import { SurveyEngine } from '../src/conversation/engine.ts';
 import { Outbox } from '../src/conversation/outbox.ts';
 import { Templates } from '../src/conversation/templates.ts';

@@ -9,7 +9,7 @@ import type { Connection } from 'mongoose';
 import { tokenAuthFrom } from './http/token-auth.ts';
 import { apiTokens } from './http/api-tokens.ts';
 import { useOptOutKeySecret } from './conversation/opt-out-model.ts';
-import type { ChannelAdapter, EngineSink } from './channels/channel.ts';
+import type { ChannelAdapter, EngineSink } from './conversation/channel-contract/channel.ts';
 import { createChannels } from './channels/registry.ts';
 import { customerIdCanonicaliser } from './channels/customer-ids.ts';
 import type { Config } from './config.ts';

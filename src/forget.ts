@@ -21,7 +21,7 @@ import { versionedUpdate } from './storage/versioned-update.ts';
 import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
 import { ValidationError } from './validation.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
-import type { ChannelAdapter } from './channels/channel.ts';
+import type { ChannelAdapter } from './conversation/channel-contract/channel.ts';
 
 /** A detractor alert already posted: it quoted the customer's comment, and only a person can delete it there. */
 export interface PostedAlert { followupId: string; postedAt: string; postedTo: string | null }

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { ChannelContext } from '../src/channels/channel.ts';
+import type { ChannelContext } from '../src/conversation/channel-contract/channel.ts';
 import { ShuttingDownError } from '../src/in-flight.ts';
 import { authHeaders, startTestApp } from './helpers/app.ts';
 import { HOUR, TestClock } from './helpers/engine.ts';

@@ -11,8 +11,8 @@ const SRC = 'src';
 const TSCONFIG = 'tsconfig.json';
 
 const PLATFORM_LIBRARIES = new Set(['@slack/bolt', '@slack/web-api', 'discord.js', 'twit', 'express']);
-/** The channel files that are only types and errors: the contract, not an adapter. */
-const CHANNEL_CONTRACT = new Set(['channels/channel.ts', 'channels/send-errors.ts']);
+/** The contract adapters implement: the engine owns it (as bolt's core owns `Receiver`), so adapters point up at it. */
+const CONTRACT = 'conversation/channel-contract/';
 
 interface Rule {
   why: string;
@@ -27,9 +27,19 @@ const RULES: Rule[] = [
     forbids: (to) => to === 'mongoose' || to === 'mongodb' || to.startsWith('storage/') || to.startsWith('reports/'),
   },
   {
-    why: 'the conversation knows no platform, only the channel contract',
-    applies: (from) => from.startsWith('conversation/'),
-    forbids: (to) => PLATFORM_LIBRARIES.has(to) || (to.startsWith('channels/') && !CHANNEL_CONTRACT.has(to)),
+    why: 'adapters know the conversation only by its channel contract',
+    applies: (from) => from.startsWith('channels/'),
+    forbids: (to) => to.startsWith('conversation/') && !to.startsWith(CONTRACT),
+  },
+  {
+    why: 'the conversation knows no platform and no adapter',
+    applies: (from) => from.startsWith('conversation/') && !from.startsWith(CONTRACT),
+    forbids: (to) => PLATFORM_LIBRARIES.has(to) || to.startsWith('channels/'),
+  },
+  {
+    why: 'the channel contract is types and errors only: nothing of the engine, no adapter, no platform but the router type of the one HTTP port',
+    applies: (from) => from.startsWith(CONTRACT),
+    forbids: (to) => (to.startsWith('conversation/') && !to.startsWith(CONTRACT)) || to.startsWith('channels/') || (PLATFORM_LIBRARIES.has(to) && to !== 'express'),
   },
   {
     why: 'the survey document has one owner: only its repository folder imports the model, the rest use its index',
@@ -37,9 +47,9 @@ const RULES: Rule[] = [
     forbids: (to) => to.startsWith('storage/surveys/') && to !== 'storage/surveys/index.ts',
   },
   {
-    why: 'reports know channels only by their types',
+    why: 'reports know no channel: notices go out through the contract\'s types and a post function app.ts hands in',
     applies: (from) => from.startsWith('reports/'),
-    forbids: (to) => to.startsWith('channels/') && to !== 'channels/channel.ts',
+    forbids: (to) => to.startsWith('channels/'),
   },
 ];
 
@@ -114,21 +124,25 @@ describe('the layering rules', () => {
   test.each([
     ['channels/slack/slack-channel.ts', 'mongoose', true],
     ['channels/x/x-channel.ts', 'storage/surveys/survey-model.ts', true],
+    ['channels/x/x-channel.ts', 'conversation/engine.ts', true],
+    ['channels/x/x-channel.ts', 'conversation/channel-contract/channel.ts', false],
+    ['conversation/channel-contract/channel.ts', 'conversation/engine.ts', true],
     ['channels/discord/discord-channel.ts', 'reports/reports-module.ts', true],
     ['channels/webhook-channel.ts', 'reports/dashboard/dashboard-routes.ts', true],
-    ['channels/slack/slack-channel.ts', 'channels/channel.ts', false],
+    ['channels/slack/slack-channel.ts', 'channels/held-delivery.ts', false],
     ['channels/slack/slack-channel.ts', '@slack/bolt', false],
     ['conversation/engine.ts', 'discord.js', true],
     ['conversation/engine.ts', '@slack/web-api', true],
     ['conversation/outbox.ts', 'express', true],
     ['conversation/engine.ts', 'channels/slack/slack-channel.ts', true],
     ['conversation/engine.ts', 'channels/registry.ts', true],
-    ['conversation/outbox.ts', 'channels/channel.ts', false],
-    ['conversation/engine.ts', 'channels/send-errors.ts', false],
+    ['conversation/outbox.ts', 'conversation/channel-contract/channel.ts', false],
+    ['conversation/outbox.ts', 'channels/channel.ts', true],
+    ['conversation/engine.ts', 'conversation/channel-contract/send-errors.ts', false],
     ['conversation/engine.ts', 'mongoose', false],
     ['reports/digest.ts', 'channels/registry.ts', true],
     ['reports/digest.ts', 'channels/send-errors.ts', true],
-    ['reports/digest.ts', 'channels/channel.ts', false],
+    ['reports/digest.ts', 'conversation/channel-contract/channel.ts', false],
     ['http/server.ts', 'channels/slack/slack-receiver.ts', false],
     ['reports/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
     ['conversation/engine.ts', 'storage/surveys/survey-repository.ts', true],

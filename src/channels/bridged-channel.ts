@@ -4,7 +4,7 @@
  * channel it registers; each channel only names itself and forwards.
  */
 import type { Router } from 'express';
-import type { ChannelAdapter, ChannelContext, EngineSink, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel.ts';
+import type { ChannelAdapter, ChannelContext, EngineSink, Notice, OutgoingMessage, Recipient, SendReceipt } from '../conversation/channel-contract/channel.ts';
 
 export interface HelpdeskBridge {
   readonly ratePerSecond: number;

@@ -2,7 +2,7 @@
  * The terminal channel for `nps-bot demo`: messages to the "customer" are printed,
  * and the demo reads the customer's replies from standard input.
  */
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../conversation/channel-contract/channel.ts';
 
 export class ConsoleChannel implements ChannelAdapter {
   readonly name = 'console';

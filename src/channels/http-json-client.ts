@@ -6,7 +6,7 @@
  * (`<platform>-<status>`) so a caller can tell "gone" (404, 410) from "refused".
  */
 import Bottleneck from 'bottleneck';
-import { PermanentSendError, TransientSendError } from './send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../conversation/channel-contract/send-errors.ts';
 import { retryAfterMs } from './webhook-channel.ts';
 
 export interface HttpJsonClientOptions {

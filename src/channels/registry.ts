@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { ChannelAdapter } from './channel.ts';
+import type { ChannelAdapter } from '../conversation/channel-contract/channel.ts';
 import { WebhookChannel } from './webhook-channel.ts';
 import * as slack from './slack/index.ts';
 import * as discord from './discord/index.ts';

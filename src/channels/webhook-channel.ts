@@ -9,8 +9,8 @@
  * Incoming: customer replies arrive at `POST /api/channels/webhook/messages`
  * (see http-server.ts, which guards it with the API token).
  */
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel.ts';
-import { PermanentSendError, TransientSendError } from './send-errors.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../conversation/channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError } from '../conversation/channel-contract/send-errors.ts';
 import { signatureHeaders } from './webhook-signature.ts';
 import { cappedText } from './capped-body.ts';
 

@@ -5,9 +5,9 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { ChannelAdapter, EngineSink } from '../channels/channel.ts';
+import type { ChannelAdapter, EngineSink } from '../conversation/channel-contract/channel.ts';
 import { createChannels } from '../channels/registry.ts';
-import { PermanentSendError, TransientSendError } from '../channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../conversation/channel-contract/send-errors.ts';
 import { ConfigError } from '../env-readers.ts';
 import { MongoChannelStateStore } from '../storage/channel-state-store.ts';
 import { Digests } from '../reports/digest.ts';

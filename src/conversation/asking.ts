@@ -9,8 +9,8 @@
  * are applied from `sending` on, so an answer racing its own question is never lost.
  */
 import mongoose from 'mongoose';
-import type { ResolveOutcome, ResolvedEvent, SendReceipt } from '../channels/channel.ts';
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
+import type { ResolveOutcome, ResolvedEvent, SendReceipt } from './channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { resolvedEventSchema } from './inbound-validation.ts';

@@ -3,7 +3,7 @@
  * comment, answered by the customer's next message, kept with its time. Only a clear yes
  * grants it (consent-reply.ts reads the answer); the question is never asked again.
  */
-import type { ReplyOutcome } from '../channels/channel.ts';
+import type { ReplyOutcome } from './channel-contract/channel.ts';
 import type { ReplyTarget } from '../storage/surveys/index.ts';
 import type { EngineCore } from './engine-core.ts';
 import type { Category } from './nps-category.ts';

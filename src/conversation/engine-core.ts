@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import type { MessageKind, OutgoingMessage, Recipient } from '../channels/channel.ts';
+import type { MessageKind, OutgoingMessage, Recipient } from './channel-contract/channel.ts';
 import type { Logger } from '../logger.ts';
 import type { OwedMessage, SurveyDoc, SurveyRepository, SurveyState } from '../storage/surveys/index.ts';
 import type { Eligibility } from './eligibility.ts';

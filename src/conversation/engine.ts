@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import type { EngineSink, InboundMessage, ReplyOutcome, ResolveOutcome, ResolvedEvent } from '../channels/channel.ts';
+import type { EngineSink, InboundMessage, ReplyOutcome, ResolveOutcome, ResolvedEvent } from './channel-contract/channel.ts';
 import type { Logger } from '../logger.ts';
 import { SurveyRepository } from '../storage/surveys/index.ts';
 import { Asking } from './asking.ts';

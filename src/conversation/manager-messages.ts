@@ -8,7 +8,7 @@
  * the same idempotency key (`queued`).
  */
 import { randomUUID } from 'node:crypto';
-import { WindowClosedError } from '../channels/send-errors.ts';
+import { WindowClosedError } from './channel-contract/send-errors.ts';
 import type { OwedNote, SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs } from './send-retry-policy.ts';

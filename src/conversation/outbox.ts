@@ -9,8 +9,8 @@
  * goes up with its retry-after, and the engine puts the survey back for that time.
  */
 import Bottleneck from 'bottleneck';
-import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channels/channel.ts';
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
+import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface OutboxOptions {

@@ -9,7 +9,7 @@
  * transactional surveys, and the platform's messaging window.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { EngineSink } from '../channels/channel.ts';
+import type { EngineSink } from './channel-contract/channel.ts';
 import type { Logger } from '../logger.ts';
 import type { SurveyReader } from '../storage/surveys/index.ts';
 import { keyedCustomerDigest } from './opt-out-model.ts';

@@ -7,7 +7,7 @@
  * once the engine handled it without an error (whatever it made of it), so a failure
  * leaves it open for the platform's redelivery.
  */
-import type { EngineSink, InboundMessage, ReplyOutcome } from '../channels/channel.ts';
+import type { EngineSink, InboundMessage, ReplyOutcome } from './channel-contract/channel.ts';
 
 /** What the guard needs of the applied-event store (storage/applied-event-store.ts). */
 export interface AppliedEvents {

@@ -8,7 +8,7 @@
  * step owes is recorded in that same write and sent after it (`OwedMessages`).
  */
 import mongoose from 'mongoose';
-import type { ReplyOutcome } from '../channels/channel.ts';
+import type { ReplyOutcome } from './channel-contract/channel.ts';
 import { AWAITING_SCORE, type ReplyTarget, type SurveyDoc } from '../storage/surveys/index.ts';
 import type { ConsentFlow } from './consent-flow.ts';
 import type { EngineCore } from './engine-core.ts';

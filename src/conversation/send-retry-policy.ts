@@ -2,7 +2,7 @@
  * When a message that did not go out is tried again: the question (the engine reschedules
  * the survey) and the messages after it (owed on the survey, see owed-messages.ts).
  */
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import { UnknownChannelError } from './outbox.ts';
 import type { TemplateKey } from './templates.ts';

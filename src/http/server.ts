@@ -6,7 +6,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { TokenAuth } from './token-auth.ts';
-import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../channels/channel.ts';
+import type { AgentRef, EngineSink, InboundMessage, ResolvedEvent } from '../conversation/channel-contract/channel.ts';
 import { resolutionWithoutAgentSchema } from '../conversation/inbound-validation.ts';
 import { ShuttingDownError } from '../in-flight.ts';
 import { validate, ValidationError } from '../validation.ts';

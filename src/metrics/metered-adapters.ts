@@ -3,8 +3,8 @@
  * outcome, and when the platform said how long to wait (a 429's retry-after), that wait.
  * The adapter itself is untouched; everything but send/post passes straight through.
  */
-import type { ChannelAdapter } from '../channels/channel.ts';
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../channels/send-errors.ts';
+import type { ChannelAdapter } from '../conversation/channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../conversation/channel-contract/send-errors.ts';
 import { labelValue, type BotMetrics } from './bot-metrics.ts';
 
 export function meteredAdapters(adapters: ReadonlyMap<string, ChannelAdapter>, metrics: BotMetrics): Map<string, ChannelAdapter> {

@@ -2,7 +2,7 @@
  * The outbox, counted from outside: how many sends it holds now (queued for the rate
  * limiter, waiting between retries, or in flight) and how each ended after its retries.
  */
-import type { Notice, OutgoingMessage, Recipient, SendReceipt } from '../channels/channel.ts';
+import type { Notice, OutgoingMessage, Recipient, SendReceipt } from '../conversation/channel-contract/channel.ts';
 import { Outbox } from '../conversation/outbox.ts';
 import { labelValue, type BotMetrics } from './bot-metrics.ts';
 import { sendOutcome } from './metered-adapters.ts';

@@ -4,7 +4,7 @@
  * wires (alerts, digests, settings) import the same types without importing each
  * other; the notice itself is the channel seam's `Notice` (a type, never a channel).
  */
-import type { Notice } from '../channels/channel.ts';
+import type { Notice } from '../conversation/channel-contract/channel.ts';
 
 export type { Notice };
 

@@ -1,5 +1,5 @@
 /**
- * What channel adapters share between processes (channels/channel-state.ts): one small
+ * What channel adapters share between processes (conversation/channel-contract/channel-state.ts): one small
  * document per key, named `<channel>/<key>`, holding a counter or a string value, an
  * expiry (MongoDB's TTL index removes expired documents; reads check expiry as well, for
  * servers that do not sweep), and optionally when the entry falls due.

@@ -1,5 +1,5 @@
 /**
- * The MongoDB side of `ChannelStateStore` (channels/channel-state.ts): each key is one
+ * The MongoDB side of `ChannelStateStore` (conversation/channel-contract/channel-state.ts): each key is one
  * document and each operation one conditional write on it, so processes sharing the
  * database count and swap without locks. An expired document is treated as missing
  * (and replaced in place by the next write), whether or not the TTL sweep has run yet.
@@ -9,7 +9,7 @@
  * await state.increment('dm-cap:app:20000', 1, endOfWindow);
  */
 import type { Connection, Model } from 'mongoose';
-import type { ChannelStateStore, DueEntry } from '../channels/channel-state.ts';
+import type { ChannelStateStore, DueEntry } from '../conversation/channel-contract/channel-state.ts';
 import { channelStateModel, type ChannelStateDoc } from './channel-state-model.ts';
 import { isDuplicateKey } from './mongo-errors.ts';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpJsonClient, HttpRefusal, redactIds } from '../../src/channels/http-json-client.ts';
-import { TransientSendError } from '../../src/channels/send-errors.ts';
+import { TransientSendError } from '../../src/conversation/channel-contract/send-errors.ts';
 
 let server: Server;
 let client: HttpJsonClient;

@@ -2,7 +2,7 @@
  * Start the whole bot for a test: real HTTP on 127.0.0.1 (port 0), the real engine,
  * and a fresh database on the MongoDB-protocol server of MONGODB_URI.
  */
-import type { ChannelAdapter } from '../../src/channels/channel.ts';
+import type { ChannelAdapter } from '../../src/conversation/channel-contract/channel.ts';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger, createLogger } from '../../src/logger.ts';

@@ -4,7 +4,7 @@ import { SurveyEngine, type EngineSettings } from '../../src/conversation/engine
 import { Outbox } from '../../src/conversation/outbox.ts';
 import { Templates } from '../../src/conversation/templates.ts';
 import { silentLogger } from '../../src/logger.ts';
-import type { ChannelAdapter } from '../../src/channels/channel.ts';
+import type { ChannelAdapter } from '../../src/conversation/channel-contract/channel.ts';
 
 export class TestClock {
   constructor(public t = new Date('2026-03-02T10:00:00Z').getTime()) {}

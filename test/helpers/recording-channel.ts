@@ -2,8 +2,8 @@
  * An in-process channel for engine tests: it records what the bot sends and can be
  * told to refuse (permanently or transiently), the way a platform would.
  */
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../src/channels/channel.ts';
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../../src/channels/send-errors.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../src/conversation/channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../../src/conversation/channel-contract/send-errors.ts';
 
 export interface Sent { to: Recipient; message: OutgoingMessage }
 

@@ -13,8 +13,8 @@
  */
 import type { Router } from 'express';
 import type { Logger } from '../../logger.ts';
-import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../channel.ts';
-import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
+import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from '../meta/choice-payload.ts';
 import { parsePayload, PayloadError } from '../webhook-json.ts';
 import { ChatwootClient } from './chatwoot-client.ts';

@@ -4,7 +4,7 @@
  * name a kind). They are thin: the webhook, the API client and its pacing are the
  * bridge's, shared by all of them.
  */
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import type { ChatwootBridge } from './chatwoot-bridge.ts';
 import { canonicalChatwootContactId } from './chatwoot-ids.ts';
 

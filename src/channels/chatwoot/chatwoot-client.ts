@@ -15,7 +15,7 @@
  */
 import Bottleneck from 'bottleneck';
 import { z } from 'zod';
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import { cappedText } from '../capped-body.ts';
 
 export interface ChatwootClientOptions {

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { ChatwootBridge } from './chatwoot-bridge.ts';
 import { ChatwootChannel } from './chatwoot-channel.ts';
 import { CHATWOOT_BASE_CHANNEL, CHATWOOT_CHANNEL_KINDS, chatwootChannelName } from './chatwoot-channel-names.ts';

@@ -11,7 +11,7 @@
  * the customer is asked, in a message only they see, to press again.
  */
 import { MessageFlags, type ButtonInteraction, type Client, type Message } from 'discord.js';
-import type { EngineSink, ReplyOutcome } from '../channel.ts';
+import type { EngineSink, ReplyOutcome } from '../../conversation/channel-contract/channel.ts';
 import type { Logger } from '../../logger.ts';
 import type { FallbackThreads } from './discord-fallback-threads.ts';
 import type { ResolutionWatcher } from './discord-resolution-watcher.ts';

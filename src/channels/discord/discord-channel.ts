@@ -12,8 +12,8 @@
  */
 import { once } from 'node:events';
 import { Events, type Client, type Interaction } from 'discord.js';
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import type { Logger } from '../../logger.ts';
 import { AnswerHandler } from './discord-answer-handler.ts';
 import { createDiscordClient } from './discord-client.ts';

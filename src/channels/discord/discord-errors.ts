@@ -6,7 +6,7 @@
  * and retry on their own.
  */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 
 /** Discord's JSON error codes the adapter acts on. */
 export const DiscordCode = {

@@ -19,7 +19,7 @@
  * database except through `ChannelContext.state`.
  */
 import type { Client } from 'discord.js';
-import type { ChannelStateStore } from '../channel-state.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 import type { Logger } from '../../logger.ts';
 import { discordCode, isTransientDiscordError } from './discord-errors.ts';
 import type { DiscordRest, DiscordThread } from './discord-rest.ts';

@@ -15,7 +15,7 @@
  * the thread is checked again instead of forgotten.
  */
 import { ChannelType, SnowflakeUtil, type AnyThreadChannel, type Client } from 'discord.js';
-import type { EngineSink, ResolveStatus } from '../channel.ts';
+import type { EngineSink, ResolveStatus } from '../../conversation/channel-contract/channel.ts';
 import type { Logger } from '../../logger.ts';
 import { DiscordCode, discordCode } from './discord-errors.ts';
 import type { AuditEntry, DiscordThread } from './discord-rest.ts';

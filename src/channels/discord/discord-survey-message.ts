@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { OutgoingMessage } from '../channel.ts';
+import type { OutgoingMessage } from '../../conversation/channel-contract/channel.ts';
 import { fitText } from '../text-limit.ts';
 import { escapeDiscordText } from './discord-markdown.ts';
 

@@ -1,7 +1,7 @@
 /** The discord channel: created from the settings, or null when DISCORD_TOKEN is unset. */
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { DiscordChannel } from './discord-channel.ts';
 import { readDiscordSettings } from './discord-settings.ts';
 

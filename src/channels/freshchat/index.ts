@@ -5,7 +5,7 @@
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { BridgedChannel } from '../bridged-channel.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { FreshchatBridge } from './freshchat-bridge.ts';
 import { FRESHCHAT_BASE_CHANNEL, FRESHCHAT_CHANNEL_KINDS, freshchatChannelName } from './freshchat-channel-names.ts';
 import { readFreshchatSettings } from './freshchat-settings.ts';

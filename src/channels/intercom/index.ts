@@ -5,7 +5,7 @@
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { BridgedChannel } from '../bridged-channel.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { IntercomBridge } from './intercom-bridge.ts';
 import { INTERCOM_BASE_CHANNEL, INTERCOM_CHANNEL_KINDS, intercomChannelName } from './intercom-channel-names.ts';
 import { readIntercomSettings } from './intercom-settings.ts';

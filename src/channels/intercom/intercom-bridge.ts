@@ -22,10 +22,10 @@
 import type { Router } from 'express';
 import type { Logger } from '../../logger.ts';
 import type { HelpdeskBridge } from '../bridged-channel.ts';
-import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../channel.ts';
+import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import { HttpJsonClient, HttpRefusal } from '../http-json-client.ts';
 import { conversationOfKey, resolutionKey } from '../resolution-key.ts';
-import { PermanentSendError } from '../send-errors.ts';
+import { PermanentSendError } from '../../conversation/channel-contract/send-errors.ts';
 import { fitText, type TextLimit } from '../text-limit.ts';
 import { parsePayload } from '../webhook-json.ts';
 import { intercomChannelName, intercomKind, kindOfIntercomChannel, type IntercomChannelKind } from './intercom-channel-names.ts';

@@ -6,7 +6,7 @@
  * client at a local server.
  */
 import { z } from 'zod';
-import type { PermanentSendError, TransientSendError, WindowClosedError } from '../send-errors.ts';
+import type { PermanentSendError, TransientSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { graphSendError, type MetaProduct } from './graph-errors.ts';
 import { cappedText } from '../capped-body.ts';
 

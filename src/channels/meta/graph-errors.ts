@@ -20,7 +20,7 @@
  *   bad token (`190`), missing permission (`10`, `200`–`299`), an invalid message (`100`,
  *   `131009`), a missing template (`132001`)… The survey fails with Meta's words.
  */
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 
 export type MetaProduct = 'messenger' | 'instagram' | 'whatsapp';
 

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { MessagingChannel } from './messaging-channel.ts';
 import { readInstagramSettings, readMessengerSettings, readWhatsAppSettings } from './meta-settings.ts';
 import { WhatsAppChannel } from './whatsapp-channel.ts';

@@ -8,8 +8,8 @@
  * WindowClosedError, so the engine skips the survey instead of failing it.
  */
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter, ChannelContext, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
-import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
+import type { ChannelAdapter, ChannelContext, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
 import { GraphClient } from './graph-client.ts';
 import { messagingEvents, messagingPayloadSchema, type MessagingEvent } from './messaging-payload.ts';

@@ -13,9 +13,9 @@
  * statuses are never answers.
  */
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
-import type { ChannelStateStore } from '../channel-state.ts';
-import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
+import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
 import { graphSendError } from './graph-errors.ts';
 import { GraphClient } from './graph-client.ts';

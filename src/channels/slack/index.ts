@@ -1,7 +1,7 @@
 /** The slack channel: created from the settings, or null when SLACK_BOT_TOKEN is unset. */
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { SlackChannel } from './slack-channel.ts';
 import { readSlackSettings } from './slack-settings.ts';
 

@@ -11,7 +11,7 @@
  * Each answer carries an event id that is the same on every redelivery of the same
  * Slack message (`channel:ts`), so a retried event is one answer.
  */
-import type { EngineSink, ReplyOutcome } from '../channel.ts';
+import type { EngineSink, ReplyOutcome } from '../../conversation/channel-contract/channel.ts';
 import type { Logger } from '../../logger.ts';
 import type { SlackApi } from './slack-api.ts';
 import { answeredBlocks, decodeButtonValue, questionTextOf, SCORE_ACTION } from './slack-blocks.ts';

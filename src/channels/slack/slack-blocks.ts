@@ -4,7 +4,7 @@
  * message also carries plain `text`, which clients without blocks and notifications show.
  */
 import { z } from 'zod';
-import type { Notice } from '../channel.ts';
+import type { Notice } from '../../conversation/channel-contract/channel.ts';
 import type { SlackBlocks } from './slack-api.ts';
 import { fitText } from '../text-limit.ts';
 

@@ -9,8 +9,8 @@
  */
 import { App } from '@slack/bolt';
 import type { Request, Response, NextFunction } from 'express';
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
-import { PermanentSendError } from '../send-errors.ts';
+import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { PermanentSendError } from '../../conversation/channel-contract/send-errors.ts';
 import type { Logger } from '../../logger.ts';
 import { ValidationError } from '../../validation.ts';
 import { readAddress, threadOf, type SlackAddress } from './slack-address.ts';

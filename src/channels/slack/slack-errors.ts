@@ -5,7 +5,7 @@
  * person cannot get a DM from the bot", which is when the thread fallback applies.
  */
 import { webApi } from '@slack/bolt';
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 
 /** Slack error codes that are worth retrying. */
 const TRANSIENT_CODES = new Set([

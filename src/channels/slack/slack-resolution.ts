@@ -5,7 +5,7 @@
  * thread. The customer is the author of the root message; the agent is the resolver
  * (or the staff member who replied most, by setting); the conversation is the thread.
  */
-import type { EngineSink, ResolveOutcome } from '../channel.ts';
+import type { EngineSink, ResolveOutcome } from '../../conversation/channel-contract/channel.ts';
 import type { Logger } from '../../logger.ts';
 import { conversationIdOf } from './slack-address.ts';
 import type { SlackApi, SlackUser, ThreadMessage } from './slack-api.ts';

@@ -8,7 +8,7 @@
  * window instead.
  */
 import { z } from 'zod';
-import type { ChannelStateStore } from '../channel-state.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 
 export const BUSINESS_REPLY_WINDOW_MS = 24 * 3_600_000;
 const KEEP_MS = 30 * 86_400_000;

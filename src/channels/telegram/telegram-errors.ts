@@ -10,7 +10,7 @@
  *   Telegram's words.
  */
 import { GrammyError, HttpError } from 'grammy';
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 
 export function toSendError(err: unknown, method: string): PermanentSendError | TransientSendError {
   if (err instanceof PermanentSendError || err instanceof TransientSendError) return err;

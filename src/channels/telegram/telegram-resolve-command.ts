@@ -15,7 +15,7 @@
  * Anything else (a customer typing /resolve, a member who is not an administrator, no
  * customer to ask) resolves nothing; in groups the bot says why.
  */
-import type { ResolvedEvent } from '../channel.ts';
+import type { ResolvedEvent } from '../../conversation/channel-contract/channel.ts';
 import { displayName, localeHint, type TelegramMessage, type TelegramUser } from './telegram-update.ts';
 
 export type ResolveDecision =

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { XChannel } from './x-channel.ts';
 import { readXSettings } from './x-settings.ts';
 

@@ -8,8 +8,8 @@
 import type { Logger } from '../../logger.ts';
 import type {
   AgentRef, ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, ResolveOutcome, SendReceipt,
-} from '../channel.ts';
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+} from '../../conversation/channel-contract/channel.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import { directMessages, type ActivityPayload, type DirectMessageEvent } from './x-activity-payload.ts';
 import { AgentSignatures, UNKNOWN_AGENT_ID } from './x-agent-signature.ts';
 import { DailyDmCaps, DAY_MS } from './x-daily-caps.ts';
@@ -21,7 +21,7 @@ import { mountXWebhook } from './x-webhook-routes.ts';
 import { RecentIds } from './x-recent-ids.ts';
 import { forgetSignedAgent, SignedAgents } from './x-signed-agents.ts';
 import { canonicalXUserId } from './x-ids.ts';
-import type { ChannelStateStore } from '../channel-state.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 
 export interface XChannelOptions {
   /** Another DM client (twit is the default). */

@@ -8,8 +8,8 @@
  * Windows are fixed (24 h from midnight UTC by default), one counter per cap and window;
  * an old window's counter expires on its own.
  */
-import type { ChannelStateStore } from '../channel-state.ts';
-import { TransientSendError } from '../send-errors.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
+import { TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 
 export const DAY_MS = 86_400_000;
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import Twit from 'twit';
 import { z } from 'zod';
-import type { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import type { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import { fitText } from '../text-limit.ts';
 import { DEFAULT_X_API_URL } from './x-settings.ts';
 import type { QuickReplyOption } from './x-quick-reply.ts';

@@ -12,7 +12,7 @@
  * `duplicate`.
  */
 import { z } from 'zod';
-import type { ChannelStateStore } from '../channel-state.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 
 export interface BrandDm { id: string; at: number; agentId?: string }
 

@@ -3,7 +3,7 @@
  * capacity, the network), or give up on this customer (DMs closed, user gone, the
  * request refused). X puts its reasons in `{errors: [{code, message}]}`.
  */
-import { PermanentSendError, TransientSendError } from '../send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 
 /** X error codes that mean "try again later" even without a 5xx. */
 const TRANSIENT_CODES = new Set([

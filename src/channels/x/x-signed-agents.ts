@@ -3,8 +3,8 @@
  * state so any process can answer `findAgent` when the care tool resolves an X
  * conversation without naming the agent.
  */
-import type { AgentRef } from '../channel.ts';
-import type { ChannelStateStore } from '../channel-state.ts';
+import type { AgentRef } from '../../conversation/channel-contract/channel.ts';
+import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 
 const PREFIX = 'signed-agent:';
 /** A care conversation is resolved within days; a month covers late resolutions too. */

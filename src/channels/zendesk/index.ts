@@ -6,7 +6,7 @@
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { BridgedChannel } from '../bridged-channel.ts';
-import type { ChannelAdapter } from '../channel.ts';
+import type { ChannelAdapter } from '../../conversation/channel-contract/channel.ts';
 import { ZendeskBridge } from './zendesk-bridge.ts';
 import { ZENDESK_BASE_CHANNEL, ZENDESK_CHANNEL_KINDS, zendeskChannelName } from './zendesk-channel-names.ts';
 import { readZendeskSettings } from './zendesk-settings.ts';

@@ -19,10 +19,10 @@
 import type { Router } from 'express';
 import type { Logger } from '../../logger.ts';
 import type { HelpdeskBridge } from '../bridged-channel.ts';
-import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../channel.ts';
+import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import { HttpRefusal } from '../http-json-client.ts';
 import { readChoicePayload } from '../meta/choice-payload.ts';
-import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
+import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { parsePayload } from '../webhook-json.ts';
 import { SunshineClient, ZendeskSupportClient } from './zendesk-clients.ts';
 import { kindOfZendeskChannel, zendeskChannelName, zendeskKind, type ZendeskChannelKind } from './zendesk-channel-names.ts';

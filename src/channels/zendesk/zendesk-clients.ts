@@ -13,7 +13,7 @@
  *   (ask and thank, as the business).
  */
 import { HttpJsonClient } from '../http-json-client.ts';
-import { PermanentSendError } from '../send-errors.ts';
+import { PermanentSendError } from '../../conversation/channel-contract/send-errors.ts';
 import {
   conversationListSchema, conversationLogSchema, messageListSchema, sunshineMessageSchema, type ConversationLog, type SunshineMessage,
 } from './zendesk-payload.ts';

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { loadConfig } from '../../../src/config.ts';
 import { ConfigError } from '../../../src/env-readers.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { createChannels } from '../../../src/channels/registry.ts';
 import { chatwootChannelName, chatwootKind, kindOfChannel } from '../../../src/channels/chatwoot/chatwoot-channel-names.ts';
 import { ChatwootClient } from '../../../src/channels/chatwoot/chatwoot-client.ts';

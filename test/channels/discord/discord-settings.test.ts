@@ -18,7 +18,7 @@ import { resolutionTriggers, tagIdByName } from '../../../src/channels/discord/d
 import { findChange, matches } from '../../../src/channels/discord/discord-thread-audit.ts';
 import { isTransientDiscordError, toSendError } from '../../../src/channels/discord/discord-errors.ts';
 import { backoffMs } from '../../../src/channels/discord/discord-retry.ts';
-import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-token-for-tests-0123456789abcdefghijklmnop';
 const FORUM = '1234567890123456789';

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { loadConfig } from '../../../src/config.ts';
 import { ConfigError } from '../../../src/env-readers.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { PermanentSendError, TransientSendError, WindowClosedError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError, WindowClosedError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { createChannels } from '../../../src/channels/registry.ts';
 import { channelNameSchema } from '../../../src/conversation/inbound-validation.ts';
 import { choicePayload, readChoicePayload } from '../../../src/channels/meta/choice-payload.ts';

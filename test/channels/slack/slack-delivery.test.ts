@@ -10,13 +10,13 @@ import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 import { BOT_TOKEN, FakeSlack } from '../../fakes/slack-web-api.ts';
 import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events.ts';
-import { PermanentSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { Router } from 'express';
 import { silentLogger } from '../../../src/logger.ts';
 import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
 import { SlackChannel } from '../../../src/channels/slack/slack-channel.ts';
 import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
-import type { EngineSink } from '../../../src/channels/channel.ts';
+import type { EngineSink } from '../../../src/conversation/channel-contract/channel.ts';
 import { SlackApi } from '../../../src/channels/slack/slack-api.ts';
 import { FallbackThreads, surveyMetadata } from '../../../src/channels/slack/slack-fallback-threads.ts';
 

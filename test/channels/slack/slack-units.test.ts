@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../../src/env-readers.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { fromConfig } from '../../../src/channels/slack/index.ts';
 import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
 import { decodeButtonValue, encodeButtonValue, escapeText, questionBlocks } from '../../../src/channels/slack/slack-blocks.ts';

@@ -6,7 +6,7 @@ import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { GrammyError, HttpError } from 'grammy';
 import { ConfigError } from '../../../src/env-readers.ts';
-import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { readTelegramSettings } from '../../../src/channels/telegram/telegram-settings.ts';
 import { answeredKeyboard, scoreKeyboard } from '../../../src/channels/telegram/telegram-question.ts';
 import { toSendError } from '../../../src/channels/telegram/telegram-errors.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { PermanentSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { FakeXApi, signActivity, type SentDm } from '../../fakes/x-api.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurvey } from '../../helpers/surveys.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { Router } from 'express';
-import type { InboundMessage, ResolvedEvent } from '../../../src/channels/channel.ts';
+import type { InboundMessage, ResolvedEvent } from '../../../src/conversation/channel-contract/channel.ts';
 import { readXSettings, XChannel } from '../../../src/channels/x/index.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { FakeXApi, signActivity } from '../../fakes/x-api.ts';

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { loadConfig } from '../../../src/config.ts';
 import { ConfigError } from '../../../src/env-readers.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { PermanentSendError, TransientSendError } from '../../../src/channels/send-errors.ts';
+import { PermanentSendError, TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { fromConfig } from '../../../src/channels/x/index.ts';
 import { AgentSignatures } from '../../../src/channels/x/x-agent-signature.ts';
 import { TwitDirectMessages } from '../../../src/channels/x/x-direct-messages.ts';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import mongoose, { type Connection } from 'mongoose';
 import { startApp, type RunningApp } from '../../../src/app.ts';
 import { ConsoleChannel } from '../../../src/channels/console-channel.ts';
-import { TransientSendError } from '../../../src/channels/send-errors.ts';
+import { TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { readXSettings, XChannel } from '../../../src/channels/x/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/logger.ts';

@@ -11,7 +11,7 @@
  * await adapter.start({ sink: engine, logger, http: router, state: new MongoChannelStateStore(conn, 'webhook') });
  */
 import type { Router } from 'express';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 import type { ChannelStateStore } from './channel-state.ts';
 
 /** Channel names are short lowercase words (`slack`, `discord`, `x`, `webhook`, `console`), with an optional `:kind` (`chatwoot:whatsapp`). */
