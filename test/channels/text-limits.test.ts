@@ -92,7 +92,7 @@ async function resolveOn(channel: string, customerId: string): Promise<string> {
 async function asked(surveyId: string): Promise<void> {
   const s = await eventually(async () => {
     const found = await readSurvey(app, { _id: surveyId });
-    return found && found.state !== 'scheduled' ? found : null;
+    return found && found.state !== 'scheduled' && found.state !== 'sending' ? found : null;
   }, 15_000, `survey ${surveyId} to be sent`);
   assert.equal(s.state, 'asked', `the platform took the question (${String(s.lastError ?? '')})`);
 }

@@ -393,8 +393,8 @@ describe('messages back are capped, only while the follow-up is open, and agents
   test('REPORT_TOKENS: <token>:agent:<id>@<channel> names the channel; an e-mail-like id stays whole', async () => {
     const { parseReportTokens } = await import('../../src/reports/report-config.ts');
     const t = 'x'.repeat(32);
-    assert.deepEqual(parseReportTokens(`${t}:agent:U123@slack`), [[t, { role: 'agent', agentId: 'U123', channel: 'slack' }]]);
-    assert.deepEqual(parseReportTokens(`${t}:agent:7@chatwoot:web`), [[t, { role: 'agent', agentId: '7', channel: 'chatwoot:web' }]]);
-    assert.deepEqual(parseReportTokens(`${t}:agent:anna@acme.example`), [[t, { role: 'agent', agentId: 'anna@acme.example' }]]);
+    assert.deepEqual(parseReportTokens(`${t}:agent:U123@slack`), [[t, { role: 'agent', agentId: 'U123', channel: 'slack', sees: 'comments' }]]);
+    assert.deepEqual(parseReportTokens(`${t}:agent:7@chatwoot:web`), [[t, { role: 'agent', agentId: '7', channel: 'chatwoot:web', sees: 'comments' }]]);
+    assert.deepEqual(parseReportTokens(`${t}:agent:anna@acme.example`), [[t, { role: 'agent', agentId: 'anna@acme.example', sees: 'comments' }]]);
   });
 });
