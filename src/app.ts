@@ -14,12 +14,14 @@ import { createChannels } from './channels/registry.ts';
 import type { Config } from './config.ts';
 import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
+import { ResilientRateBudget } from './conversation/rate-budget.ts';
 import { Scheduler } from './conversation/scheduler.ts';
 import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
+import { MongoRateBudget } from './storage/rate-budget-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
@@ -78,7 +80,11 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
-  const outbox = new Outbox(channels, { logger, maxWaitMs: Math.floor(config.leaseMs / 4) });
+  // Every process draws on the same send budget per platform limit (storage/rate-budget-store.ts).
+  const shared = new MongoRateBudget(conn);
+  await shared.init();
+  const budget = new ResilientRateBudget(shared, (err) => logger.warn({ err }, 'the shared send budget is unavailable: pacing this process alone'));
+  const outbox = new Outbox(channels, { logger, maxWaitMs: Math.floor(config.leaseMs / 4), budget });
   const engine = new SurveyEngine({
     conn,
     outbox,

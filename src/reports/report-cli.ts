@@ -40,7 +40,7 @@ export async function openReportCli(): Promise<ReportCli> {
  */
 export async function checkRollupZone(cli: ReportCli): Promise<void> {
   const meta = await rollupMetaModel(cli.db.conn).findById('rollups').lean().exec();
-  if (!meta) {
+  if (!meta || (meta.timeZone === cli.settings.timeZone && !meta.months)) {
     await ensureRollupZone(cli.db.conn, cli.settings.timeZone, cli.logger);
   } else if (meta.timeZone !== cli.settings.timeZone) {
     throw new ConfigError(`REPORT_TZ: the rollups are counted in ${meta.timeZone} but REPORT_TZ is ${cli.settings.timeZone}; set the same REPORT_TZ as the bot, or run \`nps-bot rollup --rebuild\``);

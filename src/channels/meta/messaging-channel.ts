@@ -8,7 +8,8 @@
  * WindowClosedError, so the engine skips the survey instead of failing it.
  */
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter, ChannelContext, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
+import type { ChannelAdapter, ChannelContext, ChannelRate, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../channel.ts';
+import { messagingRate } from './meta-rates.ts';
 import { PermanentSendError, WindowClosedError } from '../send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
 import { GraphClient } from './graph-client.ts';
@@ -35,7 +36,7 @@ const NOT_ABOUT_THE_TEMPLATE = /^(meta-(551|190)(-\d+)?|meta-100-2018001|meta-20
 const USER_ID = /^\d{1,40}$/;
 
 export class MessagingChannel implements ChannelAdapter {
-  readonly rate: { perSecond: number; concurrent: number };
+  readonly rate: ChannelRate;
   private readonly client: GraphClient;
   private readonly accountId: string;
   private readonly path: string;
@@ -47,7 +48,7 @@ export class MessagingChannel implements ChannelAdapter {
 
   constructor(readonly name: MessagingProduct, private readonly settings: MessengerSettings | InstagramSettings, logger: Logger, private readonly options: MessagingChannelOptions = {}) {
     this.log = logger;
-    this.rate = { perSecond: settings.ratePerSecond, concurrent: 4 };
+    this.rate = messagingRate(settings.ratePerSecond);
     this.accountId = 'pageId' in settings ? settings.pageId : settings.accountId;
     this.path = name === 'messenger' ? MESSENGER_WEBHOOK_PATH : INSTAGRAM_WEBHOOK_PATH;
     this.client = new GraphClient({ product: name, baseUrl: settings.graphUrl, version: settings.graphVersion, accessToken: settings.accessToken });
