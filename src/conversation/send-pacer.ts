@@ -72,8 +72,11 @@ export class SendPacer {
         if (chatAt - appAt > TOO_LATE_MS && round < MAX_RESERVATIONS) continue; // that app slot goes unused
       }
       const at = Math.max(appAt, chatAt);
+      // A slot already past when the database answered is as early as this send can be:
+      // only a timer firing late is worth fresh slots.
+      const due = Math.max(at, this.now());
       await this.sleepUntil(at);
-      if (this.now() - at <= TOO_LATE_MS || round >= MAX_RESERVATIONS) return this.now() - started;
+      if (this.now() - due <= TOO_LATE_MS || round >= MAX_RESERVATIONS) return this.now() - started;
       // Late (timers, a slow database): these slots could crowd the next ones; fresh ones, if any in time.
       try {
         chatAt = await this.reserveAll(chatKeys, this.now(), latest, noSlot);

@@ -102,18 +102,8 @@ interface QueryContext { conn: Connection; timeZone: string; minSample: number; 
 
 /** `monthBuckets: false` reads day buckets only (the measure the month buckets are checked against). */
 export async function runReport(ctx: QueryContext, params: ReportParams, scope: Scope, options: { monthBuckets?: boolean } = {}): Promise<Report> {
-  const by = params.by;
-  const period = params.period ?? null;
-  const type: SurveyTypeFilter = params.type ?? (by === 'type' ? 'all' : 'transactional');
-  const { from, to } = resolveRange(params, ctx.now, ctx.timeZone);
-  const length = daysBetween(from, to) + 1;
-  const previous = period
-    ? { from: previousPeriodStart(from, period), to: addDays(from, -1) }
-    : { from: addDays(from, -length), to: addDays(from, -1) };
-
-  const sums = await sumRollups(ctx.conn, {
-    from: previous.from, to, type, channel: params.channel, agentId: scope.agentId ?? params.agent,
-  }, by, period ? period : { from, previousFrom: previous.from }, options);
+  const { by, period, type, from, to, previous, query, spans } = planReport(ctx, params, scope);
+  const sums = await sumRollups(ctx.conn, query, by, spans, options);
 
   // Fold the sums into rows keyed by (period, group): weeks from days, else one to one.
   const groups = new Map<string, { period: DayKey; keys: GroupKeys; counts: NpsCounts }>();
@@ -153,6 +143,27 @@ export async function runReport(ctx: QueryContext, params: ReportParams, scope: 
     || (a.channel ?? '').localeCompare(b.channel ?? '')
     || (a.agentId ?? '').localeCompare(b.agentId ?? ''));
   return { type, label: reportLabel(type), by, period, timeZone: ctx.timeZone, from, to, previous, minSample: ctx.minSample, rows };
+}
+
+/** What a report covers: its range, the baseline before it, and the rollup query over both. */
+function planReport(ctx: QueryContext, params: ReportParams, scope: Scope) {
+  const by = params.by;
+  const period = params.period ?? null;
+  const type: SurveyTypeFilter = params.type ?? (by === 'type' ? 'all' : 'transactional');
+  const { from, to } = resolveRange(params, ctx.now, ctx.timeZone);
+  const length = daysBetween(from, to) + 1;
+  const previous = period
+    ? { from: previousPeriodStart(from, period), to: addDays(from, -1) }
+    : { from: addDays(from, -length), to: addDays(from, -1) };
+  const query: SumQuery = { from: previous.from, to, type, channel: params.channel, agentId: scope.agentId ?? params.agent };
+  const spans: Period | { from: DayKey; previousFrom: DayKey } = period ? period : { from, previousFrom: previous.from };
+  return { by, period, type, from, to, previous, query, spans };
+}
+
+/** The bucket reads a report makes (for measuring what it costs: bench/report.bench.ts). */
+export function reportReads(ctx: QueryContext, params: ReportParams, scope: Scope, options: { monthBuckets?: boolean } = {}): BucketRead[] {
+  const plan = planReport(ctx, params, scope);
+  return planReads(plan.query, plan.spans, options);
 }
 
 type GroupKeys = { channel?: string; agentId?: string; type?: string };
