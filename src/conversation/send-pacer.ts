@@ -19,6 +19,8 @@ export const LATE_ALLOWANCE_MS = 50;
 /** A send this late re-reserves (the rest of the allowance is for the request to arrive). */
 const TOO_LATE_MS = 30;
 const MAX_RESERVATIONS = 4;
+/** The most a slot is asked for ahead of now to cover the budget's answer time. */
+const MAX_LEAD_MS = 200;
 
 /** No slot within the wait this send may still take: the engine puts the survey back until `retryAfterMs`. */
 export class NoSlotInTime extends TransientSendError {}
@@ -27,6 +29,8 @@ export interface PacedLimits { app: BudgetKey[]; chat: RateLimit[] }
 
 export class SendPacer {
   private readonly limits = new Map<string, PacedLimits>();
+  /** How long the budget takes to answer (moving average). */
+  private answerMs = 0;
 
   constructor(adapters: ReadonlyMap<string, ChannelAdapter>, private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
     for (const [name, adapter] of adapters) {
@@ -62,10 +66,10 @@ export class SendPacer {
     const started = this.now();
     const latest = started + maxWaitMs;
     const noSlot = (nextAt: number) => new NoSlotInTime(`${channel}: the shared send budget has no slot within ${maxWaitMs} ms`, Math.max(1, nextAt - this.now()));
-    let chatAt = await this.reserveAll(chatKeys, started, latest, noSlot);
+    let chatAt = await this.reserveAll(chatKeys, this.ahead(), latest, noSlot);
     for (let round = 1; ; round++) {
       await this.sleepUntil(chatAt);
-      const appAt = await this.reserveAll(l.app, this.now(), latest, noSlot);
+      const appAt = await this.reserveAll(l.app, this.ahead(), latest, noSlot);
       if (appAt - chatAt > TOO_LATE_MS && chatKeys.length > 0) {
         // The app is busier than the chat: the chat's slot would be used late; take its next one.
         chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot);
@@ -79,7 +83,7 @@ export class SendPacer {
       if (this.now() - due <= TOO_LATE_MS || round >= MAX_RESERVATIONS) return this.now() - started;
       // Late (timers, a slow database): these slots could crowd the next ones; fresh ones, if any in time.
       try {
-        chatAt = await this.reserveAll(chatKeys, this.now(), latest, noSlot);
+        chatAt = await this.reserveAll(chatKeys, this.ahead(), latest, noSlot);
       } catch (err) {
         if (err instanceof NoSlotInTime) return this.now() - started; // better late than not at all
         throw err;
@@ -101,11 +105,21 @@ export class SendPacer {
     return l.chat.map((c) => budgetKey(channel, `chat|${hashed}`, c));
   }
 
+  /**
+   * The earliest slot worth asking for: now plus how long the budget takes to answer, so
+   * a slot on a quiet schedule is not already past (a late send) when the answer comes.
+   */
+  private ahead(): number {
+    return this.now() + Math.min(MAX_LEAD_MS, this.answerMs);
+  }
+
   /** One slot from each key, each not before the one before it; the latest of them. */
   private async reserveAll(keys: BudgetKey[], notBefore: number, latest: number, noSlot: (nextAt: number) => Error): Promise<number> {
-    let at = notBefore;
+    let at = Math.min(notBefore, latest);
     for (const key of keys) {
+      const asked = this.now();
       const r = await this.budget.reserve(key, at, latest);
+      this.answerMs = 0.8 * this.answerMs + 0.2 * (this.now() - asked);
       if ('nextAt' in r) throw noSlot(r.nextAt);
       at = Math.max(at, r.at);
     }
