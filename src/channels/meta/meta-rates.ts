@@ -12,7 +12,8 @@ import type { ChannelRate } from '../channel.ts';
 export function messagingRate(perSecond: number): ChannelRate {
   return {
     perSecond,
-    concurrent: 8,
+    // 300 a second at a Graph API call's ~100 ms needs some 30 in flight, across the processes.
+    concurrent: 16,
     limits: [{ per: 'app', limit: 300, windowMs: 1000, source: 'Send API: 300 calls per second per Page / Instagram professional account' }],
   };
 }
