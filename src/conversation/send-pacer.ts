@@ -1,13 +1,14 @@
 /**
  * Pacing every send to the platform's documented limits, through a RateBudget shared by
  * the bot's processes: before a send, one slot is reserved from each limit that counts
- * it (the chat's first, then the app's not before it), and the send waits for the
+ * it (the chat's first, then, once that has come, the app's), and the send waits for the
  * latest. A platform that still answers "wait" (429 with a retry-after) holds the app's
  * schedule for everybody until then: the platform's word wins over our estimate.
  *
  * Slots are spaced so that sends up to LATE_ALLOWANCE_MS after their slot (timers,
- * clock skew between hosts) still fit any window of the platform's length; a send later
- * than that gives its slot up and reserves a fresh one.
+ * clock skew between hosts) still fit any window of the platform's length. Slots are
+ * asked for ahead of now by the budget's answer time, and a send whose timer fired later
+ * than TOO_LATE_MS gives its slot up and reserves a fresh one.
  */
 import { createHash } from 'node:crypto';
 import type { ChannelAdapter, RateLimit } from '../channels/channel.ts';
