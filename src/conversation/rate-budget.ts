@@ -36,8 +36,10 @@ export interface RateBudget {
 /** The schedule in this process's memory: each process paces on its own (one process). */
 export class LocalRateBudget implements RateBudget {
   private readonly next = new Map<string, number>();
+  private readonly blocked = new Map<string, number>();
 
-  async reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation> {
+  async reserve(key: BudgetKey, from: number, latest: number): Promise<Reservation> {
+    const notBefore = Math.max(from, this.blocked.get(key.id) ?? 0);
     const tat = this.next.get(key.id) ?? 0;
     const at = Math.max(tat - key.toleranceMs, notBefore);
     if (at > latest) return { nextAt: at };
@@ -47,12 +49,14 @@ export class LocalRateBudget implements RateBudget {
   }
 
   async holdUntil(key: BudgetKey, until: number): Promise<void> {
-    this.next.set(key.id, Math.max(this.next.get(key.id) ?? 0, until + key.toleranceMs));
+    this.next.set(key.id, Math.max(this.next.get(key.id) ?? 0, until));
+    this.blocked.set(key.id, Math.max(this.blocked.get(key.id) ?? 0, until));
   }
 
   /** Per-chat keys come and go; drop schedules already in the past. */
   private forgetPast(now: number): void {
     for (const [id, t] of this.next) if (t < now) this.next.delete(id);
+    for (const [id, t] of this.blocked) if (t < now) this.blocked.delete(id);
   }
 }
 

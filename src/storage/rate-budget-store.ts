@@ -28,7 +28,10 @@ const KEEP_MS = 3_600_000;
 /** Rounds of "raise an idle key, then take" before giving up on a key others keep moving. */
 const MAX_ROUNDS = 8;
 
-interface BudgetDoc { _id: string; tat?: number; n?: number; expiresAt: Date }
+/** A platform's retry-after (`blockedUntil`) is over by `at`. */
+const NOT_BLOCKED = (at: number) => ({ $or: [{ blockedUntil: { $exists: false } }, { blockedUntil: { $lte: at } }] });
+
+interface BudgetDoc { _id: string; tat?: number; blockedUntil?: number; n?: number; expiresAt: Date }
 
 abstract class BudgetCollection {
   protected readonly col: Collection<BudgetDoc>;
@@ -46,8 +49,9 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
   /** Keys whose last slot came from a busy schedule: try that write first next time. */
   private readonly busy = new Set<string>();
 
-  async reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation> {
+  async reserve(key: BudgetKey, from: number, latest: number): Promise<Reservation> {
     const busyFirst = this.busy.has(key.id);
+    let notBefore = from;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       if (busyFirst || round > 0) {
         const at = await this.takeNext(key, notBefore, latest);
@@ -58,8 +62,14 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
         const at = await this.takeNext(key, notBefore, latest);
         if (at !== null) return this.mark(key.id, true, { at });
       }
-      // Neither idle nor a slot in time: later than the caller waits, unless it moved meanwhile.
-      const doc = await this.col.findOne({ _id: key.id }, { projection: { tat: 1 } });
+      // Neither idle nor a slot in time: held by a platform's retry-after, or later than the
+      // caller waits, unless it moved meanwhile.
+      const doc = await this.col.findOne({ _id: key.id }, { projection: { tat: 1, blockedUntil: 1 } });
+      if (doc?.blockedUntil !== undefined && doc.blockedUntil > notBefore) {
+        if (doc.blockedUntil > latest) return { nextAt: doc.blockedUntil };
+        notBefore = doc.blockedUntil;
+        continue;
+      }
       if (doc?.tat !== undefined && doc.tat - key.toleranceMs > latest) return { nextAt: doc.tat - key.toleranceMs };
     }
     // Others keep moving it between our writes: what we know is that it is busy now.
@@ -69,7 +79,8 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
   async holdUntil(key: BudgetKey, until: number): Promise<void> {
     for (let round = 0; round < 2; round++) {
       try {
-        await this.col.updateOne({ _id: key.id }, { $max: { tat: until + key.toleranceMs }, $set: { expiresAt: this.expiry(until + key.toleranceMs) } }, { upsert: true });
+        // No slot before `until`; from then on the schedule (and its burst) as it stands.
+        await this.col.updateOne({ _id: key.id }, { $max: { tat: until, blockedUntil: until }, $set: { expiresAt: this.expiry(until) } }, { upsert: true });
         return;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // created at the same moment: once more
@@ -80,7 +91,7 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
   /** Busy schedule: its next slot (up to the tolerance ahead of it), if not later than latest; it moves on by one interval. */
   private async takeNext(key: BudgetKey, notBefore: number, latest: number): Promise<number | null> {
     const before = await this.col.findOneAndUpdate(
-      { _id: key.id, tat: { $gte: notBefore, $lte: latest + key.toleranceMs } },
+      { _id: key.id, tat: { $gte: notBefore, $lte: latest + key.toleranceMs }, ...NOT_BLOCKED(notBefore) },
       { $inc: { tat: key.intervalMs }, $set: { expiresAt: this.expiry(latest + key.toleranceMs) } },
       { returnDocument: 'before', projection: { tat: 1 } },
     );
@@ -91,7 +102,7 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
   private async takeIdle(key: BudgetKey, notBefore: number): Promise<boolean> {
     try {
       await this.col.updateOne(
-        { _id: key.id, tat: { $lt: notBefore } },
+        { _id: key.id, tat: { $lt: notBefore }, ...NOT_BLOCKED(notBefore) },
         { $set: { tat: notBefore + key.intervalMs, expiresAt: this.expiry(notBefore) } },
         { upsert: true },
       );
