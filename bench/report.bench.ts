@@ -7,7 +7,9 @@
  * then times the 90-day report by channel × agent from the rollups
  * (`rollup_report_ms_p50`, what the API and dashboard read) and from the surveys
  * (`raw_report_ms_p50`, `$match` + `$group` on the surveys collection), in one run.
- * Prints one JSON line; nothing is asserted. BENCH_REPORT_RUNS (default 7) rollup
+ * Then the year's trend by month per agent (365 days), from month buckets and from day
+ * buckets alone, and the documents each report reads (`report-reads`). Prints two JSON
+ * lines; nothing is asserted. BENCH_REPORT_RUNS (default 7) rollup
  * report runs, BENCH_REPORT_RAW_RUNS (default 3) raw report runs. Memory: this
  * process's peak RSS, and the test server's RSS when its pid file is readable
  * (scripts/mongo-test-server.sh; MONGO_TEST_DIR) — the memory backend holds every
@@ -23,11 +25,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { npsReport } from '../src/reports/nps-report.ts';
-import { runReport } from '../src/reports/report-query.ts';
+import type { Connection } from 'mongoose';
+import { reportReads, runReport, type BucketRead } from '../src/reports/report-query.ts';
 import { rebuildRollups } from '../src/reports/rollup-rebuild.ts';
 import { EVERYTHING } from '../src/reports/scope.ts';
 import { addDays, instantRange } from '../src/reports/time-zone.ts';
-import { rollupModel } from '../src/reports/rollup-model.ts';
+import { monthRollupModel, rollupModel } from '../src/reports/rollup-model.ts';
 import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 import { openBenchDb, percentile } from './bench-db.ts';
 import { prng } from '../test/helpers/prng.ts';
@@ -51,6 +54,13 @@ function serverRssMb(): number | null {
   }
 }
 
+/** How many bucket documents the reads match. */
+async function documentsRead(conn: Connection, reads: BucketRead[]): Promise<number> {
+  let n = 0;
+  for (const r of reads) n += await (r.grain === 'day' ? rollupModel(conn) : monthRollupModel(conn)).countDocuments(r.filter as never).exec();
+  return n;
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -67,7 +77,7 @@ export async function run(): Promise<void> {
   try {
     const surveys = surveyModel(db.conn);
     const collection = surveys.collection;
-    await Promise.all([surveys.init(), rollupModel(db.conn).init()]); // indexes before data, see above
+    await Promise.all([surveys.init(), rollupModel(db.conn).init(), monthRollupModel(db.conn).init()]); // indexes before data, see above
     const serverRssBefore = serverRssMb();
     const rnd = prng(2024);
     const end = Date.parse(`${LAST_DAY}T23:59:59Z`);
@@ -136,6 +146,26 @@ export async function run(): Promise<void> {
     if (rows !== rawRows) throw new Error(`the rollup report has ${rows} rows, the raw report ${rawRows}: they must agree`);
     const rollupP50 = percentile([...rollupTimes].sort((a, b) => a - b), 50);
     const rawP50 = percentile([...rawTimes].sort((a, b) => a - b), 50);
+
+    // The year's trend by month per agent, from month buckets (and from days alone, as before them).
+    const yearParams = { by: 'agent' as const, period: 'month' as const, from: addDays(LAST_DAY, -364), to: LAST_DAY, type: 'transactional' as const };
+    const yearTimes: number[] = [];
+    const yearDaysTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      yearTimes.push(await time(() => runReport(ctx, yearParams, EVERYTHING)));
+      yearDaysTimes.push(await time(() => runReport(ctx, yearParams, EVERYTHING, { monthBuckets: false })));
+    }
+    const yearRange = instantRange(yearParams.from, LAST_DAY, 'UTC');
+    const yearRawTimes: number[] = [];
+    for (let i = 0; i < rawRuns; i++) yearRawTimes.push(await time(() => npsReport(db.conn, { by: 'agent', ...yearRange, type: 'transactional' })));
+    const ninetyParams = { by: 'channel,agent' as const, from, to: LAST_DAY, type: 'transactional' as const };
+    const reads = {
+      d90: await documentsRead(db.conn, reportReads(ctx, ninetyParams, EVERYTHING)),
+      d90DaysOnly: await documentsRead(db.conn, reportReads(ctx, ninetyParams, EVERYTHING, { monthBuckets: false })),
+      d365: await documentsRead(db.conn, reportReads(ctx, yearParams, EVERYTHING)),
+      d365DaysOnly: await documentsRead(db.conn, reportReads(ctx, yearParams, EVERYTHING, { monthBuckets: false })),
+    };
+    const p50 = (xs: number[]) => Math.round(percentile([...xs].sort((a, b) => a - b), 50) * 10) / 10;
     console.log(JSON.stringify({
       bench: 'report',
       responses,
@@ -147,6 +177,21 @@ export async function run(): Promise<void> {
       insert_s: Math.round(insertMs / 100) / 10,
       bench_rss_mb_peak: Math.round(process.resourceUsage().maxRSS / 1024),
       server_rss_mb: { before: serverRssBefore, loaded: serverRssLoaded, end: serverRssMb() },
+    }));
+    // Documents the reports read (buckets matched: what a server with indexes reads), months beside days.
+    console.log(JSON.stringify({
+      bench: 'report-reads',
+      responses,
+      report_90d_docs: reads.d90,
+      report_90d_docs_days_only: reads.d90DaysOnly,
+      report_365d_by_month_docs: reads.d365,
+      report_365d_by_month_docs_days_only: reads.d365DaysOnly,
+      report_365d_read_ratio: Math.round((reads.d365 / Math.max(1, reads.d365DaysOnly)) * 1000) / 1000,
+      report_90d_ms_p50: Math.round(rollupP50 * 10) / 10,
+      report_365d_ms_p50: p50(yearTimes),
+      report_365d_days_only_ms_p50: p50(yearDaysTimes),
+      raw_90d_ms_p50: Math.round(rawP50 * 10) / 10,
+      raw_365d_ms_p50: p50(yearRawTimes),
     }));
   } finally {
     await db.drop();

@@ -15,6 +15,7 @@ import { customerIdCanonicaliser } from './channels/customer-ids.ts';
 import type { Config } from './config.ts';
 import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
+import { ResilientRateBudget } from './conversation/rate-budget.ts';
 import { Scheduler } from './conversation/scheduler.ts';
 import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
@@ -24,6 +25,7 @@ import { MongoChannelStateStore } from './storage/channel-state-store.ts';
 import { SurveyReader } from './storage/surveys/index.ts';
 import { AppliedEventStore } from './storage/applied-event-store.ts';
 import { guardReplays } from './conversation/replay-guard.ts';
+import { MongoRateBudget } from './storage/rate-budget-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/reports-module.ts';
@@ -93,8 +95,12 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
+  // Every process draws on the same send budget per platform limit (storage/rate-budget-store.ts).
+  const shared = new MongoRateBudget(conn);
+  await shared.init();
+  const budget = new ResilientRateBudget(shared, (err) => logger.warn({ err }, 'the shared send budget is unavailable: pacing this process alone'));
   const metrics = new BotMetrics();
-  const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4) }, metrics);
+  const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4), budget }, metrics);
   const engine = new SurveyEngine({
     conn,
     outbox,

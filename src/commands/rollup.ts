@@ -39,7 +39,7 @@ export const command: Command = {
         // Surveys changed during the rebuild were marked dirty: count them in now.
         await catchUp(cli);
         if (options.format === 'json') out(JSON.stringify({ rebuilt: true, timeZone: tz, ...r }));
-        else out(`rebuilt ${r.buckets} rollup buckets from ${r.surveys} surveys in ${(r.ms / 1000).toFixed(1)} s (days in ${tz}); ${r.zeroed} stale buckets zeroed`);
+        else out(`rebuilt ${r.buckets} rollup buckets from ${r.surveys} surveys in ${(r.ms / 1000).toFixed(1)} s (days in ${tz}), and ${r.months} month buckets; ${r.zeroed} stale buckets zeroed`);
         return 0;
       }
       if (options.verify) {
@@ -49,11 +49,11 @@ export const command: Command = {
         } else {
           if (v.storedTimeZone && v.storedTimeZone !== tz) out(`note: the rollups were built in ${v.storedTimeZone}, REPORT_TZ is ${tz}`);
           for (const d of v.differences.slice(0, MAX_PRINTED)) {
-            out(`DIFF ${d.bucket.day} ${d.bucket.channel} agent=${d.bucket.agentId} ${d.bucket.type} ${d.field}: stored ${d.stored}, recount ${d.recount}`);
+            out(`DIFF ${d.grain === 'month' ? 'month ' : ''}${d.bucket.day} ${d.bucket.channel} agent=${d.bucket.agentId} ${d.bucket.type} ${d.field}: stored ${d.stored}, recount ${d.recount}`);
           }
           if (v.differences.length > MAX_PRINTED) out(`… and ${v.differences.length - MAX_PRINTED} more differences`);
           out(v.differences.length === 0
-            ? `ok: ${v.buckets} buckets from ${v.surveys} surveys match a full recount`
+            ? `ok: ${v.buckets} day and ${v.months} month buckets from ${v.surveys} surveys match a full recount`
             : `${v.differences.length} difference(s) in the rollups${v.dirty > 0 ? ` (${v.dirty} survey(s) are still waiting to be rolled up: a running bot catches up within seconds, or run \`nps-bot rollup\`)` : ''}; \`nps-bot rollup --rebuild\` recomputes them`);
         }
         return v.differences.length === 0 ? 0 : 1;

@@ -1,7 +1,9 @@
 /**
- * Every message to a customer (and every notice to managers) leaves through here: one
- * Bottleneck limiter per channel paces the platform's rate, transient failures are
- * retried with exponential backoff (or the platform's retry-after), and a permanent
+ * Every message to a customer (and every notice to managers) leaves through here: each
+ * send takes a slot from the platform's limits (send-pacer.ts; shared by every bot
+ * process when the budget is the database's), one Bottleneck limiter per channel bounds
+ * the sends in flight, transient failures are retried with exponential backoff (or the
+ * platform's retry-after, which then holds every process's schedule), and a permanent
  * refusal is passed up so the survey can be marked `failed` with the reason.
  *
  * Waiting is bounded: all the waits of one send stay within `maxWaitMs` (well inside the
@@ -12,6 +14,8 @@ import Bottleneck from 'bottleneck';
 import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel-contract/channel.ts';
 import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { Logger } from '../logger.ts';
+import { LocalRateBudget, type RateBudget } from './rate-budget.ts';
+import { NoSlotInTime, SendPacer } from './send-pacer.ts';
 
 export interface OutboxOptions {
   maxAttempts?: number;
@@ -19,6 +23,8 @@ export interface OutboxOptions {
   maxDelayMs?: number;
   /** The most one send may spend waiting between attempts, in all. */
   maxWaitMs?: number;
+  /** Where the platforms' send budgets live: the database shared by all processes; default this process's memory. */
+  budget?: RateBudget;
   logger: Logger;
 }
 
@@ -28,8 +34,9 @@ export class UnknownChannelError extends Error {
 }
 
 export class Outbox {
-  /** One limiter per channel that declares a rate; a channel without one is not paced. */
+  /** One limiter per channel that declares a rate (sends in flight); a channel without one is not paced. */
   private readonly limiters = new Map<string, Bottleneck>();
+  private readonly pacer: SendPacer;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -40,14 +47,10 @@ export class Outbox {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
     this.maxWaitMs = options.maxWaitMs ?? 15_000;
+    this.pacer = new SendPacer(adapters, options.budget ?? new LocalRateBudget());
     for (const [name, adapter] of adapters) {
       if (!adapter.rate) continue;
-      const perSecond = adapter.rate.perSecond;
-      this.limiters.set(name, new Bottleneck({
-        // Whole milliseconds between starts; a platform faster than 1/ms needs no spacing at all.
-        minTime: Math.floor(1000 / perSecond),
-        maxConcurrent: adapter.rate.concurrent ?? 4,
-      }));
+      this.limiters.set(name, new Bottleneck({ maxConcurrent: adapter.rate.concurrent ?? 4 }));
     }
   }
 
@@ -58,17 +61,26 @@ export class Outbox {
   /** Send a DM; resolves with the receipt, or throws PermanentSendError / WindowClosedError / TransientSendError (retries used up). */
   send(channel: string, to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     const adapter = this.adapter(channel);
-    return this.withRetries(channel, () => adapter.send(to, message));
+    return this.withRetries(channel, to.customerId, () => adapter.send(to, message));
   }
 
   /** Post a notice for managers into a channel of the platform. */
   post(channel: string, channelId: string, notice: Notice): Promise<void> {
     const adapter = this.adapter(channel);
-    return this.withRetries(channel, () => adapter.post(channelId, notice));
+    return this.withRetries(channel, channelId, () => adapter.post(channelId, notice));
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.limiters.values()].map((l) => l.stop({ dropWaitingJobs: false })));
+  }
+
+  /** Hold the shared schedule; a database hiccup here must not turn a retryable send into a failure. */
+  private async holdSchedule(channel: string, chat: string, ms: number, per: 'app' | 'chat'): Promise<void> {
+    try {
+      await this.pacer.platformSaidWait(channel, chat, ms, per);
+    } catch (err) {
+      this.options.logger.warn({ channel, err: (err as Error).message }, 'could not share the platform\'s retry-after');
+    }
   }
 
   private adapter(channel: string): ChannelAdapter {
@@ -77,21 +89,29 @@ export class Outbox {
     return adapter;
   }
 
-  private async withRetries<T>(channel: string, job: () => Promise<T>): Promise<T> {
+  private async withRetries<T>(channel: string, chat: string, job: () => Promise<T>): Promise<T> {
     const limiter = this.limiters.get(channel);
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
+      const paced = async (): Promise<T> => {
+        waited += await this.pacer.take(channel, chat, this.maxWaitMs - waited);
+        return job();
+      };
       try {
-        return await (limiter ? limiter.schedule(job) : job());
+        return await (limiter ? limiter.schedule(paced) : paced());
       } catch (err) {
         // Retrying cannot help these: the platform said never, or not now (the engine decides).
         if (err instanceof PermanentSendError || err instanceof WindowClosedError) throw err;
+        // Our pacing found no slot in time: that is the wait itself, up to the engine as it is.
+        if (err instanceof NoSlotInTime) throw err;
         const transient = err instanceof TransientSendError
           ? err
           : new TransientSendError(err instanceof Error ? err.message : String(err));
+        const asked = transient.retryAfterMs;
+        // The platform said when: every process waits for it, not only this send.
+        if (asked !== undefined) await this.holdSchedule(channel, chat, asked, transient.per);
         if (attempt >= this.maxAttempts) throw transient;
         const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-        const asked = transient.retryAfterMs;
         // A retry-after longer than we may wait goes up to the engine, which reschedules.
         if (asked !== undefined && (!Number.isFinite(asked) || asked > this.maxDelayMs || waited + asked > this.maxWaitMs)) throw transient;
         const wait = Math.max(0, asked ?? backoff);

@@ -40,7 +40,7 @@ export async function openReportCli(): Promise<ReportCli> {
  */
 export async function checkRollupZone(cli: ReportCli): Promise<void> {
   const meta = await rollupMetaModel(cli.db.conn).findById('rollups').lean().exec();
-  if (!meta) {
+  if (!meta || (meta.timeZone === cli.settings.timeZone && !meta.months)) {
     await ensureRollupZone(cli.db.conn, cli.settings.timeZone, cli.logger, cli.settings.attribution);
   } else if ((meta.attribution ?? 'resolver') !== cli.settings.attribution) {
     throw new ConfigError(`ATTRIBUTION_RULE: the rollups credit agents by "${meta.attribution ?? 'resolver'}" but ATTRIBUTION_RULE is "${cli.settings.attribution}"; set the same rule as the bot, or run \`nps-bot rollup --rebuild\``);

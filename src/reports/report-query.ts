@@ -4,16 +4,18 @@
  * optionally per day, week (Monday first) or month, each row with its change against
  * the previous period of the same length.
  *
- * The rollup buckets are summed in the database, one `$group` per report keyed by
- * period and group, so only the rows travel. Months are cut from the day key there;
- * weeks (Monday first) come back per day and are folded here, at most one row per day
- * and group.
+ * The rollup buckets are summed in the database, one `$group` per read keyed by
+ * period and group, so only the rows travel: month buckets for the months the range holds
+ * whole, day buckets for the partial months at its ends (planReads). Months of day buckets
+ * are cut from the day key there; weeks (Monday first) come back per day and are folded
+ * here, at most one row per day and group.
  */
-import type { Connection, Model } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
 import { periodChange, type PeriodChange } from './nps-interval.ts';
-import { rollupModel, type RollupDoc } from './rollup-model.ts';
+import { monthRollupModel, rollupModel, type RollupDoc } from './rollup-model.ts';
+import { coverRange } from './rollup-range.ts';
 import type { Scope } from './scope.ts';
 import {
   addDays, daysBetween, dayKeyOf, nextPeriodStart, periodEnd, periodStart, previousPeriodStart,
@@ -102,19 +104,10 @@ export function resolveRange(p: Pick<ReportParams, 'from' | 'to' | 'period'>, no
 
 interface QueryContext { conn: Connection; timeZone: string; minSample: number; now: Date; attribution?: AttributionRule }
 
-export async function runReport(ctx: QueryContext, params: ReportParams, scope: Scope): Promise<Report> {
-  const by = params.by;
-  const period = params.period ?? null;
-  const type: SurveyTypeFilter = params.type ?? (by === 'type' ? 'all' : 'transactional');
-  const { from, to } = resolveRange(params, ctx.now, ctx.timeZone);
-  const length = daysBetween(from, to) + 1;
-  const previous = period
-    ? { from: previousPeriodStart(from, period), to: addDays(from, -1) }
-    : { from: addDays(from, -length), to: addDays(from, -1) };
-
-  const sums = await sumRollups(rollupModel(ctx.conn), {
-    from: previous.from, to, type, channel: params.channel, agentId: scope.agentId ?? params.agent,
-  }, by, period ? period : { from, previousFrom: previous.from });
+/** `monthBuckets: false` reads day buckets only (the measure the month buckets are checked against). */
+export async function runReport(ctx: QueryContext, params: ReportParams, scope: Scope, options: { monthBuckets?: boolean } = {}): Promise<Report> {
+  const { by, period, type, from, to, previous, query, spans } = planReport(ctx, params, scope);
+  const sums = await sumRollups(ctx.conn, query, by, spans, options);
 
   // Fold the sums into rows keyed by (period, group): weeks from days, else one to one.
   const groups = new Map<string, { period: DayKey; keys: GroupKeys; counts: NpsCounts }>();
@@ -158,6 +151,27 @@ export async function runReport(ctx: QueryContext, params: ReportParams, scope: 
   return { type, label: reportLabel(type), by, period, timeZone: ctx.timeZone, from, to, previous, minSample: ctx.minSample, attribution: { rule, note: attributionNote(rule) }, rows };
 }
 
+/** What a report covers: its range, the baseline before it, and the rollup query over both. */
+function planReport(ctx: QueryContext, params: ReportParams, scope: Scope) {
+  const by = params.by;
+  const period = params.period ?? null;
+  const type: SurveyTypeFilter = params.type ?? (by === 'type' ? 'all' : 'transactional');
+  const { from, to } = resolveRange(params, ctx.now, ctx.timeZone);
+  const length = daysBetween(from, to) + 1;
+  const previous = period
+    ? { from: previousPeriodStart(from, period), to: addDays(from, -1) }
+    : { from: addDays(from, -length), to: addDays(from, -1) };
+  const query: SumQuery = { from: previous.from, to, type, channel: params.channel, agentId: scope.agentId ?? params.agent };
+  const spans: Period | { from: DayKey; previousFrom: DayKey } = period ? period : { from, previousFrom: previous.from };
+  return { by, period, type, from, to, previous, query, spans };
+}
+
+/** The bucket reads a report makes (for measuring what it costs: bench/report.bench.ts). */
+export function reportReads(ctx: QueryContext, params: ReportParams, scope: Scope, options: { monthBuckets?: boolean } = {}): BucketRead[] {
+  const plan = planReport(ctx, params, scope);
+  return planReads(plan.query, plan.spans, options);
+}
+
 type GroupKeys = { channel?: string; agentId?: string; type?: string };
 
 /** One `$group` result: the period (or day, for weeks), the group's keys, the summed counts. */
@@ -184,34 +198,70 @@ function groupBy(by: ReportBy): Record<string, string> {
   }
 }
 
-/**
- * The period a bucket's day falls in: for a report by period, its month (cut from the
- * key) or its day (weeks are folded by the caller); else the range or its baseline.
- */
-function periodExpr(p: Period | { from: DayKey; previousFrom: DayKey }): unknown {
+/** The `$group` period of a day bucket: its month (cut from the key), its day (weeks are folded by the caller), or a fixed label. */
+function dayPeriodExpr(p: Period | DayKey): unknown {
   if (p === 'month') return { $concat: [{ $substr: ['$day', 0, 7] }, '-01'] };
   if (p === 'day' || p === 'week') return '$day';
-  return { $cond: [{ $gte: ['$day', p.from] }, p.from, p.previousFrom] };
+  return { $literal: p };
+}
+
+interface SumQuery { from: DayKey; to: DayKey; type: SurveyTypeFilter; channel?: string; agentId?: string }
+
+/** One read of buckets: which collection, which documents, which period they sum into. */
+export interface BucketRead { grain: 'day' | 'month'; filter: Record<string, unknown>; period: Period | DayKey }
+
+/**
+ * The reads a report makes: whole months from the month buckets and the partial months
+ * at the ends from the day buckets (rollup-range.ts), unless grouped by day or week,
+ * which need days. Without a period, the range and its baseline are read apart, each
+ * summed under its first day.
+ */
+export function planReads(q: SumQuery, period: Period | { from: DayKey; previousFrom: DayKey }, options: { monthBuckets?: boolean } = {}): BucketRead[] {
+  const useMonths = options.monthBuckets !== false && period !== 'day' && period !== 'week';
+  const same: Record<string, unknown> = {};
+  if (q.type !== 'all') same.type = q.type;
+  if (q.channel) same.channel = q.channel;
+  if (q.agentId) same.agentId = q.agentId;
+  const spans: Array<{ from: DayKey; to: DayKey; label: Period | DayKey }> = typeof period === 'string'
+    ? [{ from: q.from, to: q.to, label: period }]
+    : [{ from: period.previousFrom, to: addDays(period.from, -1), label: period.previousFrom }, { from: period.from, to: q.to, label: period.from }];
+  const reads: BucketRead[] = [];
+  for (const span of spans) {
+    if (span.from > span.to) continue;
+    const cover = useMonths ? coverRange(span.from, span.to) : { days: [{ from: span.from, to: span.to }], months: null };
+    const days = cover.days.map((d) => ({ day: { $gte: d.from, $lte: d.to } }));
+    if (days.length > 0) reads.push({ grain: 'day', filter: { ...(days.length === 1 ? days[0] : { $or: days }), ...same }, period: span.label });
+    if (cover.months) reads.push({ grain: 'month', filter: { month: { $gte: cover.months.from, $lte: cover.months.to }, ...same }, period: span.label });
+  }
+  return reads;
+}
+
+/** A month bucket's `$group` period: its first day for a report by month, else the span's label. */
+function monthPeriodExpr(p: Period | DayKey): unknown {
+  if (p === 'month') return { $concat: ['$month', '-01'] };
+  return { $literal: p };
 }
 
 async function sumRollups(
-  model: Model<RollupDoc>,
-  q: { from: DayKey; to: DayKey; type: SurveyTypeFilter; channel?: string; agentId?: string },
+  conn: Connection,
+  q: SumQuery,
   by: ReportBy,
   period: Period | { from: DayKey; previousFrom: DayKey },
+  options: { monthBuckets?: boolean },
 ): Promise<RollupSum[]> {
-  const filter: Record<string, unknown> = { day: { $gte: q.from, $lte: q.to } };
-  if (q.type !== 'all') filter.type = q.type;
-  if (q.channel) filter.channel = q.channel;
-  if (q.agentId) filter.agentId = q.agentId;
-  return model.collection.aggregate<RollupSum>([
-    { $match: filter },
-    { $group: {
-      _id: { period: periodExpr(period), ...groupBy(by) },
-      ...SUMMED,
-      ...(by.includes('agent') ? { agentName: { $max: '$agentName' } } : {}),
-    } },
-  ]).toArray();
+  const reads = planReads(q, period, options);
+  const sums = await Promise.all(reads.map((r) => {
+    const model = r.grain === 'day' ? rollupModel(conn) : monthRollupModel(conn);
+    return model.collection.aggregate<RollupSum>([
+      { $match: r.filter },
+      { $group: {
+        _id: { period: r.grain === 'day' ? dayPeriodExpr(r.period) : monthPeriodExpr(r.period), ...groupBy(by) },
+        ...SUMMED,
+        ...(by.includes('agent') ? { agentName: { $max: '$agentName' } } : {}),
+      } },
+    ]).toArray();
+  }));
+  return sums.flat();
 }
 
 /** All periods from `from` to `to` (for charts that must show empty weeks as gaps). */

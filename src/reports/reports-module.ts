@@ -23,7 +23,7 @@ import type { PostNotice } from './notice-target.ts';
 import { loadReportSettings, type ReportSettings } from './report-config.ts';
 import { reportRoutes } from './report-routes.ts';
 import { ensureRollupZone } from './rollup-rebuild.ts';
-import { rollupModel } from './rollup-model.ts';
+import { monthRollupModel, rollupModel } from './rollup-model.ts';
 import { RollupStore } from './rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
 import { ThemeTagging } from './theme-tagging.ts';
@@ -124,7 +124,7 @@ export function createReports(deps: ReportsDeps): Reports {
     async start() {
       if (started) return;
       started = true;
-      await Promise.all([followups.init(), digests.init(), rollupModel(deps.conn).init()]);
+      await Promise.all([followups.init(), digests.init(), rollupModel(deps.conn).init(), monthRollupModel(deps.conn).init()]);
       deps.engine.on('transition', onTransition);
       await ensureRollupZone(deps.conn, settings.timeZone, logger, settings.attribution);
       // Catch up on whatever a previous run left undone, then keep sweeping.

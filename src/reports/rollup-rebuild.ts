@@ -8,17 +8,20 @@
  * read, exactly like a live refresh (rollup-store.ts), in unordered bulk writes
  * (rollup-writes.ts): a bucket that a live refresh wrote meanwhile already holds a
  * recount at least as recent and is left alone. Buckets no survey feeds any more are
- * set to zero the same way. So a rebuild is safe while the bot is answering.
+ * set to zero the same way. So a rebuild is safe while the bot is answering. The month
+ * buckets are the same recount folded by month, written the same way; `--verify`
+ * compares both with it.
  */
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { SurveyReader } from '../storage/surveys/index.ts';
-import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
-import { bucketId, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
-import { insertBuckets, writeVersioned, type BucketVersion, type VersionedWrite } from './rollup-writes.ts';
-import { bucketGroupKey, bucketType, BUCKETABLE_FILTER, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 import type { AttributionRule } from './attribution.ts';
 import { addCredited, CREDITED_FIELDS, roundedCounts, type CreditedSurvey } from './credited-counts.ts';
+import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
+import { bucketId, monthRollupModel, rollupMetaModel, rollupModel, type BucketKey } from './rollup-model.ts';
+import { foldMonths } from './rollup-months.ts';
+import { insertBuckets, writeVersioned, type BucketModel, type BucketVersion, type VersionedWrite } from './rollup-writes.ts';
+import { bucketGroupKey, bucketType, BUCKETABLE_FILTER, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 
 export interface CountedBucket { key: BucketKey; agentName?: string; counts: NpsCounts }
 
@@ -69,92 +72,128 @@ async function recountCredited(conn: Connection, timeZone: string, rule: Attribu
   return { buckets, surveys };
 }
 
-export interface RebuildResult { surveys: number; buckets: number; written: number; zeroed: number; skipped: number; ms: number }
+export interface RebuildResult { surveys: number; buckets: number; months: number; written: number; zeroed: number; skipped: number; ms: number }
 
-export async function rebuildRollups(conn: Connection, timeZone: string, logger?: Logger, rule: AttributionRule = 'resolver'): Promise<RebuildResult> {
-  const started = Date.now();
-  const rollups = rollupModel(conn);
-  // Versions first: every write below is "counted after this version was read".
+type BucketFields = { identity: Record<string, unknown>; counts: NpsCounts; agentName?: string };
+
+/** Every stored bucket's version (read before the recount: each write below is "counted after this version"). */
+async function storedVersions(model: BucketModel): Promise<Map<string, BucketVersion>> {
   const existing = new Map<string, BucketVersion>();
-  for await (const d of rollups.collection.find({}, { projection: { version: 1, sent: 1, responses: 1 } })) {
+  for await (const d of model.collection.find({}, { projection: { version: 1, sent: 1, responses: 1 } })) {
     existing.set(String(d._id), { version: typeof d.version === 'number' ? d.version : 0, empty: !d.sent && !d.responses });
   }
-  const { buckets, surveys } = await recountAll(conn, timeZone, rule);
-  const computedAt = new Date();
+  return existing;
+}
 
+/** Write a recount: new buckets inserted, known ones versioned, ones no survey feeds set to zero. */
+async function storeRecount(model: BucketModel, recount: Map<string, BucketFields>, existing: Map<string, BucketVersion>, computedAt: Date): Promise<{ written: number; zeroed: number; skipped: number }> {
   const fresh: Array<Record<string, unknown> & { _id: string }> = [];
   const updates: VersionedWrite[] = [];
-  for (const [id, b] of buckets) {
+  for (const [id, b] of recount) {
     const fields = { ...b.counts, ...(b.agentName ? { agentName: b.agentName } : {}), computedAt };
     const known = existing.get(id);
     if (known) updates.push({ id, version: known.version, fields });
-    else fresh.push({ _id: id, ...b.key, ...fields, version: 0 });
+    else fresh.push({ _id: id, ...b.identity, ...fields, version: 0 });
   }
   const zero = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0]));
   for (const [id, known] of existing) {
-    if (!buckets.has(id) && !known.empty) updates.push({ id, version: known.version, fields: { ...zero, computedAt } });
+    if (!recount.has(id) && !known.empty) updates.push({ id, version: known.version, fields: { ...zero, computedAt } });
   }
-  const zeroed = updates.filter((u) => !buckets.has(u.id)).length;
-
+  const zeroed = updates.filter((u) => !recount.has(u.id)).length;
   // New buckets in bulk; one a live refresh created meanwhile is left to it.
-  const { inserted, existing: createdMeanwhile } = await insertBuckets(rollups, fresh);
-  const landed = await writeVersioned(rollups, updates);
-  const written = inserted + landed.size;
-  const skipped = createdMeanwhile.length + (updates.length - landed.size);
-  await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, attribution: rule, rebuiltAt: new Date() } }, { upsert: true }).exec();
-  const result = { surveys, buckets: buckets.size, written, zeroed, skipped, ms: Date.now() - started };
+  const { inserted, existing: createdMeanwhile } = await insertBuckets(model, fresh);
+  const landed = await writeVersioned(model, updates);
+  return { written: inserted + landed.size, zeroed, skipped: createdMeanwhile.length + (updates.length - landed.size) };
+}
+
+export async function rebuildRollups(conn: Connection, timeZone: string, logger?: Logger, rule: AttributionRule = 'resolver'): Promise<RebuildResult> {
+  const started = Date.now();
+  const days = rollupModel(conn);
+  const months = monthRollupModel(conn);
+  // Versions first: every write below is "counted after this version was read".
+  const [dayVersions, monthVersions] = await Promise.all([storedVersions(days), storedVersions(months)]);
+  const { buckets, surveys } = await recountAll(conn, timeZone, rule);
+  const monthly = foldMonths(buckets.values());
+  const computedAt = new Date();
+
+  const d = await storeRecount(days, new Map([...buckets].map(([id, b]) => [id, { identity: { ...b.key }, counts: b.counts, ...(b.agentName ? { agentName: b.agentName } : {}) }])), dayVersions, computedAt);
+  const m = await storeRecount(months, new Map([...monthly].map(([id, b]) => [id, { identity: { ...b.key }, counts: b.counts, ...(b.agentName ? { agentName: b.agentName } : {}) }])), monthVersions, computedAt);
+  await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, attribution: rule, rebuiltAt: new Date(), months: true } }, { upsert: true }).exec();
+  const result = {
+    surveys, buckets: buckets.size, months: monthly.size,
+    written: d.written + m.written, zeroed: d.zeroed + m.zeroed, skipped: d.skipped + m.skipped, ms: Date.now() - started,
+  };
   logger?.info({ ...result, attribution: rule }, 'rollups rebuilt');
   return result;
 }
 
 export interface RollupDifference {
+  /** A day bucket, or a month bucket (then `bucket.day` holds the month, `YYYY-MM`). */
+  grain: 'day' | 'month';
   bucket: BucketKey;
   field: (typeof COUNT_FIELDS)[number];
   stored: number;
   recount: number;
 }
 
-/** Compare the stored rollups with a full recount. A missing bucket counts as all zeros. */
-export async function verifyRollups(conn: Connection, timeZone: string, rule: AttributionRule = 'resolver'): Promise<{ differences: RollupDifference[]; buckets: number; surveys: number; dirty: number; timeZone: string; storedTimeZone: string | null }> {
+/** Compare the stored rollups (days and months) with a full recount. A missing bucket counts as all zeros. */
+export async function verifyRollups(conn: Connection, timeZone: string, rule: AttributionRule = 'resolver'): Promise<{ differences: RollupDifference[]; buckets: number; months: number; surveys: number; dirty: number; timeZone: string; storedTimeZone: string | null }> {
   const { buckets, surveys } = await recountAll(conn, timeZone, rule);
-  const stored = new Map<string, { key: BucketKey; counts: NpsCounts }>();
-  for await (const d of rollupModel(conn).collection.find({})) {
-    const key: BucketKey = { day: String(d.day), channel: String(d.channel), agentId: String(d.agentId), type: d.type === 'relational' ? 'relational' : 'transactional' };
+  const monthly = foldMonths(buckets.values());
+  const differences: RollupDifference[] = [];
+  const recountDays = new Map([...buckets].map(([id, b]) => [id, { key: b.key, counts: b.counts }]));
+  const recountMonths = new Map([...monthly].map(([id, m]) => [id, { key: { ...m.key, day: m.key.month }, counts: m.counts }]));
+  differences.push(...compare('day', await storedBuckets(rollupModel(conn), 'day'), recountDays));
+  differences.push(...compare('month', await storedBuckets(monthRollupModel(conn), 'month'), recountMonths));
+  differences.sort((x, y) => x.grain.localeCompare(y.grain) || x.bucket.day.localeCompare(y.bucket.day) || x.bucket.channel.localeCompare(y.bucket.channel) || x.bucket.agentId.localeCompare(y.bucket.agentId));
+  const dirty = await new SurveyReader(conn).count({ dirty: true });
+  const meta = await rollupMetaModel(conn).findById(META_ID).lean().exec();
+  return { differences, buckets: buckets.size, months: monthly.size, surveys, dirty, timeZone, storedTimeZone: meta?.timeZone ?? null };
+}
+
+type Counted = Map<string, { key: BucketKey; counts: NpsCounts }>;
+
+async function storedBuckets(model: BucketModel, period: 'day' | 'month'): Promise<Counted> {
+  const stored: Counted = new Map();
+  for await (const d of model.collection.find({})) {
+    const key: BucketKey = { day: String(d[period]), channel: String(d.channel), agentId: String(d.agentId), type: d.type === 'relational' ? 'relational' : 'transactional' };
     const counts = emptyCounts();
     for (const f of COUNT_FIELDS) counts[f] = typeof d[f] === 'number' ? d[f] : 0;
     stored.set(String(d._id), { key, counts });
   }
-  const differences: RollupDifference[] = [];
-  for (const id of new Set([...buckets.keys(), ...stored.keys()])) {
+  return stored;
+}
+
+function compare(grain: 'day' | 'month', stored: Counted, recount: Counted): RollupDifference[] {
+  const out: RollupDifference[] = [];
+  for (const id of new Set([...recount.keys(), ...stored.keys()])) {
     const a = stored.get(id);
-    const b = buckets.get(id);
+    const b = recount.get(id);
     const key = (a ?? b)!.key;
     for (const field of COUNT_FIELDS) {
       const s = a?.counts[field] ?? 0;
       const r = b?.counts[field] ?? 0;
-      if (s !== r) differences.push({ bucket: key, field, stored: s, recount: r });
+      if (s !== r) out.push({ grain, bucket: key, field, stored: s, recount: r });
     }
   }
-  differences.sort((x, y) => x.bucket.day.localeCompare(y.bucket.day) || x.bucket.channel.localeCompare(y.bucket.channel) || x.bucket.agentId.localeCompare(y.bucket.agentId));
-  const dirty = await new SurveyReader(conn).count({ dirty: true });
-  const meta = await rollupMetaModel(conn).findById(META_ID).lean().exec();
-  return { differences, buckets: buckets.size, surveys, dirty, timeZone, storedTimeZone: meta?.timeZone ?? null };
+  return out;
 }
 
 /**
- * On start: if the rollups were built in another time zone or under another attribution
- * rule (ATTRIBUTION_RULE: the agent buckets differ), or never built while surveys exist
- * (first run of this version), rebuild them. Returns whether it did.
+ * On start: if the rollups were built in another time zone, or never built while
+ * surveys exist, or built before month buckets existed, rebuild them. Returns whether it did.
  */
 export async function ensureRollupZone(conn: Connection, timeZone: string, logger: Logger, rule: AttributionRule = 'resolver'): Promise<boolean> {
   const meta = await rollupMetaModel(conn).findById(META_ID).lean().exec();
-  if (meta?.timeZone === timeZone && (meta.attribution ?? 'resolver') === rule) return false;
+  const sameRule = (meta?.attribution ?? 'resolver') === rule;
+  if (meta?.timeZone === timeZone && meta.months && sameRule) return false;
   const hasSurveys = await new SurveyReader(conn).exists({});
-  if (!meta && !hasSurveys) {
-    await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $setOnInsert: { timeZone, attribution: rule } }, { upsert: true }).exec();
+  if (!hasSurveys && (!meta || meta.timeZone === timeZone)) {
+    await rollupMetaModel(conn).updateOne({ _id: META_ID }, { $set: { timeZone, attribution: rule, months: true } }, { upsert: true }).exec();
     return false;
   }
-  logger.info({ from: meta?.timeZone ?? null, to: timeZone, attributionFrom: meta?.attribution ?? 'resolver', attribution: rule }, 'rollups are not in REPORT_TZ or ATTRIBUTION_RULE yet: rebuilding them');
+  if (meta?.timeZone === timeZone && sameRule) logger.info('the month rollups are not built yet: rebuilding the rollups');
+  else logger.info({ from: meta?.timeZone ?? null, to: timeZone, attributionFrom: meta?.attribution ?? 'resolver', attribution: rule }, 'rollups are not in REPORT_TZ or ATTRIBUTION_RULE yet: rebuilding them');
   await rebuildRollups(conn, timeZone, logger, rule);
   return true;
 }

@@ -11,6 +11,9 @@
  * that survey's state is in the stored figures. Re-running a refresh is harmless: a
  * crash at any step only means the work is done again (see survey-sync.ts).
  *
+ * The month buckets of the days written are refreshed right after them, the same way,
+ * from the day buckets (rollup-months.ts).
+ *
  * Many buckets are refreshed together: their versions read in one query, the recount a
  * `$group` in the database per run of nearby days (a batch of changed surveys mostly
  * touches the same few days), the writes one unordered bulk write (rollup-writes.ts).
@@ -18,7 +21,8 @@
 import type { Connection, Model } from 'mongoose';
 import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import { addCounts, emptyCounts, type NpsCounts } from './nps-math.ts';
-import { bucketId, rollupModel, type BucketKey, type RollupDoc } from './rollup-model.ts';
+import { bucketId, monthRollupModel, rollupModel, type BucketKey, type MonthRollupDoc, type RollupDoc } from './rollup-model.ts';
+import { refreshMonthsOf } from './rollup-months.ts';
 import { insertBuckets, readVersions, writeVersioned } from './rollup-writes.ts';
 import { bucketGroupKey, bucketType, COUNT_ACCUMULATORS, COUNTED_FILTER } from './survey-counts.ts';
 import { dayKeyOf, daysBetween, instantRange, type DayKey } from './time-zone.ts';
@@ -40,6 +44,7 @@ type GroupedBucket = NpsCounts & { _id: { day: string; channel: string; agentId:
 
 export class RollupStore {
   readonly rollups: Model<RollupDoc>;
+  readonly months: Model<MonthRollupDoc>;
   readonly surveys: SurveyReader;
 
   constructor(
@@ -50,6 +55,7 @@ export class RollupStore {
     readonly attribution: AttributionRule = 'resolver',
   ) {
     this.rollups = rollupModel(conn);
+    this.months = monthRollupModel(conn);
     this.surveys = new SurveyReader(conn);
   }
 
@@ -123,7 +129,11 @@ export class RollupStore {
       }));
       pending = pending.filter((b) => !landed.has(bucketId(b.key)));
     }
-    return new Set(pending.map((b) => bucketId(b.key)));
+    const unwritten = new Set(pending.map((b) => bucketId(b.key)));
+    // Then the months of the days written, summed from those days (rollup-months.ts).
+    const written = buckets.filter((b) => !unwritten.has(bucketId(b.key))).map((b) => b.key);
+    for (const id of await refreshMonthsOf(this.rollups, this.months, written, this.now)) unwritten.add(id);
+    return unwritten;
   }
 
   async refresh(key: BucketKey, agentName?: string): Promise<boolean> {

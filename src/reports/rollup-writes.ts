@@ -8,7 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Model, mongo } from 'mongoose';
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
-import type { RollupDoc } from './rollup-model.ts';
+import type { MonthRollupDoc, RollupDoc } from './rollup-model.ts';
+
+/** Day or month buckets: written the same way. */
+export type BucketModel = Model<RollupDoc> | Model<MonthRollupDoc>;
 
 /** Operations per bulkWrite call (the driver splits further to the server's batch size). */
 const CHUNK = 5000;
@@ -16,7 +19,7 @@ const CHUNK = 5000;
 export interface BucketVersion { version: number; empty: boolean }
 
 /** The versions of the given buckets (absent ones are missing from the map). */
-export async function readVersions(rollups: Model<RollupDoc>, ids: string[]): Promise<Map<string, BucketVersion>> {
+export async function readVersions(rollups: BucketModel, ids: string[]): Promise<Map<string, BucketVersion>> {
   const out = new Map<string, BucketVersion>();
   for (const chunk of chunks(ids)) {
     const docs = await rollups.collection.find({ _id: { $in: chunk as never[] } }, { projection: { version: 1, sent: 1, responses: 1 } }).toArray();
@@ -29,7 +32,7 @@ export async function readVersions(rollups: Model<RollupDoc>, ids: string[]): Pr
  * Insert new buckets (unordered). A bucket another writer created first is left to it:
  * returns how many were inserted and the ids that already existed.
  */
-export async function insertBuckets(rollups: Model<RollupDoc>, docs: Array<Record<string, unknown> & { _id: string }>): Promise<{ inserted: number; existing: string[] }> {
+export async function insertBuckets(rollups: BucketModel, docs: Array<Record<string, unknown> & { _id: string }>): Promise<{ inserted: number; existing: string[] }> {
   let inserted = 0;
   const existing: string[] = [];
   for (const chunk of chunks(docs)) {
@@ -53,7 +56,7 @@ export interface VersionedWrite { id: string; version: number; fields: Record<st
  * holding it (one overwritten since by a newer recount is reported as not landed, which
  * costs at most a harmless recount).
  */
-export async function writeVersioned(rollups: Model<RollupDoc>, writes: VersionedWrite[]): Promise<Set<string>> {
+export async function writeVersioned(rollups: BucketModel, writes: VersionedWrite[]): Promise<Set<string>> {
   const landed = new Set<string>();
   for (const chunk of chunks(writes)) {
     const writeId = randomUUID();

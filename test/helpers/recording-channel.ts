@@ -58,7 +58,7 @@ export class RecordingChannel implements ChannelAdapter {
     const wait = this.retryAfter.get(to.customerId);
     if (wait !== undefined) {
       this.retryAfter.delete(to.customerId);
-      throw new TransientSendError('rate limited', wait);
+      throw new TransientSendError('rate limited', wait, 'chat'); // this customer's chat, not the whole platform
     }
     if (this.gate && message.kind === 'question') await this.gate;
     if (this.closedWindows.has(to.customerId)) throw new WindowClosedError();

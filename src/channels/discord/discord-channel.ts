@@ -12,7 +12,8 @@
  */
 import { once } from 'node:events';
 import { Events, type Client, type Interaction } from 'discord.js';
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import type { ChannelAdapter, ChannelContext, ChannelRate, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { discordRate } from './discord-rate.ts';
 import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import type { Logger } from '../../logger.ts';
 import { AnswerHandler } from './discord-answer-handler.ts';
@@ -49,13 +50,13 @@ interface Running {
 
 export class DiscordChannel implements ChannelAdapter {
   readonly name = 'discord';
-  readonly rate: { perSecond: number; concurrent: number };
+  readonly rate: ChannelRate;
   private running: Running | null = null;
   private accepting = false;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly settings: DiscordSettings, private readonly logger: Logger) {
-    this.rate = { perSecond: settings.ratePerSecond, concurrent: 4 };
+    this.rate = discordRate(settings.ratePerSecond);
   }
 
   async start(ctx: ChannelContext): Promise<void> {

@@ -80,7 +80,8 @@ export function graphSendError(f: GraphFailure, nowMs = Date.now()): WindowClose
     case 'window-closed':
       return new WindowClosedError(`${what}: the 24-hour messaging window has closed`);
     case 'rate-limited':
-      return new TransientSendError(what, rateLimitWaitMs(f, nowMs));
+      // The pair rate limit holds back one customer's chat, not the number's other chats.
+      return new TransientSendError(what, rateLimitWaitMs(f, nowMs), f.code === 131056 ? 'chat' : 'app');
     case 'transient':
       return new TransientSendError(what, retryAfterMs(f.retryAfter, nowMs));
     default:

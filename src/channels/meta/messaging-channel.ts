@@ -8,7 +8,8 @@
  * WindowClosedError, so the engine skips the survey instead of failing it.
  */
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter, ChannelContext, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import type { ChannelAdapter, ChannelContext, ChannelRate, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { messagingRate } from './meta-rates.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
 import { GraphClient } from './graph-client.ts';
@@ -39,7 +40,7 @@ const NOT_ABOUT_THE_TEMPLATE = /^(meta-(551|190)(-\d+)?|meta-100-2018001|meta-20
 const USER_ID = /^\d{1,40}$/;
 
 export class MessagingChannel implements ChannelAdapter {
-  readonly rate: { perSecond: number; concurrent: number };
+  readonly rate: ChannelRate;
   private readonly client: GraphClient;
   private readonly accountId: string;
   private readonly path: string;
@@ -53,7 +54,7 @@ export class MessagingChannel implements ChannelAdapter {
   constructor(readonly name: MessagingProduct, private readonly settings: MessengerSettings | InstagramSettings, logger: Logger, private readonly options: MessagingChannelOptions = {}) {
     this.log = logger;
     this.now = options.now ?? Date.now;
-    this.rate = { perSecond: settings.ratePerSecond, concurrent: 4 };
+    this.rate = messagingRate(settings.ratePerSecond);
     this.accountId = 'pageId' in settings ? settings.pageId : settings.accountId;
     this.path = name === 'messenger' ? MESSENGER_WEBHOOK_PATH : INSTAGRAM_WEBHOOK_PATH;
     this.client = new GraphClient({ product: name, baseUrl: settings.graphUrl, version: settings.graphVersion, accessToken: settings.accessToken });

@@ -13,7 +13,8 @@
  * statuses are never answers.
  */
 import type { Logger } from '../../logger.ts';
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import type { ChannelAdapter, ChannelContext, ChannelRate, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { whatsappRate } from './meta-rates.ts';
 import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
@@ -38,7 +39,7 @@ const failedKey = (wamid: string) => `failed:${wamid}`;
 
 export class WhatsAppChannel implements ChannelAdapter {
   readonly name = 'whatsapp';
-  readonly rate: { perSecond: number; concurrent: number };
+  readonly rate: ChannelRate;
   private readonly client: GraphClient;
   private readonly statuses = new StatusWaiter();
   private ctx: ChannelContext | null = null;
@@ -50,8 +51,7 @@ export class WhatsAppChannel implements ChannelAdapter {
   constructor(private readonly settings: WhatsAppSettings, logger: Logger, options: { now?: () => number } = {}) {
     this.log = logger;
     this.now = options.now ?? Date.now;
-    // A question holds its slot while it waits for its status: allow enough in flight.
-    this.rate = { perSecond: settings.ratePerSecond, concurrent: 16 };
+    this.rate = whatsappRate(settings.ratePerSecond);
     this.client = new GraphClient({ product: 'whatsapp', baseUrl: settings.graphUrl, version: settings.graphVersion, accessToken: settings.accessToken });
   }
 

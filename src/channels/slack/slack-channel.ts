@@ -9,7 +9,8 @@
  */
 import { App } from '@slack/bolt';
 import type { Request, Response, NextFunction } from 'express';
-import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import type { ChannelAdapter, ChannelContext, ChannelRate, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
+import { slackRate } from './slack-rate.ts';
 import { PermanentSendError } from '../../conversation/channel-contract/send-errors.ts';
 import type { Logger } from '../../logger.ts';
 import { ValidationError } from '../../validation.ts';
@@ -34,7 +35,7 @@ const FATAL_AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactiv
 
 export class SlackChannel implements ChannelAdapter {
   readonly name = 'slack';
-  readonly rate: { perSecond: number; concurrent: number };
+  readonly rate: ChannelRate;
   private readonly api: SlackApi;
   private readonly threads: FallbackThreads;
   private app?: App;
@@ -46,7 +47,7 @@ export class SlackChannel implements ChannelAdapter {
 
   constructor(private readonly settings: SlackSettings, private readonly logger: Logger) {
     // chat.postMessage allows about one message per second per channel; the outbox paces to this.
-    this.rate = { perSecond: settings.ratePerSecond, concurrent: 2 };
+    this.rate = slackRate(settings.ratePerSecond);
     this.api = new SlackApi({ token: settings.botToken, apiUrl: settings.apiUrl, logger });
     this.threads = new FallbackThreads(this.api, logger, () => this.identity?.botId);
   }

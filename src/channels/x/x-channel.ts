@@ -7,8 +7,9 @@
  */
 import type { Logger } from '../../logger.ts';
 import type {
-  AgentRef, ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, ResolveOutcome, SendReceipt,
+  AgentRef, ChannelAdapter, ChannelContext, ChannelRate, Notice, OutgoingMessage, Recipient, ResolveOutcome, SendReceipt,
 } from '../../conversation/channel-contract/channel.ts';
+import { X_RATE } from './x-rate.ts';
 import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import { directMessages, type ActivityPayload, type DirectMessageEvent } from './x-activity-payload.ts';
 import { AgentSignatures, UNKNOWN_AGENT_ID } from './x-agent-signature.ts';
@@ -37,10 +38,10 @@ export interface XChannelOptions {
 export class XChannel implements ChannelAdapter {
   readonly name = 'x';
   /**
-   * Pacing only: X's real DM limits are per day (X_DM_PER_DAY_*, enforced by the caps);
-   * a few per second keeps bursts (a backlog after a restart) from looking like spam.
+   * X's per-15-minute DM limit, and a few per second so a backlog after a restart does
+   * not arrive as a burst; the daily limits (X_DM_PER_DAY_*) are the caps' (x-daily-caps.ts).
    */
-  readonly rate = { perSecond: 5, concurrent: 2 };
+  readonly rate: ChannelRate = X_RATE;
 
   private readonly api: XDirectMessages;
   private readonly signatures: AgentSignatures;

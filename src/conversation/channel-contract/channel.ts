@@ -130,16 +130,43 @@ export interface ChannelContext {
   state: ChannelStateStore;
 }
 
+/**
+ * One documented platform limit: at most `limit` sends in any `windowMs`, counted for the
+ * whole app (one workspace, guild, page, number or account: what one adapter sends as) or
+ * per chat (one customer's DM, or one channel a notice goes to). The outbox shares it
+ * across every bot process through the database.
+ */
+export interface RateLimit {
+  per: 'app' | 'chat';
+  limit: number;
+  windowMs: number;
+  /** Sends that may go at once after a quiet spell (default 1: evenly spaced); the rest of the limit is spread out. */
+  burst?: number;
+  /** Where the figure comes from, for operators reading the declaration. */
+  source?: string;
+}
+
+export interface ChannelRate {
+  /** Sends per second for the whole app: the platform's ceiling, or an operator's lower setting. */
+  perSecond: number;
+  /** In flight at once, per process. */
+  concurrent?: number;
+  /** The platform's other documented limits (per chat, per 15 minutes…). */
+  limits?: readonly RateLimit[];
+}
+
 /** Who handled a conversation, when a caller resolves it without saying. */
 export interface AgentRef { id: string; name?: string }
 
 export interface ChannelAdapter {
   readonly name: ChannelName;
   /**
-   * Outbox pacing for this platform: messages per second and at most this many in flight.
-   * Every platform adapter sets it; without it sends are not paced (in-process channels).
+   * Outbox pacing for this platform: messages per second (for the whole app, every bot
+   * process together) and at most this many in flight per process, plus the platform's
+   * other documented limits. Every platform adapter sets it; without it sends are not
+   * paced (in-process channels).
    */
-  readonly rate?: { perSecond: number; concurrent?: number };
+  readonly rate?: ChannelRate;
   start(ctx: ChannelContext): Promise<void>;
   stop(): Promise<void>;
   /** Send a DM. Throw `PermanentSendError` or `TransientSendError` (see send-errors.ts). */

@@ -10,7 +10,8 @@ export class PermanentSendError extends Error {
 
 export class TransientSendError extends Error {
   override readonly name = 'TransientSendError';
-  constructor(message: string, readonly retryAfterMs?: number) { super(message); }
+  /** `per`: what a retry-after holds back, every send of the app (default) or only those to this chat. */
+  constructor(message: string, readonly retryAfterMs?: number, readonly per: 'app' | 'chat' = 'app') { super(message); }
 }
 
 /**

@@ -40,7 +40,8 @@ describe('discord settings', () => {
     });
     const channel = fromConfig(loadConfig(base), silentLogger());
     assert.equal(channel?.name, 'discord');
-    assert.deepEqual(channel?.rate, { perSecond: 5, concurrent: 4 });
+    assert.equal(channel?.rate?.perSecond, 5);
+    assert.equal(channel?.rate?.concurrent, 4);
   });
 
   test('every setting read', () => {

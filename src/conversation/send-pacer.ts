@@ -1,0 +1,162 @@
+/**
+ * Pacing every send to the platform's documented limits, through a RateBudget shared by
+ * the bot's processes: before a send, one slot is reserved from each limit that counts
+ * it (the chat's first, then, once that has come, the app's), and the send waits for the
+ * latest. A platform that still answers "wait" (429 with a retry-after) holds the app's
+ * schedule for everybody until then: the platform's word wins over our estimate.
+ *
+ * Slots are spaced so that sends up to LATE_ALLOWANCE_MS after their slot (timers,
+ * clock skew between hosts) still fit any window of the platform's length. Slots are
+ * asked for ahead of now by the budget's answer time, and a send whose timer fired later
+ * than TOO_LATE_MS gives its slot up and reserves a fresh one.
+ */
+import { createHash } from 'node:crypto';
+import type { ChannelAdapter, RateLimit } from './channel-contract/channel.ts';
+import { TransientSendError } from './channel-contract/send-errors.ts';
+import type { BudgetKey, RateBudget } from './rate-budget.ts';
+
+/** How late after its slot a send may still go out without breaking the window. */
+export const LATE_ALLOWANCE_MS = 50;
+/** A send this late re-reserves (the rest of the allowance is for the request to arrive). */
+const TOO_LATE_MS = 30;
+const MAX_RESERVATIONS = 4;
+/** The most a slot is asked for ahead of now to cover the budget's answer time. */
+const MAX_LEAD_MS = 200;
+
+/** No slot within the wait this send may still take: the engine puts the survey back until `retryAfterMs`. */
+export class NoSlotInTime extends TransientSendError {}
+
+export interface PacedLimits { app: BudgetKey[]; chat: RateLimit[] }
+
+export class SendPacer {
+  private readonly limits = new Map<string, PacedLimits>();
+  /** How long the budget takes to answer (moving average). */
+  private answerMs = 0;
+
+  constructor(adapters: ReadonlyMap<string, ChannelAdapter>, private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
+    for (const [name, adapter] of adapters) {
+      if (!adapter.rate) continue;
+      const declared: RateLimit[] = [{ per: 'app', limit: adapter.rate.perSecond, windowMs: 1000 }, ...(adapter.rate.limits ?? [])];
+      this.limits.set(name, {
+        app: tightest(declared.filter((l) => l.per === 'app')).map((l) => budgetKey(name, 'app', l)),
+        chat: declared.filter((l) => l.per === 'chat'),
+      });
+    }
+  }
+
+  /** The keys one send to `chat` on `channel` draws from: the chat's, then the app's. */
+  keysFor(channel: string, chat: string): BudgetKey[] {
+    const l = this.limits.get(channel);
+    if (!l) return [];
+    return [...this.chatKeys(channel, l, chat), ...l.app];
+  }
+
+  /**
+   * Wait for a slot of every limit of this send. Resolves with the time waited; throws
+   * NoSlotInTime (retry-after: the first free slot) when that is more than `maxWaitMs` away.
+   *
+   * The chat's own schedule first (raising it blocks nobody else), then, once its slot
+   * has come, the app's next slot from now on: the shared schedule is never pushed into
+   * the future for one busy chat. A send may go out a little after a slot (TOO_LATE_MS),
+   * never before one.
+   */
+  async take(channel: string, chat: string, maxWaitMs: number): Promise<number> {
+    const l = this.limits.get(channel);
+    if (!l) return 0;
+    const chatKeys = this.chatKeys(channel, l, chat);
+    const started = this.now();
+    const latest = started + maxWaitMs;
+    const noSlot = (nextAt: number) => new NoSlotInTime(`${channel}: the shared send budget has no slot within ${maxWaitMs} ms`, Math.max(1, nextAt - this.now()));
+    let chatAt = await this.reserveAll(chatKeys, this.ahead(), latest, noSlot);
+    for (let round = 1; ; round++) {
+      await this.sleepUntil(chatAt);
+      const appAt = await this.reserveAll(l.app, this.ahead(), latest, noSlot);
+      if (appAt - chatAt > TOO_LATE_MS && chatKeys.length > 0) {
+        // The app is busier than the chat: the chat's slot would be used late; take its next one.
+        chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot);
+        if (chatAt - appAt > TOO_LATE_MS && round < MAX_RESERVATIONS) continue; // that app slot goes unused
+      }
+      const at = Math.max(appAt, chatAt);
+      // A slot already past when the database answered is as early as this send can be:
+      // only a timer firing late is worth fresh slots.
+      const due = Math.max(at, this.now());
+      await this.sleepUntil(at);
+      if (this.now() - due <= TOO_LATE_MS || round >= MAX_RESERVATIONS) return this.now() - started;
+      // Late (timers, a slow database): these slots could crowd the next ones; fresh ones, if any in time.
+      try {
+        chatAt = await this.reserveAll(chatKeys, this.ahead(), latest, noSlot);
+      } catch (err) {
+        if (err instanceof NoSlotInTime) return this.now() - started; // better late than not at all
+        throw err;
+      }
+    }
+  }
+
+  /** The platform asked for `ms` of quiet: hold the chat's limits, and the app's unless only the chat was meant. */
+  async platformSaidWait(channel: string, chat: string, ms: number, per: 'app' | 'chat'): Promise<void> {
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    const until = this.now() + ms;
+    const keys = this.keysFor(channel, chat).filter((k) => per === 'app' || k.id.startsWith(`${channel}|chat|`));
+    await Promise.all(keys.map((k) => this.budget.holdUntil(k, until)));
+  }
+
+  private chatKeys(channel: string, l: PacedLimits, chat: string): BudgetKey[] {
+    if (l.chat.length === 0) return [];
+    const hashed = createHash('sha256').update(chat).digest('base64url').slice(0, 16); // no platform ids in the budget
+    return l.chat.map((c) => budgetKey(channel, `chat|${hashed}`, c));
+  }
+
+  /**
+   * The earliest slot worth asking for: now plus how long the budget takes to answer, so
+   * a slot on a quiet schedule is not already past (a late send) when the answer comes.
+   */
+  private ahead(): number {
+    return this.now() + Math.min(MAX_LEAD_MS, this.answerMs);
+  }
+
+  /** One slot from each key, each not before the one before it; the latest of them. */
+  private async reserveAll(keys: BudgetKey[], notBefore: number, latest: number, noSlot: (nextAt: number) => Error): Promise<number> {
+    let at = Math.min(notBefore, latest);
+    for (const key of keys) {
+      const asked = this.now();
+      const r = await this.budget.reserve(key, at, latest);
+      this.answerMs = 0.8 * this.answerMs + 0.2 * (this.now() - asked);
+      if ('nextAt' in r) throw noSlot(r.nextAt);
+      at = Math.max(at, r.at);
+    }
+    return at;
+  }
+
+  /** Never before `at`: a timer may fire a millisecond early, so look again. */
+  private async sleepUntil(at: number): Promise<void> {
+    for (let wait = at - this.now(); wait > 0; wait = at - this.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    }
+  }
+}
+
+/** Of app limits over the same window only the smallest binds: one reservation instead of two. */
+function tightest(limits: RateLimit[]): RateLimit[] {
+  const byWindow = new Map<number, RateLimit>();
+  for (const l of limits) {
+    const known = byWindow.get(l.windowMs);
+    if (!known || l.limit < known.limit) byWindow.set(l.windowMs, l);
+  }
+  return [...byWindow.values()];
+}
+
+/**
+ * Slots for a limit: with a burst B, any span of the window holds at most
+ * ceil((W + late) / T) + B − 1 sends, which is the limit when T = (W + late) / (L − B + 1).
+ */
+function budgetKey(channel: string, what: string, l: RateLimit): BudgetKey {
+  const burst = Math.max(1, Math.min(l.burst ?? 1, l.limit));
+  const intervalMs = (l.windowMs + LATE_ALLOWANCE_MS) / (l.limit - burst + 1);
+  return {
+    id: `${channel}|${what}|${l.limit}/${l.windowMs}${burst > 1 ? `/${burst}` : ''}`,
+    limit: l.limit,
+    windowMs: l.windowMs,
+    intervalMs,
+    toleranceMs: (burst - 1) * intervalMs,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The platforms' send budgets in the database every bot process shares (collection
+ * `rate_budgets`), so that two processes together send at a platform's ceiling and not
+ * at twice it. Two ways of keeping them, measured side by side by bench/rate.bench.ts:
+ *
+ * - `MongoRateBudget` (used): one document per limit key holding `tat`, the time of its
+ *   next free slot. A send costs one atomic write per key: on a busy key, `$inc` the slot
+ *   by the interval on the condition that it is neither in the past nor later than the
+ *   caller will wait; on an idle (or new) key, set it to "now + interval" on the condition
+ *   that it is in the past (an upsert: a busy key refuses it as a duplicate). Each key
+ *   remembers which of the two worked last and tries it first. A platform's 429 raises
+ *   `tat` past its retry-after (`$max`), for every process. Slots are evenly spaced, so
+ *   no window of the platform's length (fixed, sliding or a bucket) sees more than the limit.
+ * - `MongoWindowBudget` (for comparison): a counter per key and fixed window, taken with a
+ *   conditional upsert (`n < limit`). Simple, but windows of the clock are not the
+ *   platform's: up to twice the limit can fall into one sliding window across a boundary.
+ *
+ * Documents expire (TTL on `expiresAt`) an hour after their last slot; per-chat keys come
+ * and go. Clocks: `now` is this host's; hosts' skew counts against the lateness allowance
+ * of the slots (conversation/send-pacer.ts), so keep them NTP-synced.
+ */
+import type { Collection, Connection } from 'mongoose';
+import type { BudgetKey, RateBudget, Reservation } from '../conversation/rate-budget.ts';
+import { isDuplicateKey } from './mongo-errors.ts';
+
+const COLLECTION = 'rate_budgets';
+const KEEP_MS = 3_600_000;
+/** Rounds of "raise an idle key, then take" before giving up on a key others keep moving. */
+const MAX_ROUNDS = 8;
+
+/** A platform's retry-after (`blockedUntil`) is over by `at`. */
+const NOT_BLOCKED = (at: number) => ({ $or: [{ blockedUntil: { $exists: false } }, { blockedUntil: { $lte: at } }] });
+
+interface BudgetDoc { _id: string; tat?: number; blockedUntil?: number; n?: number; expiresAt: Date }
+
+abstract class BudgetCollection {
+  protected readonly col: Collection<BudgetDoc>;
+  constructor(conn: Connection, protected readonly now: () => number = Date.now) {
+    this.col = conn.collection<BudgetDoc>(COLLECTION);
+  }
+
+  /** The TTL index; the app calls it once at start. */
+  async init(): Promise<void> {
+    await this.col.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+  }
+}
+
+export class MongoRateBudget extends BudgetCollection implements RateBudget {
+  /** Keys whose last slot came from a busy schedule: try that write first next time. */
+  private readonly busy = new Set<string>();
+
+  async reserve(key: BudgetKey, from: number, latest: number): Promise<Reservation> {
+    const busyFirst = this.busy.has(key.id);
+    let notBefore = from;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      if (busyFirst || round > 0) {
+        const at = await this.takeNext(key, notBefore, latest);
+        if (at !== null) return this.mark(key.id, true, { at });
+      }
+      if (await this.takeIdle(key, notBefore)) return this.mark(key.id, false, { at: notBefore });
+      if (!busyFirst && round === 0) {
+        const at = await this.takeNext(key, notBefore, latest);
+        if (at !== null) return this.mark(key.id, true, { at });
+      }
+      // Neither idle nor a slot in time: held by a platform's retry-after, or later than the
+      // caller waits, unless it moved meanwhile.
+      const doc = await this.col.findOne({ _id: key.id }, { projection: { tat: 1, blockedUntil: 1 } });
+      if (doc?.blockedUntil !== undefined && doc.blockedUntil > notBefore) {
+        if (doc.blockedUntil > latest) return { nextAt: doc.blockedUntil };
+        notBefore = doc.blockedUntil;
+        continue;
+      }
+      if (doc?.tat !== undefined && doc.tat - key.toleranceMs > latest) return { nextAt: doc.tat - key.toleranceMs };
+    }
+    // Others keep moving it between our writes: what we know is that it is busy now.
+    return { nextAt: notBefore + key.intervalMs };
+  }
+
+  async holdUntil(key: BudgetKey, until: number): Promise<void> {
+    for (let round = 0; round < 2; round++) {
+      try {
+        // No slot before `until`; from then on the schedule (and its burst) as it stands.
+        await this.col.updateOne({ _id: key.id }, { $max: { tat: until, blockedUntil: until }, $set: { expiresAt: this.expiry(until) } }, { upsert: true });
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // created at the same moment: once more
+      }
+    }
+  }
+
+  /** Busy schedule: its next slot (up to the tolerance ahead of it), if not later than latest; it moves on by one interval. */
+  private async takeNext(key: BudgetKey, notBefore: number, latest: number): Promise<number | null> {
+    const before = await this.col.findOneAndUpdate(
+      { _id: key.id, tat: { $gte: notBefore, $lte: latest + key.toleranceMs }, ...NOT_BLOCKED(notBefore) },
+      { $inc: { tat: key.intervalMs }, $set: { expiresAt: this.expiry(latest + key.toleranceMs) } },
+      { returnDocument: 'before', projection: { tat: 1 } },
+    );
+    return before?.tat === undefined ? null : Math.max(notBefore, before.tat - key.toleranceMs);
+  }
+
+  /** Idle (next slot already past) or new schedule: the slot is notBefore itself. */
+  private async takeIdle(key: BudgetKey, notBefore: number): Promise<boolean> {
+    try {
+      await this.col.updateOne(
+        { _id: key.id, tat: { $lt: notBefore }, ...NOT_BLOCKED(notBefore) },
+        { $set: { tat: notBefore + key.intervalMs, expiresAt: this.expiry(notBefore) } },
+        { upsert: true },
+      );
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false; // the schedule exists and is busy
+      throw err;
+    }
+  }
+
+  private mark(id: string, busy: boolean, r: Reservation): Reservation {
+    if (busy) {
+      if (this.busy.size > 1000) this.busy.clear();
+      this.busy.add(id);
+    } else {
+      this.busy.delete(id);
+    }
+    return r;
+  }
+
+  private expiry(at: number): Date {
+    return new Date(Math.max(at, this.now()) + KEEP_MS);
+  }
+}
+
+/** Fixed windows of the clock, a counter each (kept for the measurements, see above). */
+export class MongoWindowBudget extends BudgetCollection implements RateBudget {
+  async reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation> {
+    let at = Math.max(notBefore, this.now());
+    for (let round = 0; round < MAX_ROUNDS * 4; round++) {
+      const window = Math.floor(at / key.windowMs);
+      try {
+        await this.col.updateOne(
+          { _id: `${key.id}@${window}`, n: { $lt: key.limit } },
+          { $inc: { n: 1 }, $setOnInsert: { expiresAt: new Date((window + 1) * key.windowMs + KEEP_MS) } },
+          { upsert: true },
+        );
+        return { at };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Created by another process at the same moment: look again at the same window.
+        const doc = await this.col.findOne({ _id: `${key.id}@${window}` }, { projection: { n: 1 } });
+        if ((doc?.n ?? 0) < key.limit) continue;
+        // Full: the next window.
+        const next = (window + 1) * key.windowMs;
+        if (next > latest) return { nextAt: next };
+        at = next;
+      }
+    }
+    return { nextAt: at };
+  }
+
+  async holdUntil(key: BudgetKey, until: number): Promise<void> {
+    // Fill the windows up to `until` so nobody takes from them.
+    const first = Math.floor(this.now() / key.windowMs);
+    const last = Math.floor(until / key.windowMs);
+    for (let w = first; w <= last && w - first < 100; w++) {
+      await this.col.updateOne({ _id: `${key.id}@${w}` }, { $max: { n: key.limit }, $setOnInsert: { expiresAt: new Date((w + 1) * key.windowMs + KEEP_MS) } }, { upsert: true });
+    }
+  }
+}
