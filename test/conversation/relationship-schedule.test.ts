@@ -134,12 +134,30 @@ describe('relationship conversation ids are keyed', () => {
     }
   });
 
-  test('`nps-bot start` refuses to run without OPT_OUT_KEY_SECRET, in any NODE_ENV', async () => {
+  test('`nps-bot start` on a MongoDB of its own refuses to run without OPT_OUT_KEY_SECRET, in any NODE_ENV', async () => {
     const { spawnSync } = await import('node:child_process');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
       env: { ...process.env, NODE_ENV: 'development', OPT_OUT_KEY_SECRET: '', PORT: '0', MONGODB_URI: 'mongodb://127.0.0.1:9/' }, encoding: 'utf8', timeout: 30_000,
     });
     assert.equal(r.status, 1);
     assert.match(r.stderr.trim(), /^nps-bot: OPT_OUT_KEY_SECRET: required to run the bot/);
+  });
+
+  test('the first run on the embedded database makes a local key once, owner-only, and keeps it', async () => {
+    const { mkdtempSync, statSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { localKeySecret } = await import('../../src/commands/local-key-secret.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'nps-key-'));
+    try {
+      const first = localKeySecret(join(dir, 'data'));
+      assert.equal(first.created, true);
+      assert.match(first.secret, /^[0-9a-f]{64}$/);
+      assert.equal(statSync(join(dir, 'data', 'opt-out-key-secret')).mode & 0o777, 0o600);
+      const again = localKeySecret(join(dir, 'data'));
+      assert.deepEqual(again, { secret: first.secret, created: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
