@@ -25,9 +25,9 @@ export interface RollupDoc extends NpsCounts {
   writeId?: string;
 }
 
-const rollupSchema = new Schema<RollupDoc>({
+/** Every bucket's fields but its period (a day or a month): the same counts at either grain. */
+const BUCKET_FIELDS = {
   _id: { type: String, required: true },
-  day: { type: String, required: true },
   channel: { type: String, required: true },
   agentId: { type: String, required: true },
   agentName: String,
@@ -41,30 +41,16 @@ const rollupSchema = new Schema<RollupDoc>({
   version: { type: Number, default: 0 },
   computedAt: Date,
   writeId: String,
-}, { versionKey: false, _id: false });
+} as const;
+
+const rollupSchema = new Schema<RollupDoc>({ ...BUCKET_FIELDS, day: { type: String, required: true } }, { versionKey: false, _id: false });
 
 rollupSchema.index({ day: 1, type: 1 });
 
 /** A month bucket: the same counts as its days summed; `month` is `YYYY-MM` in REPORT_TZ. */
 export interface MonthRollupDoc extends Omit<RollupDoc, 'day'> { month: string }
 
-const monthRollupSchema = new Schema<MonthRollupDoc>({
-  _id: { type: String, required: true },
-  month: { type: String, required: true },
-  channel: { type: String, required: true },
-  agentId: { type: String, required: true },
-  agentName: String,
-  type: { type: String, required: true },
-  sent: { type: Number, default: 0 },
-  responses: { type: Number, default: 0 },
-  promoters: { type: Number, default: 0 },
-  passives: { type: Number, default: 0 },
-  detractors: { type: Number, default: 0 },
-  scoreSum: { type: Number, default: 0 },
-  version: { type: Number, default: 0 },
-  computedAt: Date,
-  writeId: String,
-}, { versionKey: false, _id: false });
+const monthRollupSchema = new Schema<MonthRollupDoc>({ ...BUCKET_FIELDS, month: { type: String, required: true } }, { versionKey: false, _id: false });
 
 monthRollupSchema.index({ month: 1, type: 1 });
 

@@ -209,16 +209,12 @@ export class SurveyRepository {
   /** The customer's survey whose consent question awaits an answer at `at` (the newest), or null. */
   async findAwaitingConsent(t: ReplyTarget, at: Date): Promise<SurveyDoc | null> {
     if (t.surveyId !== undefined && !mongoose.isValidObjectId(t.surveyId)) return null;
-    return this.model.findOne({
-      ...whose(t), state: 'completed', 'testimonial.until': { $gt: at }, 'testimonial.answeredAt': { $exists: false },
-    }).sort({ completedAt: -1 }).lean().exec() as Promise<SurveyDoc | null>;
+    return this.model.findOne(awaitingConsent(t, at)).sort({ completedAt: -1 }).lean().exec() as Promise<SurveyDoc | null>;
   }
 
   /** The answer to the consent question (the customer's next message after it), once; its reply owed. */
   recordConsent(t: ReplyTarget, at: Date, granted: boolean, owed: OwedMessage, eventId?: string): Promise<SurveyDoc | null> {
-    const filter: Record<string, unknown> = {
-      ...whose(t), state: 'completed', 'testimonial.until': { $gt: at }, 'testimonial.answeredAt': { $exists: false },
-    };
+    const filter = awaitingConsent(t, at);
     if (eventId !== undefined) filter.eventIds = { $ne: eventId };
     return this.model.findOneAndUpdate(filter, {
       $set: { 'testimonial.granted': granted, 'testimonial.answeredAt': at, owed },
@@ -399,6 +395,11 @@ export class SurveyRepository {
 
 function whose(t: ReplyTarget): Record<string, unknown> {
   return { channel: t.channel, 'customer.id': t.customerId, ...(t.surveyId !== undefined ? { _id: t.surveyId } : {}) };
+}
+
+/** The customer's completed survey whose consent question still awaits its answer at `at`. */
+function awaitingConsent(t: ReplyTarget, at: Date): Record<string, unknown> {
+  return { ...whose(t), state: 'completed', 'testimonial.until': { $gt: at }, 'testimonial.answeredAt': { $exists: false } };
 }
 
 function target(t: ReplyTarget | SurveyId): Record<string, unknown> {
