@@ -24,7 +24,9 @@ log() { echo "mongo-test-server.sh: $*" >&2; }
 
 installed() {
   [ -f "$DIR/classes/MongoTestServer.class" ] && [ -f "$DIR/lib/mongo-java-server-1.47.0.jar" ] \
-    && [ "$DIR/classes/MongoTestServer.class" -nt "$SRC/MongoTestServer.java" ]
+    && [ -f "$DIR/lib/slf4j-simple-2.0.17.jar" ] \
+    && [ "$DIR/classes/MongoTestServer.class" -nt "$SRC/MongoTestServer.java" ] \
+    && [ "$DIR/classes/MongoTestServer.class" -nt "$SRC/pom.xml" ]
 }
 
 classpath() { echo "$DIR/classes:$DIR/lib/*"; }
@@ -33,6 +35,7 @@ install() {
   if installed; then return 0; fi
   command -v java >/dev/null && command -v javac >/dev/null || { log "needs Java 17+ (java and javac)"; exit 1; }
   command -v mvn >/dev/null || { log "needs Maven (mvn) to fetch mongo-java-server from Maven Central"; exit 1; }
+  rm -rf "$DIR/lib" "$DIR/classes" # a jar left from an older pom would stay on the classpath
   mkdir -p "$DIR/lib" "$DIR/classes"
   log "fetching mongo-java-server 1.47.0 from Maven Central"
   mvn -q -B -f "$SRC/pom.xml" dependency:copy-dependencies -DoutputDirectory="$DIR/lib" >&2 \
@@ -62,7 +65,7 @@ start() {
   if running && answers; then uri; return 0; fi
   local args=("$PORT")
   if [ -n "$DATA_FILE" ]; then mkdir -p "$(dirname "$DATA_FILE")"; args+=("$DATA_FILE"); fi
-  nohup java -Xss4m -cp "$(classpath)" MongoTestServer "${args[@]}" > "$DIR/server.log" 2>&1 &
+  nohup java -Xss4m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(classpath)" MongoTestServer "${args[@]}" > "$DIR/server.log" 2>&1 &
   echo $! > "$DIR/pid"
   for _ in $(seq 1 150); do
     if answers; then uri; return 0; fi

@@ -13,6 +13,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * mongo-java-server on loopback, made acceptable to the MongoDB 7.x Node driver.
@@ -23,9 +24,16 @@ import java.util.List;
  * Why a launcher: the server answers `isMaster` with maxWireVersion 8 and has no `hello`;
  * the driver inside mongoose 9 needs wire version >= 9 and prefers `hello`. We report
  * MongoDB 5.0 (wire 13) and answer `hello` from `isMaster`. Everything else is the stock server.
+ *
+ * Why one lock: the memory backend keeps a collection's documents in a plain list that a scan
+ * reads without holding the collection's monitor, so a find racing an insert from another
+ * connection can fail with a ConcurrentModificationException ("Unknown error: null" at the
+ * client). Running one command at a time makes every command atomic, as a real server's
+ * single-document operations are; no command of this backend blocks, so nothing waits long.
  */
 public final class MongoTestServer {
   private static final int WIRE_VERSION_5_0 = 13;
+  private static final ReentrantLock ONE_COMMAND_AT_A_TIME = new ReentrantLock();
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
@@ -48,6 +56,7 @@ public final class MongoTestServer {
   /** The backend, except that `hello` and `isMaster` describe a writable MongoDB 5.0 primary. */
   private static MongoBackend withHello(MongoBackend backend) {
     InvocationHandler handler = (proxy, method, args) -> {
+      ONE_COMMAND_AT_A_TIME.lock();
       try {
         switch (method.getName()) {
           case "handleCommand": // (channel, database, command, query)
@@ -73,6 +82,8 @@ public final class MongoTestServer {
         return method.invoke(backend, args);
       } catch (InvocationTargetException e) {
         throw e.getCause();
+      } finally {
+        ONE_COMMAND_AT_A_TIME.unlock();
       }
     };
     return (MongoBackend) Proxy.newProxyInstance(
