@@ -46,6 +46,8 @@ class Counted implements RateBudget {
   calls = 0;
   ms = 0;
   constructor(private readonly inner: RateBudget) {}
+  /** Database operations: the budget's own count where it keeps one (it serves several reservations per write). */
+  get dbOps(): number { return this.inner instanceof MongoRateBudget ? this.inner.ops : this.calls; }
   async reserve(key: BudgetKey, notBefore: number, latest: number) {
     this.calls++;
     const t = performance.now();
@@ -67,7 +69,7 @@ async function main(task: ProcessTask): Promise<void> {
   let putBack = 0;
   // At the deadline: report and stop (sends still queued in the outbox are not measured).
   setTimeout(() => {
-    process.send!({ sent, putBack, dbOps: task.strategy === 'local' ? 0 : budget.calls, dbMs: budget.ms }, () => process.exit(0));
+    process.send!({ sent, putBack, dbOps: task.strategy === 'local' ? 0 : budget.dbOps, reserves: budget.calls, dbMs: budget.ms }, () => process.exit(0));
   }, Math.max(0, deadline - Date.now()));
   // Plenty of surveys in flight, as the engine's scheduler claims them; the outbox bounds the sends.
   await Promise.all(Array.from({ length: 64 }, async () => {

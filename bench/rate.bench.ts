@@ -5,7 +5,9 @@
  * that enforces the platform's documented limit over any sliding window and answers
  * 429 with a retry-after above it. One JSON line per platform and strategy:
  * `achieved_per_s` (accepted sends over the time from the first to the last) beside
- * `allowed_per_s`, `ratio`, `rejected_429`, and the budget's database operations per send.
+ * `allowed_per_s`, `ratio`, `rejected_429`, the budget's database operations per send
+ * (`db_ops_per_send`; below 1 when one write serves several sends) and the mean time a
+ * reservation waited for its answer (`reserve_ms_mean`).
  *
  * BENCH_RATE_SCALE (default 1) scales every per-second limit, for a machine too loaded to
  * push the real ceilings (300/s) through two processes.
@@ -66,7 +68,7 @@ async function startFake(platforms: Map<string, FakePlatform>): Promise<{ url: s
   };
 }
 
-interface ChildResult { sent: number; putBack: number; dbOps: number; dbMs: number }
+interface ChildResult { sent: number; putBack: number; dbOps: number; reserves: number; dbMs: number }
 
 async function runPlatform(p: BenchPlatform, strategy: Strategy, opts: { backlog: number; seconds: number; uri: string }): Promise<Record<string, unknown>> {
   const fake = new FakePlatform(p);
@@ -105,7 +107,7 @@ async function runPlatform(p: BenchPlatform, strategy: Strategy, opts: { backlog
       rejected_429: fake.rejectedBy(go + opts.seconds * 1000),
       sent,
       seconds: Math.round(span * 10) / 10,
-      reserve_ms_mean: Math.round(done.reduce((n, r) => n + r.dbMs, 0) / Math.max(1, done.reduce((n, r) => n + r.dbOps, 0)) * 10) / 10,
+      reserve_ms_mean: Math.round(done.reduce((n, r) => n + r.dbMs, 0) / Math.max(1, done.reduce((n, r) => n + r.reserves, 0)) * 10) / 10,
       put_back: done.reduce((n, r) => n + r.putBack, 0),
       db_ops_per_send: sent > 0 ? Math.round((done.reduce((n, r) => n + r.dbOps, 0) / sent) * 100) / 100 : null,
     };

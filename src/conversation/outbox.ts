@@ -1,8 +1,8 @@
 /**
  * Every message to a customer (and every notice to managers) leaves through here: each
  * send takes a slot from the platform's limits (send-pacer.ts; shared by every bot
- * process when the budget is the database's), one Bottleneck limiter per channel bounds
- * the sends in flight, transient failures are retried with exponential backoff (or the
+ * process when the budget is the database's), a bound per channel on the sends in flight
+ * (send-slots.ts), transient failures are retried with exponential backoff (or the
  * platform's retry-after, which then holds every process's schedule), and a permanent
  * refusal is passed up so the survey can be marked `failed` with the reason.
  *
@@ -10,12 +10,12 @@
  * survey's lease). A wait that would go past it is not taken here: the transient error
  * goes up with its retry-after, and the engine puts the survey back for that time.
  */
-import Bottleneck from 'bottleneck';
 import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } from './channel-contract/channel.ts';
 import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { Logger } from '../logger.ts';
 import { LocalRateBudget, type RateBudget } from './rate-budget.ts';
 import { NoSlotInTime, SendPacer } from './send-pacer.ts';
+import { SendSlots } from './send-slots.ts';
 
 export interface OutboxOptions {
   maxAttempts?: number;
@@ -35,7 +35,7 @@ export class UnknownChannelError extends Error {
 
 export class Outbox {
   /** One limiter per channel that declares a rate (sends in flight); a channel without one is not paced. */
-  private readonly limiters = new Map<string, Bottleneck>();
+  private readonly limiters = new Map<string, SendSlots>();
   private readonly pacer: SendPacer;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -50,7 +50,7 @@ export class Outbox {
     this.pacer = new SendPacer(adapters, options.budget ?? new LocalRateBudget());
     for (const [name, adapter] of adapters) {
       if (!adapter.rate) continue;
-      this.limiters.set(name, new Bottleneck({ maxConcurrent: adapter.rate.concurrent ?? 4 }));
+      this.limiters.set(name, new SendSlots(adapter.rate.concurrent ?? 4));
     }
   }
 
@@ -71,7 +71,7 @@ export class Outbox {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.limiters.values()].map((l) => l.stop({ dropWaitingJobs: false })));
+    await Promise.all([...this.limiters.values()].map((l) => l.stop()));
   }
 
   /** Hold the shared schedule; a database hiccup here must not turn a retryable send into a failure. */
@@ -98,7 +98,7 @@ export class Outbox {
         return job();
       };
       try {
-        return await (limiter ? limiter.schedule(paced) : paced());
+        return await (limiter ? limiter.run(paced) : paced());
       } catch (err) {
         // Retrying cannot help these: the platform said never, or not now (the engine decides).
         if (err instanceof PermanentSendError || err instanceof WindowClosedError) throw err;

@@ -67,7 +67,9 @@ export class SendPacer {
     const started = this.now();
     const latest = started + maxWaitMs;
     const noSlot = (nextAt: number) => new NoSlotInTime(`${channel}: the shared send budget has no slot within ${maxWaitMs} ms`, Math.max(1, nextAt - this.now()));
-    let chatAt = await this.reserveAll(chatKeys, this.ahead(), latest, noSlot);
+    // No chat limit: nothing to wait for before the app's slot (waiting the budget's answer time here only slowed every send).
+    const chatSlot = () => (chatKeys.length > 0 ? this.reserveAll(chatKeys, this.ahead(), latest, noSlot) : Promise.resolve(0));
+    let chatAt = await chatSlot();
     for (let round = 1; ; round++) {
       await this.sleepUntil(chatAt);
       const appAt = await this.reserveAll(l.app, this.ahead(), latest, noSlot);
@@ -84,7 +86,7 @@ export class SendPacer {
       if (this.now() - due <= TOO_LATE_MS || round >= MAX_RESERVATIONS) return this.now() - started;
       // Late (timers, a slow database): these slots could crowd the next ones; fresh ones, if any in time.
       try {
-        chatAt = await this.reserveAll(chatKeys, this.ahead(), latest, noSlot);
+        chatAt = await chatSlot();
       } catch (err) {
         if (err instanceof NoSlotInTime) return this.now() - started; // better late than not at all
         throw err;

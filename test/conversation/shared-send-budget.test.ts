@@ -163,6 +163,20 @@ describe('the send budget shared through the database', () => {
     assert.ok(platform.accepted.find((r) => r.chat === 'busy-chat')!.at >= refusedAt + 1500);
   });
 
+  test('reservations of one key asked together are served by fewer writes, one slot each, evenly spaced, and the other process continues after them', async () => {
+    const key = { id: `batch-${Date.now()}`, limit: 100, windowMs: 1000, intervalMs: 10.5, toleranceMs: 0 };
+    const a = new MongoRateBudget(db.conn);
+    const b = new MongoRateBudget(other);
+    const from = Date.now() + 50;
+    const mine = await Promise.all(Array.from({ length: 40 }, () => a.reserve(key, from, from + 10_000)));
+    assert.ok(a.ops < 40, `${a.ops} writes for 40 slots`);
+    const slots = mine.map((r) => ('at' in r ? r.at : assert.fail('no slot')));
+    const theirs = await b.reserve(key, from, from + 10_000);
+    const all = [...slots, 'at' in theirs ? theirs.at : assert.fail('no slot')].sort((x, y) => x - y);
+    assert.equal(new Set(all).size, all.length, 'no slot given twice');
+    for (let i = 1; i < all.length; i++) assert.ok(all[i]! - all[i - 1]! >= key.intervalMs - 1e-6, `slots ${i - 1} and ${i} are ${all[i]! - all[i - 1]!} ms apart`);
+  });
+
   test('a send that cannot get a slot within its wait goes back untried, saying when to come back', async () => {
     const platform = new Platform({ perSecond: 2, concurrent: 4 });
     const [a, b] = twoProcesses(platform, [new MongoRateBudget(db.conn), new MongoRateBudget(other)], 200);
