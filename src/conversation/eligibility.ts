@@ -37,7 +37,8 @@ export class Eligibility {
   }
 
   async optedOut(channel: string, customerId: string): Promise<boolean> {
-    const found = await this.optOuts.exists({ _id: { $in: [optOutKey(channel, customerId), ...forgottenIds(channel, customerId)] } });
+    // The driver, not the model: string keys need no casting, and this runs before every question.
+    const found = await this.optOuts.collection.findOne({ _id: { $in: [optOutKey(channel, customerId), ...forgottenIds(channel, customerId)] } } as Record<string, unknown>, { projection: { _id: 1 } });
     return found !== null;
   }
 
@@ -62,15 +63,16 @@ export class Eligibility {
     // The opt-out lives in its own collection; ask both at once.
     const [optedOut, reserved] = await Promise.all([
       this.optedOut(channel, customerId),
-      this.contacts.findOneAndUpdate(
+      // With the driver (typed values, nothing to cast); the timestamps mongoose would add, set here.
+      this.contacts.collection.findOneAndUpdate(
         {
           channel, customerId,
           $or: [{ lastSurveyedAt: null }, { lastSurveyedAt: { $lte: threshold } }, { lastSurveyId: surveyId }],
         },
-        { $set: { lastSurveyedAt: now, lastSurveyId: surveyId } },
-        { upsert: true, returnDocument: 'before', lean: true },
-      ).exec().then(
-        (before) => ({ ok: true as const, previous: before }),
+        { $set: { lastSurveyedAt: now, lastSurveyId: surveyId, updatedAt: now }, $setOnInsert: { createdAt: now } },
+        { upsert: true, returnDocument: 'before' },
+      ).then(
+        (before) => ({ ok: true as const, previous: before as ContactDoc | null }),
         (err: unknown) => {
           // The contact exists and did not match: someone else was asked within the window.
           if (isDuplicateKey(err)) return { ok: false as const, previous: null };
