@@ -90,15 +90,17 @@ export function createReports(deps: ReportsDeps): Reports {
   let sweeping: Promise<void> | null = null;
   let started = false;
 
-  const sweep = async (): Promise<void> => {
-    await sync.sweep();
+  /** `quietForMs`: the periodic sweep leaves surveys that just moved to the event path (survey-sync.ts). */
+  const sweep = async (quietForMs = 0): Promise<void> => {
+    await sync.sweep(200, quietForMs);
     await alerts.sendDue();
     await reminders.sendDue();
     await themes.sweep();
   };
   const tick = (): void => {
     if (sweeping) return;
-    sweeping = sweep()
+    // Surveys changed within two intervals are the event path's (a crash is caught up that much later).
+    sweeping = sweep(2 * settings.syncIntervalMs)
       .catch((err) => logger.error({ err }, 'report sweep failed; will retry'))
       .finally(() => { sweeping = null; });
   };

@@ -130,6 +130,21 @@ describe('rollups stay equal to a recount', () => {
     await stop(reports);
   });
 
+  test('the periodic sweep leaves a survey that just moved to the event path, and takes it once it is quiet', async () => {
+    const { reports } = await startReports();
+    const s = await surveys().findOne({ state: 'expired' }).lean().exec();
+    assert.ok(s);
+    await transition(s._id, { state: 'completed', score: 3, category: 'detractor' });
+    // No event reaches this process (another one moved it): only a sweep can clear it.
+    await reports.sync.sweep(200, 60_000);
+    assert.equal((await surveys().findById(s._id).lean().exec())?.dirty, true, 'changed a moment ago: left to the process that moved it');
+    await surveys().updateOne({ _id: s._id }, { $set: { updatedAt: new Date(Date.now() - 61_000) } }, { timestamps: false }).exec();
+    await reports.sync.sweep(200, 60_000);
+    assert.equal((await surveys().findById(s._id).lean().exec())?.dirty, false, 'quiet for long enough: swept');
+    await assertMatchesRecount();
+    await stop(reports);
+  });
+
   test('two processes racing on the same buckets', async () => {
     const a = await startReports();
     const b = await startReports();
