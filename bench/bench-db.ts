@@ -13,8 +13,8 @@ export function benchUri(): string {
   return uri;
 }
 
-export async function openBenchDb(label: string): Promise<{ conn: Connection; drop(): Promise<void> }> {
-  const conn = await mongoose.createConnection(benchUri(), { dbName: `bench_${label}_${randomBytes(3).toString('hex')}`, maxPoolSize: 64 }).asPromise();
+export async function openBenchDb(label: string, opts: { monitorCommands?: boolean } = {}): Promise<{ conn: Connection; drop(): Promise<void> }> {
+  const conn = await mongoose.createConnection(benchUri(), { dbName: `bench_${label}_${randomBytes(3).toString('hex')}`, maxPoolSize: 64, ...opts }).asPromise();
   return { conn, async drop() { await conn.dropDatabase(); await conn.close(); } };
 }
 

@@ -3,7 +3,9 @@
  * follow-up, comment, thanks) with an in-process channel, against a baseline that makes
  * only the minimum writes a conversation needs directly with the driver (one insert and
  * three conditional updates, each awaited) at the same concurrency, on the same server.
- * Also: reply handling p99, and resident memory with 100,000 open surveys.
+ * Also: reply handling p99, and resident memory with 100,000 open surveys. Beside the
+ * times (which on the test server measure the server and the machine's load): this
+ * process's CPU per conversation and the database commands per conversation, of each side.
  *
  * BENCH_CONVERSATIONS (default 2000), BENCH_CONCURRENCY (default 16), BENCH_OPEN (default 100000).
  */
@@ -34,7 +36,10 @@ export async function run(): Promise<void> {
   const conversations = Number(process.env.BENCH_CONVERSATIONS ?? 2000);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   const openCount = Number(process.env.BENCH_OPEN ?? 100_000);
-  const db = await openBenchDb('engine');
+  const db = await openBenchDb('engine', { monitorCommands: true });
+  let commands = 0;
+  db.conn.getClient().on('commandStarted', () => { commands++; });
+  const cpuMs = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
   try {
     const logger = silentLogger();
     const channel = new NullChannel();
@@ -52,6 +57,8 @@ export async function run(): Promise<void> {
 
     // Engine: whole conversations, `concurrency` at a time.
     const replyMs: number[] = [];
+    const c0 = process.cpuUsage();
+    const n0 = commands;
     const t0 = performance.now();
     await pool(conversations, concurrency, async (i) => {
       const customerId = `c${i}`;
@@ -65,12 +72,16 @@ export async function run(): Promise<void> {
       replyMs.push(performance.now() - t);
     });
     const engineSeconds = (performance.now() - t0) / 1000;
+    const engineCpuMs = cpuMs(c0);
+    const engineCommands = commands - n0;
     const completed = await surveyModel(db.conn).countDocuments({ state: 'completed' });
     if (completed !== conversations) throw new Error(`engine completed ${completed} of ${conversations}`);
 
     // Baseline: the minimum writes, same concurrency, same server.
     const raw = db.conn.db!.collection('baseline');
     await raw.createIndex({ channel: 1, conversationId: 1 }, { unique: true });
+    const c1 = process.cpuUsage();
+    const n1 = commands;
     const t1 = performance.now();
     await pool(conversations, concurrency, async (i) => {
       const { insertedId } = await raw.insertOne({ channel: 'bench', conversationId: `k${i}`, customer: { id: `c${i}` }, state: 'scheduled', resolvedAt: new Date() });
@@ -79,6 +90,8 @@ export async function run(): Promise<void> {
       await raw.findOneAndUpdate({ _id: insertedId, state: 'scored' }, { $set: { state: 'completed', comment: 'Quick and kind help' } });
     });
     const baselineSeconds = (performance.now() - t1) / 1000;
+    const baselineCpuMs = cpuMs(c1);
+    const baselineCommands = commands - n1;
 
     // Memory with many open surveys: stored, not held; the engine keeps working.
     const now = Date.now();
@@ -108,6 +121,10 @@ export async function run(): Promise<void> {
       baseline_per_s: Math.round(baselinePerS * 10) / 10,
       ratio: Math.round((enginePerS / baselinePerS) * 100) / 100,
       reply_p99_ms: Math.round(percentile(replyMs, 99) * 10) / 10,
+      engine_cpu_ms_per_conversation: Math.round((engineCpuMs / conversations) * 100) / 100,
+      baseline_cpu_ms_per_conversation: Math.round((baselineCpuMs / conversations) * 100) / 100,
+      engine_commands_per_conversation: Math.round((engineCommands / conversations) * 100) / 100,
+      baseline_commands_per_conversation: Math.round((baselineCommands / conversations) * 100) / 100,
       rss_mb_open_100k: Math.round(rss),
       open_surveys: openCount,
       concurrency,
