@@ -61,6 +61,9 @@ export class SurveySync {
     const key = String(s._id);
     const known = this.pending.get(key);
     if (!known || known.version <= s.version) this.pending.set(key, s);
+    // A drain under way takes it; only the call that starts one reports its failure (once,
+    // not once per survey enqueued meanwhile: 5,000 identical errors at one shutdown under load).
+    if (this.running) return;
     void this.drain().catch((err) => this.deps.logger.error({ err }, 'report sync failed; the periodic sweep will retry'));
   }
 
