@@ -20,8 +20,7 @@ import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 
 /**
  * An in-process channel with no `rate`, so the outbox does not pace it: the figure is the
- * engine's and the database's, not Bottleneck's scheduling (which yields the event loop a
- * few times per job, ~6 ms each send) nor a platform's limit.
+ * engine's and the database's, not the outbox's pacing nor a platform's limit.
  */
 class NullChannel implements ChannelAdapter {
   readonly name = 'bench';
