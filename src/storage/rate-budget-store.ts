@@ -31,8 +31,9 @@ const COLLECTION = 'rate_budgets';
 const KEEP_MS = 3_600_000;
 /** Rounds of "raise an idle key, then take" before giving up on a key others keep moving. */
 const MAX_ROUNDS = 8;
-/** Reservations served by one write at most. */
+/** Reservations served by one write at most, and the span of schedule one write may take. */
 const MAX_BATCH = 64;
+const BATCH_SPAN_MS = 250;
 
 interface Waiting { from: number; latest: number; resolve(r: Reservation): void; reject(err: unknown): void }
 
@@ -88,7 +89,9 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
   private async drain(key: BudgetKey): Promise<void> {
     const queue = this.queues.get(key.id)!;
     while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
+      // No more slots than fit in BATCH_SPAN_MS: on a slow key (Slack, 1/s) a batch would
+      // reach past what the callers wait, and slots nobody uses are lost to every process.
+      const batch = queue.splice(0, Math.max(1, Math.min(MAX_BATCH, Math.floor(BATCH_SPAN_MS / key.intervalMs))));
       // Every slot is no earlier than the latest `from` and, counted from the first, no later than the earliest `latest`.
       const from = Math.max(...batch.map((w) => w.from));
       const latest = Math.min(...batch.map((w) => w.latest));
