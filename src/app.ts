@@ -75,12 +75,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   if (channels.size === 0) {
     logger.warn('no channel is configured: set the credentials of a channel (Slack, Discord, X, Messenger, Instagram, WhatsApp, Chatwoot, Zendesk, Intercom, Freshchat, Telegram or the webhook channel: see README); try `nps-bot demo` to see a survey in the terminal');
   }
+  // Every setting was read and checked by loadConfig, before this connect.
   const database = options.database ?? await connectDatabase(config, logger);
   try {
     return await startOn(database, channels, options, logger);
   } catch (err) {
-    // A bad setting found after connecting (e.g. DIGEST_CRON) must not leave the
-    // database connection holding the process open.
+    // A start-up failure after connecting (a port in use, a duplicate token) must not
+    // leave the database connection holding the process open.
     if (!options.database) await database.close().catch(() => undefined);
     throw err;
   }
@@ -91,7 +92,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const conn = database.conn;
   useOptOutKeySecret(config.optOutKeySecret);
   // Documents from older versions are brought forward first, by one process at a time.
-  await new MigrationRunner({ conn, env: config.env, logger, migrations: MIGRATIONS }).run();
+  await new MigrationRunner({ conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS }).run();
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
@@ -123,7 +124,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   });
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
-  const observed = observeApp({ conn, engine, metrics, env: config.env, now: options.now });
+  const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now });
   const readiness = new Readiness(conn);
 
   // A platform event already applied (on any survey) never reaches the engine again: replays.

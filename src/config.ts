@@ -1,7 +1,11 @@
 /**
- * The core settings, read once at start-up from the environment (and an optional JSON
- * file for message templates and id lists). Channel and report settings live beside
- * their modules and are read with the same `readEnv`, so every bad value fails alike.
+ * Every setting, read once at start-up from the environment (and an optional JSON file
+ * for message templates and id lists), before anything starts or connects. The core
+ * settings are here; each feature owns and exports its own schema (a channel's
+ * `<name>-settings.ts`, `reports/report-config.ts`, `reports/followup-config.ts`,
+ * `metrics/metrics-settings.ts`) and this file composes them, so the first bad value of
+ * any of them stops start-up with one line. Nothing below reads the environment: each
+ * part is handed its parsed settings (`Config` carries no raw `env`).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -10,6 +14,10 @@ import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from 
 import { isTimeZone } from './reports/time-zone.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
 import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
+import { CHANNEL_ENV_SCHEMAS, readChannelSettings, type ChannelSettings } from './channels/channel-settings.ts';
+import { followupEnvSchema, loadFollowupSettings, type FollowupSettings } from './reports/followup-config.ts';
+import { loadReportSettings, reportEnvSchema, type ReportSettings } from './reports/report-config.ts';
+import { loadMetricsSettings, metricsEnvSchema, type MetricsSettings } from './metrics/metrics-settings.ts';
 
 /** Every API token: long enough that guessing is hopeless, printable, no separators. */
 export const MIN_TOKEN_CHARS = 32;
@@ -55,6 +63,8 @@ const coreEnvSchema = z.object({
   AUTH_FAILURES_PER_15MIN: positiveInt(100_000).min(1, 'must be at least 1').default(30),
   OPT_OUT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').max(500, 'must be at most 500 characters').optional(),
   NODE_ENV: z.string().optional(),
+  // Read by logger.ts, which may log before the config is read; anything but json/pretty means "auto".
+  LOG_FORMAT: z.string().max(20).optional(),
   CONFIG_FILE: z.string().optional(),
   COMPANY_NAME: z.string().max(80, 'must be at most 80 characters').optional(),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
@@ -136,8 +146,24 @@ export interface Config {
   maxCommentChars: number;
   bodyLimitBytes: number;
   webhook?: { outboundUrl: string; secret: string; ratePerSecond: number };
-  env: Env;
+  /** Each platform channel's parsed settings (null: off). */
+  channels: ChannelSettings;
+  reports: ReportSettings;
+  followups: FollowupSettings;
+  metrics: MetricsSettings;
 }
+
+/**
+ * Every environment variable the bot reads, by the part that owns it: the README's
+ * configuration table and each docs page's settings table are checked against these
+ * (test/settings-docs.test.ts), so the documentation cannot drift from the code.
+ */
+export const ENV_SCHEMAS: Readonly<Record<string, readonly z.ZodObject[]>> = {
+  core: [coreEnvSchema],
+  metrics: [metricsEnvSchema],
+  reports: [reportEnvSchema, followupEnvSchema],
+  ...CHANNEL_ENV_SCHEMAS,
+};
 
 export function loadConfig(env: Env = process.env): Config {
   const e = readEnv(coreEnvSchema, env);
@@ -151,6 +177,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.OPT_OUT_KEY_SECRET) {
     throw new ConfigError('OPT_OUT_KEY_SECRET: required in production (NODE_ENV=production): at least 32 random characters, kept for good (it is not set)');
   }
+  // Every other part's settings, in the order the parts start: the first bad one stops start-up.
+  const channels = readChannelSettings(env);
+  const reports = loadReportSettings(env);
+  const followups = loadFollowupSettings(env);
+  const metrics = loadMetricsSettings(env);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -192,7 +223,10 @@ export function loadConfig(env: Env = process.env): Config {
     webhook: e.WEBHOOK_OUTBOUND_URL && e.WEBHOOK_SECRET
       ? { outboundUrl: e.WEBHOOK_OUTBOUND_URL, secret: e.WEBHOOK_SECRET, ratePerSecond: e.WEBHOOK_RATE_PER_SECOND }
       : undefined,
-    env,
+    channels,
+    reports,
+    followups,
+    metrics,
   };
 }
 

@@ -11,7 +11,8 @@ import { PermanentSendError, TransientSendError } from '../conversation/channel-
 import { ConfigError } from '../env-readers.ts';
 import { MongoChannelStateStore } from '../storage/channel-state-store.ts';
 import { Digests } from '../reports/digest.ts';
-import { loadReportSettings } from '../reports/report-config.ts';
+import { readDigestTarget } from '../reports/report-config.ts';
+import { loadConfig } from '../config.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
 import type { Notice as ReportNotice, NoticeTarget } from '../reports/notice-target.ts';
 import { parseOptions } from './cli-args.ts';
@@ -56,11 +57,9 @@ export const command: Command = {
   },
   async run(args) {
     const { options } = parseOptions(args, schema, ['print']);
-    const cli = await openReportCli();
+    const override = options.target ? readDigestTarget(options.target) : undefined;
+    const cli = await openReportCli(loadConfig());
     try {
-      const override = options.target
-        ? loadReportSettings({ ...cli.config.env, DIGEST_TARGET: options.target }).digest.target
-        : undefined;
       const target = options.print ? undefined : override ?? cli.settings.digest.target;
       await checkRollupZone(cli);
       await catchUp(cli);

@@ -6,6 +6,7 @@
  * [--format table|json|csv]` prints the closed-loop figures.
  */
 import { z } from 'zod';
+import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
 import { validate, ValidationError } from '../validation.ts';
 import { FOLLOWUP_OUTCOMES } from '../reports/followup-model.ts';
@@ -76,7 +77,7 @@ export const command: Command = {
     if (!options.set && (options.owner !== undefined || options.note !== undefined || options.outcome !== undefined)) throw new ConfigError('--owner/--note/--outcome: give the follow-up with --set ID');
     if (!options.summary && (options.from !== undefined || options.to !== undefined)) throw new ConfigError('--from/--to: only with --summary');
     if (options.format === 'csv' && !options.summary) throw new ConfigError('--format: csv only with --summary');
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       await catchUp(cli);
       if (options.summary) {

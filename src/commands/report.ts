@@ -8,6 +8,7 @@
  * mention, agents against the rest of the team, NPS by segment, value at risk.
  */
 import { z } from 'zod';
+import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
 import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from '../reports/report-query.ts';
@@ -31,7 +32,7 @@ const isView = (s: string | undefined): s is InsightView => (INSIGHT_VIEWS as re
 async function runView(view: InsightView, args: string[]): Promise<number> {
   const { options } = parseOptions(args, insightSchema);
   const { format, ...params } = options;
-  const cli = await openReportCli();
+  const cli = await openReportCli(loadConfig());
   try {
     await checkRollupZone(cli);
     await catchUp(cli);
@@ -74,7 +75,7 @@ export const command: Command = {
     if (args[0] !== undefined && !args[0].startsWith('-')) throw new ConfigError(`report: unknown view "${args[0].slice(0, 40)}" (expected ${INSIGHT_VIEWS.join(', ')}, or --by ...)`);
     const { options } = parseOptions(args, schema);
     const { format, ...params } = options;
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       await checkRollupZone(cli);
       await catchUp(cli);

@@ -44,7 +44,7 @@ export const command: Command = {
       else for (const t of themes) out(`${t.id.padEnd(14)} ${t.label}\n${Object.entries(t.words).map(([lang, words]) => `  ${lang}: ${words.join(', ')}`).join('\n')}`);
       return 0;
     }
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       const tagging = ThemeTagging.forConfig(cli.db.conn, cli.config, cli.logger);
       const result = await tagging.retag((r) => { if (r.read % 5000 === 0) process.stderr.write(`… ${r.read} comments read\n`); });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { positiveInt, readEnv, type Env } from '../env-readers.ts';
 
-const followupEnvSchema = z.object({
+export const followupEnvSchema = z.object({
   FOLLOWUP_DUE_HOURS: positiveInt(720).min(1, 'must be at least 1').default(48),
   FOLLOWUP_REMINDERS: positiveInt(20).default(3),
 });

@@ -12,10 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { SurveyReader, SurveyRepository, type SurveyDoc } from '../storage/surveys/index.ts';
-import { resolveThemes } from './theme-list.ts';
+import { resolveThemes, type ThemeOverride } from './theme-list.ts';
 import { createThemeTagger, type ThemeTagger } from './theme-tagger.ts';
 
 /** The catch-up sweep looks this far back (by resolution): comments arrive within days of it. */
@@ -57,7 +56,7 @@ export class ThemeTagging {
   }
 
   /** Tagging with the default list and CONFIG_FILE's `themes`. */
-  static forConfig(conn: Connection, config: Pick<Config, 'themeOverrides'>, logger: Logger, now: () => Date = () => new Date()): ThemeTagging {
+  static forConfig(conn: Connection, config: { themeOverrides: readonly ThemeOverride[] }, logger: Logger, now: () => Date = () => new Date()): ThemeTagging {
     return new ThemeTagging({ conn, tagger: createThemeTagger(resolveThemes(config.themeOverrides)), logger, now });
   }
 
