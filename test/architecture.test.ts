@@ -1,18 +1,25 @@
 /**
- * The seams of src/, checked on the real import graph: no import cycles, adapters
+ * The seams of src/, checked on the real import graph against the dependency table of
+ * docs/architecture.md: no import cycles; every file in a row of the table; each row
+ * names exactly what its files import; nothing imports what a row forbids (adapters
  * never touch the database, the conversation knows no platform, reports know channels
- * only by their types. The rules are also run on made-up edges, so each can fail.
+ * only by their types). The rules are also run on made-up edges, so each can fail.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cyclesIn, importSpecifiers, madgeGraph, readImportGraph, type ImportEdge, type MadgeGraph } from './helpers/import-graph.ts';
+import { parseArchitectureTable, partOf, readArchitectureTable, type TableRow } from './helpers/architecture-table.ts';
 
 const SRC = 'src';
 const TSCONFIG = 'tsconfig.json';
 
-const PLATFORM_LIBRARIES = new Set(['@slack/bolt', '@slack/web-api', 'discord.js', 'twit', 'express']);
-/** The contract adapters implement: the engine owns it (as bolt's core owns `Receiver`), so adapters point up at it. */
-const CONTRACT = 'conversation/channel-contract/';
+/**
+ * The rules are the table of docs/architecture.md, read as it stands (helpers/architecture-table.ts):
+ * each row's **Never** names what its parts must not import. One rule lives only here: the
+ * survey document's single owner, which is about files, not parts.
+ */
+const TABLE = readArchitectureTable();
+const PARTS = TABLE.flatMap((row) => row.parts);
 
 interface Rule {
   why: string;
@@ -20,42 +27,48 @@ interface Rule {
   forbids: (to: string) => boolean;
 }
 
+/** A local import's part ("storage/surveys/x.ts" → "storage/"), a package as itself. */
+const target = (to: string): string => (to.endsWith('.ts') ? partOf(to, PARTS) ?? to : to);
+
 const RULES: Rule[] = [
-  {
-    why: 'adapters never touch the database or the reports',
-    applies: (from) => from.startsWith('channels/'),
-    forbids: (to) => to === 'mongoose' || to === 'mongodb' || to.startsWith('storage/') || to.startsWith('reports/'),
-  },
-  {
-    why: 'adapters know the conversation only by its channel contract',
-    applies: (from) => from.startsWith('channels/'),
-    forbids: (to) => to.startsWith('conversation/') && !to.startsWith(CONTRACT),
-  },
-  {
-    why: 'the conversation knows no platform and no adapter',
-    applies: (from) => from.startsWith('conversation/') && !from.startsWith(CONTRACT),
-    forbids: (to) => PLATFORM_LIBRARIES.has(to) || to.startsWith('channels/'),
-  },
-  {
-    why: 'the channel contract is types and errors only: nothing of the engine, no adapter, no platform but the router type of the one HTTP port',
-    applies: (from) => from.startsWith(CONTRACT),
-    forbids: (to) => (to.startsWith('conversation/') && !to.startsWith(CONTRACT)) || to.startsWith('channels/') || (PLATFORM_LIBRARIES.has(to) && to !== 'express'),
-  },
+  ...TABLE.flatMap((row) => row.never.map((never): Rule => ({
+    why: `docs/architecture.md: ${row.parts.join(', ')} never import ${never}`,
+    applies: (from) => row.parts.includes(partOf(from, PARTS) ?? ''),
+    forbids: (to) => target(to) === never,
+  }))),
   {
     why: 'the survey document has one owner: only its repository folder imports the model, the rest use its index',
     applies: (from) => !from.startsWith('storage/surveys/'),
     forbids: (to) => to.startsWith('storage/surveys/') && to !== 'storage/surveys/index.ts',
-  },
-  {
-    why: 'reports know no channel: notices go out through the contract\'s types and a post function app.ts hands in',
-    applies: (from) => from.startsWith('reports/'),
-    forbids: (to) => to.startsWith('channels/'),
   },
 ];
 
 /** One line per edge that breaks a rule: "from → to (why)". */
 function violations(edges: ImportEdge[]): string[] {
   return edges.flatMap(({ from, to }) => RULES.filter((r) => r.applies(from) && r.forbids(to)).map((r) => `${from} → ${to} (${r.why})`));
+}
+
+/**
+ * Where a row and the code differ: a part of src/ imported that the row does not name, a
+ * part it names that nothing imports, a package it names that is not imported.
+ */
+function tableDrift(edges: ImportEdge[], table: TableRow[]): string[] {
+  const parts = table.flatMap((row) => row.parts);
+  return table.flatMap((row) => {
+    const mine = edges.filter((e) => row.parts.includes(partOf(e.from, parts) ?? ''));
+    const used = new Set(mine.filter((e) => e.to.endsWith('.ts')).map((e) => partOf(e.to, parts) ?? e.to).filter((p) => !row.parts.includes(p)));
+    const packages = new Set(mine.filter((e) => !e.to.endsWith('.ts')).map((e) => e.to));
+    const name = row.parts.join(', ');
+    return [
+      ...(row.imports === null ? [] : [
+        ...[...used].filter((p) => !row.imports!.includes(p)).map((p) => `${name} imports ${p}, which its row does not name`),
+        ...row.imports.filter((p) => !used.has(p)).map((p) => `${name}: its row names ${p}, which none of its files imports`),
+      ]),
+      ...row.packages.filter((p) => !packages.has(p)).map((p) => `${name}: its row names the package ${p}, which none of its files imports`),
+      ...[...(row.imports ?? []), ...row.never].filter((p) => (p.endsWith('/') || p.endsWith('.ts')) && !parts.includes(p))
+        .map((p) => `${name}: its row names ${p}, which is no row of the table`),
+    ];
+  });
 }
 
 let srcGraph: Promise<MadgeGraph> | undefined;
@@ -73,6 +86,16 @@ describe('src/', () => {
 
   test('has no import cycle', async () => {
     expect((await srcMadgeGraph()).circular()).toEqual([]);
+  });
+
+  test('every file belongs to a row of the table in docs/architecture.md', () => {
+    const files = [...new Set(readImportGraph(SRC).map((e) => e.from))];
+    expect(files.filter((f) => partOf(f, PARTS) === undefined)).toEqual([]);
+  });
+
+  test('each row of the table names exactly what its files import', () => {
+    expect(TABLE.length).toBeGreaterThan(8); // the table was read
+    expect(tableDrift(readImportGraph(SRC), TABLE)).toEqual([]);
   });
 
   test('imports break none of the layering rules', () => {
@@ -151,6 +174,41 @@ describe('the layering rules', () => {
     ['storage/surveys/survey-repository.ts', 'storage/surveys/survey-model.ts', false],
   ] as const)('%s → %s breaks a rule: %s', (from, to, broken) => {
     expect(violations([{ from, to }]).length > 0).toBe(broken);
+  });
+
+  test('the table is read as written: parts, imports, packages, Never; parentheses only explain', () => {
+    const table = [
+      '| folder or file | what lives there | imports |',
+      '| --- | --- | --- |',
+      '| `src/a/` | things (`x.ts`) | `b/` (for `c/`), `d.ts`, `zod`. **Never** `e/`, `mongoose` (the database). |',
+      '| `src/d.ts`, `src/f.ts` (the ground) | helpers | nothing of src/; `pino`. |',
+      '| `src/app.ts` | wiring | anything |',
+    ].join('\n');
+    expect(parseArchitectureTable(table)).toEqual([
+      { parts: ['a/'], imports: ['b/', 'd.ts'], packages: ['zod'], never: ['e/', 'mongoose'] },
+      { parts: ['d.ts', 'f.ts'], imports: [], packages: ['pino'], never: [] },
+      { parts: ['app.ts'], imports: null, packages: [], never: [] },
+    ]);
+  });
+
+  test('a row that misses an import, names one no file makes, or names a package not imported is drift', () => {
+    const table: TableRow[] = [
+      { parts: ['a/'], imports: ['b/'], packages: ['zod'], never: [] },
+      { parts: ['b/'], imports: ['c.ts'], packages: [], never: [] },
+      { parts: ['c.ts'], imports: [], packages: [], never: [] },
+      { parts: ['app.ts'], imports: null, packages: [], never: [] },
+    ];
+    expect(tableDrift([
+      { from: 'a/x.ts', to: 'b/y.ts' }, { from: 'a/x.ts', to: 'c.ts' }, { from: 'a/x.ts', to: 'a/z.ts' }, { from: 'a/x.ts', to: 'zod' },
+      { from: 'app.ts', to: 'a/x.ts' },
+    ], table)).toEqual([
+      'a/ imports c.ts, which its row does not name',
+      'b/: its row names c.ts, which none of its files imports',
+    ]);
+    expect(tableDrift([{ from: 'a/x.ts', to: 'b/y.ts' }, { from: 'b/y.ts', to: 'c.ts' }], table))
+      .toEqual(['a/: its row names the package zod, which none of its files imports']);
+    expect(tableDrift([], [{ parts: ['a/'], imports: null, packages: [], never: ['src/', 'mongoose'] }]))
+      .toEqual(['a/: its row names src/, which is no row of the table']);
   });
 
   test('madge reports a cycle in a made-up graph and none in its acyclic twin', async () => {
