@@ -18,6 +18,8 @@ import { CHANNEL_ENV_SCHEMAS, readChannelSettings, type ChannelSettings } from '
 import { followupEnvSchema, loadFollowupSettings, type FollowupSettings } from './reports/followup-config.ts';
 import { loadReportSettings, reportEnvSchema, type ReportSettings } from './reports/report-config.ts';
 import { loadMetricsSettings, metricsEnvSchema, type MetricsSettings } from './metrics/metrics-settings.ts';
+import { apiTokens } from './http/api-tokens.ts';
+import { tokenAuthFrom } from './http/token-auth.ts';
 
 /** Every API token: long enough that guessing is hopeless, printable, no separators. */
 export const MIN_TOKEN_CHARS = 32;
@@ -177,11 +179,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.OPT_OUT_KEY_SECRET) {
     throw new ConfigError('OPT_OUT_KEY_SECRET: required in production (NODE_ENV=production): at least 32 random characters, kept for good (it is not set)');
   }
+  const ingestTokens = parseIngestTokens(e.INGEST_TOKENS ?? '');
   // Every other part's settings, in the order the parts start: the first bad one stops start-up.
   const channels = readChannelSettings(env);
   const reports = loadReportSettings(env);
   const followups = loadFollowupSettings(env);
   const metrics = loadMetricsSettings(env);
+  // A token given twice (API_TOKEN, REPORT_TOKENS, INGEST_TOKENS) is refused here, not after connecting.
+  tokenAuthFrom(apiTokens({ apiToken: e.API_TOKEN, ingestTokens }, reports.tokens));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -192,7 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     devDatabase: e.DEV_DATABASE,
     devDatabasePort: e.DEV_DATABASE_PORT,
     apiToken: e.API_TOKEN,
-    ingestTokens: parseIngestTokens(e.INGEST_TOKENS ?? ''),
+    ingestTokens,
     trustProxy: e.TRUST_PROXY,
     authFailuresPer15Min: e.AUTH_FAILURES_PER_15MIN,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,

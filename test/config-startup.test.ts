@@ -1,6 +1,6 @@
 /**
  * Settings are read once, before anything starts: a bad value of any part (a channel
- * that is on, the reports, follow-ups, metrics) stops `nps-bot start` with one line
+ * that is on, the reports, follow-ups, metrics, a token given twice) stops `nps-bot start` with one line
  * naming the variable, and the database is never connected to. MONGODB_URI points at a
  * plain TCP server that only records connections.
  */
@@ -66,6 +66,7 @@ describe('nps-bot start with a bad setting', () => {
     ['the reports', { DIGEST_CRON: 'every monday' }, /^nps-bot: DIGEST_CRON: not a valid cron expression/],
     ['the follow-ups', { FOLLOWUP_DUE_HOURS: 'two days' }, /^nps-bot: FOLLOWUP_DUE_HOURS: expected a whole number/],
     ['the metrics', { METRICS_GAUGE_SECONDS: '0' }, /^nps-bot: METRICS_GAUGE_SECONDS: must be at least 1/],
+    ['a token in two roles', { API_TOKEN: 'startup-test-api-token-0123456789abcdef', INGEST_TOKENS: 'startup-test-api-token-0123456789abcdef' }, /^nps-bot: INGEST_TOKENS entry 1: the same token is also given as API_TOKEN: every token must be distinct/],
   ];
 
   test.each(cases)('%s: exits 1 with one line naming it, and never connects to the database', async (_what, env, line) => {
