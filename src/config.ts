@@ -9,7 +9,7 @@ import cron from 'node-cron';
 import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
 import { isTimeZone } from './reports/time-zone.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
-import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
+import { themeOverridesSchema, type ThemeOverride } from './reports/themes/theme-list.ts';
 
 /** Every API token: long enough that guessing is hopeless, printable, no separators. */
 export const MIN_TOKEN_CHARS = 32;
@@ -86,7 +86,7 @@ const fileSchema = z.object({
   templates: templateOverridesSchema.optional(),
   staffIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
   botIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
-  /** Comment themes: merged by id into the default list (src/reports/theme-list.ts). */
+  /** Comment themes: merged by id into the default list (src/reports/themes/theme-list.ts). */
   themes: themeOverridesSchema.optional(),
 }).strict();
 

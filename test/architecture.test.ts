@@ -13,6 +13,8 @@ const TSCONFIG = 'tsconfig.json';
 const PLATFORM_LIBRARIES = new Set(['@slack/bolt', '@slack/web-api', 'discord.js', 'twit', 'express']);
 /** The contract adapters implement: the engine owns it (as bolt's core owns `Receiver`), so adapters point up at it. */
 const CONTRACT = 'conversation/channel-contract/';
+/** config.ts composes the reports' settings schemas from their leaf files (a face would load the whole reports module into it). */
+const SETTINGS_SCHEMA_IMPORTERS = new Set(['config.ts']);
 
 interface Rule {
   why: string;
@@ -50,6 +52,11 @@ const RULES: Rule[] = [
     why: 'reports know no channel: notices go out through the contract\'s types and a post function app.ts hands in',
     applies: (from) => from.startsWith('reports/'),
     forbids: (to) => to.startsWith('channels/'),
+  },
+  {
+    why: 'the reports are reached through their faces: reports/index.ts or a sub-folder\'s index.ts',
+    applies: (from) => !from.startsWith('reports/') && !SETTINGS_SCHEMA_IMPORTERS.has(from),
+    forbids: (to) => to.startsWith('reports/') && !/^reports\/([a-z-]+\/)?index\.ts$/.test(to),
   },
 ];
 
@@ -140,15 +147,20 @@ describe('the layering rules', () => {
     ['conversation/outbox.ts', 'channels/channel.ts', true],
     ['conversation/engine.ts', 'conversation/channel-contract/send-errors.ts', false],
     ['conversation/engine.ts', 'mongoose', false],
-    ['reports/digest.ts', 'channels/registry.ts', true],
-    ['reports/digest.ts', 'channels/send-errors.ts', true],
-    ['reports/digest.ts', 'conversation/channel-contract/channel.ts', false],
+    ['reports/digest/weekly-digest.ts', 'channels/registry.ts', true],
+    ['reports/digest/weekly-digest.ts', 'channels/send-errors.ts', true],
+    ['reports/digest/weekly-digest.ts', 'conversation/channel-contract/channel.ts', false],
     ['http/server.ts', 'channels/slack/slack-receiver.ts', false],
-    ['reports/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
+    ['reports/rollups/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
     ['conversation/engine.ts', 'storage/surveys/survey-repository.ts', true],
     ['forget.ts', 'storage/surveys/survey-model.ts', true],
-    ['reports/rollup-store.ts', 'storage/surveys/index.ts', false],
+    ['reports/rollups/rollup-store.ts', 'storage/surveys/index.ts', false],
     ['storage/surveys/survey-repository.ts', 'storage/surveys/survey-model.ts', false],
+    ['commands/report.ts', 'reports/report-query.ts', true],
+    ['commands/report.ts', 'reports/insights/insight-views.ts', true],
+    ['commands/report.ts', 'reports/insights/index.ts', false],
+    ['app.ts', 'reports/index.ts', false],
+    ['reports/digest/weekly-digest.ts', 'reports/insights/agent-report.ts', false],
   ] as const)('%s → %s breaks a rule: %s', (from, to, broken) => {
     expect(violations([{ from, to }]).length > 0).toBe(broken);
   });

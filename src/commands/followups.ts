@@ -8,12 +8,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../env-readers.ts';
 import { validate, ValidationError } from '../validation.ts';
-import { FOLLOWUP_OUTCOMES } from '../reports/followup-model.ts';
-import { closedLoopCsv, closedLoopParamsSchema, closedLoopSummary, type ClosedLoopSummary } from '../reports/followup-summary.ts';
-import { followupPatchSchema, type FollowupView } from '../reports/followups.ts';
-import { catchUp, openReportCli } from '../reports/report-cli.ts';
-import { ReportRangeError } from '../reports/report-query.ts';
-import { EVERYTHING } from '../reports/scope.ts';
+import { FOLLOWUP_OUTCOMES, closedLoopCsv, closedLoopParamsSchema, closedLoopSummary, type ClosedLoopSummary, followupPatchSchema, type FollowupView } from '../reports/followups/index.ts';
+import { catchUp, openReportCli, ReportRangeError, EVERYTHING } from '../reports/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 import { forTerminal } from './terminal-output.ts';

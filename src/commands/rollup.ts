@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../env-readers.ts';
-import { catchUp, openReportCli } from '../reports/report-cli.ts';
-import { rebuildRollups, verifyRollups } from '../reports/rollup-rebuild.ts';
+import { catchUp, openReportCli } from '../reports/index.ts';
+import { rebuildRollups, verifyRollups } from '../reports/rollups/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 

@@ -7,12 +7,12 @@ import { loadConfig, type Config } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
 import { connectDatabase, type Database } from '../storage/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { loadFollowupSettings } from './followup-config.ts';
-import { Followups } from './followups.ts';
+import { loadFollowupSettings } from './followups/followup-config.ts';
+import { Followups } from './followups/followup-workflow.ts';
 import { loadReportSettings, type ReportSettings } from './report-config.ts';
-import { rollupMetaModel } from './rollup-model.ts';
-import { ensureRollupZone } from './rollup-rebuild.ts';
-import { RollupStore } from './rollup-store.ts';
+import { rollupMetaModel } from './rollups/rollup-model.ts';
+import { ensureRollupZone } from './rollups/rollup-rebuild.ts';
+import { RollupStore } from './rollups/rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
 
 export interface ReportCli {

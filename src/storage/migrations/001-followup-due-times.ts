@@ -3,7 +3,7 @@
  * as openedAt + FOLLOWUP_DUE_HOURS. Store exactly that, so queries on `dueAt` (overdue
  * lists, the summary) need no fallback for old documents.
  */
-import { loadFollowupSettings } from '../../reports/followup-config.ts';
+import { loadFollowupSettings } from '../../reports/followups/index.ts';
 import type { Migration } from './migration.ts';
 
 const BATCH = 500;
