@@ -28,7 +28,7 @@ import { guardReplays } from './conversation/replay-guard.ts';
 import { MongoRateBudget } from './storage/rate-budget-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createReports } from './reports/reports-module.ts';
+import { createReports } from './reports/index.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
 import { meteredAdapters } from './metrics/metered-adapters.ts';
 import { MeteredOutbox } from './metrics/metered-outbox.ts';

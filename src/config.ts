@@ -13,9 +13,9 @@ import cron from 'node-cron';
 import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
 import { isTimeZone } from './reports/time-zone.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
-import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
+import { themeOverridesSchema, type ThemeOverride } from './reports/themes/theme-list.ts';
 import { CHANNEL_ENV_SCHEMAS, readChannelSettings, type ChannelSettings } from './channels/channel-settings.ts';
-import { followupEnvSchema, loadFollowupSettings, type FollowupSettings } from './reports/followup-config.ts';
+import { followupEnvSchema, loadFollowupSettings, type FollowupSettings } from './reports/followups/followup-config.ts';
 import { loadReportSettings, reportEnvSchema, type ReportSettings } from './reports/report-config.ts';
 import { loadMetricsSettings, metricsEnvSchema, type MetricsSettings } from './metrics/metrics-settings.ts';
 import { apiTokens } from './http/api-tokens.ts';
@@ -98,7 +98,7 @@ const fileSchema = z.object({
   templates: templateOverridesSchema.optional(),
   staffIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
   botIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
-  /** Comment themes: merged by id into the default list (src/reports/theme-list.ts). */
+  /** Comment themes: merged by id into the default list (src/reports/themes/theme-list.ts). */
   themes: themeOverridesSchema.optional(),
 }).strict();
 

@@ -15,11 +15,13 @@ const TSCONFIG = 'tsconfig.json';
 
 /**
  * The rules are the table of docs/architecture.md, read as it stands (helpers/architecture-table.ts):
- * each row's **Never** names what its parts must not import. One rule lives only here: the
- * survey document's single owner, which is about files, not parts.
+ * each row's **Never** names what its parts must not import. Two rules live only here, being
+ * about files, not parts: the survey document's single owner, and the reports' faces.
  */
 const TABLE = readArchitectureTable();
 const PARTS = TABLE.flatMap((row) => row.parts);
+/** config.ts composes the reports' settings schemas from their leaf files (a face would load the whole reports module into it). */
+const SETTINGS_SCHEMA_IMPORTERS = new Set(['config.ts']);
 
 interface Rule {
   why: string;
@@ -40,6 +42,11 @@ const RULES: Rule[] = [
     why: 'the survey document has one owner: only its repository folder imports the model, the rest use its index',
     applies: (from) => !from.startsWith('storage/surveys/'),
     forbids: (to) => to.startsWith('storage/surveys/') && to !== 'storage/surveys/index.ts',
+  },
+  {
+    why: 'the reports are reached through their faces: reports/index.ts or a sub-folder\'s index.ts',
+    applies: (from) => !from.startsWith('reports/') && !SETTINGS_SCHEMA_IMPORTERS.has(from),
+    forbids: (to) => to.startsWith('reports/') && !/^reports\/([a-z-]+\/)?index\.ts$/.test(to),
   },
 ];
 
@@ -163,15 +170,22 @@ describe('the layering rules', () => {
     ['conversation/outbox.ts', 'channels/channel.ts', true],
     ['conversation/engine.ts', 'conversation/channel-contract/send-errors.ts', false],
     ['conversation/engine.ts', 'mongoose', false],
-    ['reports/digest.ts', 'channels/registry.ts', true],
-    ['reports/digest.ts', 'channels/send-errors.ts', true],
-    ['reports/digest.ts', 'conversation/channel-contract/channel.ts', false],
+    ['reports/digest/weekly-digest.ts', 'channels/registry.ts', true],
+    ['reports/digest/weekly-digest.ts', 'channels/send-errors.ts', true],
+    ['reports/digest/weekly-digest.ts', 'conversation/channel-contract/channel.ts', false],
     ['http/server.ts', 'channels/slack/slack-receiver.ts', false],
-    ['reports/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
+    ['reports/rollups/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
     ['conversation/engine.ts', 'storage/surveys/survey-repository.ts', true],
     ['forget.ts', 'storage/surveys/survey-model.ts', true],
-    ['reports/rollup-store.ts', 'storage/surveys/index.ts', false],
+    ['reports/rollups/rollup-store.ts', 'storage/surveys/index.ts', false],
     ['storage/surveys/survey-repository.ts', 'storage/surveys/survey-model.ts', false],
+    ['commands/report.ts', 'reports/report-query.ts', true],
+    ['commands/report.ts', 'reports/insights/insight-views.ts', true],
+    ['commands/report.ts', 'reports/insights/index.ts', false],
+    ['app.ts', 'reports/index.ts', false],
+    ['reports/digest/weekly-digest.ts', 'reports/insights/agent-report.ts', false],
+    ['config.ts', 'reports/report-config.ts', false],
+    ['storage/migrations/001-followup-due-times.ts', 'reports/followups/index.ts', true],
   ] as const)('%s → %s breaks a rule: %s', (from, to, broken) => {
     expect(violations([{ from, to }]).length > 0).toBe(broken);
   });

@@ -10,14 +10,9 @@
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
-import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
-import { reportParamsSchema, ReportRangeError, runReport } from '../reports/report-query.ts';
-import { reportCsv, reportTable } from '../reports/report-render.ts';
-import { insightParamsSchema } from '../reports/insight-range.ts';
-import { INSIGHT_VIEWS, type InsightView } from '../reports/insight-render.ts';
-import { runInsight } from '../reports/insight-views.ts';
-import { EVERYTHING } from '../reports/scope.ts';
-import { ThemeTagging } from '../reports/theme-tagging.ts';
+import { catchUp, checkRollupZone, openReportCli, reportParamsSchema, ReportRangeError, runReport, reportCsv, reportTable, EVERYTHING } from '../reports/index.ts';
+import { insightParamsSchema, INSIGHT_VIEWS, type InsightView, runInsight } from '../reports/insights/index.ts';
+import { ThemeTagging } from '../reports/themes/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 import { forTerminal, jsonForTerminal } from './terminal-output.ts';

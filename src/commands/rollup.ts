@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
-import { catchUp, openReportCli } from '../reports/report-cli.ts';
-import { rebuildRollups, verifyRollups } from '../reports/rollup-rebuild.ts';
+import { catchUp, openReportCli } from '../reports/index.ts';
+import { rebuildRollups, verifyRollups } from '../reports/rollups/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 

@@ -6,10 +6,8 @@
  */
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { openReportCli } from '../reports/report-cli.ts';
-import { resolveThemes } from '../reports/theme-list.ts';
-import { createThemeTagger } from '../reports/theme-tagger.ts';
-import { ThemeTagging } from '../reports/theme-tagging.ts';
+import { openReportCli } from '../reports/index.ts';
+import { resolveThemes, createThemeTagger, ThemeTagging } from '../reports/themes/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 

@@ -6,12 +6,12 @@
 import { ConfigError } from '../env-readers.ts';
 import { connectDatabase, type Database, type DatabaseConfig } from '../storage/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import type { FollowupSettings } from './followup-config.ts';
-import { Followups } from './followups.ts';
+import type { FollowupSettings } from './followups/followup-config.ts';
+import { Followups } from './followups/followup-workflow.ts';
 import type { ReportSettings } from './report-config.ts';
-import { rollupMetaModel } from './rollup-model.ts';
-import { ensureRollupZone } from './rollup-rebuild.ts';
-import { RollupStore } from './rollup-store.ts';
+import { rollupMetaModel } from './rollups/rollup-model.ts';
+import { ensureRollupZone } from './rollups/rollup-rebuild.ts';
+import { RollupStore } from './rollups/rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
 
 /** The settings a report command needs, read and checked by the caller (the command's `loadConfig()`). */

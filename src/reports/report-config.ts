@@ -8,7 +8,7 @@ import { AGENT_VISIBILITIES, type AgentVisibility, type Principal } from '../htt
 import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
 import type { NoticeTarget } from './notice-target.ts';
 import { isTimeZone } from './time-zone.ts';
-import { ATTRIBUTION_RULES, type AttributionRule } from './attribution.ts';
+import { ATTRIBUTION_RULES, type AttributionRule } from './rollups/attribution.ts';
 import { LOCALES, type Locale } from '../conversation/templates.ts';
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');

@@ -29,13 +29,13 @@ import { commentParamsSchema, listComments } from './comments-query.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';
 import { commentsCsv, reportCsv, reportCsvFilename, trendCsv } from './report-render.ts';
-import { runTrend, trendParamsSchema } from './trend.ts';
-import { insightParamsSchema } from './insight-range.ts';
-import { INSIGHT_VIEWS } from './insight-render.ts';
-import { runInsight } from './insight-views.ts';
+import { runTrend, trendParamsSchema } from './insights/trend.ts';
+import { insightParamsSchema } from './insights/insight-range.ts';
+import { INSIGHT_VIEWS } from './insights/insight-render.ts';
+import { runInsight } from './insights/insight-views.ts';
 import { scopeOf } from './scope.ts';
-import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from './testimonials.ts';
-import type { ThemeTagging } from './theme-tagging.ts';
+import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from './insights/testimonials.ts';
+import type { ThemeTagging } from './themes/survey-theme-sync.ts';
 
 export interface ReportRouteDeps {
   settings: ReportSettings;

@@ -11,22 +11,22 @@ import type { TransitionEvent } from '../conversation/engine.ts';
 import { requireAuth } from '../http/auth-middleware.ts';
 import type { Logger } from '../logger.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
-import { DetractorAlerts } from './detractor-alerts.ts';
-import { Digests } from './digest.ts';
-import type { ReplyToCustomer } from './customer-reply.ts';
-import type { FollowupSettings } from './followup-config.ts';
-import { OverdueReminders } from './followup-reminders.ts';
-import { followupRoutes } from './followup-routes.ts';
-import { Followups } from './followups.ts';
+import { DetractorAlerts } from './followups/detractor-alerts.ts';
+import { Digests } from './digest/weekly-digest.ts';
+import type { ReplyToCustomer } from './followups/customer-reply.ts';
+import type { FollowupSettings } from './followups/followup-config.ts';
+import { OverdueReminders } from './followups/followup-reminders.ts';
+import { followupRoutes } from './followups/followup-routes.ts';
+import { Followups } from './followups/followup-workflow.ts';
 import type { PostNotice } from './notice-target.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportRoutes } from './report-routes.ts';
-import { ensureRollupZone } from './rollup-rebuild.ts';
-import { monthRollupModel, rollupModel } from './rollup-model.ts';
-import { RollupStore } from './rollup-store.ts';
+import { ensureRollupZone } from './rollups/rollup-rebuild.ts';
+import { monthRollupModel, rollupModel } from './rollups/rollup-model.ts';
+import { RollupStore } from './rollups/rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
-import { ThemeTagging } from './theme-tagging.ts';
-import type { ThemeOverride } from './theme-list.ts';
+import { ThemeTagging } from './themes/survey-theme-sync.ts';
+import type { ThemeOverride } from './themes/theme-list.ts';
 
 /** What reports need from the engine: its `transition` events. */
 export interface TransitionSource {

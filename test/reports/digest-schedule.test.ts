@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config.ts';
 import { ConfigError } from '../../src/env-readers.ts';
 import type { TransitionEvent } from '../../src/conversation/engine.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { lastWeek } from '../../src/reports/digest.ts';
+import { lastWeek } from '../../src/reports/digest/weekly-digest.ts';
 import { createReports, type Reports } from '../../src/reports/reports-module.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { startApp } from '../../src/app.ts';
