@@ -41,7 +41,7 @@ export interface ContractHarness {
   clearFailures?(): void;
   webhook?: {
     /** Deliver one event the adapter would act on (a resolution), signed as the platform signs, not at all, or with a wrong secret. */
-    deliver(how: 'signed' | 'unsigned' | 'forged'): Promise<Response>;
+    deliver(how: 'signed' | 'unsigned' | 'forged'): Promise<{ status: number }>;
   };
 }
 
@@ -112,7 +112,7 @@ export function adapterContract(label: string, harness: ContractHarness): void {
         }
         assert.equal(await countSurveys(app, {}), before, 'a refused delivery stored something');
         const res = await webhook.deliver('signed');
-        assert.ok(res.status >= 200 && res.status < 300, `signed: answered ${res.status} ${await res.text()}`);
+        assert.ok(res.status >= 200 && res.status < 300, `signed: answered ${res.status}`);
       });
     }
   });
