@@ -9,6 +9,7 @@
  * - the platform's failures come back as the contract's three send errors: rate limited
  *   (429 or the platform's own form) → `TransientSendError` with a wait, a server error →
  *   `TransientSendError`, a refusal (4xx) → `PermanentSendError`;
+ *   (where the platform library waits a 429 out itself, the send succeeds after the wait);
  * - where the adapter has a webhook: an unsigned delivery and a badly signed one are
  *   refused (401/403) and change nothing; the same delivery properly signed is taken.
  */
@@ -39,6 +40,11 @@ export interface ContractHarness {
   failNext(failure: PlatformFailure): void;
   /** Settle anything scripted and not used (e.g. a failure the send never reached). */
   clearFailures?(): void;
+  /**
+   * Set when the platform library itself waits out a 429 and sends again (discord.js's
+   * REST buckets): the contract is then that the send still succeeds, after the wait.
+   */
+  rateLimitWaitedOutBy?: string;
   webhook?: {
     /** Deliver one event the adapter would act on (a resolution), signed as the platform signs, not at all, or with a wrong secret. */
     deliver(how: 'signed' | 'unsigned' | 'forged'): Promise<{ status: number }>;
@@ -88,6 +94,16 @@ export function adapterContract(label: string, harness: ContractHarness): void {
       ['server-error', 'transient', (err) => assert.ok(err instanceof TransientSendError, String(err))],
       ['refused', 'permanent', (err) => assert.ok(err instanceof PermanentSendError, String(err))],
     ];
+    if (harness.rateLimitWaitedOutBy) {
+      expectations.shift();
+      test(`errors: the platform rate limiting (429) is waited out by ${harness.rateLimitWaitedOutBy}, then the message is delivered`, async () => {
+        const to = await harness.recipient();
+        const before = harness.accepted();
+        harness.failNext('rate-limited');
+        await adapter.send(to, message());
+        await eventually(async () => harness.accepted() > before, 5000, 'the platform to accept the question after the wait');
+      });
+    }
     for (const [failure, meaning, check] of expectations) {
       test(`errors: the platform ${failure === 'refused' ? 'refusing (4xx)' : failure === 'server-error' ? 'failing (5xx)' : 'rate limiting (429)'} is ${meaning}`, async () => {
         const to = await harness.recipient();
