@@ -246,3 +246,28 @@ describe('the layering rules', () => {
     ]);
   });
 });
+
+/** `file:line` of each direct `fetch(` in channels/ outside the one platform HTTP client (a library's `x.fetch(` is not one). */
+function strayFetches(files: Array<{ path: string; text: string }>): string[] {
+  const call = /(^|[^.\w])fetch\(/;
+  return files.filter((f) => f.path.startsWith('channels/') && f.path !== 'channels/http-json-client.ts')
+    .flatMap((f) => f.text.split('\n').map((line, i) => ({ line, i })).filter(({ line }) => call.test(line)).map(({ i }) => `${f.path}:${i + 1}`));
+}
+
+describe('platform HTTP', () => {
+  test('adapters call fetch only through the one client (channels/http-json-client.ts)', () => {
+    const files = readdirSync(`${SRC}/channels`, { recursive: true, encoding: 'utf8' })
+      .filter((p) => p.endsWith('.ts'))
+      .map((p) => ({ path: `channels/${p.split('\\').join('/')}`, text: readFileSync(`${SRC}/channels/${p}`, 'utf8') }));
+    expect(files.length).toBeGreaterThan(50);
+    expect(strayFetches(files)).toEqual([]);
+  });
+
+  test('the check finds such a line', () => {
+    expect(strayFetches([
+      { path: 'channels/new/new-client.ts', text: 'const res = await fetch(url, { method: "POST" });' },
+      { path: 'channels/discord/x.ts', text: 'await client.channels.fetch(id);' },
+      { path: 'channels/http-json-client.ts', text: 'res = await fetch(o.baseUrl + call.path, {' },
+    ])).toEqual(['channels/new/new-client.ts:1']);
+  });
+});

@@ -217,7 +217,7 @@ export class WhatsAppChannel implements ChannelAdapter {
         notNumbers++;
         continue;
       }
-      const tapped = readChoicePayload(m.tappedId);
+      const tapped = readChoicePayload(m.tappedId, 'whatsapp');
       const outcome = await this.ctx!.sink.message({
         channel: this.name,
         customerId,

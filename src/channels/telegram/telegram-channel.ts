@@ -24,7 +24,7 @@ import { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
-import { readChoicePayload } from '../meta/choice-payload.ts';
+import { decodeScoreButton } from '../button-codec.ts';
 import { RecentIds } from '../x/x-recent-ids.ts';
 import { BusinessChats } from './telegram-business-chats.ts';
 import { ChatPacer } from './telegram-chat-pacer.ts';
@@ -246,13 +246,13 @@ export class TelegramChannel implements ChannelAdapter {
   }
 
   private async onCallback(cq: TelegramCallbackQuery): Promise<void> {
-    const tapped = cq.data === ANSWERED_DATA ? null : readChoicePayload(cq.data);
+    const tapped = cq.data === ANSWERED_DATA ? null : decodeScoreButton('telegram', cq.data);
     if (!tapped) {
       await this.answerCallback(cq.id);
       return;
     }
     const outcome = await this.ctx!.sink.message({
-      channel: this.name, customerId: String(cq.from.id), text: '', choice: tapped.choice, surveyId: tapped.surveyId, eventId: `callback:${cq.id}`,
+      channel: this.name, customerId: String(cq.from.id), text: '', choice: tapped.score, surveyId: tapped.surveyId, eventId: `callback:${cq.id}`,
     });
     this.log.debug({ status: outcome.status }, 'telegram: button tap handled');
     await this.answerCallback(cq.id);
@@ -260,7 +260,7 @@ export class TelegramChannel implements ChannelAdapter {
     if (!taken || !cq.message) return;
     try {
       await this.bot.api.editMessageReplyMarkup(cq.message.chat.id, cq.message.message_id, {
-        reply_markup: answeredKeyboard(outcome.score ?? tapped.choice),
+        reply_markup: answeredKeyboard(outcome.score ?? tapped.score),
         ...(cq.message.business_connection_id ? { business_connection_id: cq.message.business_connection_id } : {}),
       });
     } catch (err) {
