@@ -117,6 +117,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       leaseMs: config.leaseMs,
       defaultLocale: config.defaultLocale,
       maxCommentChars: config.maxCommentChars,
+      ...(config.reminderAfterMs ? { reminderAfterMs: config.reminderAfterMs } : {}),
     },
     logger,
     now: options.now,

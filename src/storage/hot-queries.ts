@@ -59,6 +59,11 @@ export const HOT_QUERIES: readonly HotQuery[] = [
     filter: { 'owed.dueAt': RANGE }, index: { 'owed.dueAt': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
   { name: 'scheduler: managers\' messages whose lease ran out', collection: 'surveys',
     filter: { 'notes.dueAt': RANGE }, index: { 'notes.dueAt': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+  { name: 'scheduler: claim a due reminder (REMINDER_AFTER_HOURS)', collection: 'surveys',
+    filter: { state: 'asked', reminderAt: RANGE, reminderBy: RANGE, owed: { $exists: false } }, sort: { reminderAt: 1 },
+    index: { state: 1, reminderAt: 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+  { name: 'survey events: surveys with staged events (the relay)', collection: 'surveys',
+    filter: { 'outbound.at': RANGE }, index: { 'outbound.at': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
 
   // ── per report sweep ───────────────────────────────────────────────────────
   { name: 'report sync: dirty surveys to roll up', collection: 'surveys',

@@ -7,5 +7,5 @@ export { SurveyReader, type FindOptions } from './survey-reader.ts';
 export { dirtySurveyCount, oldestDueAskAt, surveyCountsByStateAndChannel, type SurveyCount } from './survey-gauges-query.ts';
 export {
   SURVEY_STATES, OPEN_STATES, AWAITING_SCORE,
-  type SurveyDoc, type SurveyState, type OwedMessage, type OwedNote,
+  type SurveyDoc, type SurveyState, type OwedMessage, type OwedNote, type StagedEvent,
 } from './survey-model.ts';
