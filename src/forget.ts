@@ -17,6 +17,7 @@ import { forgottenId, forgottenIds, optOutKey, optOutModel } from './conversatio
 import { followupModel } from './reports/followup-model.ts';
 import { isDuplicateKey } from './storage/mongo-errors.ts';
 import { SurveyRepository } from './storage/surveys/index.ts';
+import { SurveyEventQueue } from './survey-events/event-queue.ts';
 import { versionedUpdate } from './storage/versioned-update.ts';
 import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
 import { ValidationError } from './validation.ts';
@@ -81,6 +82,9 @@ export async function forgetCustomer(
     if (outcome.erased) result.surveys++;
     if (outcome.cancelled) result.cancelled++;
   }
+
+  // Queued survey events may quote the customer (a comment): they go; only `survey.forgotten` stays to be told.
+  await new SurveyEventQueue(conn).forgetSurveys(erased.ids.map(String));
 
   const followups = followupModel(conn);
   const linked = await followups.find({ surveyId: { $in: erased.ids } }).lean().exec();

@@ -13,7 +13,7 @@ export type IndexKeys = Readonly<Record<string, 1 | -1>>;
 export interface HotQuery {
   /** What runs it and when. */
   name: string;
-  collection: 'surveys' | 'followups' | 'contacts' | 'opt_outs' | 'rollups' | 'channel_state' | 'dashboard_sessions' | 'digests';
+  collection: 'surveys' | 'followups' | 'contacts' | 'opt_outs' | 'rollups' | 'channel_state' | 'dashboard_sessions' | 'digests' | 'survey_events';
   /** The top-level fields of the filter (a `$or` is listed by the fields it needs, if all branches share them). */
   filter: Readonly<Record<string, unknown>>;
   sort?: IndexKeys;
@@ -64,6 +64,12 @@ export const HOT_QUERIES: readonly HotQuery[] = [
     index: { state: 1, reminderAt: 1 }, source: 'src/storage/surveys/survey-repository.ts' },
   { name: 'survey events: surveys with staged events (the relay)', collection: 'surveys',
     filter: { 'outbound.at': RANGE }, index: { 'outbound.at': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+
+  // ── per survey-events pass (SURVEY_EVENTS_URL) ─────────────────────────────
+  { name: 'survey events: take the event due soonest', collection: 'survey_events',
+    filter: { status: 'pending', nextAttemptAt: RANGE }, sort: { nextAttemptAt: 1, seq: 1 }, index: { status: 1, nextAttemptAt: 1 }, source: 'src/survey-events/event-queue.ts' },
+  { name: 'survey events: an earlier event of the same survey still pending', collection: 'survey_events',
+    filter: { surveyId: 'id', seq: RANGE, status: 'pending' }, sort: { seq: 1 }, index: { surveyId: 1, seq: 1 }, source: 'src/survey-events/event-queue.ts' },
 
   // ── per report sweep ───────────────────────────────────────────────────────
   { name: 'report sync: dirty surveys to roll up', collection: 'surveys',

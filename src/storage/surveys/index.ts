@@ -2,7 +2,7 @@
  * The survey document's seam: the repository (every write, as named operations), the
  * reader (every read reports and commands need) and the types. Import from here.
  */
-export { SurveyRepository, EVENT_IDS_KEPT, type NewSurvey, type ReplyTarget, type SurveyId } from './survey-repository.ts';
+export { SurveyRepository, stageSurveyEvents, EVENT_IDS_KEPT, type NewSurvey, type ReplyTarget, type SurveyId } from './survey-repository.ts';
 export { SurveyReader, type FindOptions } from './survey-reader.ts';
 export { dirtySurveyCount, oldestDueAskAt, surveyCountsByStateAndChannel, type SurveyCount } from './survey-gauges-query.ts';
 export {
