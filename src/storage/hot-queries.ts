@@ -93,6 +93,13 @@ export const HOT_QUERIES: readonly HotQuery[] = [
   { name: 'themes: comments not yet tagged', collection: 'surveys',
     filter: { resolvedAt: RANGE, themes: { $exists: false } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/theme-tagging.ts' },
 
+  { name: 'GET /api/surveys: a page of surveys by id (manager)', collection: 'surveys',
+    filter: { _id: RANGE }, sort: { _id: 1 }, index: { _id: 1 }, source: 'src/storage/surveys/survey-reader.ts' },
+  { name: 'GET /api/surveys: a page of an agent\'s own surveys', collection: 'surveys',
+    filter: { 'agent.id': 'U1', _id: RANGE }, sort: { 'agent.id': 1, _id: 1 }, index: { 'agent.id': 1, _id: 1 }, source: 'src/storage/surveys/survey-reader.ts' },
+  { name: 'reminders report: surveys of a date range', collection: 'surveys',
+    filter: { resolvedAt: RANGE, askedAt: { $exists: true } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/reminder-report.ts' },
+
   // ── per /metrics scrape ────────────────────────────────────────────────────
   { name: 'metrics: oldest due survey (scheduler lag)', collection: 'surveys',
     filter: { state: 'scheduled', askAt: RANGE }, sort: { askAt: 1 }, index: { state: 1, askAt: 1 }, source: 'src/storage/surveys/survey-gauges-query.ts' },
