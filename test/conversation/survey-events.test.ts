@@ -17,6 +17,8 @@ import { retryDelayMs } from '../../src/survey-events/event-delivery.ts';
 import { stageSurveyEvents } from '../../src/storage/surveys/index.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { forgetCustomer } from '../../src/forget.ts';
+import { queuedEventModel } from '../../src/survey-events/event-queue-model.ts';
 import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { mongoUri, testDbName } from '../helpers/database.ts';
 import { eventually } from '../helpers/app.ts';
@@ -175,6 +177,25 @@ describe('survey events', () => {
     await eventually(async () => typesOf(back.acked(), surveyId).length >= 3, 15_000, 'delivered after the restart');
     assert.deepEqual(typesOf(back.acked(), surveyId), ['survey.resolved', 'survey.asked', 'survey.answered']);
     for (const id of triedIds) assert.ok(back.acked().some((e) => e.id === id), 'the id tried before the restart is the one delivered');
+  });
+
+  test('forgetting a customer removes their queued events (a comment among them) and tells receivers survey.forgotten', async () => {
+    const receiver = new Receiver();
+    receiver.answer = () => 503;
+    await receiver.start();
+    running.push(receiver);
+    const events = eventsFor(receiver.url);
+    await events.init();
+    const surveyId = await conversation(new TestClock(), new RecordingChannel(), ['2 rude staff']);
+    const customer = (await surveyModel(conn).findById(surveyId).lean())!.customer.id;
+    await events.tick();
+    assert.ok(await events.queue.pending() >= 4, 'queued, undelivered');
+    await forgetCustomer(conn, 'test', customer);
+    await events.tick();
+    const left = await queuedEventModel(conn).find({ surveyId }).lean();
+    assert.deepEqual(left.map((e) => e.type), ['survey.forgotten']);
+    assert.ok(!left[0]!.body.includes('rude'));
+    assert.equal(JSON.parse(left[0]!.body).survey.customerId === customer, false, 'the customer id is the keyed hash');
   });
 
   test('off, no write stages an event; on, a whole conversation costs no extra round trip', async () => {
