@@ -57,8 +57,8 @@ export class StaffDirectory {
   /**
    * From one read of the thread's latest messages (up to 100, Discord's page): the staff
    * member who wrote last, and every member with the agent role who wrote, with how many
-   * messages each (`participants` for the attribution rules), in order of their first
-   * message. The customer, bots and webhooks are skipped.
+   * messages each (`participants` for the attribution rules), in the order of each one's
+   * last message (the last entry wrote last). The customer, bots and webhooks are skipped.
    */
   async threadStaff(guildId: string, threadId: string, customerId: string): Promise<{ last: Person | null; participants: Array<Person & { replies: number }> }> {
     const messages = await this.rest.recentMessages(threadId, 100);

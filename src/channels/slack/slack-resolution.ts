@@ -118,14 +118,18 @@ export class SlackResolution {
   }
 }
 
-/** Every staff member who replied in the thread (not as a bot), with how many replies each, in order of their first reply. */
+/**
+ * Every staff member who replied in the thread (not as a bot), with how many replies each,
+ * in the order of each one's last reply (the last entry replied last), as the attribution
+ * rules read `participants`.
+ */
 export function staffReplies(replies: readonly ThreadMessage[], staff: ReadonlySet<string>): Array<{ id: string; replies: number }> {
-  const counts = new Map<string, number>();
-  for (const m of replies) {
-    if (!m.user || !staff.has(m.user) || m.botId) continue;
-    counts.set(m.user, (counts.get(m.user) ?? 0) + 1);
-  }
-  return [...counts].map(([id, n]) => ({ id, replies: n }));
+  const counts = new Map<string, { n: number; last: number }>();
+  replies.forEach((m, i) => {
+    if (!m.user || !staff.has(m.user) || m.botId) return;
+    counts.set(m.user, { n: (counts.get(m.user)?.n ?? 0) + 1, last: i });
+  });
+  return [...counts].sort((a, b) => a[1].last - b[1].last).map(([id, c]) => ({ id, replies: c.n }));
 }
 
 /** The staff member with the most replies in the thread (the latest replier wins a tie), if any. */
