@@ -17,6 +17,7 @@ import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
 import { ResilientRateBudget } from './conversation/rate-budget.ts';
 import { Scheduler } from './conversation/scheduler.ts';
+import { SurveyEvents } from './survey-events/survey-events.ts';
 import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
@@ -100,6 +101,11 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const shared = new MongoRateBudget(conn);
   await shared.init();
   const budget = new ResilientRateBudget(shared, (err) => logger.warn({ err }, 'the shared send budget is unavailable: pacing this process alone'));
+  // Survey events (SURVEY_EVENTS_URL): on before the engine's first write, so every step stages its event.
+  const surveyEvents = config.surveyEvents
+    ? new SurveyEvents({ conn, url: config.surveyEvents.url, secret: config.surveyEvents.secret, logger: logger.child({ module: 'survey-events' }), now: options.now })
+    : null;
+  await surveyEvents?.init();
   const metrics = new BotMetrics();
   const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4), budget }, metrics);
   const engine = new SurveyEngine({
@@ -118,6 +124,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       leaseMs: config.leaseMs,
       defaultLocale: config.defaultLocale,
       maxCommentChars: config.maxCommentChars,
+      ...(config.reminderAfterMs ? { reminderAfterMs: config.reminderAfterMs } : {}),
     },
     logger,
     now: options.now,
@@ -211,6 +218,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (options.schedule !== false) {
     scheduler.start();
     relationship.start();
+    surveyEvents?.start();
   }
   logger.info({ url, channels: [...channels.keys()] }, 'nps-bot is running');
 
@@ -229,6 +237,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       const drained = await inFlight.drain(config.shutdownMs);
       await until(deadline, relationship.stop());
       await until(deadline, scheduler.stop());
+      await until(deadline, surveyEvents?.stop() ?? Promise.resolve());
       if (!drained) logger.warn({ unfinished: inFlight.size }, 'shutdown deadline passed with work unfinished; leases let another process take it over');
       server.closeAllConnections();
       await closed;

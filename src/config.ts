@@ -83,6 +83,11 @@ const coreEnvSchema = z.object({
   TESTIMONIAL_CONSENT: flag.default(false),
   EXPIRE_HOURS: positiveInt(24 * 365).min(1, 'must be at least 1').default(72),
   MAX_REPROMPTS: positiveInt(5).default(1),
+  /** One reminder this many hours after an unanswered question (unset: no reminder). */
+  REMINDER_AFTER_HOURS: positiveInt(24 * 30).min(1, 'must be at least 1').optional(),
+  /** Signed survey events POSTed here (unset: no events, nothing staged). */
+  SURVEY_EVENTS_URL: httpUrl.optional(),
+  SURVEY_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').max(500, 'must be at most 500 characters').optional(),
   STAFF_IDS: csv.default([]),
   BOT_IDS: csv.default([]),
   SCHEDULER_INTERVAL_MS: positiveInt(3_600_000).min(50, 'must be at least 50').default(1000),
@@ -140,6 +145,10 @@ export interface Config {
   testimonialConsent: boolean;
   expireMs: number;
   maxReprompts: number;
+  /** REMINDER_AFTER_HOURS in ms; undefined: no reminder. */
+  reminderAfterMs?: number;
+  /** SURVEY_EVENTS_URL and its signing secret; undefined: events off. */
+  surveyEvents?: { url: string; secret: string };
   /** Ids that are never surveyed: bare ids match any channel, `channel:id` one channel. */
   staffIds: string[];
   botIds: string[];
@@ -175,6 +184,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (e.ASK_WITHIN_HOURS * 3600 <= e.ASK_DELAY_SECONDS) {
     throw new ConfigError(`ASK_WITHIN_HOURS: must be longer than ASK_DELAY_SECONDS (${e.ASK_DELAY_SECONDS} s), or no survey could ever be asked (got "${e.ASK_WITHIN_HOURS}")`);
+  }
+  if (e.SURVEY_EVENTS_URL && !e.SURVEY_EVENTS_SECRET) {
+    throw new ConfigError('SURVEY_EVENTS_SECRET: required when SURVEY_EVENTS_URL is set: at least 32 random characters (it is not set)');
+  }
+  if (e.REMINDER_AFTER_HOURS !== undefined && e.REMINDER_AFTER_HOURS >= e.EXPIRE_HOURS) {
+    throw new ConfigError(`REMINDER_AFTER_HOURS: must be shorter than EXPIRE_HOURS (${e.EXPIRE_HOURS}), or the survey expires first (got "${e.REMINDER_AFTER_HOURS}")`);
   }
   if (e.NODE_ENV === 'production' && !e.OPT_OUT_KEY_SECRET) {
     throw new ConfigError('OPT_OUT_KEY_SECRET: required in production (NODE_ENV=production): at least 32 random characters, kept for good (it is not set)');
@@ -219,6 +234,8 @@ export function loadConfig(env: Env = process.env): Config {
     testimonialConsent: e.TESTIMONIAL_CONSENT,
     expireMs: e.EXPIRE_HOURS * 3_600_000,
     maxReprompts: e.MAX_REPROMPTS,
+    ...(e.REMINDER_AFTER_HOURS !== undefined ? { reminderAfterMs: e.REMINDER_AFTER_HOURS * 3_600_000 } : {}),
+    ...(e.SURVEY_EVENTS_URL && e.SURVEY_EVENTS_SECRET ? { surveyEvents: { url: e.SURVEY_EVENTS_URL, secret: e.SURVEY_EVENTS_SECRET } } : {}),
     staffIds: [...e.STAFF_IDS, ...(file.staffIds ?? [])],
     botIds: [...e.BOT_IDS, ...(file.botIds ?? [])],
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,

@@ -15,6 +15,7 @@ import { forgottenId, forgottenIds, optOutKey, optOutModel } from './conversatio
 import { eraseFollowupsOf, type PostedAlert } from './reports/followups/index.ts';
 import { isDuplicateKey } from './storage/mongo-errors.ts';
 import { SurveyRepository } from './storage/surveys/index.ts';
+import { SurveyEventQueue } from './survey-events/event-queue.ts';
 import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
 import { ValidationError } from './validation.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
@@ -77,6 +78,9 @@ export async function forgetCustomer(
     if (outcome.erased) result.surveys++;
     if (outcome.cancelled) result.cancelled++;
   }
+
+  // Queued survey events may quote the customer (a comment): they go; only `survey.forgotten` stays to be told.
+  await new SurveyEventQueue(conn).forgetSurveys(erased.ids.map(String));
 
   const followups = await eraseFollowupsOf(conn, erased.ids, erased.conversationOf, ATTEMPTS);
   result.followups = followups.erased;

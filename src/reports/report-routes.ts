@@ -18,6 +18,9 @@
  * `GET /api/reports/testimonials?channel=&from=&to=&limit=&format=json|csv` → promoters'
  * comments quoted with their consent (testimonials.ts).
  *
+ * `GET /api/reports/reminders?from=&to=&channel=&format=json|csv` → surveys reminded
+ * (REMINDER_AFTER_HOURS) and the answers after a reminder, counted apart (reminder-report.ts).
+ *
  * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
 import { Router, type Response } from 'express';
@@ -36,6 +39,7 @@ import { runInsight } from './insights/insight-views.ts';
 import { scopeOf } from './scope.ts';
 import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from './insights/testimonials.ts';
 import type { ThemeTagging } from './themes/survey-theme-sync.ts';
+import { reminderCsv, reminderParamsSchema, reminderReport } from './insights/reminder-report.ts';
 
 export interface ReportRouteDeps {
   settings: ReportSettings;
@@ -100,6 +104,18 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
       return;
     }
     res.json(page);
+  });
+
+  router.get('/reminders', async (req, res) => {
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(reminderParamsSchema, { ...req.query, format: undefined });
+    await deps.flush();
+    const report = await reminderReport({ conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)));
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment('reminders.csv').send(reminderCsv(report));
+      return;
+    }
+    res.json(report);
   });
 
   router.get('/testimonials', async (req, res) => {

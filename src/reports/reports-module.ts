@@ -20,6 +20,7 @@ import { followupRoutes } from './followups/followup-routes.ts';
 import { Followups } from './followups/followup-workflow.ts';
 import type { PostNotice } from './notice-target.ts';
 import type { ReportSettings } from './report-config.ts';
+import { surveyListRoutes } from './survey-list-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import { ensureRollupZone } from './rollups/rollup-rebuild.ts';
 import { monthRollupModel, rollupModel } from './rollups/rollup-model.ts';
@@ -124,6 +125,7 @@ export function createReports(deps: ReportsDeps): Reports {
     mount(app, auth) {
       const api = requireAuth(auth);
       app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush, themes }));
+      app.use('/api/surveys', api, surveyListRoutes(deps.conn, flush));
       app.use('/api/followups', api, followupRoutes({ followups, timeZone: settings.timeZone, now, flush, reply: deps.replyToCustomer }));
       app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush, themes, cookieSecurity: deps.config.sessionCookieSecure }));
     },

@@ -26,7 +26,7 @@ import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { decodeScoreButton } from '../button-codec.ts';
 import { RecentIds } from '../x/x-recent-ids.ts';
-import { BusinessChats } from './telegram-business-chats.ts';
+import { BUSINESS_REPLY_WINDOW_MS, BusinessChats } from './telegram-business-chats.ts';
 import { ChatPacer } from './telegram-chat-pacer.ts';
 import { toSendError } from './telegram-errors.ts';
 import { ANSWERED_DATA, answeredKeyboard, scoreKeyboard, telegramText, type InlineKeyboard } from './telegram-question.ts';
@@ -156,6 +156,11 @@ export class TelegramChannel implements ChannelAdapter {
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram channel on (long polling)');
   }
 
+  /** A Telegram Business chat: the business bot may write only within 24 hours of the customer's last message; a bot's own chat has no window. */
+  messagingWindowMs(to: Recipient): number | null {
+    return to.address?.business_connection_id ? BUSINESS_REPLY_WINDOW_MS : null;
+  }
+
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     if (!USER_ID.test(to.customerId)) {
       throw new PermanentSendError('the customer id is not a Telegram user id (expected the numeric id)', 'telegram-bad-recipient');
@@ -164,7 +169,7 @@ export class TelegramChannel implements ChannelAdapter {
     if (!parsed.success) throw new PermanentSendError(`telegram: the survey's address is not one Telegram can use (${parsed.error.issues[0]!.message})`, 'telegram-bad-address');
     const a = parsed.data;
     const chat = a.chat_id ?? to.customerId;
-    if (a.business_connection_id && message.kind === 'question' && this.businessChats && !(await this.businessChats.mayWrite(chat))) {
+    if (a.business_connection_id && (message.kind === 'question' || message.kind === 'reprompt') && this.businessChats && !(await this.businessChats.mayWrite(chat))) {
       throw new WindowClosedError('telegram: the customer has not written in this business chat for 24 hours; Telegram lets a business bot reply only within that');
     }
     let keyboard: InlineKeyboard | undefined;

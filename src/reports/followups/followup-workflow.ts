@@ -7,7 +7,7 @@ import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoos
 import { isDuplicateKey } from '../../storage/mongo-errors.ts';
 import { versionedUpdate } from '../../storage/versioned-update.ts';
 import { z } from 'zod';
-import { SurveyReader, type SurveyDoc } from '../../storage/surveys/index.ts';
+import { SurveyReader, SurveyRepository, type SurveyDoc } from '../../storage/surveys/index.ts';
 import { DEFAULT_FOLLOWUP_SETTINGS, type FollowupSettings } from './followup-config.ts';
 import { followupModel, FOLLOWUP_OUTCOMES, FOLLOWUP_STATUSES, type FollowupDoc, type FollowupOutcome, type FollowupStatus } from './followup-model.ts';
 import type { Principal } from '../../http/token-auth.ts';
@@ -64,11 +64,13 @@ export interface FollowupView {
 export class Followups {
   readonly model: Model<FollowupDoc>;
   private readonly surveys: SurveyReader;
-
+  /** Only to stage `followup.opened` / `followup.closed` on the survey (SURVEY_EVENTS_URL; a no-op when off). */
+  private readonly surveyEvents: SurveyRepository;
 
   constructor(conn: Connection, readonly settings: FollowupSettings = DEFAULT_FOLLOWUP_SETTINGS) {
     this.model = followupModel(conn);
     this.surveys = new SurveyReader(conn);
+    this.surveyEvents = new SurveyRepository(conn);
   }
 
   /** When the follow-up is due (follow-ups from before due times: openedAt + the current setting). */
@@ -126,6 +128,8 @@ export class Followups {
         createdAt: now,
         updatedAt: now,
       });
+      // After the insert: a crash right here loses this one event (the follow-up itself is kept).
+      await this.surveyEvents.stageEvent(s._id, { type: 'followup.opened', data: { dueAt: dueAt.toISOString() } }, now);
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false; // another process created it first
@@ -158,7 +162,14 @@ export class Followups {
    */
   async update(id: string, patch: FollowupPatch, scope: Scope, now: Date, actor = 'manager'): Promise<FollowupView | null> {
     if (!mongoose.isValidObjectId(id)) return null;
-    const doc = await this.writeWith(id, scope, (current) => patchUpdate(current, patch, now, actor, this.settings));
+    let before: string | undefined;
+    const doc = await this.writeWith(id, scope, (current) => {
+      before = current.status;
+      return patchUpdate(current, patch, now, actor, this.settings);
+    });
+    if (doc && doc.status === 'closed' && before !== 'closed') {
+      await this.surveyEvents.stageEvent(doc.surveyId, { type: 'followup.closed', data: { ...(doc.outcome ? { outcome: doc.outcome } : {}) } }, now);
+    }
     return doc ? (await this.views([doc], now, scope))[0] ?? null : null;
   }
 
