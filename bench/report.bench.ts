@@ -24,13 +24,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { npsReport } from '../src/reports/nps-report.ts';
+import { npsReport } from '../src/reports/raw-nps-count.ts';
 import type { Connection } from 'mongoose';
 import { reportReads, runReport, type BucketRead } from '../src/reports/report-query.ts';
-import { rebuildRollups } from '../src/reports/rollup-rebuild.ts';
+import { rebuildRollups } from '../src/reports/rollups/rollup-rebuild.ts';
 import { EVERYTHING } from '../src/reports/scope.ts';
 import { addDays, instantRange } from '../src/reports/time-zone.ts';
-import { monthRollupModel, rollupModel } from '../src/reports/rollup-model.ts';
+import { monthRollupModel, rollupModel } from '../src/reports/rollups/rollup-model.ts';
 import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 import { openBenchDb, percentile } from './bench-db.ts';
 import { prng } from '../test/helpers/prng.ts';

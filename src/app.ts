@@ -17,6 +17,7 @@ import { SurveyEngine } from './conversation/engine.ts';
 import { Outbox } from './conversation/outbox.ts';
 import { ResilientRateBudget } from './conversation/rate-budget.ts';
 import { Scheduler } from './conversation/scheduler.ts';
+import { SurveyEvents } from './survey-events/survey-events.ts';
 import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
@@ -28,7 +29,7 @@ import { guardReplays } from './conversation/replay-guard.ts';
 import { MongoRateBudget } from './storage/rate-budget-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createReports } from './reports/reports-module.ts';
+import { createReports } from './reports/index.ts';
 import { BotMetrics } from './metrics/bot-metrics.ts';
 import { meteredAdapters } from './metrics/metered-adapters.ts';
 import { MeteredOutbox } from './metrics/metered-outbox.ts';
@@ -75,12 +76,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   if (channels.size === 0) {
     logger.warn('no channel is configured: set the credentials of a channel (Slack, Discord, X, Messenger, Instagram, WhatsApp, Chatwoot, Zendesk, Intercom, Freshchat, Telegram or the webhook channel: see README); try `nps-bot demo` to see a survey in the terminal');
   }
+  // Every setting was read and checked by loadConfig, before this connect.
   const database = options.database ?? await connectDatabase(config, logger);
   try {
     return await startOn(database, channels, options, logger);
   } catch (err) {
-    // A bad setting found after connecting (e.g. DIGEST_CRON) must not leave the
-    // database connection holding the process open.
+    // A start-up failure after connecting (a port in use, a duplicate token) must not
+    // leave the database connection holding the process open.
     if (!options.database) await database.close().catch(() => undefined);
     throw err;
   }
@@ -91,7 +93,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const conn = database.conn;
   useOptOutKeySecret(config.optOutKeySecret);
   // Documents from older versions are brought forward first, by one process at a time.
-  await new MigrationRunner({ conn, env: config.env, logger, migrations: MIGRATIONS }).run();
+  await new MigrationRunner({ conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS }).run();
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
@@ -99,6 +101,11 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const shared = new MongoRateBudget(conn);
   await shared.init();
   const budget = new ResilientRateBudget(shared, (err) => logger.warn({ err }, 'the shared send budget is unavailable: pacing this process alone'));
+  // Survey events (SURVEY_EVENTS_URL): on before the engine's first write, so every step stages its event.
+  const surveyEvents = config.surveyEvents
+    ? new SurveyEvents({ conn, url: config.surveyEvents.url, secret: config.surveyEvents.secret, logger: logger.child({ module: 'survey-events' }), now: options.now })
+    : null;
+  await surveyEvents?.init();
   const metrics = new BotMetrics();
   const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4), budget }, metrics);
   const engine = new SurveyEngine({
@@ -117,13 +124,14 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       leaseMs: config.leaseMs,
       defaultLocale: config.defaultLocale,
       maxCommentChars: config.maxCommentChars,
+      ...(config.reminderAfterMs ? { reminderAfterMs: config.reminderAfterMs } : {}),
     },
     logger,
     now: options.now,
   });
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
-  const observed = observeApp({ conn, engine, metrics, env: config.env, now: options.now });
+  const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now });
   const readiness = new Readiness(conn);
 
   // A platform event already applied (on any survey) never reaches the engine again: replays.
@@ -210,6 +218,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (options.schedule !== false) {
     scheduler.start();
     relationship.start();
+    surveyEvents?.start();
   }
   logger.info({ url, channels: [...channels.keys()] }, 'nps-bot is running');
 
@@ -228,6 +237,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       const drained = await inFlight.drain(config.shutdownMs);
       await until(deadline, relationship.stop());
       await until(deadline, scheduler.stop());
+      await until(deadline, surveyEvents?.stop() ?? Promise.resolve());
       if (!drained) logger.warn({ unfinished: inFlight.size }, 'shutdown deadline passed with work unfinished; leases let another process take it over');
       server.closeAllConnections();
       await closed;

@@ -1,7 +1,11 @@
 /**
- * The core settings, read once at start-up from the environment (and an optional JSON
- * file for message templates and id lists). Channel and report settings live beside
- * their modules and are read with the same `readEnv`, so every bad value fails alike.
+ * Every setting, read once at start-up from the environment (and an optional JSON file
+ * for message templates and id lists), before anything starts or connects. The core
+ * settings are here; each feature owns and exports its own schema (a channel's
+ * `<name>-settings.ts`, `reports/report-config.ts`, `reports/followup-config.ts`,
+ * `metrics/metrics-settings.ts`) and this file composes them, so the first bad value of
+ * any of them stops start-up with one line. Nothing below reads the environment: each
+ * part is handed its parsed settings (`Config` carries no raw `env`).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -9,7 +13,13 @@ import cron from 'node-cron';
 import { ConfigError, csv, flag, httpUrl, positiveInt, readEnv, type Env } from './env-readers.ts';
 import { isTimeZone } from './reports/time-zone.ts';
 import { LOCALES, templateOverridesSchema, type Locale, type TemplateOverrides } from './conversation/templates.ts';
-import { themeOverridesSchema, type ThemeOverride } from './reports/theme-list.ts';
+import { themeOverridesSchema, type ThemeOverride } from './reports/themes/theme-list.ts';
+import { CHANNEL_ENV_SCHEMAS, readChannelSettings, type ChannelSettings } from './channels/channel-settings.ts';
+import { followupEnvSchema, loadFollowupSettings, type FollowupSettings } from './reports/followups/followup-config.ts';
+import { loadReportSettings, reportEnvSchema, type ReportSettings } from './reports/report-config.ts';
+import { loadMetricsSettings, metricsEnvSchema, type MetricsSettings } from './metrics/metrics-settings.ts';
+import { apiTokens } from './http/api-tokens.ts';
+import { tokenAuthFrom } from './http/token-auth.ts';
 
 /** Every API token: long enough that guessing is hopeless, printable, no separators. */
 export const MIN_TOKEN_CHARS = 32;
@@ -55,6 +65,8 @@ const coreEnvSchema = z.object({
   AUTH_FAILURES_PER_15MIN: positiveInt(100_000).min(1, 'must be at least 1').default(30),
   OPT_OUT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').max(500, 'must be at most 500 characters').optional(),
   NODE_ENV: z.string().optional(),
+  // Read by logger.ts, which may log before the config is read; anything but json/pretty means "auto".
+  LOG_FORMAT: z.string().max(20).optional(),
   CONFIG_FILE: z.string().optional(),
   COMPANY_NAME: z.string().max(80, 'must be at most 80 characters').optional(),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
@@ -71,6 +83,11 @@ const coreEnvSchema = z.object({
   TESTIMONIAL_CONSENT: flag.default(false),
   EXPIRE_HOURS: positiveInt(24 * 365).min(1, 'must be at least 1').default(72),
   MAX_REPROMPTS: positiveInt(5).default(1),
+  /** One reminder this many hours after an unanswered question (unset: no reminder). */
+  REMINDER_AFTER_HOURS: positiveInt(24 * 30).min(1, 'must be at least 1').optional(),
+  /** Signed survey events POSTed here (unset: no events, nothing staged). */
+  SURVEY_EVENTS_URL: httpUrl.optional(),
+  SURVEY_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').max(500, 'must be at most 500 characters').optional(),
   STAFF_IDS: csv.default([]),
   BOT_IDS: csv.default([]),
   SCHEDULER_INTERVAL_MS: positiveInt(3_600_000).min(50, 'must be at least 50').default(1000),
@@ -86,7 +103,7 @@ const fileSchema = z.object({
   templates: templateOverridesSchema.optional(),
   staffIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
   botIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
-  /** Comment themes: merged by id into the default list (src/reports/theme-list.ts). */
+  /** Comment themes: merged by id into the default list (src/reports/themes/theme-list.ts). */
   themes: themeOverridesSchema.optional(),
 }).strict();
 
@@ -128,6 +145,10 @@ export interface Config {
   testimonialConsent: boolean;
   expireMs: number;
   maxReprompts: number;
+  /** REMINDER_AFTER_HOURS in ms; undefined: no reminder. */
+  reminderAfterMs?: number;
+  /** SURVEY_EVENTS_URL and its signing secret; undefined: events off. */
+  surveyEvents?: { url: string; secret: string };
   /** Ids that are never surveyed: bare ids match any channel, `channel:id` one channel. */
   staffIds: string[];
   botIds: string[];
@@ -136,8 +157,24 @@ export interface Config {
   maxCommentChars: number;
   bodyLimitBytes: number;
   webhook?: { outboundUrl: string; secret: string; ratePerSecond: number };
-  env: Env;
+  /** Each platform channel's parsed settings (null: off). */
+  channels: ChannelSettings;
+  reports: ReportSettings;
+  followups: FollowupSettings;
+  metrics: MetricsSettings;
 }
+
+/**
+ * Every environment variable the bot reads, by the part that owns it: the README's
+ * configuration table and each docs page's settings table are checked against these
+ * (test/settings-docs.test.ts), so the documentation cannot drift from the code.
+ */
+export const ENV_SCHEMAS: Readonly<Record<string, readonly z.ZodObject[]>> = {
+  core: [coreEnvSchema],
+  metrics: [metricsEnvSchema],
+  reports: [reportEnvSchema, followupEnvSchema],
+  ...CHANNEL_ENV_SCHEMAS,
+};
 
 export function loadConfig(env: Env = process.env): Config {
   const e = readEnv(coreEnvSchema, env);
@@ -148,9 +185,23 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.ASK_WITHIN_HOURS * 3600 <= e.ASK_DELAY_SECONDS) {
     throw new ConfigError(`ASK_WITHIN_HOURS: must be longer than ASK_DELAY_SECONDS (${e.ASK_DELAY_SECONDS} s), or no survey could ever be asked (got "${e.ASK_WITHIN_HOURS}")`);
   }
+  if (e.SURVEY_EVENTS_URL && !e.SURVEY_EVENTS_SECRET) {
+    throw new ConfigError('SURVEY_EVENTS_SECRET: required when SURVEY_EVENTS_URL is set: at least 32 random characters (it is not set)');
+  }
+  if (e.REMINDER_AFTER_HOURS !== undefined && e.REMINDER_AFTER_HOURS >= e.EXPIRE_HOURS) {
+    throw new ConfigError(`REMINDER_AFTER_HOURS: must be shorter than EXPIRE_HOURS (${e.EXPIRE_HOURS}), or the survey expires first (got "${e.REMINDER_AFTER_HOURS}")`);
+  }
   if (e.NODE_ENV === 'production' && !e.OPT_OUT_KEY_SECRET) {
     throw new ConfigError('OPT_OUT_KEY_SECRET: required in production (NODE_ENV=production): at least 32 random characters, kept for good (it is not set)');
   }
+  const ingestTokens = parseIngestTokens(e.INGEST_TOKENS ?? '');
+  // Every other part's settings, in the order the parts start: the first bad one stops start-up.
+  const channels = readChannelSettings(env);
+  const reports = loadReportSettings(env);
+  const followups = loadFollowupSettings(env);
+  const metrics = loadMetricsSettings(env);
+  // A token given twice (API_TOKEN, REPORT_TOKENS, INGEST_TOKENS) is refused here, not after connecting.
+  tokenAuthFrom(apiTokens({ apiToken: e.API_TOKEN, ingestTokens }, reports.tokens));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -161,7 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     devDatabase: e.DEV_DATABASE,
     devDatabasePort: e.DEV_DATABASE_PORT,
     apiToken: e.API_TOKEN,
-    ingestTokens: parseIngestTokens(e.INGEST_TOKENS ?? ''),
+    ingestTokens,
     trustProxy: e.TRUST_PROXY,
     authFailuresPer15Min: e.AUTH_FAILURES_PER_15MIN,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE,
@@ -183,6 +234,8 @@ export function loadConfig(env: Env = process.env): Config {
     testimonialConsent: e.TESTIMONIAL_CONSENT,
     expireMs: e.EXPIRE_HOURS * 3_600_000,
     maxReprompts: e.MAX_REPROMPTS,
+    ...(e.REMINDER_AFTER_HOURS !== undefined ? { reminderAfterMs: e.REMINDER_AFTER_HOURS * 3_600_000 } : {}),
+    ...(e.SURVEY_EVENTS_URL && e.SURVEY_EVENTS_SECRET ? { surveyEvents: { url: e.SURVEY_EVENTS_URL, secret: e.SURVEY_EVENTS_SECRET } } : {}),
     staffIds: [...e.STAFF_IDS, ...(file.staffIds ?? [])],
     botIds: [...e.BOT_IDS, ...(file.botIds ?? [])],
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
@@ -192,7 +245,10 @@ export function loadConfig(env: Env = process.env): Config {
     webhook: e.WEBHOOK_OUTBOUND_URL && e.WEBHOOK_SECRET
       ? { outboundUrl: e.WEBHOOK_OUTBOUND_URL, secret: e.WEBHOOK_SECRET, ratePerSecond: e.WEBHOOK_RATE_PER_SECOND }
       : undefined,
-    env,
+    channels,
+    reports,
+    followups,
+    metrics,
   };
 }
 

@@ -9,22 +9,19 @@
  * What cannot be erased from here — alerts already posted to managers that quoted the
  * customer — is listed, so it can be deleted by hand.
  */
-import { randomBytes } from 'node:crypto';
-import type mongoose from 'mongoose';
 import type { Connection } from 'mongoose';
 import { contactModel } from './conversation/contact-model.ts';
 import { forgottenId, forgottenIds, optOutKey, optOutModel } from './conversation/opt-out-model.ts';
-import { followupModel } from './reports/followup-model.ts';
+import { eraseFollowupsOf, type PostedAlert } from './reports/followups/index.ts';
 import { isDuplicateKey } from './storage/mongo-errors.ts';
 import { SurveyRepository } from './storage/surveys/index.ts';
-import { versionedUpdate } from './storage/versioned-update.ts';
+import { SurveyEventQueue } from './survey-events/event-queue.ts';
 import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
 import { ValidationError } from './validation.ts';
 import { MongoChannelStateStore } from './storage/channel-state-store.ts';
 import type { ChannelAdapter } from './conversation/channel-contract/channel.ts';
 
-/** A detractor alert already posted: it quoted the customer's comment, and only a person can delete it there. */
-export interface PostedAlert { followupId: string; postedAt: string; postedTo: string | null }
+export type { PostedAlert };
 
 export interface ForgetResult {
   surveys: number;
@@ -82,17 +79,13 @@ export async function forgetCustomer(
     if (outcome.cancelled) result.cancelled++;
   }
 
-  const followups = followupModel(conn);
-  const linked = await followups.find({ surveyId: { $in: erased.ids } }).lean().exec();
-  for (const f of linked) {
-    if (f.notifiedAt) {
-      const to = f.notifiedTo ?? null;
-      result.alertsPosted.push({ followupId: String(f._id), postedAt: f.notifiedAt.toISOString(), postedTo: to });
-    }
-    const conversationId = erased.conversationOf.get(String(f.surveyId)) ?? `forgotten:${randomBytes(12).toString('hex')}`;
-    if (await eraseFollowup(followups, f._id, conversationId)) result.followups++;
-    else result.unfinished++;
-  }
+  // Queued survey events may quote the customer (a comment): they go; only `survey.forgotten` stays to be told.
+  await new SurveyEventQueue(conn).forgetSurveys(erased.ids.map(String));
+
+  const followups = await eraseFollowupsOf(conn, erased.ids, erased.conversationOf, ATTEMPTS);
+  result.followups = followups.erased;
+  result.unfinished += followups.unfinished;
+  result.alertsPosted.push(...followups.alertsPosted);
 
   const removed = await contactModel(conn).deleteOne({ channel, customerId }).exec();
   result.contactRemoved = removed.deletedCount > 0;
@@ -114,22 +107,6 @@ async function keepOptOut(conn: Connection, channel: string, customerId: string)
   }
   await optOuts.deleteMany({ _id: { $in: older } }).exec();
   return true;
-}
-
-async function eraseFollowup(model: ReturnType<typeof followupModel>, id: mongoose.Types.ObjectId, conversationId: string): Promise<boolean> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const f = await model.findById(id, { version: 1, replies: 1 }).lean().exec();
-    if (!f) return true;
-    // The note and the messages back are managers' free text about this customer: they go too
-    // (a message back keeps when, who and how it went, not what it said).
-    const replies = (f.replies ?? []).map((r) => ({ at: r.at, by: r.by, status: r.status, text: '' }));
-    const done = await versionedUpdate(model, id, f.version ?? 0, {
-      $set: { conversationId, ...(replies.length > 0 ? { replies } : {}) },
-      $unset: { link: '', note: '', notifyError: '', remindError: '' },
-    });
-    if (done) return true;
-  }
-  return false;
 }
 
 /**

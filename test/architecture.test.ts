@@ -1,18 +1,27 @@
 /**
- * The seams of src/, checked on the real import graph: no import cycles, adapters
+ * The seams of src/, checked on the real import graph against the dependency table of
+ * docs/architecture.md: no import cycles; every file in a row of the table; each row
+ * names exactly what its files import; nothing imports what a row forbids (adapters
  * never touch the database, the conversation knows no platform, reports know channels
- * only by their types. The rules are also run on made-up edges, so each can fail.
+ * only by their types). The rules are also run on made-up edges, so each can fail.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cyclesIn, importSpecifiers, madgeGraph, readImportGraph, type ImportEdge, type MadgeGraph } from './helpers/import-graph.ts';
+import { parseArchitectureTable, partOf, readArchitectureTable, type TableRow } from './helpers/architecture-table.ts';
 
 const SRC = 'src';
 const TSCONFIG = 'tsconfig.json';
 
-const PLATFORM_LIBRARIES = new Set(['@slack/bolt', '@slack/web-api', 'discord.js', 'twit', 'express']);
-/** The contract adapters implement: the engine owns it (as bolt's core owns `Receiver`), so adapters point up at it. */
-const CONTRACT = 'conversation/channel-contract/';
+/**
+ * The rules are the table of docs/architecture.md, read as it stands (helpers/architecture-table.ts):
+ * each row's **Never** names what its parts must not import. Two rules live only here, being
+ * about files, not parts: the survey document's single owner, and the reports' faces.
+ */
+const TABLE = readArchitectureTable();
+const PARTS = TABLE.flatMap((row) => row.parts);
+/** config.ts composes the reports' settings schemas from their leaf files (a face would load the whole reports module into it). */
+const SETTINGS_SCHEMA_IMPORTERS = new Set(['config.ts']);
 
 interface Rule {
   why: string;
@@ -20,42 +29,53 @@ interface Rule {
   forbids: (to: string) => boolean;
 }
 
+/** A local import's part ("storage/surveys/x.ts" → "storage/"), a package as itself. */
+const target = (to: string): string => (to.endsWith('.ts') ? partOf(to, PARTS) ?? to : to);
+
 const RULES: Rule[] = [
-  {
-    why: 'adapters never touch the database or the reports',
-    applies: (from) => from.startsWith('channels/'),
-    forbids: (to) => to === 'mongoose' || to === 'mongodb' || to.startsWith('storage/') || to.startsWith('reports/'),
-  },
-  {
-    why: 'adapters know the conversation only by its channel contract',
-    applies: (from) => from.startsWith('channels/'),
-    forbids: (to) => to.startsWith('conversation/') && !to.startsWith(CONTRACT),
-  },
-  {
-    why: 'the conversation knows no platform and no adapter',
-    applies: (from) => from.startsWith('conversation/') && !from.startsWith(CONTRACT),
-    forbids: (to) => PLATFORM_LIBRARIES.has(to) || to.startsWith('channels/'),
-  },
-  {
-    why: 'the channel contract is types and errors only: nothing of the engine, no adapter, no platform but the router type of the one HTTP port',
-    applies: (from) => from.startsWith(CONTRACT),
-    forbids: (to) => (to.startsWith('conversation/') && !to.startsWith(CONTRACT)) || to.startsWith('channels/') || (PLATFORM_LIBRARIES.has(to) && to !== 'express'),
-  },
+  ...TABLE.flatMap((row) => row.never.map((never): Rule => ({
+    why: `docs/architecture.md: ${row.parts.join(', ')} never import ${never}`,
+    applies: (from) => row.parts.includes(partOf(from, PARTS) ?? ''),
+    forbids: (to) => target(to) === never,
+  }))),
   {
     why: 'the survey document has one owner: only its repository folder imports the model, the rest use its index',
     applies: (from) => !from.startsWith('storage/surveys/'),
     forbids: (to) => to.startsWith('storage/surveys/') && to !== 'storage/surveys/index.ts',
   },
   {
-    why: 'reports know no channel: notices go out through the contract\'s types and a post function app.ts hands in',
-    applies: (from) => from.startsWith('reports/'),
-    forbids: (to) => to.startsWith('channels/'),
+    why: 'the reports are reached through their faces: reports/index.ts or a sub-folder\'s index.ts',
+    applies: (from) => !from.startsWith('reports/') && !SETTINGS_SCHEMA_IMPORTERS.has(from),
+    forbids: (to) => to.startsWith('reports/') && !/^reports\/([a-z-]+\/)?index\.ts$/.test(to),
   },
 ];
 
 /** One line per edge that breaks a rule: "from → to (why)". */
 function violations(edges: ImportEdge[]): string[] {
   return edges.flatMap(({ from, to }) => RULES.filter((r) => r.applies(from) && r.forbids(to)).map((r) => `${from} → ${to} (${r.why})`));
+}
+
+/**
+ * Where a row and the code differ: a part of src/ imported that the row does not name, a
+ * part it names that nothing imports, a package it names that is not imported.
+ */
+function tableDrift(edges: ImportEdge[], table: TableRow[]): string[] {
+  const parts = table.flatMap((row) => row.parts);
+  return table.flatMap((row) => {
+    const mine = edges.filter((e) => row.parts.includes(partOf(e.from, parts) ?? ''));
+    const used = new Set(mine.filter((e) => e.to.endsWith('.ts')).map((e) => partOf(e.to, parts) ?? e.to).filter((p) => !row.parts.includes(p)));
+    const packages = new Set(mine.filter((e) => !e.to.endsWith('.ts')).map((e) => e.to));
+    const name = row.parts.join(', ');
+    return [
+      ...(row.imports === null ? [] : [
+        ...[...used].filter((p) => !row.imports!.includes(p)).map((p) => `${name} imports ${p}, which its row does not name`),
+        ...row.imports.filter((p) => !used.has(p)).map((p) => `${name}: its row names ${p}, which none of its files imports`),
+      ]),
+      ...row.packages.filter((p) => !packages.has(p)).map((p) => `${name}: its row names the package ${p}, which none of its files imports`),
+      ...[...(row.imports ?? []), ...row.never].filter((p) => (p.endsWith('/') || p.endsWith('.ts')) && !parts.includes(p))
+        .map((p) => `${name}: its row names ${p}, which is no row of the table`),
+    ];
+  });
 }
 
 let srcGraph: Promise<MadgeGraph> | undefined;
@@ -73,6 +93,16 @@ describe('src/', () => {
 
   test('has no import cycle', async () => {
     expect((await srcMadgeGraph()).circular()).toEqual([]);
+  });
+
+  test('every file belongs to a row of the table in docs/architecture.md', () => {
+    const files = [...new Set(readImportGraph(SRC).map((e) => e.from))];
+    expect(files.filter((f) => partOf(f, PARTS) === undefined)).toEqual([]);
+  });
+
+  test('each row of the table names exactly what its files import', () => {
+    expect(TABLE.length).toBeGreaterThan(8); // the table was read
+    expect(tableDrift(readImportGraph(SRC), TABLE)).toEqual([]);
   });
 
   test('imports break none of the layering rules', () => {
@@ -140,17 +170,59 @@ describe('the layering rules', () => {
     ['conversation/outbox.ts', 'channels/channel.ts', true],
     ['conversation/engine.ts', 'conversation/channel-contract/send-errors.ts', false],
     ['conversation/engine.ts', 'mongoose', false],
-    ['reports/digest.ts', 'channels/registry.ts', true],
-    ['reports/digest.ts', 'channels/send-errors.ts', true],
-    ['reports/digest.ts', 'conversation/channel-contract/channel.ts', false],
+    ['reports/digest/weekly-digest.ts', 'channels/registry.ts', true],
+    ['reports/digest/weekly-digest.ts', 'channels/send-errors.ts', true],
+    ['reports/digest/weekly-digest.ts', 'conversation/channel-contract/channel.ts', false],
     ['http/server.ts', 'channels/slack/slack-receiver.ts', false],
-    ['reports/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
+    ['reports/rollups/rollup-store.ts', 'storage/surveys/survey-model.ts', true],
     ['conversation/engine.ts', 'storage/surveys/survey-repository.ts', true],
     ['forget.ts', 'storage/surveys/survey-model.ts', true],
-    ['reports/rollup-store.ts', 'storage/surveys/index.ts', false],
+    ['reports/rollups/rollup-store.ts', 'storage/surveys/index.ts', false],
     ['storage/surveys/survey-repository.ts', 'storage/surveys/survey-model.ts', false],
+    ['commands/report.ts', 'reports/report-query.ts', true],
+    ['commands/report.ts', 'reports/insights/insight-views.ts', true],
+    ['commands/report.ts', 'reports/insights/index.ts', false],
+    ['app.ts', 'reports/index.ts', false],
+    ['reports/digest/weekly-digest.ts', 'reports/insights/agent-report.ts', false],
+    ['config.ts', 'reports/report-config.ts', false],
+    ['storage/migrations/001-followup-due-times.ts', 'reports/followups/index.ts', true],
   ] as const)('%s → %s breaks a rule: %s', (from, to, broken) => {
     expect(violations([{ from, to }]).length > 0).toBe(broken);
+  });
+
+  test('the table is read as written: parts, imports, packages, Never; parentheses only explain', () => {
+    const table = [
+      '| folder or file | what lives there | imports |',
+      '| --- | --- | --- |',
+      '| `src/a/` | things (`x.ts`) | `b/` (for `c/`), `d.ts`, `zod`. **Never** `e/`, `mongoose` (the database). |',
+      '| `src/d.ts`, `src/f.ts` (the ground) | helpers | nothing of src/; `pino`. |',
+      '| `src/app.ts` | wiring | anything |',
+    ].join('\n');
+    expect(parseArchitectureTable(table)).toEqual([
+      { parts: ['a/'], imports: ['b/', 'd.ts'], packages: ['zod'], never: ['e/', 'mongoose'] },
+      { parts: ['d.ts', 'f.ts'], imports: [], packages: ['pino'], never: [] },
+      { parts: ['app.ts'], imports: null, packages: [], never: [] },
+    ]);
+  });
+
+  test('a row that misses an import, names one no file makes, or names a package not imported is drift', () => {
+    const table: TableRow[] = [
+      { parts: ['a/'], imports: ['b/'], packages: ['zod'], never: [] },
+      { parts: ['b/'], imports: ['c.ts'], packages: [], never: [] },
+      { parts: ['c.ts'], imports: [], packages: [], never: [] },
+      { parts: ['app.ts'], imports: null, packages: [], never: [] },
+    ];
+    expect(tableDrift([
+      { from: 'a/x.ts', to: 'b/y.ts' }, { from: 'a/x.ts', to: 'c.ts' }, { from: 'a/x.ts', to: 'a/z.ts' }, { from: 'a/x.ts', to: 'zod' },
+      { from: 'app.ts', to: 'a/x.ts' },
+    ], table)).toEqual([
+      'a/ imports c.ts, which its row does not name',
+      'b/: its row names c.ts, which none of its files imports',
+    ]);
+    expect(tableDrift([{ from: 'a/x.ts', to: 'b/y.ts' }, { from: 'b/y.ts', to: 'c.ts' }], table))
+      .toEqual(['a/: its row names the package zod, which none of its files imports']);
+    expect(tableDrift([], [{ parts: ['a/'], imports: null, packages: [], never: ['src/', 'mongoose'] }]))
+      .toEqual(['a/: its row names src/, which is no row of the table']);
   });
 
   test('madge reports a cycle in a made-up graph and none in its acyclic twin', async () => {
@@ -172,5 +244,30 @@ describe('the layering rules', () => {
     expect(importSpecifiers(source)).toEqual([
       'mongoose', '../channels/channel.ts', '@slack/web-api', './slack-errors.ts', './x.ts', './side-effect.ts', 'discord.js',
     ]);
+  });
+});
+
+/** `file:line` of each direct `fetch(` in channels/ outside the one platform HTTP client (a library's `x.fetch(` is not one). */
+function strayFetches(files: Array<{ path: string; text: string }>): string[] {
+  const call = /(^|[^.\w])fetch\(/;
+  return files.filter((f) => f.path.startsWith('channels/') && f.path !== 'channels/http-json-client.ts')
+    .flatMap((f) => f.text.split('\n').map((line, i) => ({ line, i })).filter(({ line }) => call.test(line)).map(({ i }) => `${f.path}:${i + 1}`));
+}
+
+describe('platform HTTP', () => {
+  test('adapters call fetch only through the one client (channels/http-json-client.ts)', () => {
+    const files = readdirSync(`${SRC}/channels`, { recursive: true, encoding: 'utf8' })
+      .filter((p) => p.endsWith('.ts'))
+      .map((p) => ({ path: `channels/${p.split('\\').join('/')}`, text: readFileSync(`${SRC}/channels/${p}`, 'utf8') }));
+    expect(files.length).toBeGreaterThan(50);
+    expect(strayFetches(files)).toEqual([]);
+  });
+
+  test('the check finds such a line', () => {
+    expect(strayFetches([
+      { path: 'channels/new/new-client.ts', text: 'const res = await fetch(url, { method: "POST" });' },
+      { path: 'channels/discord/x.ts', text: 'await client.channels.fetch(id);' },
+      { path: 'channels/http-json-client.ts', text: 'res = await fetch(o.baseUrl + call.path, {' },
+    ])).toEqual(['channels/new/new-client.ts:1']);
   });
 });

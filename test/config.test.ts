@@ -18,6 +18,11 @@ test('defaults make sense for a first run', () => {
   assert.equal(c.maxReprompts, 1);
   assert.equal(c.mongodbUri, undefined);
   assert.equal(c.webhook, undefined);
+  assert.equal(c.reminderAfterMs, undefined, 'no reminder unless set');
+  assert.equal(c.surveyEvents, undefined, 'no events unless set');
+  const on = loadConfig({ REMINDER_AFTER_HOURS: '4', SURVEY_EVENTS_URL: 'https://crm.example/nps', SURVEY_EVENTS_SECRET: 's'.repeat(32) });
+  assert.equal(on.reminderAfterMs, 4 * 3_600_000);
+  assert.deepEqual(on.surveyEvents, { url: 'https://crm.example/nps', secret: 's'.repeat(32) });
 });
 
 test('a bad value names the variable and what is wrong', () => {
@@ -31,6 +36,12 @@ test('a bad value names the variable and what is wrong', () => {
     [{ WEBHOOK_OUTBOUND_URL: 'ftp://x' }, /^WEBHOOK_OUTBOUND_URL: /],
     [{ WEBHOOK_OUTBOUND_URL: 'http://127.0.0.1:9/x' }, /^WEBHOOK_SECRET: required/],
     [{ EXPIRE_HOURS: '0' }, /^EXPIRE_HOURS: must be at least 1/],
+    [{ REMINDER_AFTER_HOURS: '0' }, /^REMINDER_AFTER_HOURS: must be at least 1/],
+    [{ REMINDER_AFTER_HOURS: '4.5' }, /^REMINDER_AFTER_HOURS: expected a whole number/],
+    [{ REMINDER_AFTER_HOURS: '72' }, /^REMINDER_AFTER_HOURS: must be shorter than EXPIRE_HOURS \(72\)/],
+    [{ SURVEY_EVENTS_URL: 'ftp://x' }, /^SURVEY_EVENTS_URL: /],
+    [{ SURVEY_EVENTS_URL: 'http://127.0.0.1:9/e' }, /^SURVEY_EVENTS_SECRET: required/],
+    [{ SURVEY_EVENTS_URL: 'http://127.0.0.1:9/e', SURVEY_EVENTS_SECRET: 'short' }, /^SURVEY_EVENTS_SECRET: must be at least 32 characters/],
   ];
   for (const [env, pattern] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && pattern.test(err.message), JSON.stringify(env));

@@ -1,11 +1,12 @@
 /**
  * Which channels run, decided from the settings: a channel is on when its credentials
- * are set. Each platform reads its own settings (and fails with a clear line).
+ * are set. Every platform's settings were read and checked already (channel-settings.ts,
+ * at start-up); each adapter is built from its parsed settings.
  */
-import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { ChannelAdapter } from '../conversation/channel-contract/channel.ts';
-import { WebhookChannel } from './webhook-channel.ts';
+import { WebhookChannel, type WebhookChannelOptions } from './webhook-channel.ts';
+import type { ChannelSettings } from './channel-settings.ts';
 import * as slack from './slack/index.ts';
 import * as discord from './discord/index.ts';
 import * as x from './x/index.ts';
@@ -16,12 +17,20 @@ import * as zendesk from './zendesk/index.ts';
 import * as intercom from './intercom/index.ts';
 import * as freshchat from './freshchat/index.ts';
 
-export function createChannels(config: Config, logger: Logger): ChannelAdapter[] {
+/** What the channels are built from (the app's Config has these fields). */
+export interface ChannelsConfig {
+  channels: ChannelSettings;
+  webhook?: WebhookChannelOptions;
+  /** How long a question stays open (Messenger's message tag window depends on it). */
+  expireMs: number;
+}
+
+export function createChannels(config: ChannelsConfig, logger: Logger): ChannelAdapter[] {
   const channels: ChannelAdapter[] = [];
   if (config.webhook) channels.push(new WebhookChannel(config.webhook));
   // Platform channels: each returns null when its settings are absent.
-  const fromEnv: Array<(c: Config, l: Logger) => ChannelAdapter | null> = [slack.fromConfig, discord.fromConfig, x.fromConfig, telegram.fromConfig];
-  for (const make of fromEnv) {
+  const fromSettings: Array<(c: ChannelsConfig, l: Logger) => ChannelAdapter | null> = [slack.fromConfig, discord.fromConfig, x.fromConfig, telegram.fromConfig];
+  for (const make of fromSettings) {
     const channel = make(config, logger);
     if (channel) channels.push(channel);
   }

@@ -12,7 +12,7 @@
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../conversation/channel-contract/channel.ts';
 import { PermanentSendError, TransientSendError } from '../conversation/channel-contract/send-errors.ts';
 import { signatureHeaders } from './webhook-signature.ts';
-import { cappedText } from './capped-body.ts';
+import { HttpJsonClient, statusKind, type HttpAnswer } from './http-json-client.ts';
 
 export interface WebhookChannelOptions {
   outboundUrl: string;
@@ -24,9 +24,14 @@ export interface WebhookChannelOptions {
 export class WebhookChannel implements ChannelAdapter {
   readonly name = 'webhook';
   readonly rate: { perSecond: number; concurrent: number };
+  private readonly http: HttpJsonClient;
 
   constructor(private readonly options: WebhookChannelOptions) {
     this.rate = { perSecond: options.ratePerSecond, concurrent: 8 };
+    // Paced by the outbox (`rate`), so the client itself is not; a receiver's answer is an ack, 64 KB is plenty.
+    this.http = new HttpJsonClient({
+      platform: 'webhook', baseUrl: options.outboundUrl, timeoutMs: options.timeoutMs, maxResponseBytes: 64 * 1024, failure: webhookFailure,
+    });
   }
 
   async start(_ctx: ChannelContext): Promise<void> {}
@@ -51,38 +56,23 @@ export class WebhookChannel implements ChannelAdapter {
 
   private async postJson(payload: object, deliveryId?: string): Promise<void> {
     const body = JSON.stringify(payload);
-    let res: Response;
-    try {
-      res = await fetch(this.options.outboundUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json', ...signatureHeaders(body, this.options.secret),
-          ...(deliveryId ? { 'x-nps-delivery': deliveryId } : {}),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new TransientSendError(`webhook unreachable: ${(err as Error).message}`);
-    }
-    await cappedText(res, 64 * 1024);
-    if (res.ok) return;
-    if (res.status >= 300 && res.status < 400) {
-      throw new PermanentSendError(`webhook answered ${res.status} (a redirect): redirects are not followed, set WEBHOOK_OUTBOUND_URL to the final address`, String(res.status));
-    }
-    if (res.status === 429 || res.status >= 500 || res.status === 408) {
-      throw new TransientSendError(`webhook answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
-    }
-    throw new PermanentSendError(`webhook answered ${res.status}`, String(res.status));
+    await this.http.post('', body, {
+      ...signatureHeaders(body, this.options.secret),
+      ...(deliveryId ? { 'x-nps-delivery': deliveryId } : {}),
+    });
   }
 }
 
-/** Retry-After as seconds or an HTTP date. */
-export function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+/** The webhook's mapping: a redirect and other refusals are permanent (coded with the status), 429/408/5xx transient. */
+export function webhookFailure(answer: HttpAnswer): Error | undefined {
+  switch (statusKind(answer.status)) {
+    case 'ok':
+      return undefined;
+    case 'redirect':
+      return new PermanentSendError(`webhook answered ${answer.status} (a redirect): redirects are not followed, set WEBHOOK_OUTBOUND_URL to the final address`, String(answer.status));
+    case 'transient':
+      return new TransientSendError(`webhook answered ${answer.status}`, answer.retryAfterMs);
+    default:
+      return new PermanentSendError(`webhook answered ${answer.status}`, String(answer.status));
+  }
 }

@@ -11,7 +11,7 @@ import { ConsoleChannel } from '../channels/console-channel.ts';
 import { loadConfig } from '../config.ts';
 import { LOCALES } from '../conversation/templates.ts';
 import { createLogger } from '../logger.ts';
-import { dayRange, npsReport } from '../reports/nps-report.ts';
+import { dayRange, npsReport } from '../reports/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 

@@ -10,10 +10,9 @@ import { createChannels } from '../channels/registry.ts';
 import { PermanentSendError, TransientSendError } from '../conversation/channel-contract/send-errors.ts';
 import { ConfigError } from '../env-readers.ts';
 import { MongoChannelStateStore } from '../storage/channel-state-store.ts';
-import { Digests } from '../reports/digest.ts';
-import { loadReportSettings } from '../reports/report-config.ts';
-import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
-import type { Notice as ReportNotice, NoticeTarget } from '../reports/notice-target.ts';
+import { Digests } from '../reports/digest/index.ts';
+import { readDigestTarget, catchUp, checkRollupZone, openReportCli, type Notice as ReportNotice, type NoticeTarget } from '../reports/index.ts';
+import { loadConfig } from '../config.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 import { forTerminal } from './terminal-output.ts';
@@ -56,11 +55,9 @@ export const command: Command = {
   },
   async run(args) {
     const { options } = parseOptions(args, schema, ['print']);
-    const cli = await openReportCli();
+    const override = options.target ? readDigestTarget(options.target) : undefined;
+    const cli = await openReportCli(loadConfig());
     try {
-      const override = options.target
-        ? loadReportSettings({ ...cli.config.env, DIGEST_TARGET: options.target }).digest.target
-        : undefined;
       const target = options.print ? undefined : override ?? cli.settings.digest.target;
       await checkRollupZone(cli);
       await catchUp(cli);

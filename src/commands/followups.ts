@@ -6,14 +6,11 @@
  * [--format table|json|csv]` prints the closed-loop figures.
  */
 import { z } from 'zod';
+import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
 import { validate, ValidationError } from '../validation.ts';
-import { FOLLOWUP_OUTCOMES } from '../reports/followup-model.ts';
-import { closedLoopCsv, closedLoopParamsSchema, closedLoopSummary, type ClosedLoopSummary } from '../reports/followup-summary.ts';
-import { followupPatchSchema, type FollowupView } from '../reports/followups.ts';
-import { catchUp, openReportCli } from '../reports/report-cli.ts';
-import { ReportRangeError } from '../reports/report-query.ts';
-import { EVERYTHING } from '../reports/scope.ts';
+import { FOLLOWUP_OUTCOMES, closedLoopCsv, closedLoopParamsSchema, closedLoopSummary, type ClosedLoopSummary, followupPatchSchema, type FollowupView } from '../reports/followups/index.ts';
+import { catchUp, openReportCli, ReportRangeError, EVERYTHING } from '../reports/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 import { forTerminal } from './terminal-output.ts';
@@ -76,7 +73,7 @@ export const command: Command = {
     if (!options.set && (options.owner !== undefined || options.note !== undefined || options.outcome !== undefined)) throw new ConfigError('--owner/--note/--outcome: give the follow-up with --set ID');
     if (!options.summary && (options.from !== undefined || options.to !== undefined)) throw new ConfigError('--from/--to: only with --summary');
     if (options.format === 'csv' && !options.summary) throw new ConfigError('--format: csv only with --summary');
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       await catchUp(cli);
       if (options.summary) {

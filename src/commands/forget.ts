@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../storage/connection.ts';
 import { forgetCustomer } from '../forget.ts';
+import { stageSurveyEvents } from '../storage/surveys/index.ts';
 import { createLogger } from '../logger.ts';
 import { useOptOutKeySecret } from '../conversation/opt-out-model.ts';
 import { channelNameSchema } from '../conversation/inbound-validation.ts';
@@ -35,6 +36,8 @@ export const command: Command = {
     useOptOutKeySecret(config.optOutKeySecret);
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const db = await connectDatabase(config, logger);
+    // With SURVEY_EVENTS_URL set, receivers are told (survey.forgotten); the bot's relay delivers it.
+    if (config.surveyEvents) stageSurveyEvents(db.conn, true);
     try {
       // The adapter owns the keys of its shared state (X: open conversations, signed agents); it is built, not started.
       const adapter = createChannels(config, logger).find((c) => c.name === options.channel) ?? null;

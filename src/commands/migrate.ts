@@ -31,7 +31,7 @@ export const command: Command = {
     const db = await connectDatabase(config, logger);
     const out = (line: string): void => { process.stdout.write(`${line}\n`); };
     try {
-      const runner = new MigrationRunner({ conn: db.conn, env: config.env, logger, migrations: MIGRATIONS });
+      const runner = new MigrationRunner({ conn: db.conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS });
       const applied = options.status ? [] : await runner.run();
       const status = await runner.status();
       if (options.format === 'json') {

@@ -8,15 +8,11 @@
  * mention, agents against the rest of the team, NPS by segment, value at risk.
  */
 import { z } from 'zod';
+import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
-import { catchUp, checkRollupZone, openReportCli } from '../reports/report-cli.ts';
-import { reportParamsSchema, ReportRangeError, runReport } from '../reports/report-query.ts';
-import { reportCsv, reportTable } from '../reports/report-render.ts';
-import { insightParamsSchema } from '../reports/insight-range.ts';
-import { INSIGHT_VIEWS, type InsightView } from '../reports/insight-render.ts';
-import { runInsight } from '../reports/insight-views.ts';
-import { EVERYTHING } from '../reports/scope.ts';
-import { ThemeTagging } from '../reports/theme-tagging.ts';
+import { catchUp, checkRollupZone, openReportCli, reportParamsSchema, ReportRangeError, runReport, reportCsv, reportTable, EVERYTHING } from '../reports/index.ts';
+import { insightParamsSchema, INSIGHT_VIEWS, type InsightView, runInsight } from '../reports/insights/index.ts';
+import { ThemeTagging } from '../reports/themes/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 import { forTerminal, jsonForTerminal } from './terminal-output.ts';
@@ -31,7 +27,7 @@ const isView = (s: string | undefined): s is InsightView => (INSIGHT_VIEWS as re
 async function runView(view: InsightView, args: string[]): Promise<number> {
   const { options } = parseOptions(args, insightSchema);
   const { format, ...params } = options;
-  const cli = await openReportCli();
+  const cli = await openReportCli(loadConfig());
   try {
     await checkRollupZone(cli);
     await catchUp(cli);
@@ -74,7 +70,7 @@ export const command: Command = {
     if (args[0] !== undefined && !args[0].startsWith('-')) throw new ConfigError(`report: unknown view "${args[0].slice(0, 40)}" (expected ${INSIGHT_VIEWS.join(', ')}, or --by ...)`);
     const { options } = parseOptions(args, schema);
     const { format, ...params } = options;
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       await checkRollupZone(cli);
       await catchUp(cli);

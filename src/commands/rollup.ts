@@ -4,9 +4,10 @@
  * rollups with a full recount, prints every difference and exits 1 if there is any.
  */
 import { z } from 'zod';
+import { loadConfig } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
-import { catchUp, openReportCli } from '../reports/report-cli.ts';
-import { rebuildRollups, verifyRollups } from '../reports/rollup-rebuild.ts';
+import { catchUp, openReportCli } from '../reports/index.ts';
+import { rebuildRollups, verifyRollups } from '../reports/rollups/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
@@ -31,7 +32,7 @@ export const command: Command = {
     const { options } = parseOptions(args, schema, ['rebuild', 'verify']);
     if (options.rebuild && options.verify) throw new ConfigError('--rebuild and --verify: choose one');
     const out = (line: string): void => { process.stdout.write(`${line}\n`); };
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       const tz = cli.settings.timeZone;
       if (options.rebuild) {

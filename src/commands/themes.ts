@@ -6,10 +6,8 @@
  */
 import { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { openReportCli } from '../reports/report-cli.ts';
-import { resolveThemes } from '../reports/theme-list.ts';
-import { createThemeTagger } from '../reports/theme-tagger.ts';
-import { ThemeTagging } from '../reports/theme-tagging.ts';
+import { openReportCli } from '../reports/index.ts';
+import { resolveThemes, createThemeTagger, ThemeTagging } from '../reports/themes/index.ts';
 import { parseOptions } from './cli-args.ts';
 import type { Command } from './command.ts';
 
@@ -44,7 +42,7 @@ export const command: Command = {
       else for (const t of themes) out(`${t.id.padEnd(14)} ${t.label}\n${Object.entries(t.words).map(([lang, words]) => `  ${lang}: ${words.join(', ')}`).join('\n')}`);
       return 0;
     }
-    const cli = await openReportCli();
+    const cli = await openReportCli(loadConfig());
     try {
       const tagging = ThemeTagging.forConfig(cli.db.conn, cli.config, cli.logger);
       const result = await tagging.retag((r) => { if (r.read % 5000 === 0) process.stderr.write(`… ${r.read} comments read\n`); });

@@ -140,8 +140,10 @@ export class Asking {
     // Sent: from here on the survey is never "not asked". If a reply got in first it is
     // already scored (and this matches nothing); if another process took the lease, either write wins.
     const at = core.now();
+    const expiresAt = new Date(at.getTime() + core.settings.expireMs);
+    const reminder = reminderSlot(core, s, at, expiresAt);
     const asked = await core.persistAfterSend(
-      () => core.repo.markAsked(s._id, owed.id, at, new Date(at.getTime() + core.settings.expireMs), receipt.address),
+      () => core.repo.markAsked(s._id, owed.id, at, expiresAt, receipt.address, reminder ?? undefined),
       owed.dueAt,
     );
     core.moved(asked, 'sending', 'asked');
@@ -167,4 +169,25 @@ export class Asking {
       core.moved(await core.repo.reschedule(s._id, owedId, askAt, errorText(err), true), 'sending', 'scheduled');
     }
   }
+}
+
+/**
+ * A messaging window's last hour is left alone: the customer's last message may have come
+ * a little before the resolution the window is counted from.
+ */
+const WINDOW_MARGIN_MS = 3_600_000;
+
+/**
+ * When the one reminder (REMINDER_AFTER_HOURS) is due and the last moment it may go: before
+ * the survey expires and, on a platform with a messaging window, inside it, counted from
+ * the resolution (the customer's last message is at or before it). Null when none fits.
+ */
+export function reminderSlot(core: EngineCore, s: SurveyDoc, askedAt: Date, expiresAt: Date): { at: Date; by: Date } | null {
+  const after = core.settings.reminderAfterMs;
+  if (!after) return null;
+  const at = askedAt.getTime() + after;
+  let by = expiresAt.getTime();
+  const window = core.outbox.messagingWindowMs(s.channel, core.recipient(s));
+  if (window !== null) by = Math.min(by, s.resolvedAt.getTime() + window - WINDOW_MARGIN_MS);
+  return at < by ? { at: new Date(at), by: new Date(by) } : null;
 }

@@ -40,6 +40,8 @@ export interface EngineSettings {
   concurrency?: number;
   /** Attempts at delivering the question before the survey is `failed`. */
   maxAskAttempts?: number;
+  /** REMINDER_AFTER_HOURS: one reminder this long after an unanswered question (unset: none). */
+  reminderAfterMs?: number;
 }
 
 /** Emitted after every state change, with the survey as stored. Reports listen. */
@@ -142,7 +144,7 @@ export class EngineCore {
 /** What kind of message a template is, for adapters that treat kinds differently. */
 export function kindOf(key: TemplateKey): MessageKind {
   if (key === 'question' || key === 'relationshipQuestion') return 'question';
-  if (key === 'reprompt') return 'reprompt';
+  if (key === 'reprompt' || key === 'reminder') return 'reprompt';
   if (key === 'optOut') return 'optout';
   if (key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor' || key === 'consentQuestion') return 'followup';
   return 'thanks';

@@ -27,6 +27,7 @@ import { ManagerMessages, type ManagerMessageStatus } from './manager-messages.t
 import { optOutModel } from './opt-out-model.ts';
 import type { Outbox } from './outbox.ts';
 import { OwedMessages } from './owed-messages.ts';
+import { Reminders } from './reminders.ts';
 import { ReplyFlow } from './reply-flow.ts';
 import type { Templates } from './templates.ts';
 import { validate, ValidationError } from '../validation.ts';
@@ -50,6 +51,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   private readonly owed: OwedMessages;
   private readonly replies: ReplyFlow;
   private readonly expiry: Expiry;
+  private readonly reminders: Reminders;
   private readonly managerMessages: ManagerMessages;
   private readonly init_: () => Promise<void>;
 
@@ -67,6 +69,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
     this.owed = new OwedMessages(this.core, this.asking);
     this.replies = new ReplyFlow(this.core, this.owed, new ConsentFlow(this.core, this.owed));
     this.expiry = new Expiry(this.core);
+    this.reminders = new Reminders(this.core, this.owed);
     this.managerMessages = new ManagerMessages(this.core);
   }
 
@@ -100,6 +103,11 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   /** Send every owed message whose lease ran out: questions and replies, then managers' messages (the scheduler's tick). */
   async sendOwed(): Promise<number> {
     return (await this.owed.sendDue()) + (await this.managerMessages.sendDue());
+  }
+
+  /** Send the one reminder of every unanswered question that is due one (the scheduler's tick; REMINDER_AFTER_HOURS). */
+  sendReminders(): Promise<number> {
+    return this.reminders.sendDue();
   }
 
   /** Close what nobody answered in time (the scheduler's tick). */

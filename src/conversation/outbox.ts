@@ -58,6 +58,11 @@ export class Outbox {
     return this.adapters.has(channel);
   }
 
+  /** The platform's messaging window for this recipient (ms after the customer's last message), or null if it has none. */
+  messagingWindowMs(channel: string, to: Recipient): number | null {
+    return this.adapters.get(channel)?.messagingWindowMs?.(to) ?? null;
+  }
+
   /** Send a DM; resolves with the receipt, or throws PermanentSendError / WindowClosedError / TransientSendError (retries used up). */
   send(channel: string, to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     const adapter = this.adapter(channel);

@@ -20,7 +20,8 @@ export class OwedMessages {
     const owed = s?.owed;
     if (!s || !owed) return;
     const { core } = this;
-    if (!stillRelevant(s, owed.key as TemplateKey)) {
+    // A reminder is optional: one taken again after a crash still goes to nobody who opted out since.
+    if (!stillRelevant(s, owed.key as TemplateKey) || (owed.key === 'reminder' && await core.eligibility.optedOut(s.channel, s.customer.id))) {
       await core.repo.dropOwed(s._id, owed.id);
       return;
     }

@@ -48,6 +48,7 @@ export class Scheduler {
     try {
       await this.engine.askDue();
       await this.engine.sendOwed();
+      await this.engine.sendReminders();
       await this.engine.expireDue();
     } catch (err) {
       this.logger.error({ err }, 'scheduler tick failed');

@@ -28,7 +28,7 @@ export function replyBackoffMs(err: unknown, attempt: number): number {
 /** A follow-up or re-prompt is worth sending late only while the survey still waits for that answer. */
 export function stillRelevant(s: SurveyDoc, key: TemplateKey): boolean {
   if (key === 'question' || key === 'relationshipQuestion') return s.state === 'sending';
-  if (key === 'reprompt') return s.state === 'asked';
+  if (key === 'reprompt' || key === 'reminder') return s.state === 'asked';
   if (key === 'followupPromoter' || key === 'followupPassive' || key === 'followupDetractor') return s.state === 'scored';
   if (key === 'consentQuestion') return !s.testimonial?.answeredAt;
   return true;

@@ -20,7 +20,7 @@ export const LOCALES = ['en', 'sv', 'da', 'nb', 'fi', 'is', 'de', 'nl', 'fr', 'e
 export type Locale = (typeof LOCALES)[number];
 
 export const TEMPLATE_KEYS = [
-  'question', 'relationshipQuestion', 'reprompt', 'followupPromoter', 'followupPassive', 'followupDetractor',
+  'question', 'relationshipQuestion', 'reprompt', 'reminder', 'followupPromoter', 'followupPassive', 'followupDetractor',
   'thanks', 'optOut', 'consentQuestion', 'consentGranted', 'consentDeclined', 'us',
 ] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -37,6 +37,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   en: {
     question: 'Hi{name}! Thanks for talking to us. On a scale from 0 to 10, how likely is it that you would recommend {company} to a friend or colleague? Just reply with a number (0 = not at all likely, 10 = extremely likely).',
     reprompt: 'Sorry, I did not catch a score there. Could you reply with a single number from 0 to 10? (Reply "stop" if you would rather not be asked.)',
+    reminder: 'Just a quick reminder{name}: how likely is it that you would recommend {company}, from 0 to 10? One number is enough. (Reply "stop" if you would rather not be asked.)',
     followupPromoter: 'Thank you, that is great to hear! What is the main reason for your score?',
     followupPassive: 'Thank you! What is the main reason for your score, and what could we do better?',
     followupDetractor: 'Thank you for being honest. What is the main reason for your score? We read every answer.',
@@ -51,6 +52,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   sv: {
     question: 'Hej{name}! Tack för att du hörde av dig. På en skala från 0 till 10, hur troligt är det att du skulle rekommendera {company} till en vän eller kollega? Svara bara med en siffra (0 = inte alls troligt, 10 = mycket troligt).',
     reprompt: 'Förlåt, jag uppfattade inget betyg. Kan du svara med en siffra från 0 till 10? (Svara "stopp" om du inte vill få frågan.)',
+    reminder: 'En liten påminnelse{name}: hur troligt är det att du skulle rekommendera {company}, från 0 till 10? Det räcker med en siffra. (Svara "stopp" om du inte vill få frågan.)',
     followupPromoter: 'Tack, vad roligt att höra! Vad är den främsta anledningen till ditt betyg?',
     followupPassive: 'Tack! Vad är den främsta anledningen till ditt betyg, och vad kan vi göra bättre?',
     followupDetractor: 'Tack för att du är ärlig. Vad är den främsta anledningen till ditt betyg? Vi läser varje svar.',
@@ -65,6 +67,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   da: {
     question: 'Hej{name}! Tak fordi du kontaktede os. På en skala fra 0 til 10, hvor sandsynligt er det, at du vil anbefale {company} til en ven eller kollega? Svar blot med et tal (0 = slet ikke sandsynligt, 10 = meget sandsynligt).',
     reprompt: 'Undskyld, jeg fangede ikke en karakter. Kan du svare med et tal fra 0 til 10? (Svar "stop", hvis du ikke vil spørges.)',
+    reminder: 'En lille påmindelse{name}: hvor sandsynligt er det, at du vil anbefale {company}, fra 0 til 10? Et tal er nok. (Svar "stop", hvis du ikke vil spørges.)',
     followupPromoter: 'Tak, det er dejligt at høre! Hvad er hovedårsagen til din karakter?',
     followupPassive: 'Tak! Hvad er hovedårsagen til din karakter, og hvad kan vi gøre bedre?',
     followupDetractor: 'Tak for din ærlighed. Hvad er hovedårsagen til din karakter? Vi læser hvert svar.',
@@ -79,6 +82,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   nb: {
     question: 'Hei{name}! Takk for at du tok kontakt. På en skala fra 0 til 10, hvor sannsynlig er det at du vil anbefale {company} til en venn eller kollega? Svar bare med et tall (0 = ikke sannsynlig i det hele tatt, 10 = svært sannsynlig).',
     reprompt: 'Beklager, jeg fikk ikke med meg en karakter. Kan du svare med et tall fra 0 til 10? (Svar "stopp" hvis du ikke vil bli spurt.)',
+    reminder: 'En liten påminnelse{name}: hvor sannsynlig er det at du vil anbefale {company}, fra 0 til 10? Ett tall holder. (Svar "stopp" hvis du ikke vil bli spurt.)',
     followupPromoter: 'Takk, så hyggelig å høre! Hva er hovedgrunnen til karakteren din?',
     followupPassive: 'Takk! Hva er hovedgrunnen til karakteren din, og hva kan vi gjøre bedre?',
     followupDetractor: 'Takk for at du er ærlig. Hva er hovedgrunnen til karakteren din? Vi leser hvert svar.',
@@ -93,6 +97,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   fi: {
     question: 'Hei{name}! Kiitos yhteydenotostasi. Kuinka todennäköisesti suosittelisit {company} ystävälle tai kollegalle asteikolla 0–10? Vastaa pelkällä numerolla (0 = en lainkaan todennäköisesti, 10 = erittäin todennäköisesti).',
     reprompt: 'Anteeksi, en löytänyt vastauksestasi arvosanaa. Voisitko vastata yhdellä numerolla 0–10? (Vastaa "lopeta", jos et halua saada tätä kysymystä.)',
+    reminder: 'Pieni muistutus{name}: kuinka todennäköisesti suosittelisit {company} asteikolla 0–10? Yksi numero riittää. (Vastaa "lopeta", jos et halua saada tätä kysymystä.)',
     followupPromoter: 'Kiitos, mukava kuulla! Mikä on tärkein syy arvosanaasi?',
     followupPassive: 'Kiitos! Mikä on tärkein syy arvosanaasi, ja mitä voisimme tehdä paremmin?',
     followupDetractor: 'Kiitos rehellisestä vastauksestasi. Mikä on tärkein syy arvosanaasi? Luemme jokaisen vastauksen.',
@@ -107,6 +112,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   is: {
     question: 'Hæ{name}! Takk fyrir að hafa samband. Á kvarðanum 0 til 10, hversu líklegt er að þú myndir mæla með {company} við vin eða samstarfsfélaga? Svaraðu bara með tölu (0 = alls ekki líklegt, 10 = mjög líklegt).',
     reprompt: 'Afsakaðu, ég fann enga einkunn í svarinu. Geturðu svarað með einni tölu frá 0 til 10? (Svaraðu „hætta“ ef þú vilt ekki fá þessa spurningu.)',
+    reminder: 'Smá áminning{name}: hversu líklegt er að þú myndir mæla með {company}, frá 0 til 10? Ein tala dugar. (Svaraðu „hætta“ ef þú vilt ekki fá þessa spurningu.)',
     followupPromoter: 'Takk, gaman að heyra! Hver er helsta ástæðan fyrir einkunninni?',
     followupPassive: 'Takk! Hver er helsta ástæðan fyrir einkunninni og hvað gætum við gert betur?',
     followupDetractor: 'Takk fyrir hreinskilnina. Hver er helsta ástæðan fyrir einkunninni? Við lesum öll svör.',
@@ -121,6 +127,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   de: {
     question: 'Hallo{name}! Danke, dass Sie sich an uns gewandt haben. Wie wahrscheinlich ist es, dass Sie {company} Freunden oder Kollegen weiterempfehlen, auf einer Skala von 0 bis 10? Antworten Sie einfach mit einer Zahl (0 = überhaupt nicht wahrscheinlich, 10 = äußerst wahrscheinlich).',
     reprompt: 'Entschuldigung, ich habe in Ihrer Antwort keine Bewertung gefunden. Könnten Sie mit einer einzelnen Zahl von 0 bis 10 antworten? (Antworten Sie „Stopp“, wenn Sie diese Frage nicht mehr erhalten möchten.)',
+    reminder: 'Eine kurze Erinnerung{name}: Wie wahrscheinlich ist es, dass Sie {company} weiterempfehlen, von 0 bis 10? Eine Zahl genügt. (Antworten Sie „Stopp“, wenn Sie diese Frage nicht mehr erhalten möchten.)',
     followupPromoter: 'Vielen Dank, das freut uns sehr! Was ist der wichtigste Grund für Ihre Bewertung?',
     followupPassive: 'Vielen Dank! Was ist der wichtigste Grund für Ihre Bewertung, und was könnten wir besser machen?',
     followupDetractor: 'Danke für Ihre Offenheit. Was ist der wichtigste Grund für Ihre Bewertung? Wir lesen jede Antwort.',
@@ -135,6 +142,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   nl: {
     question: 'Hoi{name}! Bedankt voor je bericht. Hoe waarschijnlijk is het dat je {company} aanbeveelt bij een vriend of collega, op een schaal van 0 tot 10? Antwoord gewoon met een cijfer (0 = helemaal niet waarschijnlijk, 10 = zeer waarschijnlijk).',
     reprompt: 'Sorry, ik zie geen cijfer in je antwoord. Kun je antwoorden met één cijfer van 0 tot 10? (Antwoord "stop" als je deze vraag niet meer wilt krijgen.)',
+    reminder: 'Een korte herinnering{name}: hoe waarschijnlijk is het dat je {company} zou aanbevelen, van 0 tot 10? Eén cijfer is genoeg. (Antwoord "stop" als je deze vraag niet meer wilt krijgen.)',
     followupPromoter: 'Dank je, wat fijn om te horen! Wat is de belangrijkste reden voor je cijfer?',
     followupPassive: 'Dank je! Wat is de belangrijkste reden voor je cijfer, en wat kunnen we beter doen?',
     followupDetractor: 'Dank je voor je eerlijkheid. Wat is de belangrijkste reden voor je cijfer? We lezen elk antwoord.',
@@ -149,6 +157,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   fr: {
     question: 'Bonjour{name}\u00a0! Merci de nous avoir contactés. Sur une échelle de 0 à 10, quelle est la probabilité que vous recommandiez {company} à un ami ou à un collègue\u00a0? Répondez simplement par un nombre (0 = pas du tout probable, 10 = très probable).',
     reprompt: 'Désolé, je n\'ai pas trouvé de note dans votre réponse. Pourriez-vous répondre par un seul nombre de 0 à 10\u00a0? (Répondez «\u00a0STOP\u00a0» si vous ne souhaitez plus recevoir cette question.)',
+    reminder: 'Petit rappel{name} : quelle est la probabilité que vous recommandiez {company}, de 0 à 10 ? Un seul nombre suffit. (Répondez « STOP » si vous ne souhaitez plus recevoir cette question.)',
     followupPromoter: 'Merci, cela nous fait très plaisir\u00a0! Quelle est la principale raison de votre note\u00a0?',
     followupPassive: 'Merci\u00a0! Quelle est la principale raison de votre note, et que pourrions-nous améliorer\u00a0?',
     followupDetractor: 'Merci pour votre franchise. Quelle est la principale raison de votre note\u00a0? Nous lisons chaque réponse.',
@@ -163,6 +172,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   es: {
     question: '¡Hola{name}! Gracias por escribirnos. En una escala del 0 al 10, ¿qué probabilidad hay de que recomiendes {company} a un amigo o compañero? Responde solo con un número (0 = nada probable, 10 = muy probable).',
     reprompt: 'Perdona, no he encontrado una puntuación en tu respuesta. ¿Puedes responder con un solo número del 0 al 10? (Responde «BAJA» si prefieres que no te lo preguntemos más).',
+    reminder: 'Un pequeño recordatorio{name}: ¿qué probabilidad hay de que recomiendes {company}, del 0 al 10? Basta con un número. (Responde «BAJA» si prefieres que no te lo preguntemos más).',
     followupPromoter: '¡Gracias, nos alegra mucho leerlo! ¿Cuál es el motivo principal de tu puntuación?',
     followupPassive: '¡Gracias! ¿Cuál es el motivo principal de tu puntuación y qué podríamos mejorar?',
     followupDetractor: 'Gracias por tu sinceridad. ¿Cuál es el motivo principal de tu puntuación? Leemos todas las respuestas.',
@@ -177,6 +187,7 @@ export const BUILT_IN: Record<Locale, TemplateSet> = {
   pl: {
     question: 'Cześć{name}! Dziękujemy za kontakt. Jak bardzo prawdopodobne jest, że polecisz {company} znajomemu lub współpracownikowi? Odpowiedz jedną liczbą od 0 do 10 (0 = zupełnie nieprawdopodobne, 10 = bardzo prawdopodobne).',
     reprompt: 'Przepraszam, nie widzę oceny w Twojej odpowiedzi. Czy możesz odpowiedzieć jedną liczbą od 0 do 10? (Odpisz „STOP”, jeśli nie chcesz dostawać tego pytania).',
+    reminder: 'Krótkie przypomnienie{name}: jak bardzo prawdopodobne jest, że polecisz {company}, w skali od 0 do 10? Wystarczy jedna liczba. (Odpisz „STOP”, jeśli nie chcesz dostawać tego pytania).',
     followupPromoter: 'Dziękujemy, bardzo miło nam to słyszeć! Co jest głównym powodem Twojej oceny?',
     followupPassive: 'Dziękujemy! Co jest głównym powodem Twojej oceny i co moglibyśmy poprawić?',
     followupDetractor: 'Dziękujemy za szczerość. Co jest głównym powodem Twojej oceny? Czytamy każdą odpowiedź.',

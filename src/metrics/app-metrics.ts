@@ -4,17 +4,16 @@
  */
 import type { Connection } from 'mongoose';
 import type { SurveyEngine } from '../conversation/engine.ts';
-import type { Env } from '../env-readers.ts';
 import type { BotMetrics } from './bot-metrics.ts';
 import { DatabaseGauges } from './database-gauges.ts';
 import { countDatabaseFailure, watchDatabase } from './database-metrics.ts';
 import { countTransitions } from './engine-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
-import { loadMetricsSettings } from './metrics-settings.ts';
+import type { MetricsSettings } from './metrics-settings.ts';
 
-export function observeApp(deps: { conn: Connection; engine: SurveyEngine; metrics: BotMetrics; env: Env; now?: () => Date }) {
+export function observeApp(deps: { conn: Connection; engine: SurveyEngine; metrics: BotMetrics; settings: MetricsSettings; now?: () => Date }) {
   const { metrics } = deps;
-  const settings = loadMetricsSettings(deps.env);
+  const { settings } = deps;
   countTransitions(deps.engine, metrics);
   const unwatch = watchDatabase(deps.conn, metrics);
   const gauges = new DatabaseGauges(deps.conn, metrics, { countEveryMs: settings.countEveryMs, timeoutMs: 2000, now: deps.now });

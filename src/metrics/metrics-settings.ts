@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { positiveInt, readEnv, type Env } from '../env-readers.ts';
 
-const metricsEnvSchema = z.object({
+export const metricsEnvSchema = z.object({
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').max(200, 'must be at most 200 characters').optional(),
   METRICS_GAUGE_SECONDS: positiveInt(3600).min(1, 'must be at least 1').default(60),
 });

@@ -8,7 +8,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { z } from 'zod';
 import { SurveyReader, type SurveyDoc } from '../storage/surveys/index.ts';
 import type { Scope } from './scope.ts';
-import { THEME_ID } from './theme-list.ts';
+import { THEME_ID } from './themes/theme-list.ts';
 import { ValidationError } from '../validation.ts';
 import { requestedRange } from './requested-range.ts';
 import { dayParam } from './day-param.ts';

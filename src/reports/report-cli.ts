@@ -3,20 +3,22 @@
  * database from MONGODB_URI, the report settings, and a catch-up sweep so figures read
  * from the terminal include answers a stopped bot had not yet rolled up.
  */
-import { loadConfig, type Config } from '../config.ts';
 import { ConfigError } from '../env-readers.ts';
-import { connectDatabase, type Database } from '../storage/connection.ts';
+import { connectDatabase, type Database, type DatabaseConfig } from '../storage/connection.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { loadFollowupSettings } from './followup-config.ts';
-import { Followups } from './followups.ts';
-import { loadReportSettings, type ReportSettings } from './report-config.ts';
-import { rollupMetaModel } from './rollup-model.ts';
-import { ensureRollupZone } from './rollup-rebuild.ts';
-import { RollupStore } from './rollup-store.ts';
+import type { FollowupSettings } from './followups/followup-config.ts';
+import { Followups } from './followups/followup-workflow.ts';
+import type { ReportSettings } from './report-config.ts';
+import { rollupMetaModel } from './rollups/rollup-model.ts';
+import { ensureRollupZone } from './rollups/rollup-rebuild.ts';
+import { RollupStore } from './rollups/rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
 
-export interface ReportCli {
-  config: Config;
+/** The settings a report command needs, read and checked by the caller (the command's `loadConfig()`). */
+export type ReportCliConfig = DatabaseConfig & { logLevel: string; reports: ReportSettings; followups: FollowupSettings };
+
+export interface ReportCli<C extends ReportCliConfig = ReportCliConfig> {
+  config: C;
   settings: ReportSettings;
   db: Database;
   logger: Logger;
@@ -24,13 +26,12 @@ export interface ReportCli {
   close(): Promise<void>;
 }
 
-export async function openReportCli(): Promise<ReportCli> {
-  const config = loadConfig();
-  const settings = loadReportSettings(config.env);
+export async function openReportCli<C extends ReportCliConfig>(config: C): Promise<ReportCli<C>> {
+  const settings = config.reports;
   // The terminal shows results; only warnings and errors are logged (to stdout as JSON, like the bot).
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const db = await connectDatabase(config, logger);
-  const followups = new Followups(db.conn, loadFollowupSettings(config.env));
+  const followups = new Followups(db.conn, config.followups);
   return { config, settings, db, logger, followups, close: () => db.close() };
 }
 

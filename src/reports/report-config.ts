@@ -8,7 +8,7 @@ import { AGENT_VISIBILITIES, type AgentVisibility, type Principal } from '../htt
 import { ConfigError, positiveInt, readEnv, type Env } from '../env-readers.ts';
 import type { NoticeTarget } from './notice-target.ts';
 import { isTimeZone } from './time-zone.ts';
-import { ATTRIBUTION_RULES, type AttributionRule } from './attribution.ts';
+import { ATTRIBUTION_RULES, type AttributionRule } from './rollups/attribution.ts';
 import { LOCALES, type Locale } from '../conversation/templates.ts';
 
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Stockholm');
@@ -20,7 +20,7 @@ const target = z.string()
     return { channel: s.slice(0, at), channelId: s.slice(at + 1) };
   });
 
-const reportEnvSchema = z.object({
+export const reportEnvSchema = z.object({
   REPORT_TZ: timeZone.default('UTC'),
   REPORT_MIN_SAMPLE: positiveInt(1_000_000).min(1, 'must be at least 1').default(30),
   REPORT_TOKENS: z.string().max(10_000).optional(),
@@ -69,6 +69,11 @@ export function loadReportSettings(env: Env): ReportSettings {
     digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ ?? e.REPORT_TZ, target: e.DIGEST_TARGET },
     locale: e.REPORT_LOCALE ?? ((LOCALES as readonly string[]).includes(e.DEFAULT_LOCALE ?? '') ? e.DEFAULT_LOCALE as Locale : 'en'),
   };
+}
+
+/** A `<channel>:<channelId>` given elsewhere than DIGEST_TARGET (`nps-bot digest --target`), checked alike. */
+export function readDigestTarget(raw: string): NoticeTarget {
+  return readEnv(z.object({ DIGEST_TARGET: target }), { DIGEST_TARGET: raw }).DIGEST_TARGET;
 }
 
 /**

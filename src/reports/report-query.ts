@@ -14,15 +14,15 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { addCounts, emptyCounts, figuresOf, npsChange, type NpsCounts, type NpsFigures } from './nps-math.ts';
 import { periodChange, type PeriodChange } from './nps-interval.ts';
-import { monthRollupModel, rollupModel, type RollupDoc } from './rollup-model.ts';
-import { coverRange } from './rollup-range.ts';
+import { monthRollupModel, rollupModel, type RollupDoc } from './rollups/rollup-model.ts';
+import { coverRange } from './rollups/rollup-range.ts';
 import type { Scope } from './scope.ts';
 import {
   addDays, daysBetween, dayKeyOf, nextPeriodStart, periodEnd, periodStart, previousPeriodStart,
   type DayKey, type Period,
 } from './time-zone.ts';
 import { dayParam } from './day-param.ts';
-import { attributionNote, type AttributionRule } from './attribution.ts';
+import { attributionNote, type AttributionRule } from './rollups/attribution.ts';
 
 export const REPORT_BYS = ['channel', 'agent', 'channel,agent', 'type', 'total'] as const;
 export type ReportBy = (typeof REPORT_BYS)[number];

@@ -6,7 +6,7 @@ import { stripControlCharsOneLine } from '../control-chars.ts';
 import { toCsv, type CsvValue } from './csv.ts';
 import type { CommentRow } from './comments-query.ts';
 import type { Report, ReportRow } from './report-query.ts';
-import type { Trend } from './trend.ts';
+import type { Trend } from './insights/trend.ts';
 
 const METRICS = [
   'sent', 'responses', 'responseRate', 'promoters', 'promotersPct', 'passives', 'passivesPct',

@@ -18,6 +18,9 @@
  * `GET /api/reports/testimonials?channel=&from=&to=&limit=&format=json|csv` → promoters'
  * comments quoted with their consent (testimonials.ts).
  *
+ * `GET /api/reports/reminders?from=&to=&channel=&format=json|csv` → surveys reminded
+ * (REMINDER_AFTER_HOURS) and the answers after a reminder, counted apart (reminder-report.ts).
+ *
  * An agent token sees only its own rows and comments, whatever `agent` it asks for.
  */
 import { Router, type Response } from 'express';
@@ -29,13 +32,14 @@ import { commentParamsSchema, listComments } from './comments-query.ts';
 import type { ReportSettings } from './report-config.ts';
 import { reportParamsSchema, ReportRangeError, runReport } from './report-query.ts';
 import { commentsCsv, reportCsv, reportCsvFilename, trendCsv } from './report-render.ts';
-import { runTrend, trendParamsSchema } from './trend.ts';
-import { insightParamsSchema } from './insight-range.ts';
-import { INSIGHT_VIEWS } from './insight-render.ts';
-import { runInsight } from './insight-views.ts';
+import { runTrend, trendParamsSchema } from './insights/trend.ts';
+import { insightParamsSchema } from './insights/insight-range.ts';
+import { INSIGHT_VIEWS } from './insights/insight-render.ts';
+import { runInsight } from './insights/insight-views.ts';
 import { scopeOf } from './scope.ts';
-import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from './testimonials.ts';
-import type { ThemeTagging } from './theme-tagging.ts';
+import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from './insights/testimonials.ts';
+import type { ThemeTagging } from './themes/survey-theme-sync.ts';
+import { reminderCsv, reminderParamsSchema, reminderReport } from './insights/reminder-report.ts';
 
 export interface ReportRouteDeps {
   settings: ReportSettings;
@@ -100,6 +104,18 @@ export function reportRoutes(conn: Connection, deps?: ReportRouteDeps): Router {
       return;
     }
     res.json(page);
+  });
+
+  router.get('/reminders', async (req, res) => {
+    const { format } = validate(formatSchema, { format: req.query.format });
+    const params = validate(reminderParamsSchema, { ...req.query, format: undefined });
+    await deps.flush();
+    const report = await reminderReport({ conn, timeZone: deps.settings.timeZone, now: deps.now() }, params, scopeOf(principalOf(res)));
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment('reminders.csv').send(reminderCsv(report));
+      return;
+    }
+    res.json(report);
   });
 
   router.get('/testimonials', async (req, res) => {

@@ -7,26 +7,27 @@
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Principal, TokenAuth } from '../http/token-auth.ts';
-import type { Config } from '../config.ts';
 import type { TransitionEvent } from '../conversation/engine.ts';
 import { requireAuth } from '../http/auth-middleware.ts';
 import type { Logger } from '../logger.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
-import { DetractorAlerts } from './detractor-alerts.ts';
-import { Digests } from './digest.ts';
-import type { ReplyToCustomer } from './customer-reply.ts';
-import { loadFollowupSettings } from './followup-config.ts';
-import { OverdueReminders } from './followup-reminders.ts';
-import { followupRoutes } from './followup-routes.ts';
-import { Followups } from './followups.ts';
+import { DetractorAlerts } from './followups/detractor-alerts.ts';
+import { Digests } from './digest/weekly-digest.ts';
+import type { ReplyToCustomer } from './followups/customer-reply.ts';
+import type { FollowupSettings } from './followups/followup-config.ts';
+import { OverdueReminders } from './followups/followup-reminders.ts';
+import { followupRoutes } from './followups/followup-routes.ts';
+import { Followups } from './followups/followup-workflow.ts';
 import type { PostNotice } from './notice-target.ts';
-import { loadReportSettings, type ReportSettings } from './report-config.ts';
+import type { ReportSettings } from './report-config.ts';
+import { surveyListRoutes } from './survey-list-routes.ts';
 import { reportRoutes } from './report-routes.ts';
-import { ensureRollupZone } from './rollup-rebuild.ts';
-import { monthRollupModel, rollupModel } from './rollup-model.ts';
-import { RollupStore } from './rollup-store.ts';
+import { ensureRollupZone } from './rollups/rollup-rebuild.ts';
+import { monthRollupModel, rollupModel } from './rollups/rollup-model.ts';
+import { RollupStore } from './rollups/rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
-import { ThemeTagging } from './theme-tagging.ts';
+import { ThemeTagging } from './themes/survey-theme-sync.ts';
+import type { ThemeOverride } from './themes/theme-list.ts';
 
 /** What reports need from the engine: its `transition` events. */
 export interface TransitionSource {
@@ -34,8 +35,16 @@ export interface TransitionSource {
   off(event: 'transition', listener: (e: TransitionEvent) => void): unknown;
 }
 
+/** The settings reports are built from, parsed at start-up (the app's Config has these fields). */
+export interface ReportsConfig {
+  reports: ReportSettings;
+  followups: FollowupSettings;
+  themeOverrides: ThemeOverride[];
+  sessionCookieSecure: 'true' | 'auto' | 'false';
+}
+
 export interface ReportsDeps {
-  config: Config;
+  config: ReportsConfig;
   conn: Connection;
   engine: TransitionSource;
   post: PostNotice;
@@ -67,13 +76,12 @@ export interface Reports extends ReportsModule {
   sweep(): Promise<void>;
 }
 
-/** Throws ConfigError on a bad setting (e.g. DIGEST_CRON), which stops start-up with one line. */
 export function createReports(deps: ReportsDeps): Reports {
-  const settings = loadReportSettings(deps.config.env);
+  const settings = deps.config.reports;
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger.child({ module: 'reports' });
   const rollups = new RollupStore(deps.conn, settings.timeZone, now, settings.attribution);
-  const followups = new Followups(deps.conn, loadFollowupSettings(deps.config.env));
+  const followups = new Followups(deps.conn, deps.config.followups);
   const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now, locale: settings.locale });
   const reminders = new OverdueReminders({ followups, target: settings.alertTarget, post: deps.post, logger, now });
   const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
@@ -119,6 +127,7 @@ export function createReports(deps: ReportsDeps): Reports {
     mount(app, auth) {
       const api = requireAuth(auth);
       app.use('/api/reports', api, reportRoutes(deps.conn, { settings, now, flush, themes }));
+      app.use('/api/surveys', api, surveyListRoutes(deps.conn, flush));
       app.use('/api/followups', api, followupRoutes({ followups, timeZone: settings.timeZone, now, flush, reply: deps.replyToCustomer }));
       app.use('/dashboard', dashboardRoutes({ conn: deps.conn, auth, settings, followups, now, flush, themes, cookieSecurity: deps.config.sessionCookieSecure }));
     },

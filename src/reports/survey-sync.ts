@@ -13,11 +13,11 @@
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { SurveyReader, SurveyRepository, type SurveyDoc } from '../storage/surveys/index.ts';
-import type { Followups } from './followups.ts';
+import type { Followups } from './followups/followup-workflow.ts';
 import { forEachLimit } from './concurrency.ts';
-import { bucketId, type BucketKey } from './rollup-model.ts';
+import { bucketId, type BucketKey } from './rollups/rollup-model.ts';
 import { counts } from './survey-counts.ts';
-import type { RollupStore } from './rollup-store.ts';
+import type { RollupStore } from './rollups/rollup-store.ts';
 
 /** The survey fields the sync reads, with the version they were read at. */
 export type SurveySnapshot = Pick<SurveyDoc,

@@ -8,7 +8,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { startDevDatabase } from './dev-database-server.ts';
 
@@ -22,7 +21,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseConfig = Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir' | 'devDatabase' | 'devDatabasePort'>;
+/** The database settings (MONGODB_URI, MONGODB_DB, DATA_DIR, DEV_DATABASE, DEV_DATABASE_PORT), parsed by config.ts. */
+export interface DatabaseConfig {
+  mongodbUri?: string;
+  mongodbDb: string;
+  dataDir: string;
+  devDatabase: 'auto' | 'off';
+  devDatabasePort: number;
+}
 
 export async function connectDatabase(config: DatabaseConfig, logger: Logger): Promise<Database> {
   if (config.mongodbUri) {

@@ -13,7 +13,7 @@ export type IndexKeys = Readonly<Record<string, 1 | -1>>;
 export interface HotQuery {
   /** What runs it and when. */
   name: string;
-  collection: 'surveys' | 'followups' | 'contacts' | 'opt_outs' | 'rollups' | 'channel_state' | 'dashboard_sessions' | 'digests';
+  collection: 'surveys' | 'followups' | 'contacts' | 'opt_outs' | 'rollups' | 'channel_state' | 'dashboard_sessions' | 'digests' | 'survey_events';
   /** The top-level fields of the filter (a `$or` is listed by the fields it needs, if all branches share them). */
   filter: Readonly<Record<string, unknown>>;
   sort?: IndexKeys;
@@ -59,28 +59,46 @@ export const HOT_QUERIES: readonly HotQuery[] = [
     filter: { 'owed.dueAt': RANGE }, index: { 'owed.dueAt': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
   { name: 'scheduler: managers\' messages whose lease ran out', collection: 'surveys',
     filter: { 'notes.dueAt': RANGE }, index: { 'notes.dueAt': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+  { name: 'scheduler: claim a due reminder (REMINDER_AFTER_HOURS)', collection: 'surveys',
+    filter: { state: 'asked', reminderAt: RANGE, reminderBy: RANGE, owed: { $exists: false } }, sort: { reminderAt: 1 },
+    index: { state: 1, reminderAt: 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+  { name: 'survey events: surveys with staged events (the relay)', collection: 'surveys',
+    filter: { 'outbound.at': RANGE }, index: { 'outbound.at': 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+
+  // ── per survey-events pass (SURVEY_EVENTS_URL) ─────────────────────────────
+  { name: 'survey events: take the event due soonest', collection: 'survey_events',
+    filter: { status: 'pending', nextAttemptAt: RANGE }, sort: { nextAttemptAt: 1, seq: 1 }, index: { status: 1, nextAttemptAt: 1 }, source: 'src/survey-events/event-queue.ts' },
+  { name: 'survey events: an earlier event of the same survey still pending', collection: 'survey_events',
+    filter: { surveyId: 'id', seq: RANGE, status: 'pending' }, sort: { seq: 1 }, index: { surveyId: 1, seq: 1 }, source: 'src/survey-events/event-queue.ts' },
 
   // ── per report sweep ───────────────────────────────────────────────────────
   { name: 'report sync: dirty surveys to roll up', collection: 'surveys',
     filter: { dirty: true, state: { $nin: ['scheduled', 'sending'] } }, index: { dirty: 1 }, source: 'src/reports/survey-sync.ts' },
   { name: 'alerts: follow-ups not yet posted', collection: 'followups',
-    filter: { notifiedAt: null, notifyAfter: RANGE, openedAt: RANGE }, sort: { openedAt: 1 }, index: { notifiedAt: 1, notifyAfter: 1 }, source: 'src/reports/detractor-alerts.ts' },
+    filter: { notifiedAt: null, notifyAfter: RANGE, openedAt: RANGE }, sort: { openedAt: 1 }, index: { notifiedAt: 1, notifyAfter: 1 }, source: 'src/reports/followups/detractor-alerts.ts' },
   { name: 'reminders: overdue follow-ups due a reminder', collection: 'followups',
-    filter: { status: 'open', remindAt: RANGE }, sort: { remindAt: 1 }, index: { remindAt: 1 }, source: 'src/reports/followup-reminders.ts' },
+    filter: { status: 'open', remindAt: RANGE }, sort: { remindAt: 1 }, index: { remindAt: 1 }, source: 'src/reports/followups/followup-reminders.ts' },
   { name: 'follow-ups: overdue count and open list', collection: 'followups',
-    filter: { status: 'open', dueAt: RANGE }, sort: { openedAt: -1 }, index: { status: 1, openedAt: -1 }, source: 'src/reports/followups.ts' },
-  { name: 'follow-up: one by survey (unique)', collection: 'followups', filter: { surveyId: 'id' }, index: { surveyId: 1 }, source: 'src/reports/followups.ts' },
-  { name: 'digest: claim a slot', collection: 'digests', filter: { _id: 'slot' }, index: { _id: 1 }, source: 'src/reports/digest.ts' },
+    filter: { status: 'open', dueAt: RANGE }, sort: { openedAt: -1 }, index: { status: 1, openedAt: -1 }, source: 'src/reports/followups/followup-workflow.ts' },
+  { name: 'follow-up: one by survey (unique)', collection: 'followups', filter: { surveyId: 'id' }, index: { surveyId: 1 }, source: 'src/reports/followups/followup-workflow.ts' },
+  { name: 'digest: claim a slot', collection: 'digests', filter: { _id: 'slot' }, index: { _id: 1 }, source: 'src/reports/digest/weekly-digest.ts' },
 
   // ── per report request ─────────────────────────────────────────────────────
   { name: 'reports: rollup buckets of a date range', collection: 'rollups',
     filter: { day: RANGE, type: 'transactional', channel: 'slack' }, index: { day: 1, type: 1 }, source: 'src/reports/report-query.ts' },
   { name: 'rollups: recount buckets from their surveys', collection: 'surveys',
-    filter: { resolvedAt: RANGE, channel: { $in: ['slack'] }, 'agent.id': { $in: ['U1'] } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/rollup-store.ts' },
+    filter: { resolvedAt: RANGE, channel: { $in: ['slack'] }, 'agent.id': { $in: ['U1'] } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/rollups/rollup-store.ts' },
   { name: 'comments and testimonials: a page of a date range', collection: 'surveys',
     filter: { resolvedAt: RANGE }, sort: { resolvedAt: -1, _id: -1 }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/comments-query.ts' },
   { name: 'themes: comments not yet tagged', collection: 'surveys',
-    filter: { resolvedAt: RANGE, themes: { $exists: false } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/theme-tagging.ts' },
+    filter: { resolvedAt: RANGE, themes: { $exists: false } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/themes/survey-theme-sync.ts' },
+
+  { name: 'GET /api/surveys: a page of surveys by id (manager)', collection: 'surveys',
+    filter: { _id: RANGE }, sort: { _id: 1 }, index: { _id: 1 }, source: 'src/storage/surveys/survey-reader.ts' },
+  { name: 'GET /api/surveys: a page of an agent\'s own surveys', collection: 'surveys',
+    filter: { 'agent.id': 'U1', _id: RANGE }, sort: { 'agent.id': 1, _id: 1 }, index: { 'agent.id': 1, _id: 1 }, source: 'src/storage/surveys/survey-reader.ts' },
+  { name: 'reminders report: surveys of a date range', collection: 'surveys',
+    filter: { resolvedAt: RANGE, askedAt: { $exists: true } }, index: { resolvedAt: 1, channel: 1 }, source: 'src/reports/insights/reminder-report.ts' },
 
   // ── per /metrics scrape ────────────────────────────────────────────────────
   { name: 'metrics: oldest due survey (scheduler lag)', collection: 'surveys',

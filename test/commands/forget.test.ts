@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { forgetCustomer } from '../../src/forget.ts';
 import { contactModel } from '../../src/conversation/contact-model.ts';
 import { forgottenId, forgottenIds, legacyForgottenId, optOutModel, useOptOutKeySecret } from '../../src/conversation/opt-out-model.ts';
-import { followupModel } from '../../src/reports/followup-model.ts';
+import { followupModel } from '../../src/reports/followups/followup-model.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { DAY, HOUR, makeEngine, TestClock } from '../helpers/engine.ts';

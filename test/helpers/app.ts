@@ -23,7 +23,7 @@ export async function startTestApp(opts: {
   schedule?: boolean;
   now?: () => Date;
 }): Promise<TestApp> {
-  const db = await openTestDb(opts.label);
+  // Every setting is checked here, before the database is touched (as `nps-bot start` does).
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -31,6 +31,7 @@ export async function startTestApp(opts: {
     SCHEDULER_INTERVAL_MS: '100',
     ...opts.env,
   });
+  const db = await openTestDb(opts.label);
   const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
   let app: RunningApp;
   try {

@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { compareWithRest, restOf, type CategoryCounts } from '../../src/reports/agent-comparison.ts';
+import { compareWithRest, restOf, type CategoryCounts } from '../../src/reports/insights/agent-comparison.ts';
 
 const c = (promoters: number, passives: number, detractors: number): CategoryCounts => ({ promoters, passives, detractors });
 

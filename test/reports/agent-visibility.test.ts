@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { surveyDoc } from '../helpers/report-fixtures.ts';
-import { followupModel } from '../../src/reports/followup-model.ts';
+import { followupModel } from '../../src/reports/followups/followup-model.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 const MANAGER = 'manager-token-visibility-0123456789';

@@ -12,7 +12,7 @@ import { WebhookChannel } from '../../src/channels/webhook-channel.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { TransitionEvent } from '../../src/conversation/engine.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { followupModel } from '../../src/reports/followup-model.ts';
+import { followupModel } from '../../src/reports/followups/followup-model.ts';
 import { createReports, type Reports } from '../../src/reports/reports-module.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { WebhookReceiver } from '../fakes/webhook-receiver.ts';

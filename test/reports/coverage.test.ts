@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { coverageWellBelow, proportionDifference, rateAgainstRest } from '../../src/reports/coverage-math.ts';
+import { coverageWellBelow, proportionDifference, rateAgainstRest } from '../../src/reports/insights/coverage-math.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../helpers/app.ts';
 import { surveyDoc, type SurveyRecord } from '../helpers/report-fixtures.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';

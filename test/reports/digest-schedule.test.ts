@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config.ts';
 import { ConfigError } from '../../src/env-readers.ts';
 import type { TransitionEvent } from '../../src/conversation/engine.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { lastWeek } from '../../src/reports/digest.ts';
+import { lastWeek } from '../../src/reports/digest/weekly-digest.ts';
 import { createReports, type Reports } from '../../src/reports/reports-module.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { startApp } from '../../src/app.ts';
@@ -147,9 +147,9 @@ describe('digests', () => {
 
 describe('bad settings and the CLI', () => {
   test('a bad DIGEST_CRON stops start-up with a clear line', async () => {
-    const config = loadConfig({ PORT: '0', API_TOKEN: 'test-api-token-0123456789abcdefghij', DIGEST_CRON: '0 25 * * 1' });
+    // The settings are all read before anything starts: loadConfig itself refuses it.
     await assert.rejects(
-      startApp({ config, logger: silentLogger(), database: { conn: db.conn, embedded: false, close: async () => {} }, schedule: false }),
+      async () => startApp({ config: loadConfig({ PORT: '0', API_TOKEN: 'test-api-token-0123456789abcdefghij', DIGEST_CRON: '0 25 * * 1' }), logger: silentLogger(), database: { conn: db.conn, embedded: false, close: async () => {} }, schedule: false }),
       (err: unknown) => err instanceof ConfigError && /^DIGEST_CRON: not a valid cron expression .*\(got "0 25 \* \* 1"\)$/.test(err.message),
     );
   });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { stripControlChars, stripControlCharsOneLine } from '../../src/control-chars.ts';
-import { followupModel } from '../../src/reports/followup-model.ts';
+import { followupModel } from '../../src/reports/followups/followup-model.ts';
 import { authHeaders, startTestApp, type TestApp } from '../helpers/app.ts';
 import mongoose from 'mongoose';
 import { command as followupsCommand } from '../../src/commands/followups.ts';

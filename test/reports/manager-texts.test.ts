@@ -10,9 +10,9 @@ import { Types, type Connection } from 'mongoose';
 import { LOCALES } from '../../src/conversation/templates.ts';
 import { managerTexts } from '../../src/reports/manager-texts.ts';
 import { loadReportSettings } from '../../src/reports/report-config.ts';
-import { DetractorAlerts } from '../../src/reports/detractor-alerts.ts';
-import { Followups } from '../../src/reports/followups.ts';
-import type { FollowupDoc } from '../../src/reports/followup-model.ts';
+import { DetractorAlerts } from '../../src/reports/followups/detractor-alerts.ts';
+import { Followups } from '../../src/reports/followups/followup-workflow.ts';
+import type { FollowupDoc } from '../../src/reports/followups/followup-model.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openTestDb } from '../helpers/database.ts';
 

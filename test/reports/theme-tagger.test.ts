@@ -6,8 +6,8 @@
  */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { createThemeTagger, themeLanguageOf } from '../../src/reports/theme-tagger.ts';
-import { DEFAULT_THEMES, resolveThemes, themeOverridesSchema } from '../../src/reports/theme-list.ts';
+import { createThemeTagger, themeLanguageOf } from '../../src/reports/themes/comment-tagger.ts';
+import { DEFAULT_THEMES, resolveThemes, themeOverridesSchema } from '../../src/reports/themes/theme-list.ts';
 
 const tagger = createThemeTagger(resolveThemes());
 

@@ -10,15 +10,16 @@ import mongoose, { type Model } from 'mongoose';
 import { contactModel } from '../../src/conversation/contact-model.ts';
 import { optOutModel } from '../../src/conversation/opt-out-model.ts';
 import { sessionModel } from '../../src/http/session-model.ts';
-import { followupModel } from '../../src/reports/followup-model.ts';
-import { rollupModel } from '../../src/reports/rollup-model.ts';
+import { followupModel } from '../../src/reports/followups/followup-model.ts';
+import { rollupModel } from '../../src/reports/rollups/rollup-model.ts';
 import { channelStateModel } from '../../src/storage/channel-state-model.ts';
 import { HOT_QUERIES, indexProblem, type IndexKeys } from '../../src/storage/hot-queries.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
+import { queuedEventModel } from '../../src/survey-events/event-queue-model.ts';
 
 // Models on a connection that never connects: only their schemas are read.
 const conn = mongoose.createConnection();
-const models: Array<Model<never>> = [surveyModel, followupModel, contactModel, optOutModel, rollupModel, channelStateModel, sessionModel]
+const models: Array<Model<never>> = [surveyModel, followupModel, contactModel, optOutModel, rollupModel, channelStateModel, sessionModel, queuedEventModel]
   .map((factory) => factory(conn) as unknown as Model<never>);
 const indexesOf = new Map(models.map((m) => [m.collection.collectionName, m.schema.indexes().map(([keys]) => keys as IndexKeys)]));
 

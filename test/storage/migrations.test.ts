@@ -20,6 +20,8 @@ import { RecordingChannel } from '../helpers/recording-channel.ts';
 const HOUR = 3_600_000;
 const OPENED = new Date('2025-03-01T10:00:00Z');
 const env = { FOLLOWUP_DUE_HOURS: '24' };
+/** The same setting as the runner gets it: parsed at start-up (config.ts). */
+const settings = { followupDueMs: 24 * 3_600_000 };
 
 type Db = Awaited<ReturnType<typeof openTestDb>>;
 const opened: Db[] = [];
@@ -46,7 +48,7 @@ async function writeOldLayout(conn: Connection, n: number): Promise<void> {
 }
 
 function runner(conn: Connection, opts: Partial<ConstructorParameters<typeof MigrationRunner>[0]> = {}): MigrationRunner {
-  return new MigrationRunner({ conn, env, logger: silentLogger(), migrations: MIGRATIONS, pollMs: 50, ...opts });
+  return new MigrationRunner({ conn, settings, logger: silentLogger(), migrations: MIGRATIONS, pollMs: 50, ...opts });
 }
 
 describe('migrations', () => {
@@ -78,7 +80,7 @@ describe('migrations', () => {
   test('a migration is idempotent: run again on its own output, it changes nothing', async () => {
     const db = await database('migrateidem');
     await writeOldLayout(db.conn, 3);
-    const ctx = { conn: db.conn, env, logger: silentLogger(), now: new Date() };
+    const ctx = { conn: db.conn, settings, logger: silentLogger(), now: new Date() };
     assert.deepEqual(await MIGRATIONS[0]!.up(ctx), { changed: 3 });
     const before = await db.conn.collection('followups').find({}).sort({ _id: 1 }).toArray();
     assert.deepEqual(await MIGRATIONS[0]!.up(ctx), { changed: 0 });
@@ -108,7 +110,7 @@ describe('migrations', () => {
       { ...base, conversationId: 'c2', state: 'scheduled', lease: { owner: 'old-process:1', until: due }, earlyReplies: [{ text: '8', receivedAt: due }] },
       { ...base, conversationId: 'c3', state: 'completed', score: 3, category: 'detractor', comment: 'slow' },
     ]);
-    const ctx = { conn: db.conn, env, logger: silentLogger(), now: new Date() };
+    const ctx = { conn: db.conn, settings, logger: silentLogger(), now: new Date() };
     assert.deepEqual(await MIGRATIONS[1]!.up(ctx), { changed: 2 });
     const [c1, c2, c3] = await surveys.find({}).sort({ conversationId: 1 }).toArray();
     assert.equal(c1!.pendingReply, undefined);
@@ -124,7 +126,7 @@ describe('migrations', () => {
 
   test('numbers must run 1, 2, 3 without gaps', () => {
     const m = (id: number): Migration => ({ id, name: `m${id}`, describe: '', up: async () => ({ changed: 0 }) });
-    assert.throws(() => new MigrationRunner({ conn: mongoose.createConnection(), env, logger: silentLogger(), migrations: [m(1), m(3)] }), MigrationError);
+    assert.throws(() => new MigrationRunner({ conn: mongoose.createConnection(), settings, logger: silentLogger(), migrations: [m(1), m(3)] }), MigrationError);
   });
 
   test('the bot migrates at start', async () => {

@@ -15,7 +15,7 @@ import type { Router } from 'express';
 import type { Logger } from '../../logger.ts';
 import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
-import { readChoicePayload } from '../meta/choice-payload.ts';
+import { decodeScoreButton } from '../button-codec.ts';
 import { parsePayload, PayloadError } from '../webhook-json.ts';
 import { ChatwootClient } from './chatwoot-client.ts';
 import { chatwootChannelName, chatwootKind, kindOfChannel } from './chatwoot-channel-names.ts';
@@ -179,9 +179,9 @@ export class ChatwootBridge {
     }
     // message_updated: the web widget records a pick among the question's options on the question itself.
     if (m.content_type !== 'input_select' || !contactId) return null;
-    const picked = (m.content_attributes?.submitted_values ?? []).map((v) => readChoicePayload(v.value)).find((v) => v !== null);
+    const picked = (m.content_attributes?.submitted_values ?? []).map((v) => decodeScoreButton('chatwoot', v.value)).find((v) => v !== null);
     if (!picked) return null;
-    return { channel, customerId: contactId, text: '', choice: picked.choice, surveyId: picked.surveyId, eventId: `submitted:${m.id}` };
+    return { channel, customerId: contactId, text: '', choice: picked.score, surveyId: picked.surveyId, eventId: `submitted:${m.id}` };
   }
 }
 

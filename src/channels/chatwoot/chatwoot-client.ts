@@ -8,15 +8,15 @@
  * - `POST /api/v1/accounts/{account}/conversations/{id}/messages` — a message into the
  *   conversation (`outgoing`, or `private` for a note), optionally an `input_select`.
  *
- * One Bottleneck limiter paces every call (CHATWOOT_RATE_PER_SECOND), whichever
- * Chatwoot channel asks. Failures become the outbox's errors: 429 (Rack::Attack), 5xx,
- * 408 and no answer are transient (Retry-After honoured); 401, 403, 404, 422 and other
- * 4xx are permanent.
+ * On the shared platform client (`../http-json-client.ts`), whose limiter paces every
+ * call (CHATWOOT_RATE_PER_SECOND), whichever Chatwoot channel asks. Failures become the
+ * outbox's errors (`chatwootFailure`): 429 (Rack::Attack), 5xx, 408 and no answer are
+ * transient (Retry-After honoured, at least a second); 401, 403, 404, 422, other 4xx and
+ * a redirect are permanent.
  */
-import Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
-import { cappedText } from '../capped-body.ts';
+import { HttpJsonClient, statusKind, type HttpAnswer, type HttpCall } from '../http-json-client.ts';
 
 export interface ChatwootClientOptions {
   url: string;
@@ -59,16 +59,21 @@ const errorAnswer = z.object({
 const CONVERSATION_ID = /^\d{1,20}$/;
 
 export class ChatwootClient {
-  private readonly limiter: Bottleneck;
-  private readonly root: string;
+  private readonly http: HttpJsonClient;
 
   constructor(private readonly options: ChatwootClientOptions) {
-    this.limiter = new Bottleneck({ minTime: Math.ceil(1000 / options.ratePerSecond), maxConcurrent: 4 });
-    this.root = `${options.url}/api/v1/accounts/${options.accountId}/conversations/`;
+    this.http = new HttpJsonClient({
+      platform: 'chatwoot',
+      baseUrl: `${options.url}/api/v1/accounts/${options.accountId}/conversations/`,
+      headers: { api_access_token: options.apiToken },
+      ratePerSecond: options.ratePerSecond,
+      timeoutMs: options.timeoutMs,
+      failure: chatwootFailure,
+    });
   }
 
   async conversation(conversationId: string): Promise<ConversationInfo> {
-    const json = await this.call('GET', `${checkId(conversationId)}`);
+    const json = await this.http.get(`${checkId(conversationId)}`);
     const c = conversationAnswer.safeParse(json);
     if (!c.success) return {};
     return { canReply: c.data.can_reply, channelType: c.data.meta?.channel ?? c.data.channel, status: c.data.status };
@@ -79,48 +84,28 @@ export class ChatwootClient {
     const body = m.inputSelect
       ? { content: m.content, message_type: 'outgoing', private: false, content_type: 'input_select', content_attributes: { items: m.inputSelect } }
       : { content: m.content, message_type: 'outgoing', private: m.private === true };
-    const json = await this.call('POST', `${checkId(conversationId)}/messages`, body);
+    const json = await this.http.post(`${checkId(conversationId)}/messages`, body);
     const parsed = messageAnswer.safeParse(json);
     return parsed.success ? String(parsed.data.id) : undefined;
   }
 
   async stop(): Promise<void> {
-    await this.limiter.stop({ dropWaitingJobs: false });
+    await this.http.stop();
   }
+}
 
-  private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    return this.limiter.schedule(() => this.request(method, path, body));
+/** Chatwoot's answer → the outbox's errors, with Chatwoot's own words. */
+export function chatwootFailure(answer: HttpAnswer, call: HttpCall): Error | undefined {
+  const kind = statusKind(answer.status);
+  if (kind === 'ok') return undefined;
+  const e = errorAnswer.safeParse(answer.json);
+  const reason = (e.success ? e.data.error ?? e.data.message ?? (e.data.errors ? JSON.stringify(e.data.errors) : undefined) : undefined)
+    ?? (answer.text.slice(0, 200).trim() || `HTTP ${answer.status}`);
+  const what = `chatwoot answered ${answer.status} to ${call.method} …/conversations/${call.path}: ${reason}`;
+  if (kind === 'transient') {
+    return new TransientSendError(what, answer.retryAfterMs === undefined ? undefined : Math.max(1000, answer.retryAfterMs));
   }
-
-  private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(this.root + path, {
-        method,
-        headers: { api_access_token: this.options.apiToken, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new TransientSendError(`chatwoot unreachable: ${(err as Error).message}`);
-    }
-    const text = await cappedText(res);
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (res.ok) return json;
-    const e = errorAnswer.safeParse(json);
-    const reason = (e.success ? e.data.error ?? e.data.message ?? (e.data.errors ? JSON.stringify(e.data.errors) : undefined) : undefined)
-      ?? (text.slice(0, 200).trim() || `HTTP ${res.status}`);
-    const what = `chatwoot answered ${res.status} to ${method} …/conversations/${path}: ${reason}`;
-    if (res.status === 429 || res.status >= 500 || res.status === 408) {
-      throw new TransientSendError(what, retryAfterMs(res.headers.get('retry-after')));
-    }
-    throw new PermanentSendError(what, `chatwoot-${res.status}`);
-  }
+  return new PermanentSendError(what, `chatwoot-${answer.status}`);
 }
 
 function checkId(conversationId: string): string {
@@ -128,9 +113,4 @@ function checkId(conversationId: string): string {
     throw new PermanentSendError('the conversation id is not a Chatwoot conversation id (expected the number in …/conversations/<id>)', 'chatwoot-bad-conversation');
   }
   return conversationId;
-}
-
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value || !/^\d{1,7}$/.test(value.trim())) return undefined;
-  return Math.max(1000, Number(value.trim()) * 1000);
 }

@@ -18,7 +18,7 @@
  * list's body 1,024 characters, and so on (CHATWOOT_TEXT_LIMITS).
  */
 import { fitText, type TextLimit } from '../text-limit.ts';
-import { choicePayload } from '../meta/choice-payload.ts';
+import { encodeScoreButton } from '../button-codec.ts';
 import { MESSAGING_TEXT_LIMITS } from '../meta/messenger-question.ts';
 import { splitChoices, WHATSAPP_LIMITS } from '../meta/whatsapp-question.ts';
 import type { InputSelectItem, NewMessage } from './chatwoot-client.ts';
@@ -49,7 +49,7 @@ export function chatwootText(kind: ChatwootChannelKind | null, text: string): st
 }
 
 const items = (surveyId: string, scores: readonly number[]): InputSelectItem[] =>
-  scores.map((n) => ({ title: String(n), value: choicePayload(surveyId, n) }));
+  scores.map((n) => ({ title: String(n), value: encodeScoreButton('chatwoot', { surveyId, score: n }) }));
 
 const range = (scores: readonly number[]) => `${scores[0]} – ${scores[scores.length - 1]}`;
 

@@ -27,7 +27,7 @@ const inputSelect = csv.transform((items, ctx) => {
   return items as ChatwootChannelKind[];
 });
 
-const chatwootEnvSchema = z.object({
+export const chatwootEnvSchema = z.object({
   CHATWOOT_URL: httpUrl,
   CHATWOOT_API_TOKEN: required('an access token of the agent bot or agent the bot writes as').min(8, 'must be at least 8 characters').max(500, 'must be at most 500 characters'),
   CHATWOOT_ACCOUNT_ID: required('the Chatwoot account id, the number in /app/accounts/<id>/').regex(/^\d{1,12}$/, 'expected the numeric account id'),

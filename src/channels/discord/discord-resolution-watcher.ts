@@ -240,8 +240,9 @@ export class ResolutionWatcher {
     if (!owner) return { status: 'customer-left' };
     if (owner.bot) return { status: 'customer-is-bot' };
     if (this.deps.staff.hasAgentRole(guildId, owner.roles)) return { status: 'customer-is-staff' };
+    const inThread = await this.deps.staff.threadStaff(guildId, threadId, ownerId);
     const agent = how.agent
-      ?? await this.deps.staff.lastStaffPoster(guildId, threadId, ownerId)
+      ?? inThread.last
       ?? how.actor
       ?? (how.findActor ? await how.findActor() : null);
     if (!agent) return { status: 'no-agent' };
@@ -254,6 +255,8 @@ export class ResolutionWatcher {
       resolvedAt: how.at && how.at.getTime() < Date.now() ? how.at : new Date(),
       link: `https://discord.com/channels/${guildId}/${threadId}`,
       address: { guildId, threadId },
+      // Every agent-role member who wrote in the thread, for the attribution rules.
+      ...(inThread.participants.length > 0 ? { participants: inThread.participants } : {}),
     });
     return outcome;
   }

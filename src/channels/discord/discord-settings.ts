@@ -15,7 +15,7 @@ const snowflakeList = (what: string) => csv.refine(
   `expected a comma-separated list of ${what} ids (17–20 digits each)`,
 ).refine((ids) => ids.length <= 500, 'must list at most 500 ids');
 
-const discordEnvSchema = z.object({
+export const discordEnvSchema = z.object({
   DISCORD_TOKEN: z.string().min(50, 'expected a bot token from the Developer Portal (Bot → Reset Token)').max(200, 'is too long for a bot token'),
   DISCORD_APPLICATION_ID: z.string().regex(SNOWFLAKE, 'expected the application id (17–20 digits)').optional(),
   DISCORD_GUILD_IDS: snowflakeList('server (guild)').default([]),

@@ -51,17 +51,34 @@ export class StaffDirectory {
    * the customer, bots and webhooks. Null when no staff member wrote there recently.
    */
   async lastStaffPoster(guildId: string, threadId: string, customerId: string): Promise<Person | null> {
-    const messages = await this.rest.recentMessages(threadId, 50);
-    const checked = new Set<string>();
+    return (await this.threadStaff(guildId, threadId, customerId)).last;
+  }
+
+  /**
+   * From one read of the thread's latest messages (up to 100, Discord's page): the staff
+   * member who wrote last, and every member with the agent role who wrote, with how many
+   * messages each (`participants` for the attribution rules), in the order of each one's
+   * last message (the last entry wrote last). The customer, bots and webhooks are skipped.
+   */
+  async threadStaff(guildId: string, threadId: string, customerId: string): Promise<{ last: Person | null; participants: Array<Person & { replies: number }> }> {
+    const messages = await this.rest.recentMessages(threadId, 100);
+    const counts = new Map<string, number>();
+    const newestFirst: string[] = [];
     for (const m of messages) {
       const author = m.author;
-      if (author.bot || m.webhook_id || author.id === customerId || checked.has(author.id)) continue;
-      // A busy thread may have many helpers; a handful of member look-ups is enough.
-      if (checked.size >= MAX_AUTHORS_CHECKED) break;
-      checked.add(author.id);
-      const member = await this.rest.member(guildId, author.id);
-      if (member && !member.bot && this.hasAgentRole(guildId, member.roles)) return { id: member.id, name: member.name };
+      if (author.bot || m.webhook_id || author.id === customerId) continue;
+      if (!counts.has(author.id)) newestFirst.push(author.id);
+      counts.set(author.id, (counts.get(author.id) ?? 0) + 1);
     }
-    return null;
+    const staff: Person[] = [];
+    // A busy thread may have many helpers; a handful of member look-ups is enough.
+    for (const id of newestFirst.slice(0, MAX_AUTHORS_CHECKED)) {
+      const member = await this.rest.member(guildId, id);
+      if (member && !member.bot && this.hasAgentRole(guildId, member.roles)) staff.push({ id: member.id, ...(member.name ? { name: member.name } : {}) });
+    }
+    return {
+      last: staff[0] ?? null,
+      participants: [...staff].reverse().map((p) => ({ ...p, replies: counts.get(p.id) ?? 0 })),
+    };
   }
 }

@@ -8,10 +8,10 @@
  * `nps:<surveyId>:<customerId>:<score>` (at most 100 characters, Discord's limit).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { OutgoingMessage } from '../../conversation/channel-contract/channel.ts';
 import { fitText } from '../text-limit.ts';
 import { escapeDiscordText } from './discord-markdown.ts';
+import { decodeScoreButton, encodeScoreButton } from '../button-codec.ts';
 
 /** Discord's content limit. */
 export const MAX_CONTENT = 2000;
@@ -29,22 +29,17 @@ export interface MessageBody {
   allowed_mentions: { parse: []; users?: string[] };
 }
 
-const customIdSchema = z.string().max(100).regex(/^nps:([A-Za-z0-9_-]{1,40}):(\d{1,20}):(\d{1,2})$/);
-
 export interface ButtonChoice { surveyId: string; customerId: string; score: number }
 
+/** The codec's `discord` format (see ../button-codec.ts). */
 export function buttonCustomId(c: ButtonChoice): string {
-  return `nps:${c.surveyId}:${c.customerId}:${c.score}`;
+  return encodeScoreButton('discord', c);
 }
 
 /** The choice a button stands for, or null when the custom_id is not one of ours. */
 export function parseButtonCustomId(customId: unknown): ButtonChoice | null {
-  const parsed = customIdSchema.safeParse(customId);
-  if (!parsed.success) return null;
-  const [, surveyId, customerId, score] = /^nps:([^:]+):([^:]+):(\d+)$/.exec(parsed.data)!;
-  const n = Number(score);
-  if (n < 0 || n > 10) return null;
-  return { surveyId: surveyId!, customerId: customerId!, score: n };
+  const b = decodeScoreButton('discord', customId);
+  return b ? { surveyId: b.surveyId, customerId: b.customerId!, score: b.score } : null;
 }
 
 export function buttonRows(choices: readonly number[], surveyId: string, customerId: string): ActionRowJson[] {

@@ -10,7 +10,7 @@ import { ConfigError, flag, httpUrl, positiveInt, readEnv, type Env } from '../.
 
 const required = (what: string) => z.string({ message: `required when FRESHCHAT_URL is set (${what})` });
 
-const freshchatEnvSchema = z.object({
+export const freshchatEnvSchema = z.object({
   FRESHCHAT_URL: httpUrl,
   FRESHCHAT_API_KEY: required('an API key, Admin → Configure API tokens').min(20, 'must be at least 20 characters').max(4000),
   FRESHCHAT_AGENT_ID: required('the id of the agent the bot writes as').regex(/^[A-Za-z0-9-]{8,64}$/, 'expected the agent id (a UUID)'),

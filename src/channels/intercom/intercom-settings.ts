@@ -8,7 +8,7 @@ import { flag, httpUrl, positiveInt, readEnv, type Env } from '../../env-readers
 
 const required = (what: string) => z.string({ message: `required when INTERCOM_ACCESS_TOKEN is set (${what})` });
 
-const intercomEnvSchema = z.object({
+export const intercomEnvSchema = z.object({
   INTERCOM_ACCESS_TOKEN: z.string().min(20, 'must be at least 20 characters').max(500, 'must be at most 500 characters'),
   INTERCOM_CLIENT_SECRET: required("the app's client secret, Developer Hub → your app → Basic information").min(8, 'must be at least 8 characters').max(500),
   INTERCOM_ADMIN_ID: required('the id of the admin (teammate) the bot replies as').regex(/^\d{1,20}$/, 'expected the numeric admin id'),

@@ -1,14 +1,14 @@
 /**
- * A small Graph API client over fetch: `POST {base}/{version}/{path}` with the access
- * token in the Authorization header (never in the URL, so it stays out of logs), a
- * timeout, and Meta's error body turned into the send error the outbox understands
- * (see graph-errors.ts). The base URL and version are settings, so tests point the
+ * The Graph API on the shared platform client (`../http-json-client.ts`: timeout, body
+ * cap, redirects refused): `POST {base}/{version}/{path}` with the access token in the
+ * Authorization header (never in the URL, so it stays out of logs), and Meta's error
+ * body turned into the send error the outbox understands (see graph-errors.ts). The base URL and version are settings, so tests point the
  * client at a local server.
  */
 import { z } from 'zod';
 import type { PermanentSendError, TransientSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { graphSendError, type MetaProduct } from './graph-errors.ts';
-import { cappedText } from '../capped-body.ts';
+import { HttpJsonClient, type HttpAnswer } from '../http-json-client.ts';
 
 export interface GraphClientOptions {
   product: MetaProduct;
@@ -36,10 +36,19 @@ const errorBodySchema = z.object({
 export type GraphSendError = WindowClosedError | TransientSendError | PermanentSendError;
 
 export class GraphClient {
-  private readonly root: string;
+  private readonly http: HttpJsonClient;
 
   constructor(private readonly options: GraphClientOptions) {
-    this.root = `${options.baseUrl.replace(/\/+$/, '')}/${options.version}/`;
+    const now = options.now ?? Date.now;
+    this.http = new HttpJsonClient({
+      platform: options.product,
+      baseUrl: `${options.baseUrl.replace(/\/+$/, '')}/${options.version}/`,
+      headers: { authorization: `Bearer ${options.accessToken}` },
+      timeoutMs: options.timeoutMs ?? 15_000,
+      now,
+      failure: (answer) => graphFailure(options.product, answer, now()),
+      unreachable: (err) => graphSendError({ product: options.product, status: null, message: err.message }, now()),
+    });
   }
 
   get product(): MetaProduct {
@@ -47,40 +56,25 @@ export class GraphClient {
   }
 
   /** POST JSON; resolves with the parsed answer, rejects with a GraphSendError. */
-  async post(path: string, body: unknown): Promise<unknown> {
-    const now = this.options.now ?? Date.now;
-    let res: Response;
-    try {
-      res = await fetch(this.root + path.replace(/^\/+/, ''), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.accessToken}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
-      });
-    } catch (err) {
-      throw graphSendError({ product: this.options.product, status: null, message: (err as Error).message }, now());
-    }
-    const text = await cappedText(res);
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    const failure = errorBodySchema.safeParse(json);
-    // Graph answers 200 on success; an error object means failure whatever the status says.
-    if (res.ok && !failure.success) return json;
-    const e = failure.success ? failure.data.error : undefined;
-    const details = e?.error_data?.details;
-    throw graphSendError({
-      product: this.options.product,
-      status: res.status,
-      code: e?.code,
-      subcode: e?.error_subcode,
-      message: [e?.message ?? (text.slice(0, 200) || `HTTP ${res.status}`), details].filter(Boolean).join(' — '),
-      isTransient: e?.is_transient,
-      retryAfter: res.headers.get('retry-after'),
-      businessUseCaseUsage: res.headers.get('x-business-use-case-usage'),
-    }, now());
+  post(path: string, body: unknown): Promise<unknown> {
+    return this.http.post(path.replace(/^\/+/, ''), body);
   }
+}
+
+/** Graph answers 200 on success; an error object means failure whatever the status says. */
+function graphFailure(product: MetaProduct, answer: HttpAnswer, nowMs: number): GraphSendError | undefined {
+  const failure = errorBodySchema.safeParse(answer.json);
+  if (answer.ok && !failure.success) return undefined;
+  const e = failure.success ? failure.data.error : undefined;
+  const details = e?.error_data?.details;
+  return graphSendError({
+    product,
+    status: answer.status,
+    code: e?.code,
+    subcode: e?.error_subcode,
+    message: [e?.message ?? (answer.text.slice(0, 200) || `HTTP ${answer.status}`), details].filter(Boolean).join(' — '),
+    isTransient: e?.is_transient,
+    retryAfter: answer.headers.get('retry-after'),
+    businessUseCaseUsage: answer.headers.get('x-business-use-case-usage'),
+  }, nowMs);
 }

@@ -21,6 +21,10 @@
  *   `131009`), a missing template (`132001`)… The survey fails with Meta's words.
  */
 import { PermanentSendError, TransientSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
+import { retryAfterMs } from '../retry-after.ts';
+
+/** Retry-After is read the one way every platform client reads it. */
+export { retryAfterMs };
 
 export type MetaProduct = 'messenger' | 'instagram' | 'whatsapp';
 
@@ -100,15 +104,6 @@ export function rateLimitWaitMs(f: GraphFailure, nowMs: number): number {
   const hinted = retryAfterMs(f.retryAfter, nowMs) ?? regainAccessMs(f.businessUseCaseUsage);
   const fallback = f.code !== undefined ? RATE_LIMITED.get(f.code) ?? 60_000 : 60_000;
   return Math.max(1_000, hinted ?? fallback);
-}
-
-/** Retry-After as seconds or an HTTP date. */
-export function retryAfterMs(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d{1,7}(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
 /**

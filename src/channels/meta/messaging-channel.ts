@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../../logger.ts';
 import type { ChannelAdapter, ChannelContext, ChannelRate, InboundMessage, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
-import { messagingRate } from './meta-rates.ts';
+import { META_MESSAGING_WINDOW_MS, messagingRate } from './meta-rates.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
 import { GraphClient } from './graph-client.ts';
@@ -79,6 +79,11 @@ export class MessagingChannel implements ChannelAdapter {
 
   canonicalCustomerId(id: string): string | null {
     return canonicalMetaUserId(id);
+  }
+
+  /** Meta's standard messaging window: 24 hours after the person's last message (Messenger Platform policy). */
+  messagingWindowMs(): number {
+    return META_MESSAGING_WINDOW_MS;
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {

@@ -11,8 +11,9 @@
  */
 import { fitText, type TextLimit } from '../text-limit.ts';
 import { choicePayload } from './choice-payload.ts';
+import { BUTTON_PLATFORMS } from '../button-codec.ts';
 
-export const MESSENGER_LIMITS = { quickReplies: 13, quickReplyTitle: 20, payload: 1000 } as const;
+export const MESSENGER_LIMITS = { quickReplies: 13, quickReplyTitle: 20, payload: BUTTON_PLATFORMS.messenger.limit.max } as const;
 
 /**
  * One message's text: Messenger takes 2,000 characters; Instagram 1,000 **bytes** of

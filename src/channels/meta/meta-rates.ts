@@ -9,6 +9,12 @@
  */
 import type { ChannelRate } from '../../conversation/channel-contract/channel.ts';
 
+/**
+ * Messenger, Instagram and WhatsApp let a business message a person freely only within 24
+ * hours of that person's last message (the standard messaging window / customer service window).
+ */
+export const META_MESSAGING_WINDOW_MS = 24 * 3_600_000;
+
 export function messagingRate(perSecond: number): ChannelRate {
   return {
     perSecond,

@@ -24,7 +24,7 @@ const token = z.string().min(8, 'must be at least 8 characters').max(4000, 'must
 export const metaId = z.string().regex(/^\d{1,30}$/, 'expected a numeric Meta id');
 const rate = positiveInt(1000).min(1, 'must be at least 1');
 
-const sharedSchema = z.object({
+export const metaSharedEnvSchema = z.object({
   META_APP_SECRET: secret.optional(),
   META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').max(500, 'must be at most 500 characters').optional(),
   META_GRAPH_URL: httpUrl.default(DEFAULT_GRAPH_URL),
@@ -34,7 +34,7 @@ const sharedSchema = z.object({
   META_MAX_EVENT_AGE_MINUTES: maxEventAgeMinutes(60),
 });
 
-const messengerSchema = z.object({
+export const messengerEnvSchema = z.object({
   MESSENGER_PAGE_ACCESS_TOKEN: token,
   MESSENGER_PAGE_ID: z.string({ message: 'required when MESSENGER_PAGE_ACCESS_TOKEN is set (the Facebook Page id)' }).pipe(metaId),
   MESSENGER_APP_SECRET: secret.optional(),
@@ -43,7 +43,7 @@ const messengerSchema = z.object({
   MESSENGER_PRIVACY_URL: httpUrl.optional(),
 });
 
-const instagramSchema = z.object({
+export const instagramEnvSchema = z.object({
   INSTAGRAM_ACCESS_TOKEN: token,
   INSTAGRAM_ACCOUNT_ID: z.string({ message: 'required when INSTAGRAM_ACCESS_TOKEN is set (the Instagram professional account id the webhooks carry: user_id of GET /me?fields=user_id, see docs/meta.md)' }).pipe(metaId),
   INSTAGRAM_APP_SECRET: secret.optional(),
@@ -51,7 +51,7 @@ const instagramSchema = z.object({
   INSTAGRAM_RATE_PER_SECOND: rate.default(20),
 });
 
-const whatsappSchema = z.object({
+export const whatsappEnvSchema = z.object({
   WHATSAPP_ACCESS_TOKEN: token,
   WHATSAPP_PHONE_NUMBER_ID: z.string({ message: 'required when WHATSAPP_ACCESS_TOKEN is set (the WhatsApp Business phone-number id)' }).pipe(metaId),
   WHATSAPP_APP_SECRET: secret.optional(),
@@ -96,7 +96,7 @@ export interface WhatsAppSettings extends GraphSettings {
 }
 
 function shared(env: Env, product: string, tokenVar: string, secretOverride: string | undefined): Omit<GraphSettings, 'accessToken' | 'ratePerSecond'> {
-  const s = readEnv(sharedSchema, env);
+  const s = readEnv(metaSharedEnvSchema, env);
   const appSecret = secretOverride ?? s.META_APP_SECRET;
   if (!appSecret) throw new ConfigError(`META_APP_SECRET: required when ${tokenVar} is set (the app secret that signs ${product} webhooks) (it is not set)`);
   if (!s.META_VERIFY_TOKEN) throw new ConfigError(`META_VERIFY_TOKEN: required when ${tokenVar} is set (the token you give Meta for the webhook handshake) (it is not set)`);
@@ -115,7 +115,7 @@ const isSet = (v: string | undefined) => v !== undefined && v.trim() !== '';
 /** Messenger's settings, or null when MESSENGER_PAGE_ACCESS_TOKEN is unset (the channel is off). */
 export function readMessengerSettings(env: Env): MessengerSettings | null {
   if (!isSet(env.MESSENGER_PAGE_ACCESS_TOKEN)) return null;
-  const e = readEnv(messengerSchema, env);
+  const e = readEnv(messengerEnvSchema, env);
   if (e.MESSENGER_FEEDBACK_TEMPLATE && !e.MESSENGER_PRIVACY_URL) {
     throw new ConfigError('MESSENGER_PRIVACY_URL: required when MESSENGER_FEEDBACK_TEMPLATE is on (the template links to your privacy policy) (it is not set)');
   }
@@ -132,7 +132,7 @@ export function readMessengerSettings(env: Env): MessengerSettings | null {
 /** Instagram's settings, or null when INSTAGRAM_ACCESS_TOKEN is unset. */
 export function readInstagramSettings(env: Env): InstagramSettings | null {
   if (!isSet(env.INSTAGRAM_ACCESS_TOKEN)) return null;
-  const e = readEnv(instagramSchema, env);
+  const e = readEnv(instagramEnvSchema, env);
   const s = shared(env, 'Instagram', 'INSTAGRAM_ACCESS_TOKEN', e.INSTAGRAM_APP_SECRET);
   return {
     ...s,
@@ -147,7 +147,7 @@ export function readInstagramSettings(env: Env): InstagramSettings | null {
 /** WhatsApp's settings, or null when WHATSAPP_ACCESS_TOKEN is unset. */
 export function readWhatsAppSettings(env: Env): WhatsAppSettings | null {
   if (!isSet(env.WHATSAPP_ACCESS_TOKEN)) return null;
-  const e = readEnv(whatsappSchema, env);
+  const e = readEnv(whatsappEnvSchema, env);
   return {
     ...shared(env, 'WhatsApp', 'WHATSAPP_ACCESS_TOKEN', e.WHATSAPP_APP_SECRET),
     accessToken: e.WHATSAPP_ACCESS_TOKEN,

@@ -14,7 +14,7 @@
  */
 import type { Logger } from '../../logger.ts';
 import type { ChannelAdapter, ChannelContext, ChannelRate, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
-import { whatsappRate } from './meta-rates.ts';
+import { META_MESSAGING_WINDOW_MS, whatsappRate } from './meta-rates.ts';
 import type { ChannelStateStore } from '../../conversation/channel-contract/channel-state.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { readChoicePayload } from './choice-payload.ts';
@@ -77,6 +77,11 @@ export class WhatsAppChannel implements ChannelAdapter {
 
   canonicalCustomerId(id: string): string | null {
     return canonicalWhatsAppId(id);
+  }
+
+  /** WhatsApp's customer service window: free-form messages only within 24 hours of the customer's last message. */
+  messagingWindowMs(): number {
+    return META_MESSAGING_WINDOW_MS;
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
@@ -217,7 +222,7 @@ export class WhatsAppChannel implements ChannelAdapter {
         notNumbers++;
         continue;
       }
-      const tapped = readChoicePayload(m.tappedId);
+      const tapped = readChoicePayload(m.tappedId, 'whatsapp');
       const outcome = await this.ctx!.sink.message({
         channel: this.name,
         customerId,

@@ -44,7 +44,7 @@ function listMessage(surveyId: string, body: string, button: string, scores: rea
       body: { text: fitText(body, { chars: WHATSAPP_LIMITS.body }) },
       action: {
         button: button.slice(0, WHATSAPP_LIMITS.button),
-        sections: [{ title: button.slice(0, WHATSAPP_LIMITS.rowTitle), rows: scores.map((n) => ({ id: choicePayload(surveyId, n), title: String(n) })) }],
+        sections: [{ title: button.slice(0, WHATSAPP_LIMITS.rowTitle), rows: scores.map((n) => ({ id: choicePayload(surveyId, n, 'whatsapp'), title: String(n) })) }],
       },
     },
   };

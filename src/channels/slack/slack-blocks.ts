@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Notice } from '../../conversation/channel-contract/channel.ts';
 import type { SlackBlocks } from './slack-api.ts';
 import { fitText } from '../text-limit.ts';
+import { decodeScoreButton, encodeScoreButton } from '../button-codec.ts';
 
 /** Slack's limit on a section block's text. */
 export const SECTION_TEXT_CHARS = 3000;
@@ -18,27 +19,15 @@ const QUESTION_BLOCK = 'nps_question';
 /** What a score button carries back: which survey, which score, and whom it was for. */
 export interface ScoreButtonValue { surveyId: string; score: number; customerId: string }
 
-const buttonValueSchema = z.object({
-  s: z.string().min(1).max(64),
-  n: z.number().int().min(0).max(10),
-  u: z.string().min(1).max(64),
-});
-
+/** The codec's `slack` format, `{"s","n","u"}` (see ../button-codec.ts). */
 export function encodeButtonValue(v: ScoreButtonValue): string {
-  return JSON.stringify({ s: v.surveyId, n: v.score, u: v.customerId });
+  return encodeScoreButton('slack', v);
 }
 
 /** The button's value, or null when it is not one of ours (or was tampered with into nonsense). */
 export function decodeButtonValue(value: string): ScoreButtonValue | null {
-  if (value.length > 2000) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  const parsed = buttonValueSchema.safeParse(json);
-  return parsed.success ? { surveyId: parsed.data.s, score: parsed.data.n, customerId: parsed.data.u } : null;
+  const b = decodeScoreButton('slack', value);
+  return b ? { surveyId: b.surveyId, score: b.score, customerId: b.customerId! } : null;
 }
 
 /** The question with its buttons; `mention` (`<@U…>`) leads when asking in a public thread. */

@@ -4,6 +4,8 @@
  * channel, or uses the "Mark resolved" message shortcut on any message of such a
  * thread. The customer is the author of the root message; the agent is the resolver
  * (or the staff member who replied most, by setting); the conversation is the thread.
+ * Every staff member who replied in the thread is counted in `participants` (for the
+ * attribution rules), so the thread is read whole (up to 1000 messages).
  */
 import type { EngineSink, ResolveOutcome } from '../../conversation/channel-contract/channel.ts';
 import type { Logger } from '../../logger.ts';
@@ -56,7 +58,7 @@ export class SlackResolution {
     const wantReplies = settings.agentRule === 'most-replies';
     let messages: ThreadMessage[];
     try {
-      messages = await api.thread(channel, rootTs, { maxMessages: wantReplies ? 1000 : 1 });
+      messages = await api.thread(channel, rootTs, { maxMessages: 1000 });
     } catch (err) {
       const code = slackErrorCode(err);
       if (code === 'thread_not_found' || code === 'message_not_found' || code === 'channel_not_found') return { resolved: false, reason: 'thread-not-found' };
@@ -73,6 +75,7 @@ export class SlackResolution {
     if (customerId === this.deps.botUserId()) return { resolved: false, reason: 'customer-is-this-bot' };
 
     const agentId = wantReplies ? mostReplies(messages.slice(1), settings.staffIds) ?? resolverId : resolverId;
+    const participants = staffReplies(messages.slice(1), settings.staffIds);
     const [customer, agent, link] = await Promise.all([
       this.userOrNull(customerId),
       this.userOrNull(agentId),
@@ -90,6 +93,7 @@ export class SlackResolution {
       agent: { id: agentId, ...(agent?.name ? { name: agent.name } : {}) },
       resolvedAt: this.deps.now?.() ?? new Date(),
       link,
+      ...(participants.length > 0 ? { participants: participants.map((p) => (p.id === agentId && agent?.name ? { ...p, name: agent.name } : p)) } : {}),
     });
     this.deps.logger.info({ surveyId: outcome.surveyId, status: outcome.status, agentId }, 'slack thread resolved');
     return { resolved: true, outcome, customerId };
@@ -112,6 +116,20 @@ export class SlackResolution {
       return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
     }
   }
+}
+
+/**
+ * Every staff member who replied in the thread (not as a bot), with how many replies each,
+ * in the order of each one's last reply (the last entry replied last), as the attribution
+ * rules read `participants`.
+ */
+export function staffReplies(replies: readonly ThreadMessage[], staff: ReadonlySet<string>): Array<{ id: string; replies: number }> {
+  const counts = new Map<string, { n: number; last: number }>();
+  replies.forEach((m, i) => {
+    if (!m.user || !staff.has(m.user) || m.botId) return;
+    counts.set(m.user, { n: (counts.get(m.user)?.n ?? 0) + 1, last: i });
+  });
+  return [...counts].sort((a, b) => a[1].last - b[1].last).map(([id, c]) => ({ id, replies: c.n }));
 }
 
 /** The staff member with the most replies in the thread (the latest replier wins a tie), if any. */

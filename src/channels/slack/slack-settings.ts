@@ -14,7 +14,7 @@ const idList = (pattern: RegExp, what: string) => csv.refine(
   `expected comma-separated Slack ${what} ids`,
 ).refine((ids) => ids.length <= 5000, 'at most 5000 ids');
 
-const slackEnvSchema = z.object({
+export const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]+$/, 'expected a bot token starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'must be at least 8 characters').max(200).optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'expected an app-level token starting with xapp-').optional(),

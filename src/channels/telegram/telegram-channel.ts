@@ -24,9 +24,9 @@ import { z } from 'zod';
 import type { Logger } from '../../logger.ts';
 import type { ChannelAdapter, ChannelContext, Notice, OutgoingMessage, Recipient, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
-import { readChoicePayload } from '../meta/choice-payload.ts';
+import { decodeScoreButton } from '../button-codec.ts';
 import { RecentIds } from '../x/x-recent-ids.ts';
-import { BusinessChats } from './telegram-business-chats.ts';
+import { BUSINESS_REPLY_WINDOW_MS, BusinessChats } from './telegram-business-chats.ts';
 import { ChatPacer } from './telegram-chat-pacer.ts';
 import { toSendError } from './telegram-errors.ts';
 import { ANSWERED_DATA, answeredKeyboard, scoreKeyboard, telegramText, type InlineKeyboard } from './telegram-question.ts';
@@ -156,6 +156,11 @@ export class TelegramChannel implements ChannelAdapter {
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram channel on (long polling)');
   }
 
+  /** A Telegram Business chat: the business bot may write only within 24 hours of the customer's last message; a bot's own chat has no window. */
+  messagingWindowMs(to: Recipient): number | null {
+    return to.address?.business_connection_id ? BUSINESS_REPLY_WINDOW_MS : null;
+  }
+
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
     if (!USER_ID.test(to.customerId)) {
       throw new PermanentSendError('the customer id is not a Telegram user id (expected the numeric id)', 'telegram-bad-recipient');
@@ -164,7 +169,7 @@ export class TelegramChannel implements ChannelAdapter {
     if (!parsed.success) throw new PermanentSendError(`telegram: the survey's address is not one Telegram can use (${parsed.error.issues[0]!.message})`, 'telegram-bad-address');
     const a = parsed.data;
     const chat = a.chat_id ?? to.customerId;
-    if (a.business_connection_id && message.kind === 'question' && this.businessChats && !(await this.businessChats.mayWrite(chat))) {
+    if (a.business_connection_id && (message.kind === 'question' || message.kind === 'reprompt') && this.businessChats && !(await this.businessChats.mayWrite(chat))) {
       throw new WindowClosedError('telegram: the customer has not written in this business chat for 24 hours; Telegram lets a business bot reply only within that');
     }
     let keyboard: InlineKeyboard | undefined;
@@ -246,13 +251,13 @@ export class TelegramChannel implements ChannelAdapter {
   }
 
   private async onCallback(cq: TelegramCallbackQuery): Promise<void> {
-    const tapped = cq.data === ANSWERED_DATA ? null : readChoicePayload(cq.data);
+    const tapped = cq.data === ANSWERED_DATA ? null : decodeScoreButton('telegram', cq.data);
     if (!tapped) {
       await this.answerCallback(cq.id);
       return;
     }
     const outcome = await this.ctx!.sink.message({
-      channel: this.name, customerId: String(cq.from.id), text: '', choice: tapped.choice, surveyId: tapped.surveyId, eventId: `callback:${cq.id}`,
+      channel: this.name, customerId: String(cq.from.id), text: '', choice: tapped.score, surveyId: tapped.surveyId, eventId: `callback:${cq.id}`,
     });
     this.log.debug({ status: outcome.status }, 'telegram: button tap handled');
     await this.answerCallback(cq.id);
@@ -260,7 +265,7 @@ export class TelegramChannel implements ChannelAdapter {
     if (!taken || !cq.message) return;
     try {
       await this.bot.api.editMessageReplyMarkup(cq.message.chat.id, cq.message.message_id, {
-        reply_markup: answeredKeyboard(outcome.score ?? tapped.choice),
+        reply_markup: answeredKeyboard(outcome.score ?? tapped.score),
         ...(cq.message.business_connection_id ? { business_connection_id: cq.message.business_connection_id } : {}),
       });
     } catch (err) {

@@ -5,10 +5,10 @@
  * exactly that survey. Once answered the keyboard becomes one button "✅ 9/10" that does
  * nothing. Limits (Bot API): text 1–4096 characters, callback_data 1–64 bytes.
  */
-import { fitText, utf8Bytes, type TextLimit } from '../text-limit.ts';
-import { choicePayload } from '../meta/choice-payload.ts';
+import { fitText, type TextLimit } from '../text-limit.ts';
+import { BUTTON_PLATFORMS, encodeScoreButton } from '../button-codec.ts';
 
-export const TELEGRAM_LIMITS = { callbackDataBytes: 64 } as const;
+export const TELEGRAM_LIMITS = { callbackDataBytes: BUTTON_PLATFORMS.telegram.limit.max } as const;
 export const TELEGRAM_TEXT_LIMIT: TextLimit = { chars: 4096 };
 
 /** The data of the "✅ n/10" button: a tap on it only stops the spinner. */
@@ -21,13 +21,9 @@ export function telegramText(text: string): string {
   return fitText(text, TELEGRAM_TEXT_LIMIT);
 }
 
-/** The 0–10 keyboard; throws when a survey id cannot be carried in 64 bytes. */
+/** The 0–10 keyboard; a RangeError when a survey id cannot be carried in 64 bytes (see button-codec.ts). */
 export function scoreKeyboard(surveyId: string, choices: readonly number[]): InlineKeyboard {
-  const buttons = choices.map((n) => {
-    const data = choicePayload(surveyId, n);
-    if (utf8Bytes(data) > TELEGRAM_LIMITS.callbackDataBytes) throw new RangeError(`callback_data over ${TELEGRAM_LIMITS.callbackDataBytes} bytes`);
-    return { text: String(n), callback_data: data };
-  });
+  const buttons = choices.map((n) => ({ text: String(n), callback_data: encodeScoreButton('telegram', { surveyId, score: n }) }));
   const half = Math.ceil(buttons.length / 2);
   return { inline_keyboard: [buttons.slice(0, half), buttons.slice(half)].filter((row) => row.length > 0) };
 }

@@ -33,7 +33,7 @@ const chatIds = csv.transform((items, ctx) => {
   return items;
 });
 
-const telegramEnvSchema = z.object({
+export const telegramEnvSchema = z.object({
   TELEGRAM_BOT_TOKEN: botToken,
   TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
   TELEGRAM_WEBHOOK_SECRET: webhookSecret.optional(),

@@ -53,7 +53,7 @@ const agentSignatures = csv.transform((items, ctx) => {
   return map;
 });
 
-const xEnvSchema = z.object({
+export const xEnvSchema = z.object({
   X_CONSUMER_KEY: required('the app\'s API key'),
   X_CONSUMER_SECRET: required('the app\'s API key secret'),
   X_ACCESS_TOKEN: required('the brand account\'s access token'),

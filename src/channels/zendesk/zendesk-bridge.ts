@@ -21,7 +21,7 @@ import type { Logger } from '../../logger.ts';
 import type { HelpdeskBridge } from '../bridged-channel.ts';
 import type { EngineSink, InboundMessage, Notice, OutgoingMessage, Recipient, ResolvedEvent, SendReceipt } from '../../conversation/channel-contract/channel.ts';
 import { HttpRefusal } from '../http-json-client.ts';
-import { readChoicePayload } from '../meta/choice-payload.ts';
+import { decodeScoreButton } from '../button-codec.ts';
 import { PermanentSendError, WindowClosedError } from '../../conversation/channel-contract/send-errors.ts';
 import { parsePayload } from '../webhook-json.ts';
 import { SunshineClient, ZendeskSupportClient } from './zendesk-clients.ts';
@@ -203,19 +203,19 @@ export class ZendeskBridge implements HelpdeskBridge {
       if (message.author.type !== 'user') return null;
       const customerId = message.author.userId ?? message.author.user?.id;
       if (!customerId || message.content.type !== 'text') return null;
-      const picked = readChoicePayload(message.content.payload);
+      const picked = decodeScoreButton('sunshine', message.content.payload);
       const text = message.content.text ?? '';
       if (!picked && !text.trim()) return null;
       const channel = zendeskChannelName(zendeskKind(message.source?.type));
       return picked
-        ? { channel, customerId, text: '', choice: picked.choice, surveyId: picked.surveyId, eventId: `sunshine:${eventId}` }
+        ? { channel, customerId, text: '', choice: picked.score, surveyId: picked.surveyId, eventId: `sunshine:${eventId}` }
         : { channel, customerId, text, eventId: `sunshine:${eventId}` };
     }
     if (type === 'conversation:postback') {
       const p = parsePayload(sunshinePostbackPayload, payload);
-      const picked = readChoicePayload(p.postback.payload);
+      const picked = decodeScoreButton('sunshine', p.postback.payload);
       if (!picked || !p.user?.id) return null;
-      return { channel: zendeskChannelName(zendeskKind(p.source?.type)), customerId: p.user.id, text: '', choice: picked.choice, surveyId: picked.surveyId, eventId: `sunshine:${eventId}` };
+      return { channel: zendeskChannelName(zendeskKind(p.source?.type)), customerId: p.user.id, text: '', choice: picked.score, surveyId: picked.surveyId, eventId: `sunshine:${eventId}` };
     }
     return null;
   }

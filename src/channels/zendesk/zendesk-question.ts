@@ -10,7 +10,7 @@
  * Instagram accepts 1,000 bytes (an outside check's 999-character Danish question was 1,033), Messenger
  * 2,000 characters, a WhatsApp interactive body 1,024 characters, Sunshine itself 4,096.
  */
-import { choicePayload } from '../meta/choice-payload.ts';
+import { encodeScoreButton } from '../button-codec.ts';
 import { splitChoices } from '../meta/whatsapp-question.ts';
 import { fitText, type TextLimit } from '../text-limit.ts';
 import type { ZendeskChannelKind } from './zendesk-channel-names.ts';
@@ -40,7 +40,7 @@ export function textMessage(kind: ZendeskChannelKind, text: string): SunshineTex
 export function questionMessages(kind: ZendeskChannelKind, surveyId: string, text: string, choices: readonly number[]): SunshineText[] {
   const body = textMessage(kind, text);
   if (choices.length === 0 || NO_REPLIES.has(kind)) return [body];
-  const replies = (scores: readonly number[]): SunshineReply[] => scores.map((n) => ({ type: 'reply', text: String(n), payload: choicePayload(surveyId, n) }));
+  const replies = (scores: readonly number[]): SunshineReply[] => scores.map((n) => ({ type: 'reply', text: String(n), payload: encodeScoreButton('sunshine', { surveyId, score: n }) }));
   if (kind === 'whatsapp') {
     return splitChoices(choices).map((scores, i) => ({
       type: 'text', text: i === 0 ? body.text : `${scores[0]} – ${scores[scores.length - 1]}`, actions: replies(scores),

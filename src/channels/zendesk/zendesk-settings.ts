@@ -17,7 +17,7 @@ import { ConfigError, httpUrl, positiveInt, readEnv, type Env } from '../../env-
 const required = (what: string) => z.string({ message: `required when ZENDESK_URL is set (${what})` });
 const secret = (what: string) => required(what).min(8, 'must be at least 8 characters').max(500, 'must be at most 500 characters');
 
-const zendeskEnvSchema = z.object({
+export const zendeskEnvSchema = z.object({
   ZENDESK_URL: httpUrl,
   ZENDESK_EMAIL: required('the e-mail of the agent whose API token the bot uses').email('expected an e-mail address').max(254),
   ZENDESK_API_TOKEN: secret('a Zendesk API token, Admin Center → Apps and integrations → Zendesk API'),

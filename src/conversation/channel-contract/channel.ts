@@ -167,6 +167,13 @@ export interface ChannelAdapter {
    * paced (in-process channels).
    */
   readonly rate?: ChannelRate;
+  /**
+   * How long after the customer's last message the platform lets the business write to
+   * them freely (Meta's and Telegram Business's 24 hours), for this recipient; null or
+   * absent when there is no such window. The engine sends nothing optional (a reminder)
+   * outside it.
+   */
+  messagingWindowMs?(to: Recipient): number | null;
   start(ctx: ChannelContext): Promise<void>;
   stop(): Promise<void>;
   /** Send a DM. Throw `PermanentSendError` or `TransientSendError` (see send-errors.ts). */

@@ -3,11 +3,11 @@
  * a customer or a platform goes through `html`, which escapes it.
  */
 import type { CommentRow } from '../comments-query.ts';
-import type { FollowupView } from '../followups.ts';
+import type { FollowupView } from '../followups/followup-workflow.ts';
 import type { Report, ReportRow } from '../report-query.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import { agentComparisonSection, coverageSection, INSIGHT_CSS, themeSection, valueSection, type Insights } from './insight-sections.ts';
-import type { Trend } from '../trend.ts';
+import type { Trend } from '../insights/trend.ts';
 import { CHART_CSS, npsBarChart, npsTrendChart } from './svg-charts.ts';
 
 export interface DashboardData {

@@ -15,19 +15,19 @@ import { SessionStore } from '../../http/session-store.ts';
 import { refuseCredential } from '../../http/auth-rate-limit.ts';
 import { ValidationError, validate } from '../../validation.ts';
 import { listComments } from '../comments-query.ts';
-import { actorOf, followupPatchSchema, type Followups } from '../followups.ts';
+import { actorOf, followupPatchSchema, type Followups } from '../followups/followup-workflow.ts';
 import type { ReportSettings } from '../report-config.ts';
 import { reportParamsSchema, ReportRangeError, resolveRange, runReport } from '../report-query.ts';
 import { reportCsv, reportCsvFilename } from '../report-render.ts';
 import { scopeOf } from '../scope.ts';
 import { dashboardPage, loginPage } from './dashboard-page.ts';
 import { testimonialsPage } from './testimonials-page.ts';
-import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from '../testimonials.ts';
+import { listTestimonials, testimonialParamsSchema, testimonialsCsv } from '../insights/testimonials.ts';
 import { loadInsights } from './insight-sections.ts';
-import type { ThemeTagging } from '../theme-tagging.ts';
-import { THEME_ID } from '../theme-list.ts';
+import type { ThemeTagging } from '../themes/survey-theme-sync.ts';
+import { THEME_ID } from '../themes/theme-list.ts';
 import { dayParam } from '../day-param.ts';
-import { runTrend, TREND_PERIODS as TREND_PERIODS_NAMES } from '../trend.ts';
+import { runTrend, TREND_PERIODS as TREND_PERIODS_NAMES } from '../insights/trend.ts';
 
 const TREND_PERIODS = 12;
 

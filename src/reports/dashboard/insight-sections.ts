@@ -5,15 +5,15 @@
  * with evidence (never a ranking), and how much revenue sits with detractors (value at
  * risk, by segment). Server-rendered, escaped through `html`, no script.
  */
-import type { AgentComparisonReport } from '../agent-report.ts';
-import type { InsightContext } from '../insight-range.ts';
-import { runAgentComparison } from '../agent-report.ts';
-import { runCoverageReport, type CoverageReport, type ResponseGroup } from '../coverage-report.ts';
+import type { AgentComparisonReport } from '../insights/agent-report.ts';
+import type { InsightContext } from '../insights/insight-range.ts';
+import { runAgentComparison } from '../insights/agent-report.ts';
+import { runCoverageReport, type CoverageReport, type ResponseGroup } from '../insights/coverage-report.ts';
 import type { Scope } from '../scope.ts';
-import { runSegmentReport, type SegmentReport } from '../segment-report.ts';
-import type { Theme } from '../theme-list.ts';
-import { runThemeReport, type ThemeReport } from '../theme-report.ts';
-import { runValueReport, type ValueReport } from '../value-report.ts';
+import { runSegmentReport, type SegmentReport } from '../insights/segment-report.ts';
+import type { Theme } from '../themes/theme-list.ts';
+import { runThemeReport, type ThemeReport } from '../themes/theme-report.ts';
+import { runValueReport, type ValueReport } from '../insights/value-report.ts';
 import type { ChangeLabel } from '../nps-interval.ts';
 import { html, type SafeHtml } from './html.ts';
 

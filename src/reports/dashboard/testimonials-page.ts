@@ -1,5 +1,5 @@
 /** `/dashboard/testimonials`: what promoters allowed us to quote, escaped like every customer text. */
-import type { TestimonialList } from '../testimonials.ts';
+import type { TestimonialList } from '../insights/testimonials.ts';
 import { html } from './html.ts';
 import { layout } from './dashboard-page.ts';
 

@@ -3,7 +3,6 @@
  * as openedAt + FOLLOWUP_DUE_HOURS. Store exactly that, so queries on `dueAt` (overdue
  * lists, the summary) need no fallback for old documents.
  */
-import { loadFollowupSettings } from '../../reports/followup-config.ts';
 import type { Migration } from './migration.ts';
 
 const BATCH = 500;
@@ -12,8 +11,8 @@ export const followupDueTimes: Migration = {
   id: 1,
   name: 'followup-due-times',
   describe: 'follow-ups without a due time get dueAt = openedAt + FOLLOWUP_DUE_HOURS',
-  async up({ conn, env }) {
-    const { dueMs } = loadFollowupSettings(env);
+  async up({ conn, settings }) {
+    const dueMs = settings.followupDueMs;
     const followups = conn.collection('followups');
     let changed = 0;
     for (;;) {

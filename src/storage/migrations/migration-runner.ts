@@ -8,10 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import type { Env } from '../../env-readers.ts';
 import type { Logger } from '../../logger.ts';
 import { isDuplicateKey } from '../mongo-errors.ts';
-import type { Migration } from './migration.ts';
+import type { Migration, MigrationSettings } from './migration.ts';
 
 export const MIGRATIONS_COLLECTION = 'migrations';
 export const MIGRATION_LOCK_COLLECTION = 'migration_lock';
@@ -32,7 +31,8 @@ export interface MigrationStatus {
 
 export interface RunnerOptions {
   conn: Connection;
-  env: Env;
+  /** What migrations' new values depend on (FOLLOWUP_DUE_HOURS, …), parsed at start-up. */
+  settings: MigrationSettings;
   logger: Logger;
   migrations: readonly Migration[];
   /** How long a lock is held without renewal (a crashed holder blocks others this long). */
@@ -87,7 +87,7 @@ export class MigrationRunner {
       for (const m of await this.pending()) {
         if (!(await this.lock())) throw new MigrationError('the migration lock was lost (its lease ran out); nothing more applied');
         const started = Date.now();
-        const { changed } = await m.up({ conn: this.opts.conn, env: this.opts.env, logger: this.opts.logger, now: new Date() });
+        const { changed } = await m.up({ conn: this.opts.conn, settings: this.opts.settings, logger: this.opts.logger, now: new Date() });
         const ms = Date.now() - started;
         await this.applied().updateOne({ _id: m.id }, { $setOnInsert: { name: m.name, appliedAt: new Date(), changed, ms, by: this.owner } }, { upsert: true });
         this.opts.logger.info({ migration: `${m.id}-${m.name}`, changed, ms }, 'migration applied');

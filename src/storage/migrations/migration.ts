@@ -4,13 +4,18 @@
  * Migrations bring documents written by older versions forward; they never delete data.
  */
 import type { Connection } from 'mongoose';
-import type { Env } from '../../env-readers.ts';
 import type { Logger } from '../../logger.ts';
+
+/** The settings migrations use (config.ts fills them in from the parsed settings). */
+export interface MigrationSettings {
+  /** FOLLOWUP_DUE_HOURS in ms: a follow-up is due this long after it was opened. */
+  followupDueMs: number;
+}
 
 export interface MigrationContext {
   conn: Connection;
-  /** The settings, for migrations whose new value depends on one (e.g. FOLLOWUP_DUE_HOURS). */
-  env: Env;
+  /** The settings a migration's new value depends on, parsed at start-up. */
+  settings: MigrationSettings;
   logger: Logger;
   now: Date;
 }

@@ -77,6 +77,24 @@ export const surveySchema = new Schema({
   },
   /** Comment themes (reports' theme tagger), stored with the comment so reports can filter by them. */
   themes: { type: [String], default: undefined },
+  /**
+   * REMINDER_AFTER_HOURS: when the one reminder is due and the last moment it may go (inside
+   * the platform's messaging window and before expiry), set when the question is asked;
+   * both go when the reminder is claimed (then `remindedAt`) or given up.
+   */
+  reminderAt: Date,
+  reminderBy: Date,
+  remindedAt: Date,
+  /**
+   * SURVEY_EVENTS_URL: events of this survey's steps not yet handed to the event queue,
+   * appended in the same write as the step (so none is lost), moved out by the relay.
+   * `eventSeq` counts the events handed over: each event's place in the survey's order.
+   */
+  outbound: {
+    type: [{ _id: false, id: String, type: { type: String }, at: Date, data: Schema.Types.Mixed }],
+    default: undefined,
+  },
+  eventSeq: Number,
 }, { timestamps: true, minimize: true });
 
 surveySchema.index({ channel: 1, conversationId: 1 }, { unique: true });
@@ -91,9 +109,17 @@ surveySchema.index({ dirty: 1 });
 // Messages owed to customers, taken when due (few at any time).
 surveySchema.index({ 'owed.dueAt': 1 }, { sparse: true });
 surveySchema.index({ 'notes.dueAt': 1 }, { sparse: true });
+// The one reminder, when due (asked surveys only hold it).
+surveySchema.index({ state: 1, reminderAt: 1 });
+// Survey events waiting for the relay (few at any time).
+surveySchema.index({ 'outbound.at': 1 }, { sparse: true });
+// GET /api/surveys for an agent token: their surveys, paged by id.
+surveySchema.index({ 'agent.id': 1, _id: 1 });
 
 /** A message the bot owes the customer; see `owed` in the schema. */
 export interface OwedMessage { id: string; key: string; attempts: number; dueAt: Date }
+/** A survey step's event, staged on the survey until the relay moves it to the event queue. */
+export interface StagedEvent { id: string; type: string; at: Date; data?: Record<string, unknown> }
 /** A manager's message owed to the customer. */
 export interface OwedNote { id: string; text: string; by: string; attempts: number; dueAt: Date }
 
@@ -130,6 +156,11 @@ export interface SurveyDoc {
   forgotten?: boolean;
   themes?: string[];
   testimonial?: { askedAt?: Date; until?: Date; granted?: boolean; answeredAt?: Date };
+  reminderAt?: Date;
+  reminderBy?: Date;
+  remindedAt?: Date;
+  outbound?: StagedEvent[];
+  eventSeq?: number;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -9,6 +9,17 @@ import { surveyModel, type SurveyDoc } from './survey-model.ts';
 
 export interface FindOptions { sort?: Record<string, 1 | -1>; limit?: number; skip?: number }
 
+/** One page of GET /api/surveys: surveys after `afterId` (and from `sinceId` on), oldest id first. */
+export interface SurveyPageQuery {
+  /** An agent token's own surveys only. */
+  agentId?: string;
+  /** …and, when the token names one, only on its channel. */
+  channel?: string;
+  afterId?: mongoose.Types.ObjectId;
+  sinceId?: mongoose.Types.ObjectId;
+  limit: number;
+}
+
 export class SurveyReader {
   private readonly model: Model<SurveyDoc>;
 
@@ -45,6 +56,27 @@ export class SurveyReader {
   async byId<T = SurveyDoc>(id: unknown, projection?: Record<string, 0 | 1>): Promise<T | null> {
     if (!mongoose.isValidObjectId(id)) return null;
     return this.model.findById(id, projection).lean().exec() as Promise<T | null>;
+  }
+
+  /**
+   * A page of surveys by id, the listing's one query: an index range on `_id` (a manager),
+   * or on `{'agent.id', _id}` (an agent token). Ids only grow, so a page never shifts
+   * when surveys are added meanwhile: new ones come on later pages.
+   */
+  surveyPage(q: SurveyPageQuery): Promise<SurveyDoc[]> {
+    const id: Record<string, unknown> = {};
+    if (q.afterId) id.$gt = q.afterId;
+    if (q.sinceId) id.$gte = q.sinceId;
+    const filter: Record<string, unknown> = {
+      ...(q.agentId !== undefined ? { 'agent.id': q.agentId } : {}),
+      ...(q.channel !== undefined ? { channel: q.channel } : {}),
+      ...(Object.keys(id).length > 0 ? { _id: id } : {}),
+    };
+    const sort: Record<string, 1> = q.agentId !== undefined ? { 'agent.id': 1, _id: 1 } : { _id: 1 };
+    return this.model.find(filter, {
+      channel: 1, conversationId: 1, type: 1, agent: 1, state: 1, skipReason: 1, score: 1, category: 1, comment: 1, link: 1,
+      resolvedAt: 1, askedAt: 1, remindedAt: 1, scoredAt: 1, completedAt: 1, updatedAt: 1, forgotten: 1,
+    }).sort(sort).limit(q.limit).lean().exec() as Promise<SurveyDoc[]>;
   }
 
   count(filter: Record<string, unknown>): Promise<number> {

@@ -13,7 +13,7 @@ import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoos
 import { isDuplicateKey } from '../mongo-errors.ts';
 import {
   AWAITING_SCORE, OPEN_STATES, surveyModel,
-  type OwedMessage, type OwedNote, type SurveyDoc, type SurveyState,
+  type OwedMessage, type OwedNote, type StagedEvent, type SurveyDoc, type SurveyState,
 } from './survey-model.ts';
 
 export type SurveyId = mongoose.Types.ObjectId | string;
@@ -42,6 +42,21 @@ export interface NewSurvey {
 /** Who a reply is for: the customer on a channel, and the survey a button names. */
 export interface ReplyTarget { channel: string; customerId: string; surveyId?: string }
 
+/** A step's event before it is staged: its type and what it carries. */
+interface StepEvent { type: string; data?: Record<string, unknown> }
+
+/**
+ * Connections whose surveys stage events (SURVEY_EVENTS_URL is set). Off, no write carries
+ * one: the hot path is exactly what it is without events.
+ */
+const staging = new WeakSet<Connection>();
+
+/** Turn survey events on (or off) for every repository on this connection. */
+export function stageSurveyEvents(conn: Connection, on: boolean): void {
+  if (on) staging.add(conn);
+  else staging.delete(conn);
+}
+
 interface Changes {
   set?: Record<string, unknown>;
   unset?: string[];
@@ -51,9 +66,11 @@ interface Changes {
 
 export class SurveyRepository {
   private readonly model: Model<SurveyDoc>;
+  private readonly conn: Connection;
 
   constructor(conn: Connection) {
     this.model = surveyModel(conn);
+    this.conn = conn;
   }
 
   /** Create the indexes the queries need (idempotent). */
@@ -71,7 +88,10 @@ export class SurveyRepository {
   async create(s: NewSurvey, claim?: { owed: OwedMessage; expiresAt: Date }): Promise<{ created: true; survey: SurveyDoc } | { created: false; id: string }> {
     // Checked against the schema like `Model.create`, but inserted with the driver: no
     // document is hydrated only to be turned back into a plain object (a hot path).
-    const doc = new this.model({ ...s, ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), dirty: true });
+    const outbound = this.stage([{ type: 'survey.resolved', data: { agentId: s.agent.id, surveyType: s.type } }], s.resolvedAt);
+    const doc = new this.model({
+      ...s, ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), dirty: true, ...(outbound ? { outbound } : {}),
+    });
     await doc.validate();
     const now = new Date();
     const survey = { ...doc.toObject({ depopulate: true }), createdAt: now, updatedAt: now } as SurveyDoc;
@@ -111,10 +131,14 @@ export class SurveyRepository {
   }
 
   /** sending → asked: the question went out; its intent is settled in the same write. */
-  markAsked(id: SurveyId, owedId: string, at: Date, expiresAt: Date, address?: Record<string, string>): Promise<SurveyDoc | null> {
+  markAsked(
+    id: SurveyId, owedId: string, at: Date, expiresAt: Date, address?: Record<string, string>,
+    reminder?: { at: Date; by: Date },
+  ): Promise<SurveyDoc | null> {
     return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'asked', {
-      set: { askedAt: at, expiresAt, ...(address ? { address } : {}) }, unset: ['owed', 'lastError'],
-    });
+      set: { askedAt: at, expiresAt, ...(address ? { address } : {}), ...(reminder ? { reminderAt: reminder.at, reminderBy: reminder.by } : {}) },
+      unset: ['owed', 'lastError'],
+    }, { events: [{ type: 'survey.asked' }], at });
   }
 
   /** sending → scheduled: the platform refused the question (so it did not go out); ask again at `askAt`. */
@@ -128,14 +152,14 @@ export class SurveyRepository {
   skipAsking(id: SurveyId, owedId: string, reason: string, lastError?: string): Promise<SurveyDoc | null> {
     return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'skipped', {
       set: { skipReason: reason, ...(lastError ? { lastError } : {}) }, unset: ['owed', 'expiresAt'],
-    });
+    }, { events: [{ type: 'survey.skipped', data: { reason } }] });
   }
 
   /** sending → failed: the platform refused for good, or every attempt failed. */
   failAsking(id: SurveyId, owedId: string, lastError: string, attempts: number): Promise<SurveyDoc | null> {
     return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'failed', {
       set: { lastError, attempts }, unset: ['owed', 'expiresAt'],
-    });
+    }, { events: [{ type: 'survey.failed', data: { attempts } }] });
   }
 
   // ── replies ──────────────────────────────────────────────────────────────────
@@ -161,7 +185,7 @@ export class SurveyRepository {
     return this.transition(target(t), AWAITING_SCORE, 'scored', {
       set: { score: v.score, category: v.category, scoredAt: v.at, expiresAt: v.expiresAt, owed: v.owed },
       min: { askedAt: v.at },
-    }, { eventId, newestFirst: true });
+    }, { eventId, newestFirst: true, at: v.at, events: [{ type: 'survey.answered', data: { score: v.score, category: v.category } }] });
   }
 
   /** sending | asked → completed: a score that came with its comment; thanks (or the consent question) owed. */
@@ -176,7 +200,10 @@ export class SurveyRepository {
         ...(v.testimonial ? { testimonial: v.testimonial } : {}),
       },
       unset: ['expiresAt'], min: { askedAt: v.at },
-    }, { eventId, newestFirst: true });
+    }, {
+      eventId, newestFirst: true, at: v.at,
+      events: [{ type: 'survey.answered', data: { score: v.score, category: v.category } }, { type: 'survey.commented', data: { comment: v.comment } }],
+    });
   }
 
   /**
@@ -192,7 +219,7 @@ export class SurveyRepository {
     return this.transition({ ...target(t), ...category }, 'scored', 'completed', {
       set: { comment: v.comment, completedAt: v.at, owed: v.owed, ...(v.testimonial ? { testimonial: v.testimonial } : {}) },
       unset: ['expiresAt'],
-    }, { eventId, newestFirst: true });
+    }, { eventId, newestFirst: true, at: v.at, events: [{ type: 'survey.commented', data: { comment: v.comment } }] });
   }
 
   /** An unclear answer: count a re-prompt (only if nobody counted one since `seen`) and owe it. */
@@ -202,14 +229,17 @@ export class SurveyRepository {
 
   /** Still unclear after the allowed re-prompts: stop asking. */
   giveUp(id: SurveyId, seen: number, lastError: string, eventId?: string): Promise<SurveyDoc | null> {
-    return this.transition({ _id: id, reprompts: seen }, AWAITING_SCORE, 'expired', { set: { lastError }, unset: ['owed', 'expiresAt'] }, { eventId });
+    return this.transition({ _id: id, reprompts: seen }, AWAITING_SCORE, 'expired', { set: { lastError }, unset: ['owed', 'expiresAt'] }, {
+      eventId, events: [{ type: 'survey.expired', data: { reason: 'no-clear-score' } }],
+    });
   }
 
   /** The customer opted out: a score given still counts (scored → completed), an unanswered question is closed. */
   optOut(id: SurveyId, from: SurveyState, at: Date, owed: OwedMessage, eventId?: string): Promise<SurveyDoc | null> {
+    const events = [{ type: 'survey.opted_out' }];
     return from === 'scored'
-      ? this.transition({ _id: id }, 'scored', 'completed', { set: { completedAt: at, owed }, unset: ['expiresAt'] }, { eventId })
-      : this.transition({ _id: id }, AWAITING_SCORE, 'skipped', { set: { skipReason: 'opted-out', owed }, unset: ['expiresAt'] }, { eventId });
+      ? this.transition({ _id: id }, 'scored', 'completed', { set: { completedAt: at, owed }, unset: ['expiresAt'] }, { eventId, at, events })
+      : this.transition({ _id: id }, AWAITING_SCORE, 'skipped', { set: { skipReason: 'opted-out', owed }, unset: ['expiresAt'] }, { eventId, at, events });
   }
 
   /** The customer's survey whose consent question awaits an answer at `at` (the newest), or null. */
@@ -233,7 +263,9 @@ export class SurveyRepository {
 
   /** One unanswered survey past its expiry: sending | asked → expired. */
   expireUnanswered(now: Date): Promise<SurveyDoc | null> {
-    return this.transition({ expiresAt: { $lte: now } }, AWAITING_SCORE, 'expired', { unset: ['expiresAt', 'owed'] });
+    return this.transition({ expiresAt: { $lte: now } }, AWAITING_SCORE, 'expired', { unset: ['expiresAt', 'owed'] }, {
+      at: now, events: [{ type: 'survey.expired', data: { reason: 'unanswered' } }],
+    });
   }
 
   /** One score whose comment never came: scored → completed (the score counts). */
@@ -243,7 +275,9 @@ export class SurveyRepository {
 
   /** One survey that could not be asked in time after its resolution: scheduled → expired. */
   expireUnasked(resolvedBefore: Date, lastError: string): Promise<SurveyDoc | null> {
-    return this.transition({ resolvedAt: { $lt: resolvedBefore } }, 'scheduled', 'expired', { set: { lastError } });
+    return this.transition({ resolvedAt: { $lt: resolvedBefore } }, 'scheduled', 'expired', { set: { lastError } }, {
+      events: [{ type: 'survey.expired', data: { reason: 'not-asked-in-time' } }],
+    });
   }
 
   // ── owed messages ────────────────────────────────────────────────────────────
@@ -355,9 +389,13 @@ export class SurveyRepository {
       if (!s) return { conversationId: randomConversationId(), erased: false, cancelled: false };
       const conversationId = s.conversationId.startsWith('forgotten:') ? s.conversationId : randomConversationId();
       const set: Record<string, unknown> = { 'customer.id': hashedCustomerId, forgotten: true, dirty: true, conversationId };
+      // Staged events may quote the customer: they go, and only the forgetting itself is told.
+      const outbound = this.stage([{ type: 'survey.forgotten' }], now);
+      if (outbound) set.outbound = outbound;
       const unset = [
         'customer.name', 'customer.locale', 'customer.segment', 'customer.value', 'comment', 'themes', 'testimonial',
-        'address', 'link', 'lastError', 'owed', 'notes', 'eventIds',
+        'address', 'link', 'lastError', 'owed', 'notes', 'eventIds', 'reminderAt', 'reminderBy',
+        ...(outbound ? [] : ['outbound']),
       ];
       let cancelled = false;
       let after: SurveyDoc | null;
@@ -375,6 +413,62 @@ export class SurveyRepository {
     return null;
   }
 
+  // ── the one reminder ─────────────────────────────────────────────────────────
+
+  /**
+   * Claim one asked survey whose reminder is due and may still go (before `reminderBy`),
+   * with nothing else owed: `remindedAt` and the owed reminder in one write, so of two
+   * processes one claims it and it is never claimed twice (the due time goes with it).
+   */
+  claimReminder(now: Date, owed: OwedMessage): Promise<SurveyDoc | null> {
+    const filter: Record<string, unknown> = { state: 'asked', reminderAt: { $lte: now }, reminderBy: { $gt: now }, owed: { $exists: false } };
+    const update: UpdateQuery<SurveyDoc> = { $set: { remindedAt: now, owed }, $unset: { reminderAt: '', reminderBy: '' }, $inc: { version: 1 } };
+    const staged = this.stage([{ type: 'survey.reminded' }], now);
+    if (staged) update.$push = { outbound: { $each: staged } };
+    return this.model.findOneAndUpdate(filter, update, { returnDocument: 'after', lean: true, sort: { reminderAt: 1 } }).exec() as Promise<SurveyDoc | null>;
+  }
+
+  /** Reminders that can no longer go (the window closed before a tick took them): give them up. */
+  async dropLateReminders(now: Date): Promise<number> {
+    const r = await this.model.updateMany({ state: 'asked', reminderAt: { $lte: now }, reminderBy: { $lte: now } }, { $unset: { reminderAt: '', reminderBy: '' } }).exec();
+    return r.modifiedCount;
+  }
+
+  // ── survey events (SURVEY_EVENTS_URL) ────────────────────────────────────────
+
+  /** Surveys with events staged, for the relay (an index range over the few that have any). */
+  withStagedEvents(limit: number): Promise<Array<Pick<SurveyDoc, '_id' | 'channel' | 'conversationId' | 'type' | 'agent' | 'customer' | 'outbound' | 'eventSeq'>>> {
+    return this.model.find({ 'outbound.at': { $gte: new Date(0) } }, { channel: 1, conversationId: 1, type: 1, agent: 1, 'customer.id': 1, outbound: 1, eventSeq: 1 })
+      .limit(limit).lean().exec() as Promise<Array<Pick<SurveyDoc, '_id' | 'channel' | 'conversationId' | 'type' | 'agent' | 'customer' | 'outbound' | 'eventSeq'>>>;
+  }
+
+  /**
+   * The relay handed these events to the queue (numbered from `seenSeq`): remove them and
+   * count them, only if nobody else did since (another relay, same numbers, same ids).
+   */
+  async unstageEvents(id: SurveyId, ids: string[], seenSeq: number): Promise<boolean> {
+    const r = await this.model.updateOne(
+      { _id: id, ...(seenSeq === 0 ? { eventSeq: { $in: [0, null] } } : { eventSeq: seenSeq }) },
+      { $pull: { outbound: { id: { $in: ids } } }, $inc: { eventSeq: ids.length } },
+    ).exec();
+    return r.modifiedCount > 0;
+  }
+
+  /** Stage an event that is not a survey step of its own (a follow-up opened or closed). Null if the survey is gone. */
+  async stageEvent(id: SurveyId, event: StepEvent, at: Date): Promise<boolean> {
+    const staged = this.stage([event], at);
+    if (!staged) return false;
+    const r = await this.model.updateOne({ _id: id }, { $push: { outbound: { $each: staged } } }).exec();
+    return r.modifiedCount > 0;
+  }
+
+  /** The step's events ready to stage, or null when events are off. */
+  private stage(events: StepEvent[], at?: Date): StagedEvent[] | null {
+    if (!staging.has(this.conn)) return null;
+    const when = at ?? new Date();
+    return events.map((e) => ({ id: randomUUID(), type: e.type, at: when, ...(e.data ? { data: e.data } : {}) }));
+  }
+
   // ── the one conditional write ────────────────────────────────────────────────
 
   /**
@@ -385,14 +479,19 @@ export class SurveyRepository {
    */
   private transition(
     where: Record<string, unknown>, from: SurveyState | readonly SurveyState[], to: SurveyState, changes: Changes,
-    opts: { eventId?: string; newestFirst?: boolean; sort?: Record<string, 1 | -1> } = {},
+    opts: { eventId?: string; newestFirst?: boolean; sort?: Record<string, 1 | -1>; events?: StepEvent[]; at?: Date } = {},
   ): Promise<SurveyDoc | null> {
     const filter: Record<string, unknown> = { ...where, state: typeof from === 'string' ? from : { $in: from } };
     const update = toUpdate({ ...changes, set: { ...changes.set, state: to, dirty: true } }, true);
+    const push: Record<string, unknown> = {};
     if (opts.eventId !== undefined) {
       filter.eventIds = { $ne: opts.eventId };
-      update.$push = { eventIds: { $each: [opts.eventId], $slice: -EVENT_IDS_KEPT } };
+      push.eventIds = { $each: [opts.eventId], $slice: -EVENT_IDS_KEPT };
     }
+    const staged = opts.events ? this.stage(opts.events, opts.at) : null;
+    // The step's events go in the step's own write: either both land or neither does.
+    if (staged) push.outbound = { $each: staged };
+    if (Object.keys(push).length > 0) update.$push = push;
     const sort = opts.sort ?? (opts.newestFirst ? { askedAt: -1 } : undefined);
     // With the driver, not the model: every value here is built by this class from typed
     // arguments, so mongoose's casting of filter and update (a third of the engine's CPU

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Types } from 'mongoose';
 import { FakeChatwootApi, type FakeConversation, type FakeMessage } from '../../fakes/chatwoot-api.ts';
-import { followupModel } from '../../../src/reports/followup-model.ts';
+import { followupModel } from '../../../src/reports/followups/followup-model.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 

@@ -112,6 +112,7 @@ describe('discord: what counts as resolved', () => {
     assert.equal(s.customer.locale, 'sv', 'the server\'s preferred locale (sv-SE)');
     assert.equal(s.agent.id, server.agent2.id, 'the staff member who wrote last; the member without the role does not count');
     assert.equal(s.agent.name, 'Alex Agent');
+    assert.deepEqual(s.participants?.map((p) => [p.id, p.replies]), [[server.agent.id, 1], [server.agent2.id, 1]], 'every agent who wrote, the last to write last; not the member without the role');
     assert.equal(s.link, `https://discord.com/channels/${server.guildId}/${thread.id}`);
 
     const question = await eventually(async () => discord.dmsTo(customer.id)[0], WAIT, 'the DM question');

@@ -93,6 +93,8 @@ describe('slack channel: delivery', () => {
     const s = await eventually(async () => survey(root), 5000, 'survey');
     assert.equal(s.agent.id, AGENT2);
     assert.equal(s.agent.name, 'Kim Agent');
+    // Every staff member who replied, with their replies (the customer's own are not counted), the last replier last.
+    assert.deepEqual(s.participants, [{ id: AGENT, replies: 1 }, { id: AGENT2, name: 'Kim Agent', replies: 3 }]);
   });
 
   test('notices for managers are posted into the channel; a refusal is a permanent error with the code', async () => {
