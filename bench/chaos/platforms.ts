@@ -13,6 +13,7 @@ import { WebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { FakeSlack, BOT_TOKEN } from '../../test/fakes/slack-web-api.ts';
 import { buttonPress, dmMessage, reactionAdded, sign, SIGNING_SECRET, type SlackPost } from '../../test/fakes/slack-events.ts';
 import { FakeXApi, signActivity } from '../../test/fakes/x-api.ts';
+import { SlidingWindowLimit } from '../../test/fakes/sliding-window-limit.ts';
 import { FakeDiscord } from '../../test/fakes/discord-fake.ts';
 import { Intent } from '../../test/fakes/discord-gateway.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../test/fakes/discord-support-server.ts';
@@ -83,6 +84,8 @@ export class Platforms {
     this.slack = await new FakeSlack().start();
     this.slack.addUser({ id: SLACK_AGENT, real_name: 'Sam Agent', locale: 'en-US' });
     this.x = await FakeXApi.start(X_CREDS);
+    // X's documented DM limit, enforced like the other platforms' limits.
+    this.x.dmLimit = new SlidingWindowLimit(200, 15 * 60_000);
     this.discord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
     this.support = buildSupportServer(this.discord);
   }
