@@ -413,7 +413,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const collector = setInterval(() => platforms.collect(records.filter((r) => !r.done).map((r) => r.conv)), 150);
+  // Customers still waiting are looked at often; the others too (a late message is stamped when first seen), less often.
+  let ticks = 0;
+  const collector = setInterval(() => platforms.collect(records.filter((r) => !r.done || ++ticks % 7 === 0).map((r) => r.conv)), 150);
   const faults = [killer(), stormer()];
   killDatabaseAfterSends();
   const fuzzers = Array.from({ length: settings.fuzzConcurrency }, () => fuzzWorker(targets));
