@@ -73,6 +73,8 @@ const fuzzRng = prng(settings.seed + 1);
 const t0 = Date.now();
 /** Customers and fuzz stop starting new work here, leaving time to settle and check. */
 const phaseDeadline = t0 + (settings.maxMinutes * 60 - settings.settleSeconds - 45) * 1000;
+/** Conversations the run will start: the setting, or fewer when the phase is short. */
+const expectedConversations = Math.max(4, Math.min(settings.conversations, Math.floor((phaseDeadline - t0) / 1000 * settings.startsPerSecond * 0.9)));
 const log = (msg: string) => process.stderr.write(`chaos +${Math.round((Date.now() - t0) / 1000)}s: ${msg}\n`);
 
 // ── what the run records ──────────────────────────────────────────────────────
@@ -238,7 +240,7 @@ function killDatabaseAfterSends(): void {
   let questions = 0;
   let done = 0;
   let restarting = false;
-  const every = Math.max(5, Math.floor(settings.conversations / 4 / (settings.dbKillsAfterSend + 1)));
+  const every = Math.max(5, Math.floor(expectedConversations / 4 / (settings.dbKillsAfterSend + 1)));
   platforms.receiver.onAccept = (body) => {
     if (!faultsOn || restarting || done >= settings.dbKillsAfterSend || kindOf(String(body.text ?? '')) !== 'question') return;
     if (++questions % every !== 0) return;
@@ -432,7 +434,7 @@ async function main(): Promise<void> {
     const rec: ConvRecord = { conv, plan: planFor(), resolutionsAccepted: 0, answers: [], unclearSent: 0, done: false };
     records.push(rec);
     customers.push(customer(rec).catch((err: unknown) => { log(`customer ${i} failed: ${String(err)}`); }).finally(() => { rec.done = true; }));
-    if (!dbRestartDone && i === Math.floor(settings.conversations * 0.4)) void databaseRestart();
+    if (!dbRestartDone && i === Math.floor(expectedConversations * 0.4)) void databaseRestart();
     await sleep(1000 / settings.startsPerSecond);
   }
   log(`all ${records.length} conversations started`);
