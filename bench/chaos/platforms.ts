@@ -73,6 +73,7 @@ export class Platforms {
   readonly stats: Record<string, number> = {};
   private slackTs = 1_800_000_000;
   private webhookCursor = 0;
+  private webhookMessages = 0;
   private xCursor = 0;
   private readonly byCustomer = new Map<string, Conversation>();
   private readonly discordDm = new Map<string, string>();
@@ -236,7 +237,9 @@ export class Platforms {
     switch (conv.platform) {
       case 'webhook': {
         const text = 'text' in reply ? reply.text : String(reply.button.score);
-        return this.deliver({ path: '/api/channels/webhook/messages', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ customerId: conv.customerId, text }) });
+        // The chat system's own message id, the same on every redelivery (README: what a chat system should send).
+        const messageId = `chaos-msg-${conv.index}-${++this.webhookMessages}`;
+        return this.deliver({ path: '/api/channels/webhook/messages', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ customerId: conv.customerId, text, messageId }) });
       }
       case 'x': {
         const payload = 'text' in reply
@@ -248,7 +251,17 @@ export class Platforms {
         if ('text' in reply) return this.deliverSlack(dmMessage(conv.customerId, reply.text, this.nextSlackTs()), 0);
         const b = JSON.parse(reply.button.ref) as { ts: string; action: string; value: string };
         const question = this.slack.botMessages(this.slack.dmChannelOf(conv.customerId)).find((m) => m.ts === b.ts) ?? { ts: b.ts };
-        return this.deliverSlack(buttonPress({ user: conv.customerId, channel: this.slack.dmChannelOf(conv.customerId), message: question, actionId: b.action, value: b.value }), 0);
+        // A press the bot could not store is answered with a note (only the customer sees it) to press again: they do.
+        let r: DeliveryResult = { accepted: false, status: 0, attempts: 0 };
+        for (let press = 0; press < 8; press++) {
+          const since = this.slack.calls.length;
+          r = await this.deliverSlack(buttonPress({ user: conv.customerId, channel: this.slack.dmChannelOf(conv.customerId), message: question, actionId: b.action, value: b.value }), 0);
+          const toldAgain = this.slack.calls.slice(since).some((c) => c.method === 'chat.postEphemeral' && c.params.user === conv.customerId && /press it again/i.test(String(c.params.text ?? '')));
+          if (!r.accepted || !toldAgain) return r;
+          this.count('slackPressedAgain');
+          await sleep(1000 + this.rng() * 2000);
+        }
+        return r;
       }
       case 'discord':
         return this.answerDiscord(conv, reply);
@@ -386,7 +399,15 @@ export class Platforms {
       }
       const deadline = Date.now() + 4000;
       while (Date.now() < deadline && !record.callback) await sleep(50);
-      if (record.callback) return { accepted: true, status: 200, attempts: attempt + 1 };
+      if (record.callback) {
+        // Acknowledged; then either shown answered, or the customer is asked (only they see it) to press again: they do.
+        const settled = Date.now() + 15_000;
+        while (Date.now() < settled && !record.edited && record.followUps.length === 0 && record.callback.type !== 7) await sleep(100);
+        if (!record.followUps.some((f) => /press it again/i.test(String(f.content ?? '')))) return { accepted: true, status: 200, attempts: attempt + 1 };
+        this.count('discordPressedAgain');
+        await sleep(1000 + this.rng() * 2000);
+        continue;
+      }
       this.count('discordPressesUnanswered');
       await sleep(500);
     }

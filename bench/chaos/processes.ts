@@ -105,6 +105,9 @@ export class BotSlot {
   private stopping = false;
   readonly logFile: string;
 
+  /** Children this slot killed itself (their exit is not a crash). */
+  private readonly killed = new WeakSet<ChildProcess>();
+
   constructor(readonly name: string, readonly port: number, private readonly env: Record<string, string>, logDir: string, private readonly onCrash: (c: CrashRecord) => void) {
     this.logFile = join(logDir, `bot-${name}.log`);
   }
@@ -131,7 +134,8 @@ export class BotSlot {
     this.child = child;
     child.once('exit', (code, signal) => {
       if (this.child === child) { this.child = null; this.ready = false; }
-      if (this.killing || this.stopping) return;
+      // Per child: a killed process may report its exit only after the slot started the next one.
+      if (this.killed.has(child) || this.stopping) return;
       const crash: CrashRecord = { slot: this.name, at: Date.now(), code, signal, logTail: tail(this.logFile, 2500) };
       this.crashes.push(crash);
       this.onCrash(crash);
@@ -154,6 +158,7 @@ export class BotSlot {
   kill9(): void {
     if (!this.child?.pid) return;
     this.killing = true;
+    this.killed.add(this.child);
     this.ready = false;
     this.kills++;
     try { process.kill(-this.child.pid, 'SIGKILL'); } catch { /* already gone */ }

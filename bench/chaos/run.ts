@@ -73,8 +73,8 @@ const fuzzRng = prng(settings.seed + 1);
 const t0 = Date.now();
 /** Customers and fuzz stop starting new work here, leaving time to settle and check. */
 const phaseDeadline = t0 + (settings.maxMinutes * 60 - settings.settleSeconds - 45) * 1000;
-/** Conversations the run will start: the setting, or fewer when the phase is short. */
-const expectedConversations = Math.max(4, Math.min(settings.conversations, Math.floor((phaseDeadline - t0) / 1000 * settings.startsPerSecond * 0.9)));
+/** When a fault is due: a share of the customer phase (by time, so a slow machine still gets them). */
+const phaseAt = (share: number) => t0 + share * (phaseDeadline - t0);
 const log = (msg: string) => process.stderr.write(`chaos +${Math.round((Date.now() - t0) / 1000)}s: ${msg}\n`);
 
 // ── what the run records ──────────────────────────────────────────────────────
@@ -223,37 +223,50 @@ async function killer(): Promise<void> {
     if (!faultsOn) break;
     const ready = slots.filter((s) => s.ready);
     if (ready.length < slots.length) continue; // one at a time: the other process must be up
+    if (dbRestarting > 0) continue; // one fault at a time: not while the database is away
     const victim = pick(ready);
     victim.kill9();
     kills.push({ slot: victim.name, at: Date.now() });
     log(`kill -9 bot ${victim.name} (kill ${kills.length})`);
     await sleep(500 + rng() * 2000);
+    // A process started while the database is away exits at once (it cannot connect): start it after.
+    while (dbRestarting > 0) await sleep(250);
     await victim.start().catch((err: unknown) => log(`restart of ${victim.name} failed: ${String(err)}`));
   }
 }
 
 /**
  * Kill the database the moment the webhook platform accepts a question, a few times over
- * the run (spread by the question count): the bot has sent, and cannot record it.
+ * the run (the first question accepted after each of n evenly spread times, away from the
+ * plain restart at 50 %): the bot has sent, and cannot record it.
  */
 function killDatabaseAfterSends(): void {
-  let questions = 0;
   let done = 0;
   let restarting = false;
-  const every = Math.max(5, Math.floor(expectedConversations / 4 / (settings.dbKillsAfterSend + 1)));
+  const n = settings.dbKillsAfterSend;
+  const dueAt = (k: number) => phaseAt(n === 1 ? 0.2 : 0.2 + (0.6 * k) / (n - 1));
   platforms.receiver.onAccept = (body) => {
-    if (!faultsOn || restarting || done >= settings.dbKillsAfterSend || kindOf(String(body.text ?? '')) !== 'question') return;
-    if (++questions % every !== 0) return;
+    if (!faultsOn || restarting || done >= n || kindOf(String(body.text ?? '')) !== 'question') return;
+    if (Date.now() < dueAt(done)) return;
     done++;
     restarting = true;
     log(`database: killed right after a question was accepted (${done}/${settings.dbKillsAfterSend})`);
-    void db.restart().then(() => log('database: answering again')).finally(() => { restarting = false; });
+    void restartDatabase().then(() => log('database: answering again')).finally(() => { restarting = false; });
   };
+}
+
+/** One database restart at a time (a timed kill and the plain restart may fall close together). */
+let dbQueue: Promise<void> = Promise.resolve();
+let dbRestarting = 0;
+function restartDatabase(): Promise<void> {
+  dbRestarting++;
+  dbQueue = dbQueue.catch(() => undefined).then(() => db.restart()).finally(() => { dbRestarting--; });
+  return dbQueue;
 }
 
 async function databaseRestart(): Promise<void> {
   log('database: stop');
-  await db.restart();
+  await restartDatabase();
   dbRestartDone = true;
   log(`database: answering again (outage ${Math.round((db.outages.at(-1)![1] - db.outages.at(-1)![0]) / 100) / 10} s)`);
 }
@@ -434,7 +447,10 @@ async function main(): Promise<void> {
     const rec: ConvRecord = { conv, plan: planFor(), resolutionsAccepted: 0, answers: [], unclearSent: 0, done: false };
     records.push(rec);
     customers.push(customer(rec).catch((err: unknown) => { log(`customer ${i} failed: ${String(err)}`); }).finally(() => { rec.done = true; }));
-    if (!dbRestartDone && i === Math.floor(expectedConversations * 0.4)) void databaseRestart();
+    if (!dbRestartDone && Date.now() >= phaseAt(0.5)) {
+      dbRestartDone = true;
+      void databaseRestart();
+    }
     await sleep(1000 / settings.startsPerSecond);
   }
   log(`all ${records.length} conversations started`);
