@@ -3,8 +3,9 @@
  * mongo-java-server (H2 file), the platform simulators of test/fakes in this process,
  * two bot processes on one database; conversations across webhook, Slack, Discord and X
  * with every resolution delivered 3 times, customers answering (score, comment; unclear
- * replies, opt-outs), random kill -9 of a bot (restarted), one database restart, 429/5xx
- * storms, fuzzed replies. Ends by itself and prints one JSON line (details and logs stay
+ * replies, opt-outs), random kill -9 of a bot (restarted), database restarts (one plain,
+ * some timed right after a question was accepted), 429/5xx storms, fuzzed replies; then a
+ * bounded drain until nothing is owed. Ends by itself and prints one JSON line (details and logs stay
  * in the run's directory, named on stderr). Sizes are settings; see README
  * "Fault-injection run (npm run chaos)".
  */
