@@ -66,13 +66,22 @@ export class ChaosDatabase {
 
   async stop(): Promise<void> {
     if (!this.port) return;
-    await run('bash', [join(ROOT, 'scripts/mongo-test-server.sh'), 'stop'], { env: this.env(), timeout: 60_000 }).catch(() => undefined);
-    // The script sends TERM; make sure the JVM is gone before the same H2 file is opened again.
+    // The pid first: the script removes its pid file after 5 s even when the JVM is still
+    // shutting down, and a new server must not open the same H2 file before the old one
+    // closed it (acknowledged writes would be lost: that would be the harness, not the bot).
     const pidFile = join(this.dir, 'pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-    for (let i = 0; i < 100 && Number.isFinite(pid) && alive(pid); i++) await sleep(100);
-    if (Number.isFinite(pid) && alive(pid)) process.kill(pid, 'SIGKILL');
+    await run('bash', [join(ROOT, 'scripts/mongo-test-server.sh'), 'stop'], { env: this.env(), timeout: 60_000 }).catch(() => undefined);
+    // TERM runs the shutdown hook, which closes the H2 file; wait for it (a loaded machine is slow).
+    for (let i = 0; i < 600 && Number.isFinite(pid) && alive(pid); i++) await sleep(100);
+    if (Number.isFinite(pid) && alive(pid)) {
+      this.hardKills++;
+      process.kill(pid, 'SIGKILL');
+    }
   }
+
+  /** Stops that needed SIGKILL (the H2 file may then miss its last writes). */
+  hardKills = 0;
 
   /** Stop and start again on the same port and H2 file; records the outage window. */
   async restart(): Promise<void> {

@@ -603,6 +603,7 @@ async function main(): Promise<void> {
     crashesOtherThanKills: crashes.length,
     kills: kills.length,
     databaseRestarts: db.outages.length,
+    databaseHardKills: db.hardKills,
     storms: stormsStarted,
     stormSeconds: Math.round(stormMs / 1000),
     fuzzedReplies: fuzzSent,
