@@ -382,9 +382,11 @@ export class Platforms {
 
   private async answerDiscord(conv: Conversation, reply: { text: string } | { button: { score: number; ref: string } }): Promise<DeliveryResult> {
     if ('text' in reply) {
-      // A typed DM: Discord keeps it, but the bot only has it once its client received it.
-      const ok = await this.dispatchDiscord(() => { this.discord.dm(conv.customerId, reply.text); }, 0);
-      return { accepted: ok, status: ok ? 200 : 0, attempts: 1 };
+      // A typed DM is typed once: Discord keeps it (and delivers it to the session that is up,
+      // if any, once). The bot must have it either way: live, or by re-reading the DM.
+      this.discord.dm(conv.customerId, reply.text);
+      if (!this.discord.gateway.shardState(0)?.connected) this.count('discordTypedWhileNoSession');
+      return { accepted: true, status: 200, attempts: 1 };
     }
     // A button press counts once the bot acknowledged the interaction (the customer sees it taken).
     const b = JSON.parse(reply.button.ref) as { id: string; custom: string };
