@@ -13,6 +13,7 @@ import { WebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { FakeSlack, BOT_TOKEN } from '../../test/fakes/slack-web-api.ts';
 import { buttonPress, dmMessage, reactionAdded, sign, SIGNING_SECRET, type SlackPost } from '../../test/fakes/slack-events.ts';
 import { FakeXApi, signActivity } from '../../test/fakes/x-api.ts';
+import { SlidingWindowLimit } from '../../test/fakes/sliding-window-limit.ts';
 import { FakeDiscord } from '../../test/fakes/discord-fake.ts';
 import { Intent } from '../../test/fakes/discord-gateway.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../test/fakes/discord-support-server.ts';
@@ -72,6 +73,7 @@ export class Platforms {
   readonly stats: Record<string, number> = {};
   private slackTs = 1_800_000_000;
   private webhookCursor = 0;
+  private webhookMessages = 0;
   private xCursor = 0;
   private readonly byCustomer = new Map<string, Conversation>();
   private readonly discordDm = new Map<string, string>();
@@ -83,6 +85,8 @@ export class Platforms {
     this.slack = await new FakeSlack().start();
     this.slack.addUser({ id: SLACK_AGENT, real_name: 'Sam Agent', locale: 'en-US' });
     this.x = await FakeXApi.start(X_CREDS);
+    // X's documented DM limit, enforced like the other platforms' limits.
+    this.x.dmLimit = new SlidingWindowLimit(200, 15 * 60_000);
     this.discord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
     this.support = buildSupportServer(this.discord);
   }
@@ -233,7 +237,9 @@ export class Platforms {
     switch (conv.platform) {
       case 'webhook': {
         const text = 'text' in reply ? reply.text : String(reply.button.score);
-        return this.deliver({ path: '/api/channels/webhook/messages', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ customerId: conv.customerId, text }) });
+        // The chat system's own message id, the same on every redelivery (README: what a chat system should send).
+        const messageId = `chaos-msg-${conv.index}-${++this.webhookMessages}`;
+        return this.deliver({ path: '/api/channels/webhook/messages', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ customerId: conv.customerId, text, messageId }) });
       }
       case 'x': {
         const payload = 'text' in reply
@@ -245,7 +251,17 @@ export class Platforms {
         if ('text' in reply) return this.deliverSlack(dmMessage(conv.customerId, reply.text, this.nextSlackTs()), 0);
         const b = JSON.parse(reply.button.ref) as { ts: string; action: string; value: string };
         const question = this.slack.botMessages(this.slack.dmChannelOf(conv.customerId)).find((m) => m.ts === b.ts) ?? { ts: b.ts };
-        return this.deliverSlack(buttonPress({ user: conv.customerId, channel: this.slack.dmChannelOf(conv.customerId), message: question, actionId: b.action, value: b.value }), 0);
+        // A press the bot could not store is answered with a note (only the customer sees it) to press again: they do.
+        let r: DeliveryResult = { accepted: false, status: 0, attempts: 0 };
+        for (let press = 0; press < 8; press++) {
+          const since = this.slack.calls.length;
+          r = await this.deliverSlack(buttonPress({ user: conv.customerId, channel: this.slack.dmChannelOf(conv.customerId), message: question, actionId: b.action, value: b.value }), 0);
+          const toldAgain = this.slack.calls.slice(since).some((c) => c.method === 'chat.postEphemeral' && c.params.user === conv.customerId && /press it again/i.test(String(c.params.text ?? '')));
+          if (!r.accepted || !toldAgain) return r;
+          this.count('slackPressedAgain');
+          await sleep(1000 + this.rng() * 2000);
+        }
+        return r;
       }
       case 'discord':
         return this.answerDiscord(conv, reply);
@@ -366,9 +382,11 @@ export class Platforms {
 
   private async answerDiscord(conv: Conversation, reply: { text: string } | { button: { score: number; ref: string } }): Promise<DeliveryResult> {
     if ('text' in reply) {
-      // A typed DM: Discord keeps it, but the bot only has it once its client received it.
-      const ok = await this.dispatchDiscord(() => { this.discord.dm(conv.customerId, reply.text); }, 0);
-      return { accepted: ok, status: ok ? 200 : 0, attempts: 1 };
+      // A typed DM is typed once: Discord keeps it (and delivers it to the session that is up,
+      // if any, once). The bot must have it either way: live, or by re-reading the DM.
+      this.discord.dm(conv.customerId, reply.text);
+      if (!this.discord.gateway.shardState(0)?.connected) this.count('discordTypedWhileNoSession');
+      return { accepted: true, status: 200, attempts: 1 };
     }
     // A button press counts once the bot acknowledged the interaction (the customer sees it taken).
     const b = JSON.parse(reply.button.ref) as { id: string; custom: string };
@@ -383,7 +401,15 @@ export class Platforms {
       }
       const deadline = Date.now() + 4000;
       while (Date.now() < deadline && !record.callback) await sleep(50);
-      if (record.callback) return { accepted: true, status: 200, attempts: attempt + 1 };
+      if (record.callback) {
+        // Acknowledged; then either shown answered, or the customer is asked (only they see it) to press again: they do.
+        const settled = Date.now() + 15_000;
+        while (Date.now() < settled && !record.edited && record.followUps.length === 0 && record.callback.type !== 7) await sleep(100);
+        if (!record.followUps.some((f) => /press it again/i.test(String(f.content ?? '')))) return { accepted: true, status: 200, attempts: attempt + 1 };
+        this.count('discordPressedAgain');
+        await sleep(1000 + this.rng() * 2000);
+        continue;
+      }
       this.count('discordPressesUnanswered');
       await sleep(500);
     }

@@ -66,13 +66,22 @@ export class ChaosDatabase {
 
   async stop(): Promise<void> {
     if (!this.port) return;
-    await run('bash', [join(ROOT, 'scripts/mongo-test-server.sh'), 'stop'], { env: this.env(), timeout: 60_000 }).catch(() => undefined);
-    // The script sends TERM; make sure the JVM is gone before the same H2 file is opened again.
+    // The pid first: the script removes its pid file after 5 s even when the JVM is still
+    // shutting down, and a new server must not open the same H2 file before the old one
+    // closed it (acknowledged writes would be lost: that would be the harness, not the bot).
     const pidFile = join(this.dir, 'pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-    for (let i = 0; i < 100 && Number.isFinite(pid) && alive(pid); i++) await sleep(100);
-    if (Number.isFinite(pid) && alive(pid)) process.kill(pid, 'SIGKILL');
+    await run('bash', [join(ROOT, 'scripts/mongo-test-server.sh'), 'stop'], { env: this.env(), timeout: 60_000 }).catch(() => undefined);
+    // TERM runs the shutdown hook, which closes the H2 file; wait for it (a loaded machine is slow).
+    for (let i = 0; i < 600 && Number.isFinite(pid) && alive(pid); i++) await sleep(100);
+    if (Number.isFinite(pid) && alive(pid)) {
+      this.hardKills++;
+      process.kill(pid, 'SIGKILL');
+    }
   }
+
+  /** Stops that needed SIGKILL (the H2 file may then miss its last writes). */
+  hardKills = 0;
 
   /** Stop and start again on the same port and H2 file; records the outage window. */
   async restart(): Promise<void> {
@@ -105,6 +114,9 @@ export class BotSlot {
   private stopping = false;
   readonly logFile: string;
 
+  /** Children this slot killed itself (their exit is not a crash). */
+  private readonly killed = new WeakSet<ChildProcess>();
+
   constructor(readonly name: string, readonly port: number, private readonly env: Record<string, string>, logDir: string, private readonly onCrash: (c: CrashRecord) => void) {
     this.logFile = join(logDir, `bot-${name}.log`);
   }
@@ -131,7 +143,8 @@ export class BotSlot {
     this.child = child;
     child.once('exit', (code, signal) => {
       if (this.child === child) { this.child = null; this.ready = false; }
-      if (this.killing || this.stopping) return;
+      // Per child: a killed process may report its exit only after the slot started the next one.
+      if (this.killed.has(child) || this.stopping) return;
       const crash: CrashRecord = { slot: this.name, at: Date.now(), code, signal, logTail: tail(this.logFile, 2500) };
       this.crashes.push(crash);
       this.onCrash(crash);
@@ -154,6 +167,7 @@ export class BotSlot {
   kill9(): void {
     if (!this.child?.pid) return;
     this.killing = true;
+    this.killed.add(this.child);
     this.ready = false;
     this.kills++;
     try { process.kill(-this.child.pid, 'SIGKILL'); } catch { /* already gone */ }

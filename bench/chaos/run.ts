@@ -3,8 +3,9 @@
  * mongo-java-server (H2 file), the platform simulators of test/fakes in this process,
  * two bot processes on one database; conversations across webhook, Slack, Discord and X
  * with every resolution delivered 3 times, customers answering (score, comment; unclear
- * replies, opt-outs), random kill -9 of a bot (restarted), one database restart, 429/5xx
- * storms, fuzzed replies. Ends by itself and prints one JSON line (details and logs stay
+ * replies, opt-outs), random kill -9 of a bot (restarted), database restarts (one plain,
+ * some timed right after a question was accepted), 429/5xx storms, fuzzed replies; then a
+ * bounded drain until nothing is owed. Ends by itself and prints one JSON line (details and logs stay
  * in the run's directory, named on stderr). Sizes are settings; see README
  * "Fault-injection run (npm run chaos)".
  */
@@ -52,14 +53,29 @@ const settings = {
   seed: intSetting('CHAOS_SEED', 1),
   /** Database kills timed the moment a platform accepted a question (before the bot can record it). */
   dbKillsAfterSend: intSetting('CHAOS_DB_KILLS_AFTER_SEND', 2),
+  /** After the faults stop: wait (at most this long) until nothing is owed, scheduled or paced, before counting. */
+  drainSeconds: intSetting('CHAOS_DRAIN_SECONDS', 120, 10),
   keepDir: process.env.CHAOS_KEEP === '1',
 };
+
+/**
+ * X allows 200 DM sends per 15 minutes per user (the fake enforces it, the bots' shared
+ * budget paces to it: 100 at once after a quiet spell, the rest spread over the window).
+ * The run gives X only the conversations that budget can serve in the run's time, at
+ * about 4 DMs each, after ~40 for the fuzz targets' surveys; the others go to the rest.
+ */
+const X_DMS_PER_15_MIN = 200;
+const X_BURST = 100;
+const xConversations = intSetting('CHAOS_X_CONVERSATIONS',
+  Math.max(4, Math.floor((X_BURST + X_DMS_PER_15_MIN * settings.maxMinutes / 15 - 40) / 4)), 0);
 
 const rng = prng(settings.seed);
 const fuzzRng = prng(settings.seed + 1);
 const t0 = Date.now();
 /** Customers and fuzz stop starting new work here, leaving time to settle and check. */
 const phaseDeadline = t0 + (settings.maxMinutes * 60 - settings.settleSeconds - 45) * 1000;
+/** When a fault is due: a share of the customer phase (by time, so a slow machine still gets them). */
+const phaseAt = (share: number) => t0 + share * (phaseDeadline - t0);
 const log = (msg: string) => process.stderr.write(`chaos +${Math.round((Date.now() - t0) / 1000)}s: ${msg}\n`);
 
 // ── what the run records ──────────────────────────────────────────────────────
@@ -75,6 +91,8 @@ interface ConvRecord {
   noQuestion?: boolean;
   noFollowup?: boolean;
   noReprompt?: boolean;
+  /** When the score that asks for a follow-up was accepted. */
+  scoredAt?: number;
   done: boolean;
 }
 
@@ -171,6 +189,7 @@ async function customer(rec: ConvRecord): Promise<void> {
   const useButton = conv.platform !== 'webhook' && button !== undefined && rng() < 0.4;
   const accepted = await send(rec, 'score', useButton ? { button: button! } : { text: pick([String(score), `${score}/10`, `I'd say ${score}`]) }, { score });
   if (!accepted || rec.plan === 'scoreOnly') return;
+  rec.scoredAt = Date.now();
   if (!await waitFor(conv, ['followup'], before, 60_000)) { rec.noFollowup = true; return; }
   await think();
   await send(rec, 'comment', { text: `The agent was ${pick(WORDS)}, ${ref}` }, { ref });
@@ -205,37 +224,50 @@ async function killer(): Promise<void> {
     if (!faultsOn) break;
     const ready = slots.filter((s) => s.ready);
     if (ready.length < slots.length) continue; // one at a time: the other process must be up
+    if (dbRestarting > 0) continue; // one fault at a time: not while the database is away
     const victim = pick(ready);
     victim.kill9();
     kills.push({ slot: victim.name, at: Date.now() });
     log(`kill -9 bot ${victim.name} (kill ${kills.length})`);
     await sleep(500 + rng() * 2000);
+    // A process started while the database is away exits at once (it cannot connect): start it after.
+    while (dbRestarting > 0) await sleep(250);
     await victim.start().catch((err: unknown) => log(`restart of ${victim.name} failed: ${String(err)}`));
   }
 }
 
 /**
  * Kill the database the moment the webhook platform accepts a question, a few times over
- * the run (spread by the question count): the bot has sent, and cannot record it.
+ * the run (the first question accepted after each of n evenly spread times, away from the
+ * plain restart at 50 %): the bot has sent, and cannot record it.
  */
 function killDatabaseAfterSends(): void {
-  let questions = 0;
   let done = 0;
   let restarting = false;
-  const every = Math.max(5, Math.floor(settings.conversations / 4 / (settings.dbKillsAfterSend + 1)));
+  const n = settings.dbKillsAfterSend;
+  const dueAt = (k: number) => phaseAt(n === 1 ? 0.2 : 0.2 + (0.6 * k) / (n - 1));
   platforms.receiver.onAccept = (body) => {
-    if (!faultsOn || restarting || done >= settings.dbKillsAfterSend || kindOf(String(body.text ?? '')) !== 'question') return;
-    if (++questions % every !== 0) return;
+    if (!faultsOn || restarting || done >= n || kindOf(String(body.text ?? '')) !== 'question') return;
+    if (Date.now() < dueAt(done)) return;
     done++;
     restarting = true;
     log(`database: killed right after a question was accepted (${done}/${settings.dbKillsAfterSend})`);
-    void db.restart().then(() => log('database: answering again')).finally(() => { restarting = false; });
+    void restartDatabase().then(() => log('database: answering again')).finally(() => { restarting = false; });
   };
+}
+
+/** One database restart at a time (a timed kill and the plain restart may fall close together). */
+let dbQueue: Promise<void> = Promise.resolve();
+let dbRestarting = 0;
+function restartDatabase(): Promise<void> {
+  dbRestarting++;
+  dbQueue = dbQueue.catch(() => undefined).then(() => db.restart()).finally(() => { dbRestarting--; });
+  return dbQueue;
 }
 
 async function databaseRestart(): Promise<void> {
   log('database: stop');
-  await db.restart();
+  await restartDatabase();
   dbRestartDone = true;
   log(`database: answering again (outage ${Math.round((db.outages.at(-1)![1] - db.outages.at(-1)![0]) / 100) / 10} s)`);
 }
@@ -291,6 +323,17 @@ const FINAL = new Set(['completed', 'skipped', 'expired', 'failed']);
 interface SurveyRow {
   channel: string; conversationId: string; state: string; score?: number | null; comment?: string | null; skipReason?: string | null;
   expiresAt?: Date | null; reprompts?: number; lastError?: string | null; customer: { id: string };
+  askAt?: Date | null; owed?: { key: string; dueAt: Date; attempts: number } | null; notes?: Array<{ dueAt: Date }>;
+}
+
+/** Waiting for a send: not yet asked, or a message owed (a re-send after a fault, or a paced one). */
+function owesSomething(s: SurveyRow): boolean {
+  return s.state === 'scheduled' || s.state === 'sending' || !!s.owed || (s.notes?.length ?? 0) > 0;
+}
+
+/** A send put off by a platform's rate limit or the shared send budget (X's 200 DMs per 15 minutes). */
+function paced(s: SurveyRow): boolean {
+  return owesSomething(s) && /budget|rate.?limit|ratelimited|429|retry after/i.test(s.lastError ?? '');
 }
 
 async function readSurveys(): Promise<SurveyRow[]> {
@@ -386,7 +429,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const collector = setInterval(() => platforms.collect(records.filter((r) => !r.done).map((r) => r.conv)), 150);
+  // Customers still waiting are looked at often; the others too (a late message is stamped when first seen), less often.
+  let ticks = 0;
+  const collector = setInterval(() => platforms.collect(records.filter((r) => !r.done || ++ticks % 7 === 0).map((r) => r.conv)), 150);
   const faults = [killer(), stormer()];
   killDatabaseAfterSends();
   const fuzzers = Array.from({ length: settings.fuzzConcurrency }, () => fuzzWorker(targets));
@@ -394,12 +439,19 @@ async function main(): Promise<void> {
 
   const platformsOrder: PlatformName[] = ['webhook', 'slack', 'discord', 'x'];
   const customers: Array<Promise<void>> = [];
+  let xStarted = 0;
+  let xOverflow = 0;
   for (let i = 0; i < settings.conversations && Date.now() < phaseDeadline; i++) {
-    const conv = platforms.newConversation(platformsOrder[i % 4]!, i);
+    let platform = platformsOrder[i % 4]!;
+    if (platform === 'x' && xStarted++ >= xConversations) platform = platformsOrder[xOverflow++ % 3]!;
+    const conv = platforms.newConversation(platform, i);
     const rec: ConvRecord = { conv, plan: planFor(), resolutionsAccepted: 0, answers: [], unclearSent: 0, done: false };
     records.push(rec);
     customers.push(customer(rec).catch((err: unknown) => { log(`customer ${i} failed: ${String(err)}`); }).finally(() => { rec.done = true; }));
-    if (!dbRestartDone && i === Math.floor(settings.conversations * 0.4)) void databaseRestart();
+    if (!dbRestartDone && Date.now() >= phaseAt(0.5)) {
+      dbRestartDone = true;
+      void databaseRestart();
+    }
     await sleep(1000 / settings.startsPerSecond);
   }
   log(`all ${records.length} conversations started`);
@@ -415,23 +467,30 @@ async function main(): Promise<void> {
   for (const s of slots) if (!s.ready && !s.child) await s.start().catch(() => undefined);
   log(`faults off (${kills.length} kills, ${db.outages.length} database restart(s), ${stormsStarted} storms, ${fuzzSent} fuzzed replies); settling`);
 
-  // Settle: nothing left to ask, for two looks in a row, after at least a lease.
-  const settleFrom = Date.now();
+  // Drain: the faults have stopped; wait (bounded) until nothing is scheduled, being sent
+  // or owed (re-sends after kills, sends put off by a rate limit or the shared budget), for
+  // two looks in a row, after at least a lease. What is still owed then is counted apart.
+  const drainFrom = Date.now();
   let calm = 0;
+  let owedAtDrainEnd = -1;
   await sleep((settings.leaseSeconds + 2) * 1000);
-  while (Date.now() - settleFrom < settings.settleSeconds * 1000) {
+  while (Date.now() - drainFrom < settings.drainSeconds * 1000) {
     platforms.collect(records.map((r) => r.conv));
     const rows = await readSurveys().catch(() => [] as SurveyRow[]);
-    const pending = rows.filter((s) => s.state === 'scheduled').length;
-    calm = pending === 0 && rows.length > 0 ? calm + 1 : 0;
+    owedAtDrainEnd = rows.filter(owesSomething).length;
+    calm = owedAtDrainEnd === 0 && rows.length > 0 ? calm + 1 : 0;
     if (calm >= 2) break;
     await sleep(3000);
   }
+  const drainSeconds = Math.round((Date.now() - drainFrom) / 1000);
+  log(`drained in ${drainSeconds} s (${owedAtDrainEnd} survey(s) still owing a send)`);
   clearInterval(collector);
   platforms.collect(records.map((r) => r.conv));
   const settledAt = Date.now();
   const rows = await readSurveys();
-  const stuck = stuckOf(rows, settledAt);
+  const stuckAll = stuckOf(rows, settledAt);
+  const stillPaced = stuckAll.filter(paced);
+  const stuck = stuckAll.filter((s) => !paced(s));
   const optOuts = await optOutIds();
 
   // Bots down, then the run's expiry with the engine's clock past EXPIRE_HOURS.
@@ -494,6 +553,34 @@ async function main(): Promise<void> {
     }
   }
 
+  // What a customer did not get while waiting: late (arrived after they stopped waiting,
+  // by the end of the drain), still owed (paced or waiting for its re-send), or never.
+  const firstOf = (rec: ConvRecord, kind: MessageKind, after = 0) => rec.conv.messages.find((m) => m.kind === kind && m.seenAt >= after);
+  const surveyOf = (rec: ConvRecord) => byKey.get(`${rec.conv.platform}:${rec.conv.conversationId}`);
+  const questionsLate = records.filter((r) => r.noQuestion && firstOf(r, 'question'));
+  const questionsOwed = records.filter((r) => r.noQuestion && !firstOf(r, 'question') && surveyOf(r) && owesSomething(surveyOf(r)!));
+  const neverAsked = records.filter((r) => r.noQuestion && !firstOf(r, 'question') && !questionsOwed.includes(r));
+  const followupsLate = records.filter((r) => r.noFollowup && firstOf(r, 'followup', r.scoredAt));
+  const followupsOwed = records.filter((r) => r.noFollowup && !firstOf(r, 'followup', r.scoredAt) && surveyOf(r) && owesSomething(surveyOf(r)!));
+  const followupsNever = records.filter((r) => r.noFollowup && !firstOf(r, 'followup', r.scoredAt) && !followupsOwed.includes(r));
+  // The at-least-once window, per channel: the longest wait from an accepted score to its
+  // follow-up, and the longest span between two copies of one message (a re-send after a fault).
+  const window: Record<string, { followups: number; followupMaxSeconds: number; duplicateMessages: number; duplicateMaxSeconds: number }> = {};
+  for (const rec of records) {
+    const w = window[rec.conv.platform] ??= { followups: 0, followupMaxSeconds: 0, duplicateMessages: 0, duplicateMaxSeconds: 0 };
+    const f = rec.scoredAt !== undefined ? firstOf(rec, 'followup', rec.scoredAt) : undefined;
+    if (f) {
+      w.followups++;
+      w.followupMaxSeconds = Math.max(w.followupMaxSeconds, Math.round((f.seenAt - rec.scoredAt!) / 100) / 10);
+    }
+    for (const kind of ['question', 'followup', 'thanks', 'reprompt'] as const) {
+      const copies = rec.conv.messages.filter((m) => m.kind === kind);
+      if (copies.length < 2 || (kind === 'reprompt' && rec.unclearSent > 0)) continue;
+      w.duplicateMessages += copies.length - 1;
+      w.duplicateMaxSeconds = Math.max(w.duplicateMaxSeconds, Math.round((copies.at(-1)!.seenAt - copies[0]!.seenAt) / 100) / 10);
+    }
+  }
+
   const states: Record<string, number> = {};
   for (const s of rows) states[s.state] = (states[s.state] ?? 0) + 1;
   const failedReasons: Record<string, number> = {};
@@ -511,17 +598,25 @@ async function main(): Promise<void> {
     extraQuestions,
     duplicatesExplained: explained,
     surveysStuck: stuck.length,
+    surveysStillPaced: stillPaced.length,
     notFinalAfterExpiry: notFinalAfterExpiry.length,
     crashesOtherThanKills: crashes.length,
     kills: kills.length,
     databaseRestarts: db.outages.length,
+    databaseHardKills: db.hardKills,
     storms: stormsStarted,
     stormSeconds: Math.round(stormMs / 1000),
     fuzzedReplies: fuzzSent,
     resolutionDeliveriesAccepted: records.reduce((n, r) => n + r.resolutionsAccepted, 0),
     unclearReplies: records.reduce((n, r) => n + r.unclearSent, 0),
-    customersNeverAsked: records.filter((r) => r.noQuestion).length,
-    followupsNeverReceived: records.filter((r) => r.noFollowup).length,
+    customersNeverAsked: neverAsked.length,
+    questionsLate: questionsLate.length,
+    questionsStillOwed: questionsOwed.length,
+    followupsNeverReceived: followupsNever.length,
+    followupsLate: followupsLate.length,
+    followupsStillOwed: followupsOwed.length,
+    atLeastOnceWindow: window,
+    drainSeconds,
     repromptsNeverReceived: records.filter((r) => r.noReprompt).length,
     lostByPlatform,
     surveyStates: states,
@@ -529,7 +624,8 @@ async function main(): Promise<void> {
     settings: {
       conversations: settings.conversations, fuzz: settings.fuzzReplies, minKills: settings.minKills, killEverySeconds: settings.killEverySeconds,
       leaseSeconds: settings.leaseSeconds, expireHours: settings.expireHours, stormEverySeconds: settings.stormEverySeconds,
-      stormSeconds: settings.stormSeconds, settleSeconds: settings.settleSeconds, maxMinutes: settings.maxMinutes, seed: settings.seed,
+      stormSeconds: settings.stormSeconds, settleSeconds: settings.settleSeconds, drainSeconds: settings.drainSeconds, maxMinutes: settings.maxMinutes, seed: settings.seed,
+      xConversations, dbKillsAfterSend: settings.dbKillsAfterSend,
       botProcesses: slots.length, discord: `2 shards, one per process; server on shard ${platforms.discordGuildShard}, DMs on shard 0`,
     },
   };
@@ -539,11 +635,21 @@ async function main(): Promise<void> {
     notFinalAfterExpiry: notFinalAfterExpiry.map((s) => ({ channel: s.channel, conversationId: s.conversationId, state: s.state, lastError: s.lastError })),
     lost: lostDetails, duplicates: dupDetails,
     refused: records.flatMap((r) => r.answers.filter((a) => !a.accepted).map((a) => ({ platform: r.conv.platform, conversationId: r.conv.conversationId, answer: a }))),
-    noFollowup: records.filter((r) => r.noFollowup).map((r) => ({ platform: r.conv.platform, conversationId: r.conv.conversationId, survey: byKey.get(`${r.conv.platform}:${r.conv.conversationId}`)?.state })),
-    noQuestion: records.filter((r) => r.noQuestion).map((r) => ({ platform: r.conv.platform, conversationId: r.conv.conversationId, survey: byKey.get(`${r.conv.platform}:${r.conv.conversationId}`) ?? null })),
+    stillPaced: stillPaced.map((s) => ({ channel: s.channel, conversationId: s.conversationId, state: s.state, owed: s.owed, lastError: s.lastError })),
+    noFollowup: records.filter((r) => r.noFollowup).map((r) => ({
+      platform: r.conv.platform, conversationId: r.conv.conversationId, survey: surveyOf(r) ? { state: surveyOf(r)!.state, owed: surveyOf(r)!.owed, lastError: surveyOf(r)!.lastError } : null,
+      scoredAt: r.scoredAt !== undefined ? r.scoredAt - t0 : null, messages: r.conv.messages.map((m) => ({ kind: m.kind, at: m.seenAt - t0 })),
+      why: followupsLate.includes(r) ? 'late' : followupsOwed.includes(r) ? 'still owed' : 'never',
+    })),
+    noQuestion: records.filter((r) => r.noQuestion).map((r) => ({
+      platform: r.conv.platform, conversationId: r.conv.conversationId, survey: surveyOf(r) ?? null,
+      messages: r.conv.messages.map((m) => ({ kind: m.kind, at: m.seenAt - t0 })),
+      why: questionsLate.includes(r) ? 'late' : questionsOwed.includes(r) ? 'still owed' : 'never',
+    })),
   }, null, 1));
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  const failed = result.lostAnswers > 0 || result.surveysStuck > 0 || result.crashesOtherThanKills > 0;
+  const failed = result.lostAnswers > 0 || result.surveysStuck > 0 || result.crashesOtherThanKills > 0
+    || result.followupsNeverReceived > 0 || result.customersNeverAsked > 0;
   log(`details and bot logs in ${dir}`);
   process.exitCode = failed ? 1 : 0;
 }

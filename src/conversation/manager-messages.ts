@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { WindowClosedError } from './channel-contract/send-errors.ts';
 import type { OwedNote, SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
-import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs } from './send-retry-policy.ts';
+import { isWorthRetrying, outOfAttempts, replyBackoffMs } from './send-retry-policy.ts';
 
 export type ManagerMessageStatus = 'sent' | 'queued' | 'window-closed' | 'opted-out' | 'unavailable';
 
@@ -66,7 +66,7 @@ export class ManagerMessages {
         return { status: 'window-closed' };
       }
       core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorKind(err) }, 'message back to the customer not delivered');
-      if (!isWorthRetrying(err) || attempts >= MAX_REPLY_ATTEMPTS) {
+      if (!isWorthRetrying(err) || outOfAttempts(err, attempts)) {
         await core.repo.settleNote(s._id, note.id);
         return { status: 'unavailable' };
       }

@@ -9,7 +9,7 @@
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import type { Asking } from './asking.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
-import { isWorthRetrying, MAX_REPLY_ATTEMPTS, replyBackoffMs, stillRelevant } from './send-retry-policy.ts';
+import { isWorthRetrying, outOfAttempts, replyBackoffMs, stillRelevant } from './send-retry-policy.ts';
 import type { TemplateKey } from './templates.ts';
 
 export class OwedMessages {
@@ -29,7 +29,9 @@ export class OwedMessages {
       await core.outbox.send(s.channel, core.recipient(s), core.message(s, owed));
     } catch (err) {
       const attempts = owed.attempts + 1;
-      const giveUp = !isWorthRetrying(err) || attempts >= MAX_REPLY_ATTEMPTS;
+      // Being told when to come back (a rate limit, or no slot of the shared budget yet) is a
+      // wait, not a failure: it does not use up the tries a failing platform gets.
+      const giveUp = !isWorthRetrying(err) || outOfAttempts(err, attempts);
       core.logger.warn({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorKind(err), retry: !giveUp }, 'message not delivered');
       if (giveUp) await core.repo.dropOwed(s._id, owed.id, errorText(err));
       else await core.repo.deferOwed(s._id, owed.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)), errorText(err));

@@ -13,10 +13,22 @@ export const BACKOFF_PER_ATTEMPT_MS = 30_000;
 export const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 /** A follow-up, re-prompt or thanks the platform could not take is tried this many times in all. */
 export const MAX_REPLY_ATTEMPTS = 5;
+/**
+ * Tries in all when the platform or the shared send budget said when to come back: those
+ * waits are not failures (X's 200 DMs per 15 minutes defers a backlog many times over), but
+ * a message is still not deferred forever.
+ */
+export const MAX_PACED_ATTEMPTS = 50;
 
 /** A platform that refused for good, or a closed messaging window, will not take the message later either. */
 export function isWorthRetrying(err: unknown): boolean {
   return !(err instanceof PermanentSendError || err instanceof WindowClosedError || err instanceof UnknownChannelError);
+}
+
+/** A follow-up, thanks or manager's message has had its tries: failures count up to MAX_REPLY_ATTEMPTS, waits it was told to take up to MAX_PACED_ATTEMPTS. */
+export function outOfAttempts(err: unknown, attempts: number): boolean {
+  const toldToWait = err instanceof TransientSendError && err.retryAfterMs !== undefined && err.retryAfterMs > 0;
+  return attempts >= (toldToWait ? MAX_PACED_ATTEMPTS : MAX_REPLY_ATTEMPTS);
 }
 
 /** The platform's retry-after if it gave one (within reason), else 30 s times the attempt. */

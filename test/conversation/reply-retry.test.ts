@@ -1,7 +1,8 @@
 /**
  * A follow-up, re-prompt or thanks that the platform could not take (a rate limit, an
  * outage) is kept on the survey and sent again by the scheduler, once; a message the
- * conversation has moved past is dropped; a permanent refusal is not retried.
+ * conversation has moved past is dropped; a permanent refusal is not retried; being told
+ * to wait (a retry-after, no slot of the shared budget) does not use up the tries.
  */
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { openTestDb } from '../helpers/database.ts';
 import { makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
+import { MAX_REPLY_ATTEMPTS } from '../../src/conversation/send-retry-policy.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let clock: TestClock;
@@ -50,6 +52,22 @@ describe('replies the platform could not take', () => {
     assert.equal(await engine.sendOwed(), 0, 'sent once');
     // The comment then completes the survey as usual.
     assert.equal((await engine.message({ channel: 'test', customerId: customer, text: 'great help' })).status, 'completed');
+  });
+
+  test('a follow-up told to wait more often than a failing platform gets tries is still sent (a wait is not a failure)', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 10_000);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '7' })).status, 'scored');
+    for (let wait = 0; wait < MAX_REPLY_ATTEMPTS + 2; wait++) {
+      channel.retryAfter.set(customer, 10_000);
+      clock.advance(11_000);
+      assert.equal(await engine.sendOwed(), 1, `taken again after wait ${wait + 1}`);
+      assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.owed?.key, 'followupPassive', 'still owed');
+    }
+    clock.advance(11_000);
+    assert.equal(await engine.sendOwed(), 1);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'followup']);
+    assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.owed, undefined);
   });
 
   test('a follow-up the customer has answered anyway is dropped, not sent late', async () => {

@@ -58,6 +58,12 @@ const routes: Array<[string, RegExp, Handler]> = [
     if (!list) throw new RestError(404, 10003, 'Unknown Channel');
     const limit = Number(req.query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidForm('limit', 'must be 1–100');
+    // Newest first, as Discord answers; with `after`, the `limit` messages right after that id.
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    if (after !== undefined) {
+      if (!/^\d{1,20}$/.test(after)) throw invalidForm('after', 'Value "' + after + '" is not snowflake.');
+      return { status: 200, body: list.filter((m) => BigInt(m.id) > BigInt(after)).slice(0, limit).reverse() };
+    }
     return { status: 200, body: [...list].reverse().slice(0, limit) };
   }],
   ['POST', /^\/channels\/(\d+)\/messages$/, (fake, [id], req) => ({ status: 200, body: fake.createMessageFromBot(id!, req.body) })],

@@ -121,8 +121,12 @@ export class FakeSlack {
     return this.sockets.size > 0;
   }
 
-  /** Deliver one envelope over Socket Mode; resolves with the bot's ack payload, rejects when none comes in time. */
-  socketSend(type: 'events_api' | 'interactive', payload: unknown, retryAttempt = 0, ackTimeoutMs = 5000): Promise<unknown> {
+  /**
+   * Deliver one envelope over Socket Mode; resolves with the bot's ack payload, rejects when none comes in time.
+   * Slack itself retries an envelope not acked within 3 s; this fake does not retry, so its
+   * default bound is only how long a test waits on a loaded machine before calling the ack lost.
+   */
+  socketSend(type: 'events_api' | 'interactive', payload: unknown, retryAttempt = 0, ackTimeoutMs = 30_000): Promise<unknown> {
     const ws = [...this.sockets][0];
     if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
     const envelopeId = randomUUID();

@@ -11,6 +11,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stormHits, type Storm } from './storm.ts';
+import { SlidingWindowLimit } from './sliding-window-limit.ts';
 
 export interface FakeXCredentials {
   consumerKey: string;
@@ -63,6 +64,11 @@ export class FakeXApi {
   readonly echoStatuses: number[] = [];
   /** While set, a share of DM requests is refused with the storm's status (fault injection). */
   storm: Storm | null = null;
+  /**
+   * When set, X's documented DM send limit (200 requests per 15 minutes per user) is
+   * enforced: a send over it is refused with 429, code 88 and `x-rate-limit-reset`.
+   */
+  dmLimit: SlidingWindowLimit | null = null;
   private readonly failures: ScriptedFailure[] = [];
   private readonly pendingEchoes = new Set<Promise<void>>();
   private nextId = 1_760_000_000_000_000_000n;
@@ -197,6 +203,16 @@ export class FakeXApi {
       this.attempts.push({ recipientId, status: failure.status, code });
       res.writeHead(failure.status, { 'content-type': 'application/json; charset=utf-8', ...failure.headers });
       res.end(failure.rawBody ?? (failure.body === undefined ? '' : JSON.stringify(failure.body)));
+      return;
+    }
+    const limited = this.dmLimit?.take(this.credentials.accessToken, Date.now());
+    if (limited && !limited.ok) {
+      this.attempts.push({ recipientId, status: 429, code: 88 });
+      res.writeHead(429, {
+        'content-type': 'application/json; charset=utf-8', 'x-rate-limit-limit': String(this.dmLimit!.limit), 'x-rate-limit-remaining': '0',
+        'x-rate-limit-reset': String(Math.ceil((Date.now() + limited.retryAfterMs) / 1000)),
+      });
+      res.end(JSON.stringify({ errors: [{ code: 88, message: 'Rate limit exceeded' }] }));
       return;
     }
     if (this.closedDms.has(recipientId)) {

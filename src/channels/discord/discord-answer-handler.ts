@@ -17,6 +17,7 @@ import type { FallbackThreads } from './discord-fallback-threads.ts';
 import type { ResolutionWatcher } from './discord-resolution-watcher.ts';
 import { answeredContent, parseButtonCustomId } from './discord-survey-message.ts';
 import { deliverHeld } from '../held-delivery.ts';
+import type { DmCatchUp, TypedAnswer } from './discord-dm-catch-up.ts';
 
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
 /** A typed answer is held this long at most while the database is away (then it is logged as lost). */
@@ -37,6 +38,10 @@ export class AnswerHandler {
     watcher: ResolutionWatcher;
     threadFallback: boolean;
     logger: Logger;
+    /** Re-reads DMs for answers no process handled. */
+    catchUp?: DmCatchUp;
+    /** The adapter stops: a held answer is let go (the next start's DM look-back reads it again). */
+    signal?: AbortSignal;
   }) {}
 
   /** True when the button was one of ours (whatever became of it). */
@@ -69,6 +74,7 @@ export class AnswerHandler {
       return true;
     }
     this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: 'button' }, 'discord answer');
+    if (CLOSED_OUTCOMES.has(outcome.status)) void this.deps.catchUp?.forget(interaction.user.id).catch(() => undefined);
     if (deferred && STORED_CHOICE.has(outcome.status)) {
       await interaction.editReply({ content: answeredContent(interaction.message.content, choice.score), components: [] })
         .catch((err: unknown) => this.ackFailed(err, interaction.id));
@@ -101,19 +107,47 @@ export class AnswerHandler {
 
   private async forward(message: Message, surveyId: string | undefined): Promise<ReplyOutcome> {
     // The gateway will not deliver this message again: hold it through a database outage
-    // (in order, per customer) rather than drop the customer's answer or their STOP.
-    const outcome = await this.serially(message.author.id, () => deliverHeld(() => this.deps.sink.message({
-      channel: 'discord',
-      customerId: message.author.id,
-      text: message.content,
-      eventId: message.id,
-      receivedAt: message.createdAt,
-      ...(surveyId ? { surveyId } : {}),
-    }), { maxMs: ANSWER_HOLD_MS, logger: this.deps.logger }));
-    if (outcome.status !== 'ignored') {
-      this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: message.inGuild() ? 'thread' : 'dm' }, 'discord answer');
+    // (in order, per customer) rather than drop the customer's answer or their STOP. If the
+    // hold runs out, the DM look-back reads it again once the database is back.
+    const typed = { id: message.id, authorId: message.author.id, content: message.content, createdAt: message.createdAt };
+    const via = message.inGuild() ? 'thread' : 'dm';
+    let outcome: ReplyOutcome;
+    try {
+      outcome = await this.serially(message.author.id, () => deliverHeld(() => this.toEngine(typed, surveyId), { maxMs: ANSWER_HOLD_MS, logger: this.deps.logger, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }));
+    } catch (err) {
+      if (via === 'dm') this.deps.catchUp?.request();
+      throw err;
     }
+    this.after(outcome, typed.authorId, via);
     return outcome;
+  }
+
+  /** A DM message the look-back found (no process handled it live): once, in order with live ones. */
+  async fromLookBack(typed: TypedAnswer): Promise<ReplyOutcome> {
+    const outcome = await this.serially(typed.authorId, () => this.toEngine(typed, undefined));
+    this.after(outcome, typed.authorId, 'look-back');
+    return outcome;
+  }
+
+  private toEngine(typed: TypedAnswer, surveyId: string | undefined): Promise<ReplyOutcome> {
+    return this.deps.sink.message({
+      channel: 'discord',
+      customerId: typed.authorId,
+      text: typed.content,
+      eventId: typed.id,
+      receivedAt: typed.createdAt,
+      ...(surveyId ? { surveyId } : {}),
+    });
+  }
+
+  private after(outcome: ReplyOutcome, customerId: string, via: string): void {
+    if (outcome.status !== 'ignored' && outcome.status !== 'duplicate') {
+      this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via }, 'discord answer');
+    }
+    // The survey takes no more answers: its DM need not be read again.
+    if (via !== 'thread' && CLOSED_OUTCOMES.has(outcome.status)) {
+      void this.deps.catchUp?.forget(customerId).catch(() => undefined);
+    }
   }
 
   private serially<T>(customerId: string, job: () => Promise<T>): Promise<T> {

@@ -17,6 +17,7 @@ import { discordRate } from './discord-rate.ts';
 import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 import type { Logger } from '../../logger.ts';
 import { AnswerHandler } from './discord-answer-handler.ts';
+import { DmCatchUp } from './discord-dm-catch-up.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { DiscordCode, discordCode, isTransientDiscordError, toSendError } from './discord-errors.ts';
 import { DiscordRest } from './discord-rest.ts';
@@ -45,6 +46,7 @@ interface Running {
   rest: DiscordRest;
   fallback: FallbackThreads;
   sweep: ResolutionSweep;
+  catchUp: DmCatchUp;
   stopping: AbortController;
 }
 
@@ -75,7 +77,11 @@ export class DiscordChannel implements ChannelAdapter {
     });
     watcher.attach(sweep);
     const fallback = new FallbackThreads(rest, () => client.user?.id);
-    const answers = new AnswerHandler({ client, sink: ctx.sink, fallback, watcher, threadFallback: this.settings.threadFallback, logger });
+    // DMs arrive on shard 0 only: its process re-reads open surveys' DMs after it (re)connects.
+    const catchUp: DmCatchUp = new DmCatchUp({
+      rest: reads, state: ctx.state, forward: (typed) => answers.fromLookBack(typed), botId: () => client.user?.id, logger, signal: stopping.signal,
+    });
+    const answers = new AnswerHandler({ client, sink: ctx.sink, fallback, watcher, threadFallback: this.settings.threadFallback, logger, catchUp, signal: stopping.signal });
     const command = new ResolveCommand({ client, rest, watcher, staff, logger });
 
     client.on(Events.ThreadUpdate, (before, after) => this.track(logger, 'thread update', () => watcher.onThreadUpdate(before, after)));
@@ -89,7 +95,10 @@ export class DiscordChannel implements ChannelAdapter {
       }
     });
     // A new session (after an invalid session or a long outage) may have missed thread updates.
-    client.on(Events.ShardReady, () => sweep.onShardReady());
+    client.on(Events.ShardReady, (shardId) => {
+      sweep.onShardReady();
+      if (shardId === 0 && this.accepting) catchUp.request();
+    });
     client.on(Events.ShardReconnecting, (shardId) => {
       if (this.accepting) logger.info({ shardId }, 'discord gateway reconnecting');
     });
@@ -99,7 +108,7 @@ export class DiscordChannel implements ChannelAdapter {
     client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
     client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
 
-    this.running = { client, rest, fallback, sweep, stopping };
+    this.running = { client, rest, fallback, sweep, catchUp, stopping };
     this.accepting = true;
     try {
       const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
@@ -135,7 +144,7 @@ export class DiscordChannel implements ChannelAdapter {
     await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     // Then stop retrying and looking back: the next start's look-back picks up what is left.
     running.stopping.abort();
-    await Promise.race([running.sweep.stop(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    await Promise.race([Promise.all([running.sweep.stop(), running.catchUp.idle()]), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     this.running = null;
     await running.client.destroy();
   }
@@ -145,13 +154,18 @@ export class DiscordChannel implements ChannelAdapter {
     await this.running?.sweep.idle();
   }
 
+  /** Resolves once the DM look-back (after a restart, or a hold that ran out) is done (tests). */
+  async dmLookBackIdle(): Promise<void> {
+    await this.running?.catchUp.idle();
+  }
+
   /** Resolves once every gateway event received so far has been handled (stop, tests). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
-    const { rest, fallback } = this.require();
+    const { rest, fallback, catchUp } = this.require();
     if (!SNOWFLAKE.test(to.customerId)) throw new PermanentSendError('discord: the customer id is not a Discord user id', 'bad-recipient');
     const address = to.address ?? {};
     const threadId = address.threadId && SNOWFLAKE.test(address.threadId) ? address.threadId : undefined;
@@ -161,6 +175,7 @@ export class DiscordChannel implements ChannelAdapter {
     }
     try {
       const dmChannelId = address.dmChannelId && SNOWFLAKE.test(address.dmChannelId) ? address.dmChannelId : await rest.openDm(to.customerId);
+      if (message.kind === 'question') await this.rememberDm(catchUp, to, dmChannelId);
       const messageId = await rest.createMessage(dmChannelId, surveyMessageBody(to, message, false));
       return { messageId, address: { ...address, mode: 'dm', dmChannelId } };
     } catch (err) {
@@ -187,6 +202,15 @@ export class DiscordChannel implements ChannelAdapter {
       });
     } catch (err) {
       throw toSendError(err, 'discord notice');
+    }
+  }
+
+  /** Before the question goes: its DM is re-read for answers no process handled. Not remembered, not sent. */
+  private async rememberDm(catchUp: DmCatchUp, to: Recipient, dmChannelId: string): Promise<void> {
+    try {
+      await catchUp.remember(to.customerId, to.surveyId, dmChannelId);
+    } catch (err) {
+      throw new TransientSendError(`discord: could not remember the DM for the look-back (${err instanceof Error ? err.message : String(err)})`);
     }
   }
 

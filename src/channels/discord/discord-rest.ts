@@ -101,6 +101,16 @@ export class DiscordRest {
     return z.array(messageSchema).max(100).parse(raw);
   }
 
+  /**
+   * Up to `limit` messages posted after the message id (or snowflake) `after`, oldest first
+   * (Discord's GET /channels/{channel.id}/messages?after=; the order it answers in is not relied on).
+   */
+  async messagesAfter(channelId: string, after: string, limit: number): Promise<DiscordMessage[]> {
+    const query = new URLSearchParams({ after, limit: String(Math.min(100, Math.max(1, limit))) });
+    const raw = await this.get(Routes.channelMessages(channelId), query);
+    return z.array(messageSchema).max(100).parse(raw).sort((a, b) => compareSnowflakes(a.id, b.id));
+  }
+
   /** A member of a server, or null when the user is not (or no longer) in it. */
   async member(guildId: string, userId: string): Promise<DiscordMember | null> {
     try {
@@ -144,4 +154,11 @@ export class DiscordRest {
   async putGuildCommands(applicationId: string, guildId: string, commands: CommandJson[]): Promise<void> {
     await this.rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: commands });
   }
+}
+
+/** Order of two snowflakes (their time, then worker and increment): numeric, not by text length. */
+export function compareSnowflakes(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

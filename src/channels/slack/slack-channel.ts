@@ -188,8 +188,9 @@ export class SlackChannel implements ChannelAdapter {
       if (result && !result.resolved && result.reason !== 'wrong-emoji') log.debug({ reason: result.reason }, 'slack reaction did not resolve');
     });
 
-    // Interactions are never redelivered by Slack: acknowledge within its 3 seconds, handle
-    // after, and tell the person what became of it (the answered question, or an apology).
+    // Interactions are never redelivered by Slack: acknowledge within its 3 seconds (after
+    // handling when it is quick), and tell the person what became of it (the answered
+    // question, or an apology).
     app.shortcut({ type: 'message_action', callback_id: this.settings.shortcutCallbackId }, async ({ ack, shortcut }) => {
       await ack();
       const parsed = messageShortcutSchema.safeParse(shortcut);
@@ -203,10 +204,17 @@ export class SlackChannel implements ChannelAdapter {
     });
 
     app.action(SCORE_ACTION, async ({ ack, body }) => {
-      await ack();
       const parsed = blockActionsSchema.safeParse(body);
-      if (!parsed.success) return void log.warn('slack block_actions payload not understood');
-      this.afterAck(() => answers.fromButton(parsed.data));
+      if (!parsed.success) {
+        await ack();
+        return void log.warn('slack block_actions payload not understood');
+      }
+      // Stored first when that fits in Slack's 3 seconds: a process that dies before storing
+      // then never acknowledged the press, and Slack shows the customer it did not go through.
+      const work = answers.fromButton(parsed.data).then(() => undefined, () => undefined);
+      const stored = await Promise.race([work.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), PRESS_ACK_WITHIN_MS).unref())]);
+      await ack();
+      if (!stored) this.afterAck(() => work);
     });
 
     app.event('message', async ({ event, body }) => {
@@ -229,6 +237,9 @@ export class SlackChannel implements ChannelAdapter {
     void p.finally(() => this.inFlight.delete(p));
   }
 }
+
+/** How long a button press may wait for its answer to be stored before it is acknowledged anyway (Slack allows 3 s). */
+const PRESS_ACK_WITHIN_MS = 2_000;
 
 /**
  * Handle an event whose failure Slack should retry: anything but a refusal of the event

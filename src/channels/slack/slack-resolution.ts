@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.ts';
 import { conversationIdOf } from './slack-address.ts';
 import type { SlackApi, SlackUser, ThreadMessage } from './slack-api.ts';
 import { slackErrorCode } from './slack-errors.ts';
+import { retryRateLimited, RESOLUTION_READ_RETRY, type RateRetry } from './slack-rate-retry.ts';
 import type { MessageShortcut, ReactionAdded } from './slack-payloads.ts';
 import type { SlackSettings } from './slack-settings.ts';
 
@@ -31,10 +32,16 @@ export interface ResolutionDeps {
   logger: Logger;
   botUserId: () => string | undefined;
   now?: () => Date;
+  /** How a `ratelimited` read is waited out (default RESOLUTION_READ_RETRY). */
+  rateRetry?: RateRetry;
 }
 
 export class SlackResolution {
-  constructor(private readonly deps: ResolutionDeps) {}
+  private readonly retry: RateRetry;
+
+  constructor(private readonly deps: ResolutionDeps) {
+    this.retry = deps.rateRetry ?? RESOLUTION_READ_RETRY;
+  }
 
   async fromReaction(e: ReactionAdded): Promise<ResolutionResult> {
     const { settings } = this.deps;
@@ -58,7 +65,7 @@ export class SlackResolution {
     const wantReplies = settings.agentRule === 'most-replies';
     let messages: ThreadMessage[];
     try {
-      messages = await api.thread(channel, rootTs, { maxMessages: 1000 });
+      messages = await retryRateLimited(() => api.thread(channel, rootTs, { maxMessages: 1000 }), this.retry);
     } catch (err) {
       const code = slackErrorCode(err);
       if (code === 'thread_not_found' || code === 'message_not_found' || code === 'channel_not_found') return { resolved: false, reason: 'thread-not-found' };
@@ -102,7 +109,7 @@ export class SlackResolution {
   /** users.info, but a failure only costs the name and locale, not the survey. */
   private async userOrNull(userId: string): Promise<SlackUser | null> {
     try {
-      return await this.deps.api.user(userId);
+      return await retryRateLimited(() => this.deps.api.user(userId), this.retry);
     } catch (err) {
       this.deps.logger.warn({ err: slackErrorCode(err) }, 'slack users.info failed; asking without name and locale'); // no user id at warn: it is the customer's
       return null;

@@ -1,7 +1,7 @@
 /**
  * The Slack channel's sending side against the fake Slack: a refused DM with the
  * thread fallback turned off fails the survey with Slack's error, a 429 is waited out
- * (Retry-After) rather than dropped, notices for managers land in their channel, and
+ * (Retry-After) rather than dropped (a send, and a resolution's look-ups), notices for managers land in their channel, and
  * the "most replies" agent rule picks the staff member who did the talking.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -85,6 +85,19 @@ describe('slack channel: delivery', () => {
     assert.ok(posts[1]!.at - posts[0]!.at >= 950, `the retry waited for Retry-After (waited ${posts[1]!.at - posts[0]!.at} ms)`);
     const s = await eventually(async () => { const x = await survey(root); return x?.state === 'asked' && x; }, 5000, 'asked');
     assert.equal(s.attempts ?? 0, 0, 'a rate limit is not a failed attempt at the survey');
+  });
+
+  test('a resolution whose look-ups Slack answers `ratelimited` is waited out (Retry-After) in the same delivery, not dropped', async () => {
+    const cust = 'URATELIM2';
+    fake.rateLimits.set('conversations.replies', [1]);
+    fake.rateLimits.set('users.info', [1]);
+    const root = await resolve(cust); // one delivery, answered 200: no redelivery needed
+    const s = await eventually(async () => survey(root), 10_000, 'the survey');
+    assert.equal(s.customer.name, 'Cus Tomer', 'the customer\'s name was read after the wait, not given up');
+    const replies = fake.callsTo('conversations.replies').filter((c) => c.params.ts === root);
+    assert.deepEqual(replies.map((c) => c.status), [429, 200], 'refused once, then read');
+    assert.ok(replies[1]!.at - replies[0]!.at >= 950, `the look-up waited for Retry-After (waited ${replies[1]!.at - replies[0]!.at} ms)`);
+    await eventually(async () => fake.botMessages(fake.dmChannelOf(cust))[0], 10_000, 'the question');
   });
 
   test('"most replies" makes the staff member who replied most the agent', async () => {
