@@ -12,7 +12,7 @@ import { TransientSendError } from '../src/conversation/channel-contract/send-er
 import { Outbox } from '../src/conversation/outbox.ts';
 import { LocalRateBudget, type BudgetKey, type RateBudget } from '../src/conversation/rate-budget.ts';
 import { silentLogger } from '../src/logger.ts';
-import { MongoRateBudget, MongoWindowBudget } from '../src/storage/rate-budget-store.ts';
+import { MongoRateBudget, MongoWindowBudget } from '../src/shared-state/rate-budget-store.ts';
 
 export interface ProcessTask {
   platform: string;

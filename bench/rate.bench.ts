@@ -22,7 +22,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mongoose from 'mongoose';
-import { MongoRateBudget } from '../src/storage/rate-budget-store.ts';
+import { MongoRateBudget } from '../src/shared-state/rate-budget-store.ts';
 import { SlidingWindowLimit } from '../test/fakes/sliding-window-limit.ts';
 import { benchUri } from './bench-db.ts';
 import { scaledPlatforms, type BenchPlatform } from './rate-platforms.ts';

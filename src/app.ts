@@ -22,11 +22,11 @@ import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
-import { MongoChannelStateStore } from './storage/channel-state-store.ts';
+import { MongoChannelStateStore } from './shared-state/channel-state-store.ts';
 import { SurveyReader } from './storage/surveys/index.ts';
 import { AppliedEventStore } from './storage/applied-event-store.ts';
 import { guardReplays } from './conversation/replay-guard.ts';
-import { MongoRateBudget } from './storage/rate-budget-store.ts';
+import { MongoRateBudget } from './shared-state/rate-budget-store.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createReports } from './reports/index.ts';
@@ -97,7 +97,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
-  // Every process draws on the same send budget per platform limit (storage/rate-budget-store.ts).
+  // Every process draws on the same send budget per platform limit (shared-state/rate-budget-store.ts).
   const shared = new MongoRateBudget(conn);
   await shared.init();
   const budget = new ResilientRateBudget(shared, (err) => logger.warn({ err }, 'the shared send budget is unavailable: pacing this process alone'));

@@ -18,7 +18,7 @@ import { SurveyRepository } from './storage/surveys/index.ts';
 import { SurveyEventQueue } from './survey-events/event-queue.ts';
 import { customerIdCanonicaliser, customerIdShape } from './channels/customer-ids.ts';
 import { ValidationError } from './validation.ts';
-import { MongoChannelStateStore } from './storage/channel-state-store.ts';
+import { MongoChannelStateStore } from './shared-state/channel-state-store.ts';
 import type { ChannelAdapter } from './conversation/channel-contract/channel.ts';
 
 export type { PostedAlert };

@@ -9,7 +9,7 @@ import type { ChannelAdapter, EngineSink } from '../conversation/channel-contrac
 import { createChannels } from '../channels/registry.ts';
 import { PermanentSendError, TransientSendError } from '../conversation/channel-contract/send-errors.ts';
 import { ConfigError } from '../env-readers.ts';
-import { MongoChannelStateStore } from '../storage/channel-state-store.ts';
+import { MongoChannelStateStore } from '../shared-state/channel-state-store.ts';
 import { Digests } from '../reports/digest/index.ts';
 import { readDigestTarget, catchUp, checkRollupZone, openReportCli, type Notice as ReportNotice, type NoticeTarget } from '../reports/index.ts';
 import { loadConfig } from '../config.ts';

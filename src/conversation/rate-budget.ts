@@ -6,7 +6,7 @@
  * the send is willing to wait.
  *
  * `LocalRateBudget` keeps the schedule in this process (one bot process, tests);
- * `MongoRateBudget` (storage/rate-budget-store.ts) keeps it in the database the
+ * `MongoRateBudget` (shared-state/rate-budget-store.ts) keeps it in the database the
  * processes share, so two processes together stay at the platform's ceiling.
  */
 

@@ -42,9 +42,9 @@ export const HOT_QUERIES: readonly HotQuery[] = [
     filter: { channel: 'slack', customerId: 'U1' }, index: { channel: 1, customerId: 1 }, source: 'src/conversation/eligibility.ts' },
   { name: 'eligibility: opted out?', collection: 'opt_outs', filter: { _id: 'key' }, index: { _id: 1 }, source: 'src/conversation/eligibility.ts' },
   { name: 'channel state: counters, compare-and-set, reads', collection: 'channel_state',
-    filter: { _id: 'ns:key', expiresAt: RANGE }, index: { _id: 1 }, source: 'src/storage/channel-state-store.ts' },
+    filter: { _id: 'ns:key', expiresAt: RANGE }, index: { _id: 1 }, source: 'src/shared-state/channel-state-store.ts' },
   { name: 'channel state: due entries of a prefix', collection: 'channel_state',
-    filter: { _id: RANGE, dueAt: RANGE, expiresAt: RANGE }, sort: { dueAt: 1 }, index: { _id: 1 }, source: 'src/storage/channel-state-store.ts' },
+    filter: { _id: RANGE, dueAt: RANGE, expiresAt: RANGE }, sort: { dueAt: 1 }, index: { _id: 1 }, source: 'src/shared-state/channel-state-store.ts' },
   { name: 'dashboard: the session of a cookie', collection: 'dashboard_sessions',
     filter: { _id: 'digest', expiresAt: RANGE }, index: { _id: 1 }, source: 'src/http/session-store.ts' },
 

@@ -165,8 +165,8 @@ describe('forget leaves nothing of the customer in any collection or channel sta
     const { SignedAgents } = await import('../../src/channels/x/x-signed-agents.ts');
     const { XChannel } = await import('../../src/channels/x/x-channel.ts');
     const { readXSettings } = await import('../../src/channels/x/x-settings.ts');
-    const { MongoChannelStateStore } = await import('../../src/storage/channel-state-store.ts');
-    const { channelStateModel } = await import('../../src/storage/channel-state-model.ts');
+    const { MongoChannelStateStore } = await import('../../src/shared-state/channel-state-store.ts');
+    const { channelStateModel } = await import('../../src/shared-state/channel-state-model.ts');
     const { silentLogger } = await import('../../src/logger.ts');
     const own = await openTestDb('forget-all');
     try {

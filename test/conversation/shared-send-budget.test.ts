@@ -14,7 +14,7 @@ import { TransientSendError } from '../../src/conversation/channel-contract/send
 import { silentLogger } from '../../src/logger.ts';
 import { Outbox } from '../../src/conversation/outbox.ts';
 import { LocalRateBudget, type RateBudget } from '../../src/conversation/rate-budget.ts';
-import { MongoRateBudget } from '../../src/storage/rate-budget-store.ts';
+import { MongoRateBudget } from '../../src/shared-state/rate-budget-store.ts';
 import { busiestWindow, SlidingWindowLimit } from '../fakes/sliding-window-limit.ts';
 import { mongoUri, openTestDb } from '../helpers/database.ts';
 

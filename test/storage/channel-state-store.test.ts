@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import mongoose, { type Connection } from 'mongoose';
-import { MongoChannelStateStore } from '../../src/storage/channel-state-store.ts';
+import { MongoChannelStateStore } from '../../src/shared-state/channel-state-store.ts';
 import { mongoUri, openTestDb } from '../helpers/database.ts';
 import { eventually } from '../helpers/app.ts';
 

@@ -12,7 +12,7 @@ import { optOutModel } from '../../src/conversation/opt-out-model.ts';
 import { sessionModel } from '../../src/http/session-model.ts';
 import { followupModel } from '../../src/reports/followups/followup-model.ts';
 import { rollupModel } from '../../src/reports/rollups/rollup-model.ts';
-import { channelStateModel } from '../../src/storage/channel-state-model.ts';
+import { channelStateModel } from '../../src/shared-state/channel-state-model.ts';
 import { HOT_QUERIES, indexProblem, type IndexKeys } from '../../src/storage/hot-queries.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { queuedEventModel } from '../../src/survey-events/event-queue-model.ts';

@@ -2,7 +2,7 @@
  * Small pieces of state an adapter must share with the other processes running it
  * (X's daily DM caps, which conversations are open), offered to the adapter through
  * `ChannelContext.state`. Adapters never touch the database; the app hands each one a
- * store already scoped to its channel, backed by MongoDB (storage/channel-state-store.ts).
+ * store already scoped to its channel, backed by MongoDB (shared-state/channel-state-store.ts).
  *
  * Every operation is atomic on its own key (one document, one conditional write), so
  * two processes can count and compare-and-set on the same key without a lock.

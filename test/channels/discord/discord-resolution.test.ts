@@ -15,7 +15,7 @@ import type { UserJson } from '../../fakes/discord-world.ts';
 import { Router } from 'express';
 import { DiscordChannel, readDiscordSettings } from '../../../src/channels/discord/index.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
+import { MongoChannelStateStore } from '../../../src/shared-state/channel-state-store.ts';
 
 /** Generous: the database is shared with other test files; healthy runs take a fraction of this. */
 const WAIT = 15_000;

@@ -13,7 +13,7 @@ import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events
 import { PermanentSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { Router } from 'express';
 import { silentLogger } from '../../../src/logger.ts';
-import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
+import { MongoChannelStateStore } from '../../../src/shared-state/channel-state-store.ts';
 import { SlackChannel } from '../../../src/channels/slack/slack-channel.ts';
 import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
 import type { EngineSink } from '../../../src/conversation/channel-contract/channel.ts';

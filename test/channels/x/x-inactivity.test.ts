@@ -15,7 +15,7 @@ import { FakeXApi, signActivity } from '../../fakes/x-api.ts';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurveys } from '../../helpers/surveys.ts';
 import { openTestDb } from '../../helpers/database.ts';
-import { MongoChannelStateStore } from '../../../src/storage/channel-state-store.ts';
+import { MongoChannelStateStore } from '../../../src/shared-state/channel-state-store.ts';
 
 const HOUR = 3_600_000;
 const creds = {

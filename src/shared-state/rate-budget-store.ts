@@ -25,7 +25,7 @@
  */
 import type { Collection, Connection } from 'mongoose';
 import type { BudgetKey, RateBudget, Reservation } from '../conversation/rate-budget.ts';
-import { isDuplicateKey } from './mongo-errors.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
 
 const COLLECTION = 'rate_budgets';
 const KEEP_MS = 3_600_000;

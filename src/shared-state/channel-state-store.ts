@@ -11,7 +11,7 @@
 import type { Connection, Model } from 'mongoose';
 import type { ChannelStateStore, DueEntry } from '../conversation/channel-contract/channel-state.ts';
 import { channelStateModel, type ChannelStateDoc } from './channel-state-model.ts';
-import { isDuplicateKey } from './mongo-errors.ts';
+import { isDuplicateKey } from '../storage/mongo-errors.ts';
 
 /** Attempts when a concurrent writer keeps taking the key between our conditional writes. */
 const MAX_RACES = 8;
