@@ -122,7 +122,7 @@ export class FakeSlack {
   }
 
   /** Deliver one envelope over Socket Mode; resolves with the bot's ack payload, rejects when none comes in time. */
-  socketSend(type: 'events_api' | 'interactive', payload: unknown, retryAttempt = 0, ackTimeoutMs = 5000): Promise<unknown> {
+  socketSend(type: 'events_api' | 'interactive', payload: unknown, retryAttempt = 0, ackTimeoutMs = 20_000): Promise<unknown> {
     const ws = [...this.sockets][0];
     if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
     const envelopeId = randomUUID();
