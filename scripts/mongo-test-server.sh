@@ -67,7 +67,9 @@ start() {
   if [ -n "$DATA_FILE" ]; then mkdir -p "$(dirname "$DATA_FILE")"; args+=("$DATA_FILE"); fi
   nohup java -Xss4m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(classpath)" MongoTestServer "${args[@]}" > "$DIR/server.log" 2>&1 &
   echo $! > "$DIR/pid"
-  for _ in $(seq 1 150); do
+  # A JVM starts in seconds on an idle machine and in a minute or more on a loaded one: a bound in time, not in tries.
+  local deadline=$((SECONDS + ${MONGO_TEST_START_SECONDS:-180}))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     if answers; then uri; return 0; fi
     running || break
     sleep 0.2
@@ -82,7 +84,9 @@ stop() {
     local pid; pid="$(cat "$DIR/pid")"
     kill "$pid" 2>/dev/null || true
     # Let the shutdown hook close the backend (H2 writes its file) before we return.
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # (5 s can be too short on a loaded machine; a start right after would find the old server still going.)
+    local deadline=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     rm -f "$DIR/pid"
   fi
 }

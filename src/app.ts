@@ -22,6 +22,7 @@ import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
+import { DatabaseWatchdog } from './storage/database-watchdog.ts';
 import { MongoChannelStateStore } from './shared-state/channel-state-store.ts';
 import { SurveyReader } from './storage/surveys/index.ts';
 import { AppliedEventStore } from './storage/applied-event-store.ts';
@@ -133,6 +134,8 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
   const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now });
   const readiness = new Readiness(conn);
+  // The driver can stop looking for a server that went away; this starts it looking again.
+  const watchdog = new DatabaseWatchdog(conn, logger, { uri: database.uri, onRestart: (why) => metrics.dbWatchdogRestarts.inc({ why }) }).start();
 
   // A platform event already applied (on any survey) never reaches the engine again: replays.
   const appliedEvents = new AppliedEventStore(conn, options.now);
@@ -208,6 +211,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       server.listen(config.port, config.host, () => resolve());
     });
   } catch (err) {
+    await watchdog.stop();
     observed.stop();
     await reports.stop();
     for (const channel of channels.values()) await channel.stop().catch(() => undefined);
@@ -246,6 +250,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       for (const channel of channels.values()) await channel.stop().catch((err) => logger.warn({ err, channel: channel.name }, 'channel stop failed'));
       // A send still running past the deadline is abandoned: its survey's lease lets another process retry it.
       await until(deadline, outbox.stop());
+      await watchdog.stop();
       observed.stop();
       if (!options.database) await database.close();
     },

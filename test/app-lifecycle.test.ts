@@ -28,6 +28,7 @@ describe('shutdown', () => {
       await assert.rejects(app.sink.message({ channel: 'test', customerId: 'cust-a', text: '9' }), ShuttingDownError);
       let stopped = false;
       void stopping.then(() => { stopped = true; });
+      // A window for a wrong early finish to show (a negative check: the pause is the behaviour under test).
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(stopped, false, 'stop waits for the question in flight');
       channel.release();

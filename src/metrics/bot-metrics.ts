@@ -75,6 +75,10 @@ export class BotMetrics {
   readonly dbReconnects = new Counter({
     name: 'nps_db_reconnects_total', help: 'Times the database connection came back.', registers: [this.registry],
   });
+  readonly dbWatchdogRestarts = new Counter({
+    name: 'nps_db_watchdog_restarts_total', help: 'Times the database watchdog re-established a connection the driver had stopped recovering, by sign (stuck-heartbeat, stale-client).',
+    labelNames: ['why'] as const, registers: [this.registry],
+  });
   readonly dbUp = new Gauge({
     name: 'nps_db_up', help: '1 if the database answered the reads of the last scrape, else 0.', registers: [this.registry],
   });

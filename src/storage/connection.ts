@@ -18,6 +18,8 @@ export class DatabaseError extends Error {
 export interface Database {
   conn: Connection;
   embedded: boolean;
+  /** The server's address, for the connection watchdog's probe (storage/database-watchdog.ts). */
+  uri?: string;
   close(): Promise<void>;
 }
 
@@ -33,9 +35,10 @@ export interface DatabaseConfig {
 export async function connectDatabase(config: DatabaseConfig, logger: Logger): Promise<Database> {
   if (config.mongodbUri) {
     try {
-      const conn = await mongoose.createConnection(config.mongodbUri, { dbName: config.mongodbDb, serverSelectionTimeoutMS: 10_000 }).asPromise();
+      // connectTimeoutMS also bounds a heartbeat: the watchdog counts one running past it (plus slack) as stuck.
+      const conn = await mongoose.createConnection(config.mongodbUri, { dbName: config.mongodbDb, serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000 }).asPromise();
       logger.info({ db: config.mongodbDb }, 'connected to MongoDB (MONGODB_URI)');
-      return { conn, embedded: false, close: () => conn.close() };
+      return { conn, embedded: false, uri: config.mongodbUri, close: () => conn.close() };
     } catch (err) {
       throw new DatabaseError(`MONGODB_URI: cannot connect (${(err as Error).message.split('\n')[0]})`);
     }
@@ -53,7 +56,7 @@ export async function connectDatabase(config: DatabaseConfig, logger: Logger): P
     const dev = config.devDatabase === 'auto' ? await startDevDatabase(config, logger, why) : null;
     if (dev) {
       const conn = await mongoose.createConnection(dev.uri, { dbName: config.mongodbDb }).asPromise();
-      return { conn, embedded: true, async close() { await conn.close(); await dev.stop(); } };
+      return { conn, embedded: true, uri: dev.uri, async close() { await conn.close(); await dev.stop(); } };
     }
     throw new DatabaseError(
       `MONGODB_URI is not set and ${why}, and the development stand-in is ${config.devDatabase === 'off' ? 'off (DEV_DATABASE=off)' : 'not available (it needs Java 17 and Maven)'}. Set MONGODB_URI to a MongoDB server, `
@@ -65,6 +68,7 @@ export async function connectDatabase(config: DatabaseConfig, logger: Logger): P
   return {
     conn,
     embedded: true,
+    uri: server.getUri(),
     async close() {
       await conn.close();
       await server.stop({ doCleanup: false, force: false });

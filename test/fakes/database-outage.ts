@@ -39,8 +39,37 @@ export class DatabaseOutage {
   /**
    * Driver settings that make an outage fail an operation within about a second (the
    * defaults wait 10–30 s) and notice the recovery at once; the behaviour is the same.
+   * connectTimeoutMS also bounds a heartbeat, so the bot's watchdog
+   * (src/storage/database-watchdog.ts) calls a stuck one stuck after about 10 s, not 35.
    */
-  readonly fastFailure = { serverSelectionTimeoutMS: 1000, heartbeatFrequencyMS: 500, bufferCommands: false } as const;
+  readonly fastFailure = { serverSelectionTimeoutMS: 1000, heartbeatFrequencyMS: 500, connectTimeoutMS: 5000, bufferCommands: false } as const;
+
+  /**
+   * The driver defect the watchdog exists for, made to happen now instead of by chance:
+   * the socket of `conn`'s server monitor is destroyed without the driver's connection
+   * hearing of it (as when the drop lands between the socket closing and the driver's
+   * `close` handler), so the monitor's next heartbeat writes to a destroyed socket and
+   * waits forever for a `drain` (mongodb 7.5 `Connection.writeCommand`). This reaches into
+   * the driver's internals on purpose: it is the state a loaded machine produced.
+   * Resolves once a monitor was hung; the server keeps its last description until an
+   * operation fails.
+   */
+  async hangMonitor(conn: Connection, withinMs = 15_000): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const client = conn.getClient() as unknown as { topology?: { s: { servers: Map<string, { monitor?: { connection?: { socket?: Socket } | null } }> } } };
+      const sockets = [...(client.topology?.s.servers.values() ?? [])].map((s) => s.monitor?.connection?.socket).filter((s): s is Socket => !!s && !s.destroyed);
+      if (sockets.length > 0) {
+        for (const socket of sockets) {
+          for (const event of ['close', 'error', 'timeout', 'end'] as const) socket.removeAllListeners(event);
+          socket.destroy();
+        }
+        return;
+      }
+      if (Date.now() - started > withinMs) throw new Error('no server monitor connection to hang');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 
   cut(): void {
     this.events.push(`${Date.now() % 1_000_000} cut`);

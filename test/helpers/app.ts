@@ -58,9 +58,17 @@ export async function startTestApp(opts: {
   };
 }
 
-/** Poll until `check` returns a value that is not undefined/null/false, or fail after `ms`. */
+/**
+ * The least time `eventually` gives a condition. Callers name bounds of a few seconds that
+ * hold on an idle machine; on a loaded one (2 cores, another process keeping both busy)
+ * the same work takes several times longer. A passing test never waits its bound out, so
+ * a generous floor costs nothing but the time a failing test takes to say so.
+ */
+const LEAST_WAIT_MS = 20_000;
+
+/** Poll until `check` returns a value that is not undefined/null/false, or fail after `ms` (at least LEAST_WAIT_MS). */
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + Math.max(ms, LEAST_WAIT_MS);
   let last: unknown;
   for (;;) {
     try {

@@ -75,7 +75,7 @@ describe('readiness during a database outage', () => {
       config: loadConfig({ PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN }),
       logger: silentLogger(),
       channels: [new RecordingChannel('test')],
-      database: { conn, embedded: false, close: async () => {} },
+      database: { conn, embedded: false, uri: outage.uri, close: async () => {} },
       schedule: false,
     });
   });

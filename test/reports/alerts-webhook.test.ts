@@ -94,6 +94,7 @@ describe('detractor alerts over the webhook channel', () => {
     await askedCustomer('pas-1');
     await reply('pas-1', '7');
     await eventually(async () => (await surveyModel(app.conn).countDocuments({ dirty: true })) === 0, 8000, 'sync to catch up');
+    // A window for a wrong alert to show (a negative check; the sync above caught up).
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(noticesFor('pro-1').length + noticesFor('pas-1').length, 0);
   });
@@ -103,6 +104,7 @@ describe('detractor alerts over the webhook channel', () => {
     hook.answers.push({ status: 503 }, { status: 429, retryAfter: '0' });
     await reply('det-3', '4');
     await eventually(async () => (noticesFor('det-3').length > 0 ? true : null), 15_000, 'the retried alert');
+    // A window for a duplicate alert to show (a negative check; the retried one arrived above).
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(noticesFor('det-3').length, 1);
   });
@@ -135,6 +137,7 @@ describe('detractor alerts over the webhook channel', () => {
     await surveyModel(app.conn).insertMany(docs);
     await Promise.all([second.sweep(), second.sweep()]);
     await eventually(async () => docs.every((_, i) => noticesFor(`conv-race-${i}`).length >= 1) || null, 15_000, 'all eight alerts');
+    // A window for a duplicate alert from the other process to show (a negative check; all eight arrived above).
     await new Promise((r) => setTimeout(r, 800));
     for (let i = 0; i < docs.length; i++) assert.equal(noticesFor(`conv-race-${i}`).length, 1, `conv-race-${i}`);
     assert.equal(await followupModel(app.conn).countDocuments({ agentId: 'a4' }), 8);

@@ -40,7 +40,7 @@ beforeAll(async () => {
   app = await startApp({
     config: loadConfig({ PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN, SCHEDULER_INTERVAL_MS: '100', ...server.env({ COMPANY_NAME: 'Acme' }) }),
     logger: silentLogger(),
-    database: { conn, embedded: false, close: async () => {} },
+    database: { conn, embedded: false, uri: outage.uri, close: async () => {} },
   });
 });
 

@@ -157,6 +157,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     await ok(event);
     await ok(event, { retryNum: 1 });
     await dm(cust, 0, 'the question');
+    // A window for a wrongly repeated question to show (a negative check; the 200s above mean both were handled).
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(fake.botMessages(fake.dmChannelOf(cust)).length, 1, 'one question');
     assert.equal(await countSurveys(app, { conversationId: `${CARE}:${root}` }), 1);
@@ -191,6 +192,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     const controlRoot = fake.say(CARE, control, 'Control');
     await ok(reactionAdded(AGENT, 'white_check_mark::skin-tone-3', CARE, controlRoot, control));
     await dm(control, 0, 'the control question');
+    // A window for a wrongly counted refusal to show (a negative check; the control above was handled after them).
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(await countSurveys(app, { 'customer.id': cust }), 0);
     assert.equal(fake.botMessages(fake.dmChannelOf(cust)).length, 0);
@@ -230,6 +232,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     await ok(eventCallback({ type: 'message', subtype: 'message_deleted', channel: d, channel_type: 'im', hidden: true, ts: '1800000001.000004', deleted_ts: '1800000001.000000' }));
     await ok(eventCallback({ type: 'message', subtype: 'channel_join', channel: d, channel_type: 'im', user: cust, text: '<@x> has joined', ts: '1800000001.000005' }));
     await ok(eventCallback({ type: 'message', subtype: 'message_changed', channel: d, channel_type: 'im', user: cust, text: '5', ts: '1800000001.000006' }));
+    // A window for a wrongly read score to show (a negative check; each 200 above came after its listeners ran).
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await surveyOf(CARE, root))?.state, 'asked', 'none of them was read as a score');
     await ok(dmMessage(cust, '7', '1800000001.000007'));
@@ -256,6 +259,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     assert.equal(tampered.status, 401);
     const unsigned = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event.body });
     assert.equal(unsigned.status, 401);
+    // A window for a wrongly accepted forged request to show (a negative check: all were refused with 401).
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(await surveyOf(CARE, root), null);
     assert.equal(fake.callsTo('conversations.replies').filter((c) => c.params.ts === root).length, 0, 'nothing reached the listeners');
@@ -287,6 +291,7 @@ describe('slack channel (HTTP mode, signed requests)', () => {
     const ten = buttonsOf(question).find((b) => b.text.text === '10')!;
     await ok(buttonPress({ user: other, channel: CARE, message: question, actionId: ten.action_id, value: ten.value }));
     await eventually(async () => fake.callsTo('chat.postEphemeral').find((c) => c.params.user === other), 5000, 'ephemeral to the other user');
+    // A window for a wrongly counted press to show (a negative check; the ephemeral above means it was handled).
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await surveyOf(CARE, root))?.state, 'asked');
 

@@ -24,7 +24,8 @@ import { readSurvey } from '../../helpers/surveys.ts';
 
 const CARE = 'CCAREOUT1';
 const AGENT = 'UAGENTOUT';
-const WAIT = 10_000;
+// A bound, not a pause: generous, because a loaded machine is slow and a passing test does not wait it out.
+const WAIT = 30_000;
 
 interface Bot { fake: FakeSlack; app: RunningApp; conn: Connection; direct: Awaited<ReturnType<typeof openTestDb>> }
 
@@ -44,7 +45,7 @@ async function startBot(label: string, env: Record<string, string>): Promise<Bot
       ...env,
     }),
     logger: silentLogger(),
-    database: { conn, embedded: false, close: async () => {} },
+    database: { conn, embedded: false, uri: outage.uri, close: async () => {} },
   });
   return { fake, app, conn, direct };
 }
@@ -145,7 +146,7 @@ describe('slack, Socket Mode: answers during a database outage', () => {
 
   test('a typed score is not acknowledged while the database is down; the redelivery is stored once', async () => {
     const cust = 'UOUTSOCK1';
-    const { conversationId } = await asked(bot, cust, async (post) => { await bot.fake.socketSend('events_api', post.payload); });
+    const { conversationId } = await asked(bot, cust, async (post) => { await bot.fake.socketSend('events_api', post.payload, 0, WAIT); });
 
     outage.cut();
     const answer = dmMessage(cust, '4', '1800000200.000100');
@@ -154,11 +155,12 @@ describe('slack, Socket Mode: answers during a database outage', () => {
     assert.equal((await readSurvey(bot.direct, { conversationId }))?.state, 'asked');
 
     await outage.restoreFor(bot.conn);
-    await bot.fake.socketSend('events_api', answer.payload, 1);
+    // Acknowledged once stored: wait for the ack with a bound (the default 5 s is short on a loaded machine).
+    await bot.fake.socketSend('events_api', answer.payload, 1, WAIT);
     const scored = await readSurvey(bot.direct, { conversationId });
     assert.equal(scored?.state, 'scored', 'stored before the ack');
     assert.equal(scored?.score, 4);
-    await bot.fake.socketSend('events_api', answer.payload, 2);
+    await bot.fake.socketSend('events_api', answer.payload, 2, WAIT);
     await eventually(async () => bot.fake.botMessages(bot.fake.dmChannelOf(cust))[1], WAIT, 'the follow-up');
     assert.equal(bot.fake.botMessages(bot.fake.dmChannelOf(cust)).length, 2, 'one follow-up');
   });
