@@ -82,6 +82,9 @@ export class AnswerHandler {
     // its answer is stored (then the same response shows the choice), or together with the
     // request to press again. A process killed before that leaves the press unanswered,
     // Discord tells the customer it failed, and they press again.
+    // Answered as soon as the score is stored, not after its follow-up went too.
+    let onStored: (outcome: ReplyOutcome) => void = () => undefined;
+    const storedFirst = new Promise<Stored>((resolve) => { onStored = (outcome) => resolve({ outcome }); });
     const storing: Promise<Stored> = this.serially(interaction.user.id, () => this.deps.sink.message({
       channel: 'discord',
       customerId: interaction.user.id,
@@ -89,8 +92,9 @@ export class AnswerHandler {
       choice: choice.score,
       surveyId: choice.surveyId,
       eventId: interaction.id,
+      onStored,
     })).then((outcome) => ({ outcome }), (err: unknown) => ({ err }));
-    const inTime = await within(storing, RESPOND_WITHIN_MS);
+    const inTime = await within(Promise.race([storedFirst, storing]), RESPOND_WITHIN_MS);
     if (inTime && 'outcome' in inTime) {
       const { outcome } = inTime;
       this.stored(outcome, interaction.user.id);
@@ -111,7 +115,7 @@ export class AnswerHandler {
     }
     if (inTime) return true;
     // Stored late after all: show it (a second press is then a duplicate).
-    const late = await storing;
+    const late = await Promise.race([storedFirst, storing]);
     if (!('outcome' in late)) return true;
     this.stored(late.outcome, interaction.user.id);
     if (deferred && STORED_CHOICE.has(late.outcome.status)) {
