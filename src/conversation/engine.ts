@@ -87,7 +87,7 @@ export class SurveyEngine extends EventEmitter<SurveyEngineEvents> implements En
   async message(input: InboundMessage): Promise<ReplyOutcome> {
     const m = validate(inboundMessageSchema, input);
     if (!this.core.outbox.has(m.channel)) throw new ValidationError('channel', `unknown channel "${m.channel}"`);
-    return this.replies.handle({ ...m, receivedAt: m.receivedAt ?? this.core.now() });
+    return this.replies.handle({ ...m, receivedAt: m.receivedAt ?? this.core.now(), ...(input.onStored ? { onStored: input.onStored } : {}) });
   }
 
   /** Ask one survey now if it is due and nobody else is asking it. */

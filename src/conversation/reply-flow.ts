@@ -71,15 +71,19 @@ export class ReplyFlow {
         score, category, comment: cleaned, at, owed: core.owe(testimonial ? 'consentQuestion' : 'thanks'), ...(testimonial ? { testimonial } : {}),
       }, r.eventId), 'asked', 'completed');
       if (!done) return null;
+      const outcome: ReplyOutcome = { status: 'completed', surveyId: String(done._id), score };
+      r.onStored?.(outcome);
       await this.owed.deliver(done);
-      return { status: 'completed', surveyId: String(done._id), score };
+      return outcome;
     }
     const scored = core.moved(await core.repo.score(t, {
       score, category, at, expiresAt: new Date(at.getTime() + core.settings.expireMs), owed: core.owe(followupKey(category)),
     }, r.eventId), 'asked', 'scored');
     if (!scored) return null;
+    const outcome: ReplyOutcome = { status: 'scored', surveyId: String(scored._id), score };
+    r.onStored?.(outcome);
     await this.owed.deliver(scored);
-    return { status: 'scored', surveyId: String(scored._id), score };
+    return outcome;
   }
 
   /** scored → completed with the comment (thanks, or the consent question, owed). Null if nothing matched. */

@@ -1,3 +1,5 @@
+import type { ReplyOutcome } from './channel-contract/channel.ts';
+
 /** A customer's message, validated, as the engine's reply flows handle it. */
 export interface Reply {
   channel: string;
@@ -7,4 +9,6 @@ export interface Reply {
   surveyId?: string;
   eventId?: string;
   receivedAt: Date;
+  /** Told once a score is stored, before its follow-up is sent (see InboundMessage). */
+  onStored?: (outcome: ReplyOutcome) => void;
 }

@@ -2,7 +2,9 @@
  * A database outage on loopback: a TCP proxy between the bot and the real
  * MongoDB-protocol server. `cut()` drops every open connection and refuses new ones
  * (the bot's driver sees the server vanish, as in a crash or a network split);
- * `restore()` lets connections through again. Nothing in the bot is stubbed: its
+ * `restore()` lets connections through again. `hold()` keeps the connections open but
+ * passes nothing on to the server until `release()` (a database that stalls: operations
+ * neither fail nor finish). Nothing in the bot is stubbed: its
  * mongoose connection simply points at the proxy.
  *
  * @example
@@ -18,6 +20,9 @@ import { mongoUri } from '../helpers/database.ts';
 export class DatabaseOutage {
   private readonly sockets = new Set<Socket>();
   private down = false;
+  private held = false;
+  /** Each bot connection and its upstream, for hold/release. */
+  private readonly pairs = new Map<Socket, Socket>();
 
   private constructor(private readonly server: Server, private readonly target: { host: string; port: number }) {}
 
@@ -82,6 +87,21 @@ export class DatabaseOutage {
     this.down = false;
   }
 
+  /** Stall: requests already sent and new ones wait in the proxy, none fails. */
+  hold(): void {
+    this.held = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      client.pause();
+    }
+  }
+
+  /** Pass on what waited, and everything after it. */
+  release(): void {
+    this.held = false;
+    for (const [client, upstream] of this.pairs) client.pipe(upstream);
+  }
+
   /**
    * Let connections through again and wait until `conn` has noticed: a ping through it is
    * answered (the driver found the server again). On a busy machine that takes from tens
@@ -134,16 +154,19 @@ export class DatabaseOutage {
       return;
     }
     const upstream = createConnection(this.target);
+    this.pairs.set(client, upstream);
     for (const s of [client, upstream]) {
       this.sockets.add(s);
       s.on('error', () => undefined);
       s.on('close', () => {
         this.sockets.delete(s);
+        this.pairs.delete(client);
         client.destroy();
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
+    if (this.held) client.pause();
+    else client.pipe(upstream);
     upstream.pipe(client);
   }
 }

@@ -5,6 +5,11 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 
+/** A Slack timestamp for now, as Slack writes it: seconds, a dot, six digits ("1700000000.000100"), also on a whole second. */
+function slackTsNow(): string {
+  return (Date.now() / 1000).toFixed(6);
+}
+
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
 export interface SlackPost {
@@ -49,7 +54,7 @@ export function eventCallback(event: Record<string, unknown>, eventId = `Ev${ran
     token: 'legacy-verification-token',
     team_id: 'TFAKE',
     api_app_id: 'AFAKE',
-    event: { event_ts: String(Date.now() / 1000), ...event },
+    event: { event_ts: slackTsNow(), ...event },
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
@@ -83,7 +88,7 @@ export function messageShortcut(opts: { user: string; channel: string; ts: strin
   return interaction({
     type: 'message_action',
     token: 'legacy-verification-token',
-    action_ts: String(Date.now() / 1000),
+    action_ts: slackTsNow(),
     team: { id: 'TFAKE', domain: 'fake' },
     user: { id: opts.user, name: opts.user.toLowerCase(), team_id: 'TFAKE' },
     channel: { id: opts.channel, name: 'care' },
@@ -108,6 +113,6 @@ export function buttonPress(opts: { user: string; channel: string; message: { ts
     channel: { id: opts.channel, name: 'directmessage' },
     message: { type: 'message', user: 'UBOT0001', bot_id: 'BBOT0001', text: '…', ...opts.message },
     response_url: 'http://127.0.0.1:9/unused',
-    actions: [{ type: 'button', action_id: opts.actionId, block_id: 'nps_scores', text: { type: 'plain_text', text: '?' }, value: opts.value, action_ts: String(Date.now() / 1000) }],
+    actions: [{ type: 'button', action_id: opts.actionId, block_id: 'nps_scores', text: { type: 'plain_text', text: '?' }, value: opts.value, action_ts: slackTsNow() }],
   });
 }

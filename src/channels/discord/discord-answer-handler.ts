@@ -5,10 +5,12 @@
  * are ignored. Each answer carries Discord's id as the event id, so a dispatch
  * delivered twice (a gateway resume replays events) is counted once.
  *
- * A button press is acknowledged at once (Discord allows three seconds) with a deferred
- * update, which changes nothing the customer sees; the question shows the choice, without
- * buttons, only once the engine stored it. If it could not be stored the buttons stay and
- * the customer is asked, in a message only they see, to press again.
+ * A button press is answered only once the engine stored it: the response (UPDATE_MESSAGE)
+ * shows the choice on the question, without buttons. Discord does not deliver a press
+ * again, so acknowledging it first would lose it if the process died before storing. When
+ * it cannot be stored within the response window (Discord allows three seconds), the press
+ * is acknowledged with a deferred update, the buttons stay and the customer is asked, in a
+ * message only they see, to press again; an answer stored late is then still shown.
  */
 import { MessageFlags, type ButtonInteraction, type Client, type Message } from 'discord.js';
 import type { EngineSink, ReplyOutcome } from '../../conversation/channel-contract/channel.ts';
@@ -22,10 +24,32 @@ import type { DmCatchUp, TypedAnswer } from './discord-dm-catch-up.ts';
 const CLOSED_OUTCOMES = new Set(['completed', 'opted-out', 'gave-up']);
 /** A typed answer is held this long at most while the database is away (then it is logged as lost). */
 const ANSWER_HOLD_MS = 5 * 60_000;
+/**
+ * A press is answered this long after it arrived at most while its answer is being stored
+ * (Discord allows three seconds from the press; the rest is for the gateway and the response).
+ */
+const RESPOND_WITHIN_MS = 2_000;
 /** Outcomes of a press that mean the choice is stored. */
 const STORED_CHOICE = new Set(['scored', 'completed']);
 /** Shown only to the customer when a pressed score could not be stored. */
 export const NOT_RECORDED = 'Sorry, we could not record your answer just now. Please press it again in a moment.';
+
+type Stored = { outcome: ReplyOutcome } | { err: unknown };
+
+/** The settled value, or null when `ms` passed first. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), ms); });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errName(err: unknown): string {
+  return err instanceof Error ? err.name : 'error';
+}
 
 export class AnswerHandler {
   /** Per customer, the answer being handled: a quick "9" then "great help" must reach the engine in that order. */
@@ -54,32 +78,56 @@ export class AnswerHandler {
         .catch((err: unknown) => this.ackFailed(err, interaction.id));
       return true;
     }
-    const deferred = await interaction.deferUpdate().then(() => true, (err: unknown) => { this.ackFailed(err, interaction.id); return false; });
-    let outcome: ReplyOutcome;
-    try {
-      outcome = await this.serially(interaction.user.id, () => this.deps.sink.message({
-        channel: 'discord',
-        customerId: interaction.user.id,
-        text: '',
-        choice: choice.score,
-        surveyId: choice.surveyId,
-        eventId: interaction.id,
-      }));
-    } catch (err) {
-      this.deps.logger.warn({ err: err instanceof Error ? err.name : 'error', via: 'button' }, 'discord answer not stored; the customer is asked to press again');
-      if (deferred) {
-        await interaction.followUp({ content: NOT_RECORDED, flags: MessageFlags.Ephemeral })
-          .catch((e: unknown) => this.ackFailed(e, interaction.id));
+    // Discord does not deliver an interaction again: the press is acknowledged only once
+    // its answer is stored (then the same response shows the choice), or together with the
+    // request to press again. A process killed before that leaves the press unanswered,
+    // Discord tells the customer it failed, and they press again.
+    // Answered as soon as the score is stored, not after its follow-up went too.
+    let onStored: (outcome: ReplyOutcome) => void = () => undefined;
+    const storedFirst = new Promise<Stored>((resolve) => { onStored = (outcome) => resolve({ outcome }); });
+    const storing: Promise<Stored> = this.serially(interaction.user.id, () => this.deps.sink.message({
+      channel: 'discord',
+      customerId: interaction.user.id,
+      text: '',
+      choice: choice.score,
+      surveyId: choice.surveyId,
+      eventId: interaction.id,
+      onStored,
+    })).then((outcome) => ({ outcome }), (err: unknown) => ({ err }));
+    const inTime = await within(Promise.race([storedFirst, storing]), RESPOND_WITHIN_MS);
+    if (inTime && 'outcome' in inTime) {
+      const { outcome } = inTime;
+      this.stored(outcome, interaction.user.id);
+      if (STORED_CHOICE.has(outcome.status)) {
+        await interaction.update({ content: answeredContent(interaction.message.content, choice.score), components: [] })
+          .catch((err: unknown) => this.ackFailed(err, interaction.id));
+      } else {
+        await interaction.deferUpdate().catch((err: unknown) => this.ackFailed(err, interaction.id));
       }
       return true;
     }
-    this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: 'button' }, 'discord answer');
-    if (CLOSED_OUTCOMES.has(outcome.status)) void this.deps.catchUp?.forget(interaction.user.id).catch(() => undefined);
-    if (deferred && STORED_CHOICE.has(outcome.status)) {
+    // Not stored (yet): acknowledged in time, with the request to press again.
+    const deferred = await interaction.deferUpdate().then(() => true, (err: unknown) => { this.ackFailed(err, interaction.id); return false; });
+    this.deps.logger.warn({ err: inTime ? errName(inTime.err) : 'slow', via: 'button' }, 'discord answer not stored in time; the customer is asked to press again');
+    if (deferred) {
+      await interaction.followUp({ content: NOT_RECORDED, flags: MessageFlags.Ephemeral })
+        .catch((e: unknown) => this.ackFailed(e, interaction.id));
+    }
+    if (inTime) return true;
+    // Stored late after all: show it (a second press is then a duplicate).
+    const late = await Promise.race([storedFirst, storing]);
+    if (!('outcome' in late)) return true;
+    this.stored(late.outcome, interaction.user.id);
+    if (deferred && STORED_CHOICE.has(late.outcome.status)) {
       await interaction.editReply({ content: answeredContent(interaction.message.content, choice.score), components: [] })
         .catch((err: unknown) => this.ackFailed(err, interaction.id));
     }
     return true;
+  }
+
+  private stored(outcome: ReplyOutcome, customerId: string): void {
+    this.deps.logger.info({ status: outcome.status, surveyId: outcome.surveyId, via: 'button' }, 'discord answer');
+    if (CLOSED_OUTCOMES.has(outcome.status)) void this.deps.catchUp?.forget(customerId).catch(() => undefined);
   }
 
   async onMessage(message: Message): Promise<void> {

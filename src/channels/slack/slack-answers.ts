@@ -32,11 +32,29 @@ export interface AnswerDeps {
 /** Shown only to the customer when a pressed score could not be stored. */
 export const NOT_RECORDED = 'Sorry, we could not record your answer just now. Please press it again in a moment.';
 
+/** What the channel learns about one press while the engine handles it. */
+export interface ButtonPress {
+  onStored?: (outcome: ReplyOutcome) => void;
+  toldAgain?: () => boolean;
+}
+
 export class SlackAnswers {
   constructor(private readonly deps: AnswerDeps) {}
 
-  /** A score button: the engine gets the exact score; the question then shows it, without buttons. */
-  async fromButton(body: BlockActions): Promise<ReplyOutcome | null> {
+  /** The press could not be stored (in time): the customer is asked, in a note only they see, to press again. */
+  async askToPressAgain(body: BlockActions): Promise<void> {
+    const channel = body.container?.channel_id ?? body.channel?.id;
+    if (!channel) return;
+    await this.deps.api.postEphemeral(channel, body.user.id, NOT_RECORDED, body.message?.thread_ts)
+      .catch((e) => this.deps.logger.debug({ err: slackErrorCode(e) }, 'slack ephemeral failed'));
+  }
+
+  /**
+   * A score button: the engine gets the exact score; the question then shows it, without
+   * buttons. `press.onStored` is told as soon as the score is stored (before its follow-up
+   * goes); once `press.toldAgain()` the customer was already asked to press again.
+   */
+  async fromButton(body: BlockActions, press: ButtonPress = {}): Promise<ReplyOutcome | null> {
     const action = body.actions.find((a) => SCORE_ACTION.test(a.action_id));
     const value = action?.value ? decodeButtonValue(action.value) : null;
     if (!action || !value) return null;
@@ -59,14 +77,12 @@ export class SlackAnswers {
         choice: value.score,
         surveyId: value.surveyId,
         eventId: `action:${channel ?? '-'}:${messageTs ?? '-'}:${action.action_ts ?? action.action_id}`,
+        ...(press.onStored ? { onStored: press.onStored } : {}),
       });
     } catch (err) {
       // Slack does not redeliver a press: the buttons stay, and the customer is asked to press again.
       this.deps.logger.warn({ err: err instanceof Error ? err.name : 'error', code: slackErrorCode(err) }, 'slack button answer not stored; the customer is asked to try again');
-      if (channel) {
-        await this.deps.api.postEphemeral(channel, body.user.id, NOT_RECORDED, body.message?.thread_ts)
-          .catch((e) => this.deps.logger.debug({ err: slackErrorCode(e) }, 'slack ephemeral failed'));
-      }
+      if (!press.toldAgain?.()) await this.askToPressAgain(body);
       return null;
     }
     if ((outcome.status === 'scored' || outcome.status === 'completed') && channel && messageTs) {

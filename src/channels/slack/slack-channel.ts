@@ -209,12 +209,27 @@ export class SlackChannel implements ChannelAdapter {
         await ack();
         return void log.warn('slack block_actions payload not understood');
       }
-      // Stored first when that fits in Slack's 3 seconds: a process that dies before storing
-      // then never acknowledged the press, and Slack shows the customer it did not go through.
-      const work = answers.fromButton(parsed.data).then(() => undefined, () => undefined);
-      const stored = await Promise.race([work.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), PRESS_ACK_WITHIN_MS).unref())]);
+      // Stored first when that fits in Slack's 3 seconds (the follow-up need not have gone):
+      // a process that dies before storing then never acknowledged the press, and Slack shows
+      // the customer it did not go through. Slower, the acknowledgement comes only with the
+      // request to press again, so a process dying after it loses nothing the customer was
+      // told was taken; a score stored late is still shown on the question.
+      let toldAgain = false;
+      let onStored: () => void = () => undefined;
+      const storedFirst = new Promise<void>((resolve) => { onStored = resolve; });
+      const work = answers.fromButton(parsed.data, { onStored: () => onStored(), toldAgain: () => toldAgain }).then(() => undefined, () => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        storedFirst.then(() => true), work.then(() => true),
+        new Promise<boolean>((r) => { timer = setTimeout(() => r(false), PRESS_ACK_WITHIN_MS); timer.unref(); }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        toldAgain = true;
+        await answers.askToPressAgain(parsed.data);
+      }
       await ack();
-      if (!stored) this.afterAck(() => work);
+      this.afterAck(() => work);
     });
 
     app.event('message', async ({ event, body }) => {

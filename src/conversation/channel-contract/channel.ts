@@ -63,6 +63,11 @@ export interface InboundMessage {
   /** The platform's id for this event, so a redelivered event is handled once. */
   eventId?: string;
   receivedAt?: Date;
+  /**
+   * Called once a score is stored, before the message it makes owed (the follow-up) is
+   * sent: a platform that never redelivers a button press answers the press then.
+   */
+  onStored?: (outcome: ReplyOutcome) => void;
 }
 
 export type ReplyStatus =

@@ -85,19 +85,21 @@ function buttonFor(question: MessageJson, score: number): string {
 }
 
 describe('discord: answering', () => {
-  test('a button press: acknowledged with a deferred update, the question shows the choice (buttons gone) once stored, then follow-up, comment, thanks', async () => {
+  test('a button press: answered only once stored, with the question showing the choice (buttons gone), then follow-up, comment, thanks', async () => {
     const { customer, thread, question, survey } = await askedByDm('Bea Button');
     const press = discord.pressButton(question.id, customer.id, buttonFor(question, 9));
     await eventually(async () => press.callback, WAIT, 'the interaction callback');
-    assert.equal(press.callback?.type, 6, 'DEFERRED_UPDATE_MESSAGE: nothing shown before the answer is stored');
-    await eventually(async () => press.edited, WAIT, 'the question edited');
-    assert.deepEqual(press.edited?.components, []);
-    assert.match(String(press.edited?.content), /\*\*9\*\* \/ 10/);
+    // Discord does not deliver a press again: by the time it is acknowledged the answer is stored.
+    const scored = await readSurvey(app, { channel: 'discord', conversationId: thread.id });
+    assert.equal(scored?.state, 'scored', 'stored before the press was acknowledged');
+    assert.equal(scored?.score, 9);
+    assert.equal(String(scored?._id), String(survey._id));
+    assert.equal(press.callback?.type, 7, 'UPDATE_MESSAGE: the question shows the choice');
+    assert.deepEqual(press.callback?.data?.components, []);
+    assert.match(String(press.callback?.data?.content), /\*\*9\*\* \/ 10/);
     assert.deepEqual(discord.dmsTo(customer.id)[0]?.components, [], 'the question no longer has buttons');
+    assert.equal(press.followUps.length, 0);
 
-    const scored = await surveyIn(thread.id, 'scored');
-    assert.equal(scored.score, 9);
-    assert.equal(String(scored._id), String(survey._id));
     const followup = await eventually(async () => discord.dmsTo(customer.id)[1], WAIT, 'the follow-up');
     assert.match(followup.content, /main reason/);
     assert.deepEqual(followup.components, []);
@@ -239,7 +241,7 @@ describe('discord: answering', () => {
     await eventually(async () => discord.gateway.resumes > resumes + 1 && discord.gateway.connected, WAIT, 'a second RESUME');
     const scoredTwo = await surveyIn(two.thread.id, 'scored');
     assert.equal(scoredTwo.score, 10);
-    assert.ok(press.callback === undefined || press.callback.type === 6, 'a deferred update, when the press came in time');
+    assert.ok(press.callback === undefined || press.callback.type === 7, 'answered once stored (showing the choice), when the press came in time');
 
     assert.equal(discord.gateway.identifies, identifies, 'resumed, never re-identified');
     assert.ok(discord.gateway.connections.slice(1).every((c) => c.path === '/resume'), 'reconnected to resume_gateway_url');

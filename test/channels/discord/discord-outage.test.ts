@@ -81,14 +81,46 @@ describe('discord: a button pressed during a database outage', () => {
 
     await outage.restoreFor(conn);
     const again = discord.pressButton(question.id, customer.id, buttonFor(question, 9));
-    await eventually(async () => again.edited, WAIT, 'the question shown answered');
-    assert.equal(again.callback?.type, 6);
-    assert.match(String(again.edited?.content), /✅ \*\*9\*\* \/ 10/);
+    await eventually(async () => again.callback, WAIT, 'the press answered');
+    assert.equal(again.callback?.type, 7, 'answered once stored, with the question updated');
+    assert.match(String(again.callback?.data?.content), /✅ \*\*9\*\* \/ 10/);
+    assert.match(discord.dmsTo(customer.id)[0]?.content ?? '', /✅ \*\*9\*\* \/ 10/);
     assert.deepEqual(discord.dmsTo(customer.id)[0]?.components, [], 'buttons gone once stored');
     const scored = await readSurvey(direct, { channel: 'discord', conversationId: thread.id });
     assert.equal(scored?.state, 'scored');
     assert.equal(scored?.score, 9);
     await eventually(async () => discord.dmsTo(customer.id)[1], WAIT, 'the follow-up');
     assert.equal(again.followUps.length, 0);
+  });
+
+  test('a press while the database stalls is never acknowledged as taken before it is stored (a process killed then would lose it)', async () => {
+    const customer = server.customer('Stina Stall');
+    const thread = discord.openThread(server.forum.id, customer.id, 'Slow page', 'It is slow');
+    discord.post(thread.id, server.agent.id, 'Sped it up');
+    discord.runCommand(thread.id, server.agent.id, 'resolve');
+    const question = await eventually(async () => discord.dmsTo(customer.id)[0], WAIT, 'the DM question');
+    await eventually(async () => (await readSurvey(direct, { channel: 'discord', conversationId: thread.id }))?.state === 'asked', WAIT, 'asked');
+
+    outage.hold();
+    try {
+      const press = discord.pressButton(question.id, customer.id, buttonFor(question, 4));
+      // Discord will not deliver this press again: while nothing can be stored, its
+      // acknowledgement must come with the request to press again.
+      await eventually(async () => press.callback, WAIT, 'the press acknowledged in time');
+      const told = await eventually(async () => press.followUps.find((f) => f.content === NOT_RECORDED), 8_000, 'asked to press again while nothing is stored');
+      assert.equal(told.flags, EPHEMERAL);
+      assert.equal(press.callback?.type, 6, 'nothing shown as taken');
+      assert.equal((await readSurvey(direct, { channel: 'discord', conversationId: thread.id }))?.state, 'asked', 'not stored while the database stalls');
+      assert.equal(discord.dmsTo(customer.id)[0]?.components.length, 3, 'the buttons stay');
+      outage.release();
+      // The press held in the stalled connection is stored late after all: shown, once.
+      await eventually(async () => press.edited, WAIT, 'the question shown answered once stored');
+      assert.match(String(press.edited?.content), /✅ \*\*4\*\* \/ 10/);
+    } finally {
+      outage.release();
+    }
+    const scored = await readSurvey(direct, { channel: 'discord', conversationId: thread.id });
+    assert.equal(scored?.state, 'scored');
+    assert.equal(scored?.score, 4);
   });
 });

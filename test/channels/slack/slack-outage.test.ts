@@ -134,6 +134,31 @@ describe('slack, HTTP mode: answers during a database outage', () => {
     assert.equal(scored?.state, 'scored');
     assert.equal(scored?.score, 7);
   });
+
+  test('a button while the database stalls: never acknowledged as taken before it is stored (a process killed then would lose it)', async () => {
+    const cust = 'UOUTSTAL1';
+    const { question, conversationId } = await asked(bot, cust, ok);
+    const four = button(question, 4);
+
+    outage.hold();
+    try {
+      await ok(buttonPress({ user: cust, channel: bot.fake.dmChannelOf(cust), message: question, actionId: four.action_id, value: four.value }));
+      // Slack will not deliver this press again: when it is acknowledged, the customer has been asked to press again.
+      const told = bot.fake.callsTo('chat.postEphemeral').find((c) => c.params.user === cust);
+      assert.equal(told?.params.text, NOT_RECORDED, 'asked to press again by the time the press is acknowledged');
+      assert.equal((await readSurvey(bot.direct, { conversationId }))?.state, 'asked', 'not stored while the database stalls');
+      assert.equal(bot.fake.callsTo('chat.update').filter((c) => c.params.ts === question.ts).length, 0);
+      outage.release();
+      // The score held in the stalled connection is stored late after all: shown on the question, once, and asked again no more.
+      await eventually(async () => bot.fake.callsTo('chat.update').find((c) => c.params.ts === question.ts), WAIT, 'the answered question');
+    } finally {
+      outage.release();
+    }
+    const scored = await readSurvey(bot.direct, { conversationId });
+    assert.equal(scored?.state, 'scored');
+    assert.equal(scored?.score, 4);
+    assert.equal(bot.fake.callsTo('chat.postEphemeral').filter((c) => c.params.user === cust).length, 1, 'asked to press again once');
+  });
 });
 
 describe('slack, Socket Mode: answers during a database outage', () => {
