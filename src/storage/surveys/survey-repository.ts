@@ -11,33 +11,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { isDuplicateKey } from '../mongo-errors.ts';
+import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
 import {
   AWAITING_SCORE, OPEN_STATES, surveyModel,
   type OwedMessage, type OwedNote, type StagedEvent, type SurveyDoc, type SurveyState,
 } from './survey-model.ts';
 
 export type SurveyId = mongoose.Types.ObjectId | string;
+export type { NewSurvey } from './new-survey-document.ts';
 
 /** Platform event ids kept on a survey, so a redelivered event is recognised (oldest dropped first). */
 export const EVENT_IDS_KEPT = 20;
 /** Manager messages waiting on one survey at most. */
 const NOTES_KEPT = 10;
-
-/** What a resolution stores. */
-export interface NewSurvey {
-  channel: string;
-  conversationId: string;
-  type: 'transactional' | 'relational';
-  customer: SurveyDoc['customer'];
-  agent: SurveyDoc['agent'];
-  link?: string;
-  address?: Record<string, string>;
-  skipReason?: string;
-  participants?: SurveyDoc['participants'];
-  resolvedAt: Date;
-  askAt: Date;
-  eventIds?: string[];
-}
 
 /** Who a reply is for: the customer on a channel, and the survey a button names. */
 export interface ReplyTarget { channel: string; customerId: string; surveyId?: string }
@@ -86,15 +72,10 @@ export class SurveyRepository {
    * question owed), which saves the separate claim.
    */
   async create(s: NewSurvey, claim?: { owed: OwedMessage; expiresAt: Date }): Promise<{ created: true; survey: SurveyDoc } | { created: false; id: string }> {
-    // Checked against the schema like `Model.create`, but inserted with the driver: no
-    // document is hydrated only to be turned back into a plain object (a hot path).
+    // Built as the schema stores it (new-survey-document.ts) and inserted with the driver:
+    // no mongoose document is built, validated and turned back into an object (a hot path).
     const outbound = this.stage([{ type: 'survey.resolved', data: { agentId: s.agent.id, surveyType: s.type } }], s.resolvedAt);
-    const doc = new this.model({
-      ...s, ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), dirty: true, ...(outbound ? { outbound } : {}),
-    });
-    await doc.validate();
-    const now = new Date();
-    const survey = { ...doc.toObject({ depopulate: true }), createdAt: now, updatedAt: now } as SurveyDoc;
+    const survey = newSurveyDocument(s, { ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), outbound, now: new Date() });
     try {
       await this.model.collection.insertOne(survey);
       return { created: true, survey };
