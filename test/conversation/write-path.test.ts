@@ -44,6 +44,8 @@ function resolution(customer = `cust-${++n}`) {
 describe('write path', () => {
   // insert (claimed at once), reserve the contact + the opt-out check, asked (question
   // settled), score (follow-up owed), follow-up settled, comment (thanks owed), thanks settled.
+  // Alone, every settle is its own command; settles of conversations in flight at the same
+  // time share one (a group commit, next test).
   test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 8 round trips', async () => {
     const r = resolution();
     commands.length = 0;
@@ -56,6 +58,33 @@ describe('write path', () => {
     const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'completed');
     assert.equal(s?.comment, 'Quick and kind');
+  });
+
+  test('follow-ups the platform took at the same time are settled together: fewer commands than settles, each settled', async () => {
+    const N = 6;
+    const rs = Array.from({ length: N }, () => resolution());
+    const ids: string[] = [];
+    for (const r of rs) {
+      const { surveyId } = await engine.resolved(r);
+      assert.equal(await engine.askNow(surveyId), true);
+      ids.push(surveyId);
+    }
+    // The platform answers the six follow-ups at once, after it has taken them all.
+    let accepted = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    channel.afterAccept = async (m) => {
+      if (m.kind !== 'followup') return;
+      if (++accepted === N) open();
+      await gate;
+    };
+    commands.length = 0;
+    const outcomes = await Promise.all(rs.map((r) => engine.message({ channel: 'test', customerId: r.customer.id, text: '9' })));
+    channel.afterAccept = null;
+    assert.deepEqual(outcomes.map((o) => o.status), rs.map(() => 'scored'));
+    const settles = commands.filter((c) => c === 'update').length;
+    assert.ok(settles < N, `${N} settles in ${settles} update commands (${commands.join(', ')})`);
+    for (const id of ids) assert.equal((await surveyModel(conn).findById(id).lean())?.owed, undefined, 'settled');
   });
 
   test('a reply that arrives while its question is being sent is applied at once, and the question finishing changes nothing', async () => {

@@ -10,6 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
+import { GroupCommit, type Outcome } from '../group-commit.ts';
 import { isDuplicateKey } from '../mongo-errors.ts';
 import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
 import {
@@ -53,10 +54,13 @@ interface Changes {
 export class SurveyRepository {
   private readonly model: Model<SurveyDoc>;
   private readonly conn: Connection;
+  /** Settles queued while one batch is in the database go together in the next (group-commit.ts). */
+  private readonly settles: GroupCommit<{ id: SurveyId; owedId: string }, void>;
 
   constructor(conn: Connection) {
     this.model = surveyModel(conn);
     this.conn = conn;
+    this.settles = new GroupCommit((reqs) => this.settleBatch(reqs));
   }
 
   /** Create the indexes the queries need (idempotent). */
@@ -263,9 +267,31 @@ export class SurveyRepository {
 
   // ── owed messages ────────────────────────────────────────────────────────────
 
-  /** The owed message went out: remove it (only that one; a newer one stays). */
-  async settleOwed(id: SurveyId, owedId: string): Promise<void> {
-    await this.model.collection.updateOne({ _id: asObjectId(id), 'owed.id': owedId }, { $unset: { owed: '', lastError: '' }, $set: { updatedAt: new Date() } });
+  /**
+   * The owed message went out: remove it (only that one; a newer one stays). Resolves once
+   * the write is acknowledged; settles made meanwhile by other conversations share one
+   * command (a group commit), each with its own filter, so one failing fails only itself.
+   */
+  settleOwed(id: SurveyId, owedId: string): Promise<void> {
+    return this.settles.submit({ id, owedId });
+  }
+
+  /** One `update` command for a batch of settles, unordered: each lands or fails on its own. */
+  private async settleBatch(reqs: Array<{ id: SurveyId; owedId: string }>): Promise<Array<Outcome<void>>> {
+    const updatedAt = new Date();
+    const ops = reqs.map((r) => ({
+      updateOne: { filter: { _id: asObjectId(r.id), 'owed.id': r.owedId }, update: { $unset: { owed: '', lastError: '' }, $set: { updatedAt } } },
+    }));
+    try {
+      await this.model.collection.bulkWrite(ops as never, { ordered: false });
+      return reqs.map(() => ({ ok: true, value: undefined }));
+    } catch (err) {
+      // Some writes failed and the others were acknowledged: only those fail. Anything
+      // else (the connection went, a write concern error) fails the whole batch.
+      const failed = failedIndexes(err);
+      if (!failed) throw err;
+      return reqs.map((_, i) => (failed.has(i) ? { ok: false, error: failed.get(i) } : { ok: true, value: undefined }));
+    }
   }
 
   /** Try the owed message again at `dueAt` (the platform could not take it now). */
@@ -487,6 +513,22 @@ export class SurveyRepository {
 /** A survey id as stored; a string that is not an ObjectId stays as it is (and matches nothing). */
 function asObjectId(id: SurveyId): mongoose.Types.ObjectId {
   return (typeof id === 'string' && /^[0-9a-f]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : id) as mongoose.Types.ObjectId;
+}
+
+/**
+ * The writes of an unordered bulk write that failed (by index, with their error) when the
+ * others were acknowledged; null when the failure may concern the whole batch.
+ */
+function failedIndexes(err: unknown): Map<number, unknown> | null {
+  const e = err as { name?: string; writeErrors?: unknown; result?: { getWriteConcernError?: () => unknown } };
+  if (e?.name !== 'MongoBulkWriteError' || !Array.isArray(e.writeErrors) || e.writeErrors.length === 0) return null;
+  if (e.result?.getWriteConcernError?.()) return null;
+  const failed = new Map<number, unknown>();
+  for (const w of e.writeErrors as Array<{ index?: unknown; errmsg?: string }>) {
+    if (typeof w.index !== 'number') return null;
+    failed.set(w.index, new Error(`settling an owed message failed: ${w.errmsg ?? 'write error'}`));
+  }
+  return failed;
 }
 
 function whose(t: ReplyTarget): Record<string, unknown> {

@@ -1,0 +1,122 @@
+/**
+ * Settling owed messages is a group commit: settles made while one is in the database go
+ * together in the next command, each with its own filter (only its own owed message).
+ * A settle resolves only once its write is acknowledged, and one whose batch failed
+ * rejects, so the message stays owed (and is sent again after its lease, as before).
+ */
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import type mongooseTypes from 'mongoose';
+import { SurveyRepository, type OwedMessage, type SurveyDoc } from '../../src/storage/surveys/index.ts';
+import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
+import { DatabaseOutage } from '../fakes/database-outage.ts';
+import { mongoUri, testDbName } from '../helpers/database.ts';
+
+let outage: DatabaseOutage;
+let dbName: string;
+let direct: Connection;
+const commands: string[] = [];
+let n = 0;
+const now = new Date('2026-03-02T10:00:00Z');
+
+beforeAll(async () => {
+  outage = await DatabaseOutage.start();
+  dbName = testDbName('settlegroup');
+  direct = await mongoose.createConnection(mongoUri(), { dbName, monitorCommands: true }).asPromise();
+  direct.getClient().on('commandStarted', (e: mongooseTypes.mongo.CommandStartedEvent) => { commands.push(e.commandName); });
+  await new SurveyRepository(direct).init();
+});
+afterAll(async () => {
+  await direct.dropDatabase();
+  await direct.close();
+  await outage.stop();
+});
+beforeEach(() => { outage.restore(); });
+
+function owe(key = 'thanks'): OwedMessage {
+  return { id: randomUUID(), key, attempts: 0, dueAt: new Date(now.getTime() + 60_000) };
+}
+
+/** `count` completed surveys, each owing its thanks. */
+async function owing(count: number): Promise<SurveyDoc[]> {
+  const docs = Array.from({ length: count }, () => ({
+    channel: 'test', conversationId: `c${++n}`, customer: { id: `u${n}`, locale: 'en' }, agent: { id: 'a' },
+    state: 'completed', resolvedAt: now, askAt: now, owed: owe(),
+  }));
+  const created = await surveyModel(direct).create(docs);
+  return created.map((d) => d.toObject() as SurveyDoc);
+}
+
+const owedOf = async (id: unknown) => (await surveyModel(direct).findById(id).lean().exec())?.owed;
+
+describe('settling owed messages as a group commit', () => {
+  test('settles made while one is in flight go together in one command; each settles only its own owed message', async () => {
+    const repo = new SurveyRepository(direct);
+    const surveys = await owing(10);
+    commands.length = 0;
+    // The last one names an owed message that was replaced since: it must stay.
+    const settled = surveys.map((s, i) => repo.settleOwed(s._id, i === 9 ? randomUUID() : s.owed!.id));
+    await Promise.all(settled);
+    const updates = commands.filter((c) => c === 'update').length;
+    assert.equal(updates, 2, `the first alone, the nine made meanwhile in one command (${commands.join(', ')})`);
+    for (const s of surveys.slice(0, 9)) assert.equal(await owedOf(s._id), undefined);
+    assert.equal((await owedOf(surveys[9]!._id))?.id, surveys[9]!.owed!.id, 'a newer owed message is not settled by an old id');
+  });
+
+  test('alone, a settle leaves at once: nothing waits for a batch to fill', async () => {
+    const repo = new SurveyRepository(direct);
+    const [s] = await owing(1);
+    commands.length = 0;
+    await repo.settleOwed(s!._id, s!.owed!.id);
+    assert.deepEqual(commands.filter((c) => c === 'update'), ['update']);
+    assert.equal(await owedOf(s!._id), undefined);
+  });
+
+  test('a settle resolves only once the database acknowledged it', async () => {
+    const viaProxy = await mongoose.createConnection(outage.uri, { dbName, ...outage.fastFailure }).asPromise();
+    try {
+      const repo = new SurveyRepository(viaProxy);
+      const [s] = await owing(1);
+      await viaProxy.db!.command({ ping: 1 });
+      outage.hold();
+      let done = false;
+      const settling = repo.settleOwed(s!._id, s!.owed!.id).then(() => { done = true; });
+      // Held: the write has not reached the database, and the settle has not resolved.
+      await new Promise((r) => setImmediate(r));
+      assert.equal(done, false);
+      assert.equal((await owedOf(s!._id))?.id, s!.owed!.id);
+      outage.release();
+      await settling;
+      assert.equal(await owedOf(s!._id), undefined);
+    } finally {
+      outage.release();
+      await viaProxy.close(true);
+    }
+  });
+
+  test('a batch that fails rejects every settle in it, and every message stays owed; settling again later works', async () => {
+    const viaProxy = await mongoose.createConnection(outage.uri, { dbName, ...outage.fastFailure }).asPromise();
+    try {
+      const repo = new SurveyRepository(viaProxy);
+      const surveys = await owing(6);
+      await viaProxy.db!.command({ ping: 1 });
+      // The first settle is stalled in the database; the five made meanwhile wait for it, then the database is gone.
+      outage.hold();
+      const settling = surveys.map((s) => repo.settleOwed(s._id, s.owed!.id).then(() => 'settled', () => 'failed'));
+      await new Promise((r) => setImmediate(r));
+      outage.cut();
+      assert.deepEqual(await Promise.all(settling), surveys.map(() => 'failed'));
+      for (const s of surveys) assert.equal((await owedOf(s._id))?.id, s.owed!.id, 'still owed: the sweeper sends it again after its lease');
+      outage.release();
+      await outage.restoreFor(viaProxy);
+      await Promise.all(surveys.map((s) => repo.settleOwed(s._id, s.owed!.id)));
+      for (const s of surveys) assert.equal(await owedOf(s._id), undefined);
+    } finally {
+      outage.release();
+      outage.restore();
+      await viaProxy.close(true);
+    }
+  });
+});
