@@ -45,7 +45,7 @@ describe('write path', () => {
   // insert (claimed at once), reserve the contact + the opt-out check, asked (question
   // settled), score (follow-up owed), follow-up settled, comment (thanks owed), thanks settled.
   // Alone, every settle is its own command; settles of conversations in flight at the same
-  // time share one (a group commit, next test).
+  // time share one (a group commit, next test), as opt-out checks do (eligibility.test.ts).
   test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 8 round trips', async () => {
     const r = resolution();
     commands.length = 0;

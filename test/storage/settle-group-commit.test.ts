@@ -43,7 +43,7 @@ function owe(key = 'thanks'): OwedMessage {
 async function owing(count: number): Promise<SurveyDoc[]> {
   const docs = Array.from({ length: count }, () => ({
     channel: 'test', conversationId: `c${++n}`, customer: { id: `u${n}`, locale: 'en' }, agent: { id: 'a' },
-    state: 'completed', resolvedAt: now, askAt: now, owed: owe(),
+    state: 'completed' as const, resolvedAt: now, askAt: now, owed: owe(),
   }));
   const created = await surveyModel(direct).create(docs);
   return created.map((d) => d.toObject() as SurveyDoc);
