@@ -81,6 +81,7 @@ export async function run(): Promise<void> {
       replyMs.push(performance.now() - t);
     });
     const engineSeconds = (performance.now() - t0) / 1000;
+    const engineCpu = process.cpuUsage(c0);
     const engineCpuMs = cpuMs(c0);
     const engineCommands = commands - n0;
     if (profiler) {
@@ -98,6 +99,8 @@ export async function run(): Promise<void> {
         engine_per_s: Math.round((conversations / engineSeconds) * 10) / 10,
         reply_p99_ms: Math.round(percentile(replyMs, 99) * 10) / 10,
         engine_cpu_ms_per_conversation: Math.round((engineCpuMs / conversations) * 100) / 100,
+        engine_cpu_user_ms_per_conversation: Math.round((engineCpu.user / 1000 / conversations) * 100) / 100,
+        engine_cpu_system_ms_per_conversation: Math.round((engineCpu.system / 1000 / conversations) * 100) / 100,
         engine_commands_per_conversation: Math.round((engineCommands / conversations) * 100) / 100,
         concurrency,
       }));

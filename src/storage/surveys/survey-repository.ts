@@ -54,12 +54,14 @@ interface Changes {
 export class SurveyRepository {
   private readonly model: Model<SurveyDoc>;
   private readonly conn: Connection;
-  /** Settles queued while one batch is in the database go together in the next (group-commit.ts). */
+  /** New surveys and settles made while one batch is in the database go together in the next (group-commit.ts). */
+  private readonly inserts: GroupCommit<SurveyDoc, boolean>;
   private readonly settles: GroupCommit<{ id: SurveyId; owedId: string }, void>;
 
   constructor(conn: Connection) {
     this.model = surveyModel(conn);
     this.conn = conn;
+    this.inserts = new GroupCommit((docs) => this.insertBatch(docs), 100);
     this.settles = new GroupCommit((reqs) => this.settleBatch(reqs));
   }
 
@@ -73,20 +75,35 @@ export class SurveyRepository {
   /**
    * Store a resolved conversation; a second resolution of the same conversation returns the
    * first's id. With `claim`, a survey due now is stored already claimed (`sending`, its
-   * question owed), which saves the separate claim.
+   * question owed), which saves the separate claim. Resolves once the insert is
+   * acknowledged; surveys created meanwhile by other resolutions share one command.
    */
   async create(s: NewSurvey, claim?: { owed: OwedMessage; expiresAt: Date }): Promise<{ created: true; survey: SurveyDoc } | { created: false; id: string }> {
     // Built as the schema stores it (new-survey-document.ts) and inserted with the driver:
     // no mongoose document is built, validated and turned back into an object (a hot path).
     const outbound = this.stage([{ type: 'survey.resolved', data: { agentId: s.agent.id, surveyType: s.type } }], s.resolvedAt);
     const survey = newSurveyDocument(s, { ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), outbound, now: new Date() });
+    if (await this.inserts.submit(survey)) return { created: true, survey };
+    const again = await this.model.collection.findOne({ channel: s.channel, conversationId: s.conversationId }, { projection: { _id: 1 } });
+    return { created: false, id: String(again?._id) };
+  }
+
+  /**
+   * One `insert` command for a batch of new surveys, unordered: each is stored or refused
+   * on its own. True when stored, false when the conversation already has its survey.
+   */
+  private async insertBatch(docs: SurveyDoc[]): Promise<Array<Outcome<boolean>>> {
     try {
-      await this.model.collection.insertOne(survey);
-      return { created: true, survey };
+      await this.model.collection.insertMany(docs, { ordered: false });
+      return docs.map(() => ({ ok: true, value: true }));
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const again = await this.model.collection.findOne({ channel: s.channel, conversationId: s.conversationId }, { projection: { _id: 1 } });
-      return { created: false, id: String(again?._id) };
+      const failed = failedIndexes(err);
+      if (!failed) throw err;
+      return docs.map((_, i) => {
+        if (!failed.has(i)) return { ok: true, value: true };
+        const e = failed.get(i);
+        return isDuplicateKey(e) ? { ok: true, value: false } : { ok: false, error: e };
+      });
     }
   }
 
@@ -516,17 +533,17 @@ function asObjectId(id: SurveyId): mongoose.Types.ObjectId {
 }
 
 /**
- * The writes of an unordered bulk write that failed (by index, with their error) when the
- * others were acknowledged; null when the failure may concern the whole batch.
+ * The writes of an unordered bulk write that failed (by index, with their error: `code`,
+ * `errmsg`) when the others were acknowledged; null when the failure may concern the whole batch.
  */
 function failedIndexes(err: unknown): Map<number, unknown> | null {
   const e = err as { name?: string; writeErrors?: unknown; result?: { getWriteConcernError?: () => unknown } };
   if (e?.name !== 'MongoBulkWriteError' || !Array.isArray(e.writeErrors) || e.writeErrors.length === 0) return null;
   if (e.result?.getWriteConcernError?.()) return null;
   const failed = new Map<number, unknown>();
-  for (const w of e.writeErrors as Array<{ index?: unknown; errmsg?: string }>) {
+  for (const w of e.writeErrors as Array<{ index?: unknown }>) {
     if (typeof w.index !== 'number') return null;
-    failed.set(w.index, new Error(`settling an owed message failed: ${w.errmsg ?? 'write error'}`));
+    failed.set(w.index, w);
   }
   return failed;
 }

@@ -1,8 +1,9 @@
 /**
- * Settling owed messages is a group commit: settles made while one is in the database go
- * together in the next command, each with its own filter (only its own owed message).
- * A settle resolves only once its write is acknowledged, and one whose batch failed
- * rejects, so the message stays owed (and is sent again after its lease, as before).
+ * Storing new surveys and settling owed messages are group commits: those made while one
+ * batch is in the database go together in the next command, each with its own document or
+ * filter (a settle removes only its own owed message). Each resolves only once its write is
+ * acknowledged, and one whose batch failed rejects, so a settled message stays owed (and
+ * is sent again after its lease, as before).
  */
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -50,6 +51,46 @@ async function owing(count: number): Promise<SurveyDoc[]> {
 }
 
 const owedOf = async (id: unknown) => (await surveyModel(direct).findById(id).lean().exec())?.owed;
+
+describe('storing new surveys as a group commit', () => {
+  test('surveys created while one insert is in flight go in one command; a repeated conversation answers with the first id', async () => {
+    const repo = new SurveyRepository(direct);
+    const before = await repo.create({ channel: 'test', conversationId: `g${++n}`, type: 'transactional', customer: { id: 'u', locale: 'en' }, agent: { id: 'a' }, resolvedAt: now, askAt: now });
+    assert.ok(before.created);
+    const conversations = [`g${++n}`, `g${++n}`, `g${++n}`, `g${++n}`, before.survey.conversationId];
+    conversations.splice(3, 0, conversations[1]!); // the same conversation twice in one batch
+    commands.length = 0;
+    const results = await Promise.all(conversations.map((conversationId) => repo.create({
+      channel: 'test', conversationId, type: 'transactional', customer: { id: 'u', locale: 'en' }, agent: { id: 'a' }, resolvedAt: now, askAt: now,
+    })));
+    assert.equal(commands.filter((c) => c === 'insert').length, 2, `the first alone, the others made meanwhile in one command (${commands.join(', ')})`);
+    assert.deepEqual(results.map((r) => r.created), [true, true, true, false, true, false]);
+    const idOf = (r: (typeof results)[number]) => (r.created ? String(r.survey._id) : r.id);
+    assert.equal(idOf(results[3]!), idOf(results[1]!), 'a repeat in the same batch answers with the stored survey');
+    assert.equal(idOf(results[5]!), String(before.survey._id), 'a repeat of an earlier one too');
+    for (const r of results.filter((x) => x.created)) assert.deepEqual(await repo.byId(idOf(r)), r.created ? r.survey : null);
+    assert.equal(await surveyModel(direct).countDocuments({ conversationId: { $in: conversations } }), 5);
+  });
+
+  test('a batch that fails rejects every create in it (the resolution fails, as alone, and its sender retries it)', async () => {
+    const viaProxy = await mongoose.createConnection(outage.uri, { dbName, ...outage.fastFailure }).asPromise();
+    try {
+      const repo = new SurveyRepository(viaProxy);
+      await viaProxy.db!.command({ ping: 1 });
+      outage.hold();
+      const creating = Array.from({ length: 4 }, () => repo.create({
+        channel: 'test', conversationId: `g${++n}`, type: 'transactional', customer: { id: 'u', locale: 'en' }, agent: { id: 'a' }, resolvedAt: now, askAt: now,
+      }).then(() => 'created', () => 'failed'));
+      await new Promise((r) => setImmediate(r));
+      outage.cut();
+      assert.deepEqual(await Promise.all(creating), ['failed', 'failed', 'failed', 'failed']);
+    } finally {
+      outage.release();
+      outage.restore();
+      await viaProxy.close(true);
+    }
+  });
+});
 
 describe('settling owed messages as a group commit', () => {
   test('settles made while one is in flight go together in one command; each settles only its own owed message', async () => {
