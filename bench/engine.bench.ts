@@ -41,7 +41,8 @@ export async function run(): Promise<void> {
   const openCount = Number(process.env.BENCH_OPEN ?? 100_000);
   const db = await openBenchDb('engine', { monitorCommands: true });
   let commands = 0;
-  db.conn.getClient().on('commandStarted', () => { commands++; });
+  const byName = new Map<string, number>();
+  db.conn.getClient().on('commandStarted', (e: { commandName: string }) => { commands++; byName.set(e.commandName, (byName.get(e.commandName) ?? 0) + 1); });
   const cpuMs = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
   try {
     const logger = silentLogger();
@@ -68,6 +69,7 @@ export async function run(): Promise<void> {
     }
     const c0 = process.cpuUsage();
     const n0 = commands;
+    byName.clear();
     const t0 = performance.now();
     await pool(conversations, concurrency, async (i) => {
       const customerId = `c${i}`;
@@ -102,6 +104,7 @@ export async function run(): Promise<void> {
         engine_cpu_user_ms_per_conversation: Math.round((engineCpu.user / 1000 / conversations) * 100) / 100,
         engine_cpu_system_ms_per_conversation: Math.round((engineCpu.system / 1000 / conversations) * 100) / 100,
         engine_commands_per_conversation: Math.round((engineCommands / conversations) * 100) / 100,
+        engine_commands_by_name: Object.fromEntries([...byName].map(([k, v]) => [k, Math.round((v / conversations) * 100) / 100])),
         concurrency,
       }));
       return;
