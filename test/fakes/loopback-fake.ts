@@ -26,36 +26,36 @@ export abstract class LoopbackFake<F extends ScriptedFailure = ScriptedFailure> 
   readonly requests: LoggedRequest[] = [];
   /** The Content-Type of JSON replies (platforms differ in the charset parameter). */
   protected readonly jsonType: string = 'application/json';
-  private readonly scripted: F[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
-  private server?: Server;
+  readonly #scripted: F[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #server?: Server;
 
   /** Answer one request; `raw` is its body as UTF-8 text (at most FAKE_BODY_CAP_BYTES). */
   protected abstract handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> | void;
 
   /** Start listening on 127.0.0.1, port 0; `configure` may attach to the server first (e.g. a WebSocket server). */
   protected async listen(configure?: (server: Server) => void): Promise<this> {
-    const server = createServer((req, res) => { void this.dispatch(req, res); });
+    const server = createServer((req, res) => { void this.#dispatch(req, res); });
     configure?.(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
+    this.#server = server;
     return this;
   }
 
   get url(): string {
-    if (!this.server) throw new Error(`${this.constructor.name} is not listening`);
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    if (!this.#server) throw new Error(`${this.constructor.name} is not listening`);
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   /** Wait until every webhook delivery this fake made on its own has been answered. */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
   /** Settle, then close the server and the keep-alive sockets the bot's client holds open. */
   async stop(): Promise<void> {
     await this.settled();
-    const server = this.server;
+    const server = this.#server;
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -65,13 +65,13 @@ export abstract class LoopbackFake<F extends ScriptedFailure = ScriptedFailure> 
 
   /** Queue scripted failures, answered in order by requests `takeScripted` matches. */
   protected script(...failures: F[]): void {
-    this.scripted.push(...failures);
+    this.#scripted.push(...failures);
   }
 
   /** The first queued failure `matches` accepts (any, by default), taken off the queue. */
   protected takeScripted(matches: (f: F) => boolean = () => true): F | undefined {
-    const i = this.scripted.findIndex(matches);
-    return i >= 0 ? this.scripted.splice(i, 1)[0] : undefined;
+    const i = this.#scripted.findIndex(matches);
+    return i >= 0 ? this.#scripted.splice(i, 1)[0] : undefined;
   }
 
   // ── replies ─────────────────────────────────────────────────────────────────
@@ -105,11 +105,11 @@ export abstract class LoopbackFake<F extends ScriptedFailure = ScriptedFailure> 
   protected inBackground(delivery: Promise<Response>, record: (status: number) => void): void {
     const done = delivery.then(async (r) => { record(r.status); await r.arrayBuffer(); })
       .catch(() => { record(0); })
-      .finally(() => { this.inFlight.delete(done); });
-    this.inFlight.add(done);
+      .finally(() => { this.#inFlight.delete(done); });
+    this.#inFlight.add(done);
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readCapped(req, FAKE_BODY_CAP_BYTES);
     if (raw === null) {
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
