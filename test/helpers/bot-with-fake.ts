@@ -20,8 +20,8 @@ export async function startBotWithFake<F extends PlatformFake>(opts: {
   fake: () => Promise<F>;
   /** The bot's settings for this platform (the fake's url among them). */
   env: (fake: F) => Record<string, string>;
-  /** Point the fake's webhooks at the bot's routes under `appUrl` (as the platform's admin would). */
-  webhooks: (fake: F, appUrl: string) => void | Promise<void>;
+  /** Point the fake's webhooks at the bot's routes under `appUrl` (as the platform's admin would); none for a platform the bot connects out to. */
+  webhooks?: (fake: F, appUrl: string) => void | Promise<void>;
 }): Promise<{ fake: F; app: TestApp }> {
   const fake = await opts.fake();
   let app: TestApp;
@@ -33,7 +33,7 @@ export async function startBotWithFake<F extends PlatformFake>(opts: {
     throw err;
   }
   try {
-    await opts.webhooks(fake, app.url);
+    await opts.webhooks?.(fake, app.url);
   } catch (err) {
     await stopBotWithFake({ fake, app });
     throw err;
