@@ -110,7 +110,12 @@ export abstract class LoopbackFake<F extends ScriptedFailure = ScriptedFailure> 
   }
 
   async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readCapped(req, FAKE_BODY_CAP_BYTES);
+    let raw: string | null;
+    try {
+      raw = await readCapped(req, FAKE_BODY_CAP_BYTES);
+    } catch {
+      return; // the client went away mid-body (or stop() cut it off): nobody to answer
+    }
     if (raw === null) {
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
       res.end('Payload Too Large');
