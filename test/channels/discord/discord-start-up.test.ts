@@ -77,4 +77,43 @@ describe('discord start-up while Discord fails', () => {
     assert.deepEqual(tries.map((r) => r.status), [401], 'no retry of a refused token');
     assert.equal(log.lines.filter((l) => l.level === WARN && /trying again/.test(l.msg)).length, 0);
   }, 60_000);
+
+  test('the gateway closes the connection right after IDENTIFY (4000): discord.js identifies again (after its 5 s identify spacing) and start-up completes', async () => {
+    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
+    const otherServer = buildSupportServer(other);
+    other.gateway.closeOnIdentify.push(4000);
+    const env = otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' });
+    const log = recordingLogger();
+    let started: TestApp | undefined;
+    try {
+      started = await startTestApp({ label: 'discordidentify', env, channels: [channelFor(env, log.logger)] });
+      assert.equal(other.gateway.identifies, 2, 'a closed IDENTIFY, then READY');
+      assert.ok(other.gateway.connected);
+      assert.deepEqual(other.requestsTo('GET', GATEWAY_BOT).map((r) => r.status), [200], 'one login: the reconnects are discord.js\'s own');
+    } finally {
+      await started?.close();
+      await other.stop();
+    }
+  }, 60_000);
+
+  test('READY does not come in time: that client is destroyed and a fresh one logs in again', async () => {
+    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
+    const otherServer = buildSupportServer(other);
+    // discord.js would identify again only after 5 s; the try gives up on READY before that.
+    other.gateway.closeOnIdentify.push(4000);
+    const env = otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' });
+    const log = recordingLogger();
+    const channel = new DiscordChannel(readDiscordSettings(env)!, log.logger, { startUpBackoff: FAST, readyTimeoutMs: 1_500 });
+    let started: TestApp | undefined;
+    try {
+      started = await startTestApp({ label: 'discordready', env, channels: [channel] });
+      assert.ok(other.gateway.connected);
+      assert.ok(other.requestsTo('GET', GATEWAY_BOT).length >= 2, 'a second login');
+      const retries = log.lines.filter((l) => l.level === WARN && /^discord: connecting failed; trying again/.test(l.msg));
+      assert.match(String(retries[0]?.reason), /did not become ready/);
+    } finally {
+      await started?.close();
+      await other.stop();
+    }
+  }, 60_000);
 });
