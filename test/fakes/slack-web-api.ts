@@ -55,6 +55,8 @@ export class FakeSlack {
   readonly postRefusals = new Map<string, string>();
   /** Retry-After seconds for the next calls of a method, answered with HTTP 429. */
   readonly rateLimits = new Map<string, number[]>();
+  /** HTTP statuses (a 5xx: Slack's edge failing) for the next calls of a method, answered before anything is done. */
+  readonly failures = new Map<string, number[]>();
   /** While set, a share of Web API calls is refused with the storm's status (fault injection). */
   storm: Storm | null = null;
   url = '';
@@ -168,6 +170,13 @@ export class FakeSlack {
       this.calls.push({ method, params, status, at: Date.now() });
       res.writeHead(status, { 'content-type': 'application/json', ...(retryAfterSec !== undefined ? { 'retry-after': String(retryAfterSec) } : {}) });
       res.end(JSON.stringify({ ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }));
+      return;
+    }
+    const failure = this.failures.get(method)?.shift();
+    if (failure !== undefined) {
+      this.calls.push({ method, params, status: failure, at: Date.now() });
+      res.writeHead(failure, { 'content-type': 'text/html' });
+      res.end(`<html><body>${failure} Bad Gateway</body></html>`);
       return;
     }
     const limited = this.rateLimits.get(method);
