@@ -8,7 +8,10 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DiscordChannel, readDiscordSettings } from '../../../src/channels/discord/index.ts';
-import { StartUpRefusedError } from '../../../src/channels/start-up-retry.ts';
+import { StartUpRefusedError, StartUpStoppedError } from '../../../src/channels/start-up-retry.ts';
+import { MongoChannelStateStore } from '../../../src/shared-state/channel-state-store.ts';
+import { Router } from 'express';
+import { openTestDb } from '../../helpers/database.ts';
 import { FakeDiscord } from '../../fakes/discord-fake.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
 import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
@@ -113,6 +116,28 @@ describe('discord start-up while Discord fails', () => {
       assert.match(String(retries[0]?.reason), /did not become ready/);
     } finally {
       await started?.close();
+      await other.stop();
+    }
+  }, 60_000);
+
+  test('stopped while Discord keeps failing: start() ends with StartUpStoppedError and no client is left', async () => {
+    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
+    const otherServer = buildSupportServer(other);
+    other.failNext('GET', GATEWAY_BOT, 10_000, 503);
+    const db = await openTestDb('discordstop');
+    const log = recordingLogger();
+    const channel = channelFor(otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' }), log.logger);
+    const sink = { resolved: () => Promise.reject(new Error('unused')), message: () => Promise.reject(new Error('unused')) };
+    try {
+      const starting = channel.start({ sink, logger: log.logger, http: Router(), state: new MongoChannelStateStore(db.conn, 'discord') });
+      starting.catch(() => undefined);
+      await eventually(async () => log.lines.filter((l) => l.level === WARN && /trying again/.test(l.msg)).length >= 2, WAIT, 'two failed tries');
+      await channel.stop();
+      // The loop has ended (it settles only by leaving): no try comes after this.
+      await assert.rejects(starting, StartUpStoppedError);
+      await assert.rejects(channel.send({ surveyId: 's', conversationId: 'c', customerId: otherServer.agent.id, locale: 'en' }, { kind: 'question', text: 'hi', choices: [] }), /not connected/);
+    } finally {
+      await db.drop();
       await other.stop();
     }
   }, 60_000);
