@@ -55,6 +55,8 @@ export class FakeSlack extends LoopbackFake {
   readonly postRefusals = new Map<string, string>();
   /** Retry-After seconds for the next calls of a method, answered with HTTP 429. */
   readonly rateLimits = new Map<string, number[]>();
+  /** HTTP statuses (a 5xx: Slack's edge failing) for the next calls of a method, answered before anything is done. */
+  readonly failures = new Map<string, number[]>();
   /** While set, a share of Web API calls is refused with the storm's status (fault injection). */
   storm: Storm | null = null;
   private wss?: WebSocketServer;
@@ -165,6 +167,13 @@ export class FakeSlack extends LoopbackFake {
       const { status, retryAfterSec } = this.storm;
       this.calls.push({ method, params, status, at: Date.now() });
       this.sendJson(res, status, { ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }, retryAfterSec !== undefined ? { 'retry-after': String(retryAfterSec) } : {});
+      return;
+    }
+    const failure = this.failures.get(method)?.shift();
+    if (failure !== undefined) {
+      this.calls.push({ method, params, status: failure, at: Date.now() });
+      res.writeHead(failure, { 'content-type': 'text/html' });
+      res.end(`<html><body>${failure} Bad Gateway</body></html>`);
       return;
     }
     const limited = this.rateLimits.get(method);

@@ -49,7 +49,7 @@ export interface TgMessage {
 export type TgUpdate = { update_id: number } & Record<string, unknown>;
 
 export interface ApiFailure { error_code: number; description: string; parameters?: { retry_after?: number; migrate_to_chat_id?: number } }
-export interface Attempt { method: string; chatId?: string; status: number; description?: string }
+export interface Attempt { method: string; chatId?: string; status: number; description?: string; /** When it arrived (ms since the epoch). */ at: number }
 
 interface Group { chat: TgChat; admins: Set<number>; topics: Map<number, TgMessage> }
 interface BusinessConnection { id: string; user: TgUser; user_chat_id: number; date: number; is_enabled: boolean; customers: Set<number>; lastIncoming: Map<number, number> }
@@ -255,11 +255,11 @@ export class FakeTelegramBotApi extends LoopbackFake {
     const chatId = params.chat_id === undefined ? undefined : String(params.chat_id);
     const scripted = this.failures.get(method)?.shift();
     if (scripted) {
-      this.attempts.push({ method, chatId, status: scripted.error_code, description: scripted.description });
+      this.attempts.push({ method, chatId, status: scripted.error_code, description: scripted.description, at: Date.now() });
       return this.sendJson(res, scripted.error_code, { ok: false, ...scripted });
     }
     const answer = await this.call(method, params);
-    this.attempts.push({ method, chatId, status: answer.ok ? 200 : answer.error_code, description: answer.ok ? undefined : answer.description });
+    this.attempts.push({ method, chatId, status: answer.ok ? 200 : answer.error_code, description: answer.ok ? undefined : answer.description, at: Date.now() });
     this.sendJson(res, answer.ok ? 200 : answer.error_code, answer);
   }
 

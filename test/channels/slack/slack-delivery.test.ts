@@ -20,6 +20,7 @@ import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts
 import type { EngineSink } from '../../../src/conversation/channel-contract/channel.ts';
 import { SlackApi } from '../../../src/channels/slack/slack-api.ts';
 import { FallbackThreads, surveyMetadata } from '../../../src/channels/slack/slack-fallback-threads.ts';
+import { StartUpRefusedError } from '../../../src/channels/start-up-retry.ts';
 
 const CARE = 'CCARE0009';
 const AGENT = 'UAGENT009';
@@ -151,6 +152,6 @@ describe('slack channel: delivery', () => {
       message: async () => { throw new Error('not expected'); },
     };
     await assert.rejects(channel.start({ sink, logger: silentLogger(), http: Router(), state: new MongoChannelStateStore(app.conn, 'slack') }), (err: unknown) =>
-      err instanceof Error && err.message === 'slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)');
+      err instanceof StartUpRefusedError && /^SLACK_BOT_TOKEN: Slack refused the token \(invalid_auth\)/.test(err.message) && !err.message.includes('xoxb-revoked'));
   });
 });

@@ -11,6 +11,9 @@ import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpe
 import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { surveyInState } from '../../helpers/survey-waits.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
+import { recordingLogger, WARN } from '../../helpers/log-lines.ts';
+import { TelegramChannel } from '../../../src/channels/telegram/telegram-channel.ts';
+import { readTelegramSettings } from '../../../src/channels/telegram/telegram-settings.ts';
 
 const TOKEN = '123456789:AAHfake-telegram-token-0123456789abcd';
 const SECRET = 'telegram-webhook-secret-0123456789';
@@ -376,6 +379,34 @@ describe('Telegram channel start-up', () => {
       assert.equal((await fake3.deliver(hello)).status, 500, 'not yet: Telegram will deliver it again');
       await eventually(async () => (await fake3.deliver(hello)).status === 200, 10_000, 'getMe answered on a retry');
       assert.deepEqual(fake3.attempts.filter((a) => a.method === 'getMe').map((a) => a.status), [502, 200]);
+    } finally {
+      await app3.close();
+      await fake3.stop();
+    }
+  });
+
+  test('getMe 429 with retry_after, then 502: tried again in the background, the 429\'s wait honoured, a warn per try without the token', async () => {
+    const fake3 = await FakeTelegramBotApi.start({ token: TOKEN });
+    fake3.failNext('getMe',
+      { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+      { error_code: 502, description: 'Bad Gateway' });
+    const log = recordingLogger();
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake3.url, COMPANY_NAME: 'Acme' };
+    const channel = new TelegramChannel(readTelegramSettings(env)!, log.logger, { startUpBackoff: { firstDelayMs: 50, maxDelayMs: 200 } });
+    const app3 = await startTestApp({ label: 'telegramretry', env, channels: [channel], logger: log.logger });
+    try {
+      await fetch(`${fake3.url}/bot${TOKEN}/setWebhook`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${app3.url}/telegram/webhook`, secret_token: SECRET }),
+      });
+      const u = fake3.user();
+      const hello = fake3.privateMessage(u, '/start');
+      await eventually(async () => (await fake3.deliver(hello)).status === 200, 10_000, 'getMe answered on a retry');
+      const tries = fake3.attempts.filter((a) => a.method === 'getMe');
+      assert.deepEqual(tries.map((a) => a.status), [429, 502, 200]);
+      assert.ok(tries[1]!.at - tries[0]!.at >= 900, 'the try after the 429 waited retry_after (1 s)');
+      const warns = log.lines.filter((l) => l.level === WARN && l.msg === 'telegram: getMe failed; trying again').map((l) => l.reason);
+      assert.deepEqual(warns, ['HTTP 429', 'HTTP 502']);
+      assert.ok(!log.text().includes(TOKEN.split(':')[1]!), 'the token is never logged');
     } finally {
       await app3.close();
       await fake3.stop();
