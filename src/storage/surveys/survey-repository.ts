@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { GroupCommit, type Outcome } from '../group-commit.ts';
-import { isDuplicateKey } from '../mongo-errors.ts';
+import { bulkFailureCause, isDuplicateKey } from '../mongo-errors.ts';
 import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
 import {
   AWAITING_SCORE, OPEN_STATES, surveyModel,
@@ -98,7 +98,7 @@ export class SurveyRepository {
       return docs.map(() => ({ ok: true, value: true }));
     } catch (err) {
       const failed = failedIndexes(err);
-      if (!failed) throw err;
+      if (!failed) throw bulkFailureCause(err);
       return docs.map((_, i) => {
         if (!failed.has(i)) return { ok: true, value: true };
         const e = failed.get(i);
@@ -306,7 +306,7 @@ export class SurveyRepository {
       // Some writes failed and the others were acknowledged: only those fail. Anything
       // else (the connection went, a write concern error) fails the whole batch.
       const failed = failedIndexes(err);
-      if (!failed) throw err;
+      if (!failed) throw bulkFailureCause(err);
       return reqs.map((_, i) => (failed.has(i) ? { ok: false, error: failed.get(i) } : { ok: true, value: undefined }));
     }
   }
