@@ -8,7 +8,11 @@
  * process's CPU per conversation and the database commands per conversation, of each side.
  *
  * BENCH_CONVERSATIONS (default 2000), BENCH_CONCURRENCY (default 16), BENCH_OPEN (default 100000).
+ * BENCH_ENGINE_ONLY=1 runs the engine phase alone; BENCH_PROFILE=<file.cpuprofile> writes a
+ * CPU profile of the engine phase only (open it in Chrome DevTools, or bench/profile-summary.ts).
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import type { ChannelAdapter, OutgoingMessage, Recipient, SendReceipt } from '../src/conversation/channel-contract/channel.ts';
 import { SurveyEngine } from '../src/conversation/engine.ts';
@@ -37,7 +41,8 @@ export async function run(): Promise<void> {
   const openCount = Number(process.env.BENCH_OPEN ?? 100_000);
   const db = await openBenchDb('engine', { monitorCommands: true });
   let commands = 0;
-  db.conn.getClient().on('commandStarted', () => { commands++; });
+  const byName = new Map<string, number>();
+  db.conn.getClient().on('commandStarted', (e: { commandName: string }) => { commands++; byName.set(e.commandName, (byName.get(e.commandName) ?? 0) + 1); });
   const cpuMs = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
   try {
     const logger = silentLogger();
@@ -56,8 +61,15 @@ export async function run(): Promise<void> {
 
     // Engine: whole conversations, `concurrency` at a time.
     const replyMs: number[] = [];
+    const profiler = process.env.BENCH_PROFILE ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const c0 = process.cpuUsage();
     const n0 = commands;
+    byName.clear();
     const t0 = performance.now();
     await pool(conversations, concurrency, async (i) => {
       const customerId = `c${i}`;
@@ -71,10 +83,32 @@ export async function run(): Promise<void> {
       replyMs.push(performance.now() - t);
     });
     const engineSeconds = (performance.now() - t0) / 1000;
+    const engineCpu = process.cpuUsage(c0);
     const engineCpuMs = cpuMs(c0);
     const engineCommands = commands - n0;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const completed = await surveyModel(db.conn).countDocuments({ state: 'completed' });
     if (completed !== conversations) throw new Error(`engine completed ${completed} of ${conversations}`);
+    if (process.env.BENCH_ENGINE_ONLY) {
+      replyMs.sort((a, b) => a - b);
+      console.log(JSON.stringify({
+        bench: 'engine-only',
+        conversations,
+        engine_per_s: Math.round((conversations / engineSeconds) * 10) / 10,
+        reply_p99_ms: Math.round(percentile(replyMs, 99) * 10) / 10,
+        engine_cpu_ms_per_conversation: Math.round((engineCpuMs / conversations) * 100) / 100,
+        engine_cpu_user_ms_per_conversation: Math.round((engineCpu.user / 1000 / conversations) * 100) / 100,
+        engine_cpu_system_ms_per_conversation: Math.round((engineCpu.system / 1000 / conversations) * 100) / 100,
+        engine_commands_per_conversation: Math.round((engineCommands / conversations) * 100) / 100,
+        engine_commands_by_name: Object.fromEntries([...byName].map(([k, v]) => [k, Math.round((v / conversations) * 100) / 100])),
+        concurrency,
+      }));
+      return;
+    }
 
     // Baseline: the minimum writes, same concurrency, same server.
     const raw = db.conn.db!.collection('baseline');

@@ -7,6 +7,7 @@
 import type { Model } from 'mongoose';
 import type { ContactDoc } from './contact-model.ts';
 import { forgottenIds, optOutKey, type OptOutDoc } from './opt-out-model.ts';
+import { GroupCommit } from '../storage/group-commit.ts';
 import { isDuplicateKey } from '../storage/mongo-errors.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';
@@ -23,11 +24,20 @@ export function listed(list: readonly string[], channel: string, id: string): bo
 }
 
 export class Eligibility {
+  /**
+   * Opt-out checks made while one is in the database go together in the next read (a
+   * group commit, no timer): each check is still answered by a read that began after it was
+   * asked, so an opt-out stored before the check is always seen.
+   */
+  private readonly optOutChecks: GroupCommit<string[], boolean>;
+
   constructor(
     private readonly contacts: Model<ContactDoc>,
     private readonly optOuts: Model<OptOutDoc>,
     private readonly opts: { fatigueMs: number; staffIds: readonly string[]; botIds: readonly string[] },
-  ) {}
+  ) {
+    this.optOutChecks = new GroupCommit((checks) => this.readOptOuts(checks), 100);
+  }
 
   /** A reason not to ask decided from lists alone, before touching the database. */
   listReason(channel: string, customerId: string): SkipReason | null {
@@ -36,10 +46,18 @@ export class Eligibility {
     return null;
   }
 
-  async optedOut(channel: string, customerId: string): Promise<boolean> {
+  /** Whether the customer opted out (under their id, or a key they were forgotten under). */
+  optedOut(channel: string, customerId: string): Promise<boolean> {
+    return this.optOutChecks.submit([optOutKey(channel, customerId), ...forgottenIds(channel, customerId)]);
+  }
+
+  /** One read for a batch of checks, each a customer's keys: which of them opted out. */
+  private async readOptOuts(checks: string[][]): Promise<Array<{ ok: true; value: boolean }>> {
+    const keys = checks.length === 1 ? checks[0]! : [...new Set(checks.flat())];
     // The driver, not the model: string keys need no casting, and this runs before every question.
-    const found = await this.optOuts.collection.findOne({ _id: { $in: [optOutKey(channel, customerId), ...forgottenIds(channel, customerId)] } } as Record<string, unknown>, { projection: { _id: 1 } });
-    return found !== null;
+    const found = await this.optOuts.collection.find({ _id: { $in: keys } } as Record<string, unknown>, { projection: { _id: 1 } }).toArray();
+    const optedOut = new Set(found.map((d) => String(d._id)));
+    return checks.map((ks) => ({ ok: true, value: ks.some((k) => optedOut.has(k)) }));
   }
 
   /** Record an opt-out for good (insert-only; a second one is a no-op). */

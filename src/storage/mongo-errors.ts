@@ -13,9 +13,24 @@ const UNAVAILABLE = new Set([
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
+  const wrapped = bulkFailureCause(err);
+  if (wrapped !== err) return isDatabaseUnavailable(wrapped);
   const e = err as { name?: unknown; errorLabels?: unknown; message?: unknown };
   if (typeof e.name === 'string' && UNAVAILABLE.has(e.name)) return true;
   if (e.errorLabels instanceof Set && (e.errorLabels.has('ResetPool') || e.errorLabels.has('RetryableWriteError'))) return true;
   // Mongoose's "Operation `x.find()` buffering timed out" / "Client must be connected" while disconnected.
   return e.name === 'MongooseError' && typeof e.message === 'string' && /buffering timed out|must be connected/i.test(e.message);
+}
+
+/**
+ * A bulk write (insertMany, bulkWrite) that failed as a whole (the connection went, the
+ * server was not found) reaches us as a MongoBulkWriteError naming no write error, with
+ * the driver's own error as its `errorResponse`: that error, as a lone write would have
+ * thrown it. Anything else is returned as it is.
+ */
+export function bulkFailureCause(err: unknown): unknown {
+  const e = err as { name?: unknown; writeErrors?: unknown; errorResponse?: unknown } | null;
+  if (typeof e !== 'object' || e === null || e.name !== 'MongoBulkWriteError') return err;
+  if (Array.isArray(e.writeErrors) && e.writeErrors.length > 0) return err;
+  return e.errorResponse instanceof Error ? e.errorResponse : err;
 }

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { contactModel } from '../../src/conversation/contact-model.ts';
 import { Eligibility, listed } from '../../src/conversation/eligibility.ts';
-import { optOutModel } from '../../src/conversation/opt-out-model.ts';
-import { openTestDb } from '../helpers/database.ts';
+import mongoose from 'mongoose';
+import type mongooseTypes from 'mongoose';
+import { forgottenId, optOutModel } from '../../src/conversation/opt-out-model.ts';
+import { mongoUri, openTestDb } from '../helpers/database.ts';
 
 const DAY = 86_400_000;
 let db: Awaited<ReturnType<typeof openTestDb>>;
@@ -42,6 +44,25 @@ describe('eligibility', () => {
     assert.equal((await eligibility.reserve('slack', 'U1', 'survey-a', at(0.01))).reason, null, 'asked again after a crash');
     assert.equal((await eligibility.reserve('slack', 'U1', 'survey-b', at(10))).reason, 'fatigue');
     assert.equal((await eligibility.reserve('slack', 'U1', 'survey-b', at(31))).reason, null);
+  });
+
+  test('opt-out checks made while one is in the database go together in one read, each answered for its own customer', async () => {
+    const conn = await mongoose.createConnection(mongoUri(), { dbName: db.dbName, monitorCommands: true }).asPromise();
+    try {
+      const finds: unknown[] = [];
+      conn.getClient().on('commandStarted', (e: mongooseTypes.mongo.CommandStartedEvent) => { if (e.commandName === 'find') finds.push(e.command.filter); });
+      const checks = new Eligibility(contactModel(conn), optOutModel(conn), { fatigueMs: DAY, staffIds: [], botIds: [] });
+      await checks.optOut('slack', 'U7', at(0));
+      // A forgotten customer's opt-out is kept under a one-way key.
+      await optOutModel(conn).create({ _id: forgottenId('slack', 'U9'), channel: 'slack', at: at(0) });
+      const customers = ['U5', 'U6', 'U7', 'U8', 'U9', 'U10'];
+      const answers = await Promise.all(customers.map((c) => checks.optedOut('slack', c)));
+      assert.deepEqual(answers, [false, false, true, false, true, false]);
+      assert.equal(finds.length, 2, `the first alone, the five made meanwhile in one read: ${JSON.stringify(finds)}`);
+      assert.equal(await checks.optedOut('x', 'U7'), false, 'an opt-out is per channel');
+    } finally {
+      await conn.close();
+    }
   });
 
   test('two surveys reserving one new customer at once: exactly one gets them', async () => {

@@ -158,6 +158,44 @@ describe('fault points: the database lost at the worst moment, another process t
     assert.equal(s?.owed, undefined);
   });
 
+  test('after several follow-ups are sent, the database is lost before their settles go (one batch): every one stays owed and is sent again with its key', async () => {
+    const N = 4;
+    const rs = Array.from({ length: N }, () => resolution());
+    const ids: string[] = [];
+    for (const r of rs) {
+      const { surveyId } = await a.resolved(r);
+      await a.askNow(surveyId);
+      ids.push(surveyId);
+    }
+    // The platform takes the four follow-ups; then A's database stalls (the first settle is
+    // stuck in it, the others wait to go together) and is lost.
+    let accepted = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    channel.afterAccept = async (m) => {
+      if (m.kind !== 'followup') return;
+      if (++accepted === N) {
+        outage.hold();
+        open();
+        setImmediate(() => outage.cut());
+      }
+      await gate;
+    };
+    const outcomes = await Promise.all(rs.map((r) => a.message({ channel: 'test', customerId: r.customer.id, text: '10' })));
+    channel.afterAccept = null;
+    outage.release();
+    assert.deepEqual(outcomes.map((o) => o.status), rs.map(() => 'scored'), 'the answers were stored before');
+    for (const id of ids) assert.equal((await stored(id))?.owed?.key, 'followupPromoter', 'still owed');
+    clock.advance(LEASE_MS + 1);
+    assert.equal(await b.sendOwed(), N);
+    for (const [i, r] of rs.entries()) {
+      const followups = channel.to(r.customer.id).filter((m) => m.kind === 'followup');
+      assert.equal(followups.length, 2);
+      assert.equal(followups[0]!.idempotencyKey, followups[1]!.idempotencyKey);
+      assert.equal((await stored(ids[i]!))?.owed, undefined);
+    }
+  });
+
   test('during a manager\'s message back: accepted by the platform, then the database is lost; B delivers it again with the same key', async () => {
     const r = resolution();
     const { surveyId } = await a.resolved(r);

@@ -17,13 +17,21 @@ let clock: TestClock;
 let channel: RecordingChannel;
 let engine: SurveyEngine;
 const commands: string[] = [];
+/** Waits on the database: a command that starts while none is in flight begins a new one. */
+let roundTrips = 0;
+let inFlight = 0;
 const PLUMBING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'buildInfo', 'killCursors']);
 
 beforeAll(async () => {
   conn = await mongoose.createConnection(mongoUri(), { dbName: testDbName('writepath'), monitorCommands: true }).asPromise();
   conn.getClient().on('commandStarted', (e: mongooseTypes.mongo.CommandStartedEvent) => {
-    if (!PLUMBING.has(e.commandName)) commands.push(e.commandName);
+    if (PLUMBING.has(e.commandName)) return;
+    commands.push(e.commandName);
+    if (inFlight++ === 0) roundTrips++;
   });
+  const done = (e: { commandName: string }) => { if (!PLUMBING.has(e.commandName)) inFlight--; };
+  conn.getClient().on('commandSucceeded', done);
+  conn.getClient().on('commandFailed', done);
 });
 afterAll(async () => {
   await conn.dropDatabase();
@@ -42,20 +50,52 @@ function resolution(customer = `cust-${++n}`) {
 }
 
 describe('write path', () => {
-  // insert (claimed at once), reserve the contact + the opt-out check, asked (question
-  // settled), score (follow-up owed), follow-up settled, comment (thanks owed), thanks settled.
-  test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 8 round trips', async () => {
+  // insert (claimed at once), reserve the contact + the opt-out check (sent together: one
+  // wait), asked (question settled), score (follow-up owed), follow-up settled, comment
+  // (thanks owed), thanks settled: 8 commands in 7 round trips. Alone, each of these is its
+  // own command; new surveys, opt-out checks and settles of conversations in flight at the
+  // same time share one (group commits: the next test, eligibility.test.ts, survey-group-commit.test.ts).
+  test('a whole conversation (resolution → question → score → follow-up → comment → thanks) costs at most 8 commands in 7 round trips', async () => {
     const r = resolution();
     commands.length = 0;
+    roundTrips = 0;
     const { surveyId } = await engine.resolved(r);
     assert.equal(await engine.askNow(surveyId), true);
     assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: '9' })).status, 'scored');
     assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: 'Quick and kind' })).status, 'completed');
     assert.deepEqual(channel.to(r.customer.id).map((m) => m.kind), ['question', 'followup', 'thanks']);
-    assert.ok(commands.length <= 8, `round trips: ${commands.length} (${commands.join(', ')})`);
+    assert.ok(commands.length <= 8, `commands: ${commands.length} (${commands.join(', ')})`);
+    assert.ok(roundTrips <= 7, `round trips: ${roundTrips} (${commands.join(', ')})`);
     const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'completed');
     assert.equal(s?.comment, 'Quick and kind');
+  });
+
+  test('follow-ups the platform took at the same time are settled together: fewer commands than settles, each settled', async () => {
+    const N = 6;
+    const rs = Array.from({ length: N }, () => resolution());
+    const ids: string[] = [];
+    for (const r of rs) {
+      const { surveyId } = await engine.resolved(r);
+      assert.equal(await engine.askNow(surveyId), true);
+      ids.push(surveyId);
+    }
+    // The platform answers the six follow-ups at once, after it has taken them all.
+    let accepted = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    channel.afterAccept = async (m) => {
+      if (m.kind !== 'followup') return;
+      if (++accepted === N) open();
+      await gate;
+    };
+    commands.length = 0;
+    const outcomes = await Promise.all(rs.map((r) => engine.message({ channel: 'test', customerId: r.customer.id, text: '9' })));
+    channel.afterAccept = null;
+    assert.deepEqual(outcomes.map((o) => o.status), rs.map(() => 'scored'));
+    const settles = commands.filter((c) => c === 'update').length;
+    assert.ok(settles < N, `${N} settles in ${settles} update commands (${commands.join(', ')})`);
+    for (const id of ids) assert.equal((await surveyModel(conn).findById(id).lean())?.owed, undefined, 'settled');
   });
 
   test('a reply that arrives while its question is being sent is applied at once, and the question finishing changes nothing', async () => {

@@ -22,8 +22,8 @@
  * widget's customer picks an option.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.ts';
 
 export interface FakeChatwootOptions {
   accountId: number;
@@ -69,45 +69,25 @@ export function signChatwoot(timestamp: string, body: string, secret: string): s
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export class FakeChatwootApi {
+/** `requests` holds every API request that reached a route, with the status answered. */
+export class FakeChatwootApi extends LoopbackFake<ScriptedFailure> {
   readonly conversations = new Map<number, FakeConversation>();
-  /** Every API request that reached a route, with the status answered. */
-  readonly requests: Array<{ method: string; path: string; status: number }> = [];
   /** Where webhooks go (the bot's `/chatwoot/webhook…`). */
   webhookUrl?: string;
   /** What the bot answered to each webhook delivery this fake made on its own. */
   readonly webhookAnswers: Array<{ event: string; status: number }> = [];
-  private readonly failures: ScriptedFailure[] = [];
-  private readonly pending = new Set<Promise<void>>();
+  protected override readonly jsonType = 'application/json; charset=utf-8';
   private nextMessageId = 1000;
   private nextConversationId = 1;
-  private server!: Server;
 
-  private constructor(readonly options: FakeChatwootOptions) {}
+  private constructor(readonly options: FakeChatwootOptions) { super(); }
 
   static async start(options: FakeChatwootOptions): Promise<FakeChatwootApi> {
-    const fake = new FakeChatwootApi(options);
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return new FakeChatwootApi(options).listen();
   }
 
   failNext(...failures: ScriptedFailure[]): void {
-    this.failures.push(...failures);
-  }
-
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.script(...failures);
   }
 
   /** A conversation on an inbox of this type (`Channel::Whatsapp`, `Channel::WebWidget`, …). */
@@ -254,29 +234,19 @@ export class FakeChatwootApi {
   }
 
   private background(event: string, p: Promise<Response>): void {
-    const done = p.then(async (r) => { this.webhookAnswers.push({ event, status: r.status }); await r.arrayBuffer(); })
-      .catch(() => { this.webhookAnswers.push({ event, status: 0 }); })
-      .finally(() => { this.pending.delete(done); });
-    this.pending.add(done);
+    this.inBackground(p, (status) => this.webhookAnswers.push({ event, status }));
   }
 
   // ── the API ──────────────────────────────────────────────────────────────────
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const path = new URL(req.url ?? '/', 'http://chatwoot.local').pathname;
-    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ method: req.method ?? '', path, status });
-      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8', ...headers });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    };
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const path = this.pathOf(req);
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => this.reply(req, res, status, body, headers);
     const m = /^\/api\/v1\/accounts\/(\d+)\/conversations\/(\d+)(\/messages)?$/.exec(path);
     if (!m) return answer(404, { error: 'Resource could not be found' });
     if (req.headers.api_access_token !== this.options.apiToken) return answer(401, { error: 'Invalid Access Token' });
     if (Number(m[1]) !== this.options.accountId) return answer(401, { error: 'You are not authorized to access this account' });
-    const failure = this.failures.shift();
+    const failure = this.takeScripted();
     if (failure) return answer(failure.status, failure.body ?? 'Retry later\n', failure.headers);
     const c = this.conversations.get(Number(m[2]));
     if (!c) return answer(404, { error: 'Resource could not be found' });

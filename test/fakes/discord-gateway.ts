@@ -70,6 +70,9 @@ export class FakeGateway {
   get url(): string { return `${this.baseUrl}/gateway`; }
   get resumeUrl(): string { return `${this.baseUrl}/resume`; }
 
+  /** Close codes for the next IDENTIFYs: the gateway closes the connection instead of READY (Discord's 4000, or 1011 under load). */
+  readonly closeOnIdentify: number[] = [];
+
   get identifies(): number { return this.received.filter((r) => r.op === Op.Identify).length; }
   get resumes(): number { return this.received.filter((r) => r.op === Op.Resume).length; }
   get heartbeats(): number { return this.received.filter((r) => r.op === Op.Heartbeat).length; }
@@ -142,6 +145,7 @@ export class FakeGateway {
           return;
         case Op.Identify:
           if (authenticated) return void ws.close(4005, 'Already authenticated.');
+          if (this.closeOnIdentify.length > 0) return void ws.close(this.closeOnIdentify.shift()!, 'Unknown error');
           authenticated = this.identify(ws, payload.d);
           return;
         case Op.Resume:

@@ -16,8 +16,8 @@
  * key; the matching public key is what an admin copies into the bot.
  */
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake, type ScriptedFailure } from './loopback-fake.ts';
 
 export interface FakeFreshchatOptions { apiKey: string; appId: string; agents: Array<{ id: string; first_name: string; last_name: string }> }
 
@@ -28,7 +28,7 @@ export interface FakeFreshchatMessage {
 
 export interface FakeFreshchatConversation { id: string; userId: string; source: string; assignedAgentId: string | null; status: string; messages: FakeFreshchatMessage[]; gone?: boolean }
 
-export interface ScriptedFailure { status: number; body?: unknown; headers?: Record<string, string> }
+export type { ScriptedFailure };
 
 export function newAccountKeys(): { privateKey: KeyObject; publicKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -39,41 +39,20 @@ export function signFreshchat(body: string, privateKey: KeyObject): string {
   return sign('sha256', Buffer.from(body), privateKey).toString('base64');
 }
 
-export class FakeFreshchatApi {
+export class FakeFreshchatApi extends LoopbackFake<ScriptedFailure & { method: string; suffix: string }> {
   readonly conversations = new Map<string, FakeFreshchatConversation>();
-  readonly requests: Array<{ method: string; path: string; status: number }> = [];
   readonly keys = newAccountKeys();
   webhookUrl?: string;
   readonly webhookAnswers: Array<{ action: string; status: number }> = [];
-  private readonly failures: Array<ScriptedFailure & { method: string; suffix: string }> = [];
-  private readonly pending = new Set<Promise<void>>();
-  private server!: Server;
 
-  private constructor(readonly options: FakeFreshchatOptions) {}
+  private constructor(readonly options: FakeFreshchatOptions) { super(); }
 
   static async start(options: FakeFreshchatOptions): Promise<FakeFreshchatApi> {
-    const fake = new FakeFreshchatApi(options);
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return new FakeFreshchatApi(options).listen();
   }
 
   failNext(method: string, suffix: string, failure: ScriptedFailure = { status: 429, headers: { 'retry-after': '1' } }): void {
-    this.failures.push({ ...failure, method, suffix });
-  }
-
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.script({ ...failure, method, suffix });
   }
 
   addConversation(c: { source?: string; assignedAgentId?: string | null; replies?: string[] }): FakeFreshchatConversation {
@@ -134,27 +113,16 @@ export class FakeFreshchatApi {
   }
 
   private background(action: string, p: Promise<Response>): void {
-    const done = p.then(async (r) => { this.webhookAnswers.push({ action, status: r.status }); await r.arrayBuffer(); })
-      .catch(() => { this.webhookAnswers.push({ action, status: 0 }); })
-      .finally(() => { this.pending.delete(done); });
-    this.pending.add(done);
+    this.inBackground(p, (status) => this.webhookAnswers.push({ action, status }));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const path = new URL(req.url ?? '/', 'http://freshchat.local').pathname;
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const path = this.pathOf(req);
     const method = req.method ?? '';
-    const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ method, path, status });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(json));
-    };
+    const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => this.reply(req, res, status, json, headers);
     if (req.headers.authorization !== `Bearer ${this.options.apiKey}`) return answer(401, { code: 401, status: 'UNAUTHORIZED', message: 'Authorization failed' });
-    const i = this.failures.findIndex((f) => f.method === method && path.endsWith(f.suffix));
-    if (i >= 0) {
-      const f = this.failures.splice(i, 1)[0]!;
+    const f = this.takeScripted((x) => x.method === method && path.endsWith(x.suffix));
+    if (f) {
       return answer(f.status, f.body ?? { code: 429, status: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded' }, f.headers);
     }
     const agent = /^\/v2\/agents\/([^/]+)$/.exec(path);

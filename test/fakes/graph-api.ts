@@ -21,8 +21,8 @@
  * (`X-Hub-Signature-256`), built with the payload helpers below.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake, type ScriptedFailure } from './loopback-fake.ts';
 
 export type Product = 'messenger' | 'instagram' | 'whatsapp';
 
@@ -46,11 +46,7 @@ export interface SentMessage {
   body: Record<string, unknown>;
 }
 
-export interface ScriptedFailure {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+export type { ScriptedFailure };
 
 export interface Attempt { product: Product; to?: string; status: number; code?: number }
 
@@ -61,7 +57,7 @@ export function signHub(body: string, appSecret: string): string {
 let counter = 0;
 const nextId = () => `${Date.now().toString(36)}${(++counter).toString(36)}`;
 
-export class FakeGraphApi {
+export class FakeGraphApi extends LoopbackFake<ScriptedFailure & { product: Product }> {
   readonly sent: SentMessage[] = [];
   readonly attempts: Attempt[] = [];
   /** Customers (`product:userId`) whose 24-hour window has closed. */
@@ -72,25 +68,16 @@ export class FakeGraphApi {
   readonly webhookUrls: Partial<Record<Product, string>> = {};
   /** What the bot answered to the echoes and statuses this fake delivered. */
   readonly webhookAnswers: number[] = [];
-  private readonly failures: Record<Product, ScriptedFailure[]> = { messenger: [], instagram: [], whatsapp: [] };
-  private readonly pending = new Set<Promise<void>>();
-  private server!: Server;
+  protected override readonly jsonType = 'application/json; charset=UTF-8';
 
-  private constructor(readonly options: FakeGraphOptions) {}
+  private constructor(readonly options: FakeGraphOptions) { super(); }
 
   static async start(options: FakeGraphOptions): Promise<FakeGraphApi> {
-    const fake = new FakeGraphApi(options);
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return new FakeGraphApi(options).listen();
   }
 
   failNext(product: Product, ...failures: ScriptedFailure[]): void {
-    this.failures[product].push(...failures);
+    this.script(...failures.map((f) => ({ ...f, product })));
   }
 
   closeWindow(product: Product, userId: string): void {
@@ -99,17 +86,6 @@ export class FakeGraphApi {
 
   to(product: Product, userId: string): SentMessage[] {
     return this.sent.filter((m) => m.product === product && m.to === userId);
-  }
-
-  /** Wait until every echo and status this fake sent to the bot has been answered. */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   // ── webhook deliveries ───────────────────────────────────────────────────────
@@ -208,18 +184,12 @@ export class FakeGraphApi {
   }
 
   private background(p: Promise<Response>): void {
-    const done = p.then(async (r) => { this.webhookAnswers.push(r.status); await r.arrayBuffer(); })
-      .catch(() => { this.webhookAnswers.push(0); })
-      .finally(() => { this.pending.delete(done); });
-    this.pending.add(done);
+    this.inBackground(p, (status) => this.webhookAnswers.push(status));
   }
 
   // ── the Graph API ────────────────────────────────────────────────────────────
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://graph.local');
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method !== 'POST' || parts.length !== 3 || parts[2] !== 'messages') {
@@ -257,12 +227,11 @@ export class FakeGraphApi {
   }
 
   private scripted(product: Product, to: string | undefined, res: ServerResponse): boolean {
-    const failure = this.failures[product].shift();
+    const failure = this.takeScripted((f) => f.product === product);
     if (!failure) return false;
     const code = (failure.body as { error?: { code?: number } } | undefined)?.error?.code;
     this.attempts.push({ product, to, status: failure.status, code });
-    res.writeHead(failure.status, { 'content-type': 'application/json; charset=UTF-8', ...failure.headers });
-    res.end(failure.body === undefined ? '' : JSON.stringify(failure.body));
+    this.sendJson(res, failure.status, failure.body, failure.headers);
     return true;
   }
 
@@ -284,8 +253,7 @@ export class FakeGraphApi {
     const id = product === 'messenger' ? `m_${nextId()}` : `aWdf${nextId()}`;
     this.sent.push({ product, to, id, body: message });
     this.attempts.push({ product, to, status: 200 });
-    res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-    res.end(JSON.stringify({ recipient_id: to, message_id: id }));
+    this.sendJson(res, 200, { recipient_id: to, message_id: id });
     if (this.webhookUrls[product]) {
       const text = typeof message.text === 'string' ? message.text : '';
       this.background(this.deliver(product, this.pageEcho(product, to, text, { mid: id })));
@@ -306,8 +274,7 @@ export class FakeGraphApi {
     const id = `wamid.${Buffer.from(nextId()).toString('base64url')}`;
     this.sent.push({ product: 'whatsapp', to, id, body });
     this.attempts.push({ product: 'whatsapp', to, status: 200 });
-    res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-    res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] }));
+    this.sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
     if (!this.webhookUrls.whatsapp) return;
     // The Cloud API accepts first and reports what became of the message afterwards.
     if (body.type !== 'template' && this.closedWindows.has(`whatsapp:${to}`)) {

@@ -18,8 +18,8 @@
  * reopens a closed conversation, as in Intercom; its notification carries only the new part.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake, type ScriptedFailure } from './loopback-fake.ts';
 
 export interface FakeIntercomOptions { accessToken: string; clientSecret: string; appId: string; admins: Array<{ id: string; name: string }> }
 
@@ -35,48 +35,27 @@ export interface FakeIntercomConversation {
   state: 'open' | 'closed' | 'snoozed'; parts: FakePart[]; gone?: boolean;
 }
 
-export interface ScriptedFailure { status: number; body?: unknown; headers?: Record<string, string> }
+export type { ScriptedFailure };
 
 export function signIntercom(body: string, secret: string): string {
   return `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;
 }
 
-export class FakeIntercomApi {
+export class FakeIntercomApi extends LoopbackFake<ScriptedFailure & { method: string; suffix: string }> {
   readonly conversations = new Map<string, FakeIntercomConversation>();
-  readonly requests: Array<{ method: string; path: string; status: number; body?: Record<string, unknown> }> = [];
   webhookUrl?: string;
   readonly webhookAnswers: Array<{ topic: string; status: number }> = [];
-  private readonly failures: Array<ScriptedFailure & { method: string; suffix: string }> = [];
-  private readonly pending = new Set<Promise<void>>();
   private nextConversation = 1000;
   private nextPart = 5000;
-  private server!: Server;
 
-  private constructor(readonly options: FakeIntercomOptions) {}
+  private constructor(readonly options: FakeIntercomOptions) { super(); }
 
   static async start(options: FakeIntercomOptions): Promise<FakeIntercomApi> {
-    const fake = new FakeIntercomApi(options);
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return new FakeIntercomApi(options).listen();
   }
 
   failNext(method: string, suffix: string, failure: ScriptedFailure = { status: 429, headers: { 'retry-after': '1' } }): void {
-    this.failures.push({ ...failure, method, suffix });
-  }
-
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.script({ ...failure, method, suffix });
   }
 
   /** A conversation the customer started, with these admins' replies. */
@@ -157,30 +136,19 @@ export class FakeIntercomApi {
   }
 
   private background(topic: string, p: Promise<Response>): void {
-    const done = p.then(async (r) => { this.webhookAnswers.push({ topic, status: r.status }); await r.arrayBuffer(); })
-      .catch(() => { this.webhookAnswers.push({ topic, status: 0 }); })
-      .finally(() => { this.pending.delete(done); });
-    this.pending.add(done);
+    this.inBackground(p, (status) => this.webhookAnswers.push({ topic, status }));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const path = new URL(req.url ?? '/', 'http://intercom.local').pathname;
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const path = this.pathOf(req);
     const method = req.method ?? '';
     let body: Record<string, unknown> | undefined;
     try { body = raw ? JSON.parse(raw) as Record<string, unknown> : undefined; } catch { body = undefined; }
-    const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ method, path, status, body });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(json));
-    };
+    const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => this.reply(req, res, status, json, headers, body);
     const error = (status: number, code: string, message: string, headers?: Record<string, string>) => answer(status, { type: 'error.list', request_id: randomUUID(), errors: [{ code, message }] }, headers);
     if (req.headers.authorization !== `Bearer ${this.options.accessToken}`) return error(401, 'unauthorized', 'Access Token Invalid');
-    const i = this.failures.findIndex((f) => f.method === method && path.endsWith(f.suffix));
-    if (i >= 0) {
-      const f = this.failures.splice(i, 1)[0]!;
+    const f = this.takeScripted((x) => x.method === method && path.endsWith(x.suffix));
+    if (f) {
       return answer(f.status, f.body ?? { type: 'error.list', errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 1000 in 60 seconds' }] }, f.headers);
     }
     const contact = /^\/contacts\/([^/]+)$/.exec(path);

@@ -5,11 +5,11 @@
  * in memory, and records every call. With an app token it also hands out a Socket
  * Mode WebSocket (`apps.connections.open`) and delivers envelopes over it.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { stormHits, type Storm } from './storm.ts';
+import { LoopbackFake } from './loopback-fake.ts';
 
 export interface FakeUser {
   id: string;
@@ -42,7 +42,7 @@ export interface RecordedCall {
 export const BOT_TOKEN = 'xoxb-test-0000';
 export const APP_TOKEN = 'xapp-test-0000';
 
-export class FakeSlack {
+export class FakeSlack extends LoopbackFake {
   readonly botUserId = 'UBOT0001';
   readonly botId = 'BBOT0001';
   readonly calls: RecordedCall[] = [];
@@ -55,10 +55,10 @@ export class FakeSlack {
   readonly postRefusals = new Map<string, string>();
   /** Retry-After seconds for the next calls of a method, answered with HTTP 429. */
   readonly rateLimits = new Map<string, number[]>();
+  /** HTTP statuses (a 5xx: Slack's edge failing) for the next calls of a method, answered before anything is done. */
+  readonly failures = new Map<string, number[]>();
   /** While set, a share of Web API calls is refused with the storm's status (fault injection). */
   storm: Storm | null = null;
-  url = '';
-  private server!: Server;
   private wss?: WebSocketServer;
   private sockets = new Set<WebSocket>();
   private readonly acks = new Map<string, (payload: unknown) => void>();
@@ -66,19 +66,21 @@ export class FakeSlack {
   private seq = 0;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
-    this.wss = new WebSocketServer({ server: this.server, path: '/socket' });
-    this.wss.on('connection', (ws) => this.onSocket(ws));
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+    return this.listen((server) => {
+      this.wss = new WebSocketServer({ server, path: '/socket' });
+      this.wss.on('connection', (ws) => this.onSocket(ws));
+    });
+  }
+
+  /** Also ends the Socket Mode connections (they are upgraded sockets the HTTP server no longer holds). */
+  override async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    await new Promise<void>((r) => (this.wss ? this.wss.close(() => r()) : r()));
+    await super.stop();
   }
 
   async close(): Promise<void> {
-    for (const ws of this.sockets) ws.terminate();
-    await new Promise<void>((r) => (this.wss ? this.wss.close(() => r()) : r()));
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.stop();
   }
 
   /** Slack's API base URL for SLACK_API_URL. */
@@ -158,32 +160,34 @@ export class FakeSlack {
 
   // ── Web API ─────────────────────────────────────────────────────────────────
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
-    const params = parseParams(Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? ''));
+    const params = parseParams(raw, String(req.headers['content-type'] ?? ''));
     if (stormHits(this.storm)) {
       const { status, retryAfterSec } = this.storm;
       this.calls.push({ method, params, status, at: Date.now() });
-      res.writeHead(status, { 'content-type': 'application/json', ...(retryAfterSec !== undefined ? { 'retry-after': String(retryAfterSec) } : {}) });
-      res.end(JSON.stringify({ ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }));
+      this.sendJson(res, status, { ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }, retryAfterSec !== undefined ? { 'retry-after': String(retryAfterSec) } : {});
+      return;
+    }
+    const failure = this.failures.get(method)?.shift();
+    if (failure !== undefined) {
+      this.calls.push({ method, params, status: failure, at: Date.now() });
+      res.writeHead(failure, { 'content-type': 'text/html' });
+      res.end(`<html><body>${failure} Bad Gateway</body></html>`);
       return;
     }
     const limited = this.rateLimits.get(method);
     if (limited && limited.length > 0) {
       const retryAfter = limited.shift()!;
       this.calls.push({ method, params, status: 429, at: Date.now() });
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
-      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      this.sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
       return;
     }
     this.calls.push({ method, params, status: 200, at: Date.now() });
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(params.token ?? '');
     const expected = method === 'apps.connections.open' ? APP_TOKEN : BOT_TOKEN;
     const body = !token ? { ok: false, error: 'not_authed' } : token !== expected ? { ok: false, error: 'invalid_auth' } : this.answer(method, params);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    this.sendJson(res, 200, body);
   }
 
   private answer(method: string, p: Record<string, unknown>): Record<string, unknown> {

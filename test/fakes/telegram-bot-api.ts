@@ -26,8 +26,8 @@
  *
  * Tests script failures with `failNext(method, {error_code, description, parameters})`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.ts';
 
 export interface TgUser { id: number; is_bot: boolean; first_name: string; last_name?: string; username?: string; language_code?: string }
 export interface TgChat { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string; first_name?: string; is_forum?: boolean }
@@ -49,12 +49,12 @@ export interface TgMessage {
 export type TgUpdate = { update_id: number } & Record<string, unknown>;
 
 export interface ApiFailure { error_code: number; description: string; parameters?: { retry_after?: number; migrate_to_chat_id?: number } }
-export interface Attempt { method: string; chatId?: string; status: number; description?: string }
+export interface Attempt { method: string; chatId?: string; status: number; description?: string; /** When it arrived (ms since the epoch). */ at: number }
 
 interface Group { chat: TgChat; admins: Set<number>; topics: Map<number, TgMessage> }
 interface BusinessConnection { id: string; user: TgUser; user_chat_id: number; date: number; is_enabled: boolean; customers: Set<number>; lastIncoming: Map<number, number> }
 
-export class FakeTelegramBotApi {
+export class FakeTelegramBotApi extends LoopbackFake {
   readonly bot: TgUser;
   /** Every message the bot sent, in order. */
   readonly sent: TgMessage[] = [];
@@ -81,27 +81,19 @@ export class FakeTelegramBotApi {
   private nextUpdateId = 500_000;
   private nextUserId = 700_000_000;
   private nextCallback = 1;
-  private server!: Server;
 
   private constructor(readonly token: string, username: string) {
+    super();
     this.bot = { id: Number(token.split(':')[0]), is_bot: true, first_name: 'Care survey', username };
   }
 
   static async start(opts: { token: string; username?: string }): Promise<FakeTelegramBotApi> {
-    const fake = new FakeTelegramBotApi(opts.token, opts.username ?? 'acme_care_bot');
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
+    return new FakeTelegramBotApi(opts.token, opts.username ?? 'acme_care_bot').listen();
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     for (const wake of this.pollers) wake();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await super.stop();
   }
 
   failNext(method: string, ...failures: ApiFailure[]): void {
@@ -246,32 +238,29 @@ export class FakeTelegramBotApi {
 
   // ── the Bot API ──────────────────────────────────────────────────────────────
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+  protected async handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://api.telegram.local');
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
-    if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
-    if (m[1] !== this.token) return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (!m) return this.sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    if (m[1] !== this.token) return this.sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     let params: Record<string, unknown> = Object.fromEntries(url.searchParams);
-    const raw = Buffer.concat(chunks).toString('utf8');
     if (raw) {
       try {
         params = { ...params, ...(JSON.parse(raw) as Record<string, unknown>) };
       } catch {
-        return reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
+        return this.sendJson(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
       }
     }
     const method = m[2]!;
     const chatId = params.chat_id === undefined ? undefined : String(params.chat_id);
     const scripted = this.failures.get(method)?.shift();
     if (scripted) {
-      this.attempts.push({ method, chatId, status: scripted.error_code, description: scripted.description });
-      return reply(res, scripted.error_code, { ok: false, ...scripted });
+      this.attempts.push({ method, chatId, status: scripted.error_code, description: scripted.description, at: Date.now() });
+      return this.sendJson(res, scripted.error_code, { ok: false, ...scripted });
     }
     const answer = await this.call(method, params);
-    this.attempts.push({ method, chatId, status: answer.ok ? 200 : answer.error_code, description: answer.ok ? undefined : answer.description });
-    reply(res, answer.ok ? 200 : answer.error_code, answer);
+    this.attempts.push({ method, chatId, status: answer.ok ? 200 : answer.error_code, description: answer.ok ? undefined : answer.description, at: Date.now() });
+    this.sendJson(res, answer.ok ? 200 : answer.error_code, answer);
   }
 
   private async call(method: string, p: Record<string, unknown>): Promise<{ ok: true; result: unknown } | ({ ok: false } & ApiFailure)> {
@@ -431,8 +420,3 @@ function shallow(m: TgMessage): TgMessage {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}

@@ -8,8 +8,8 @@
  * signed with the consumer secret. Tests deliver customers' DMs through it too.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake } from './loopback-fake.ts';
 import { stormHits, type Storm } from './storm.ts';
 import { SlidingWindowLimit } from './sliding-window-limit.ts';
 
@@ -51,7 +51,7 @@ export function signActivity(body: string, consumerSecret: string): string {
   return `sha256=${createHmac('sha256', consumerSecret).update(body).digest('base64')}`;
 }
 
-export class FakeXApi {
+export class FakeXApi extends LoopbackFake<ScriptedFailure> {
   /** DMs X accepted, in order. */
   readonly sent: SentDm[] = [];
   /** Every DM request that reached the route, with the status answered. */
@@ -69,27 +69,17 @@ export class FakeXApi {
    * enforced: a send over it is refused with 429, code 88 and `x-rate-limit-reset`.
    */
   dmLimit: SlidingWindowLimit | null = null;
-  private readonly failures: ScriptedFailure[] = [];
-  private readonly pendingEchoes = new Set<Promise<void>>();
   private nextId = 1_760_000_000_000_000_000n;
-  private server!: Server;
 
-  private constructor(readonly credentials: FakeXCredentials) {}
+  private constructor(readonly credentials: FakeXCredentials) { super(); }
 
   static async start(credentials: FakeXCredentials): Promise<FakeXApi> {
-    const fake = new FakeXApi(credentials);
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return new FakeXApi(credentials).listen();
   }
 
   /** The next DM requests fail like this, one failure per request, in order. */
   failNext(...failures: ScriptedFailure[]): void {
-    this.failures.push(...failures);
+    this.script(...failures);
   }
 
   to(userId: string): SentDm[] {
@@ -98,13 +88,7 @@ export class FakeXApi {
 
   /** Wait until every echo to the webhook has been answered. */
   async echoesSettled(): Promise<void> {
-    while (this.pendingEchoes.size > 0) await Promise.all([...this.pendingEchoes]);
-  }
-
-  async stop(): Promise<void> {
-    await this.echoesSettled();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.settled();
   }
 
   newId(): string {
@@ -163,10 +147,7 @@ export class FakeXApi {
 
   // ── the REST API ─────────────────────────────────────────────────────────────
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (req.method !== 'POST' || url.pathname !== DM_PATH) {
       xError(res, 404, 34, 'Sorry, that page does not exist.');
@@ -197,7 +178,7 @@ export class FakeXApi {
       res.end(JSON.stringify({ errors: [{ code, message: status === 429 ? 'Rate limit exceeded' : 'Internal error' }] }));
       return;
     }
-    const failure = this.failures.shift();
+    const failure = this.takeScripted();
     if (failure) {
       const code = (failure.body as { errors?: Array<{ code?: number }> } | undefined)?.errors?.[0]?.code;
       this.attempts.push({ recipientId, status: failure.status, code });
@@ -236,11 +217,7 @@ export class FakeXApi {
   }
 
   private echo(payload: Record<string, unknown>): void {
-    const p = this.deliver(payload)
-      .then(async (r) => { this.echoStatuses.push(r.status); await r.arrayBuffer(); })
-      .catch(() => { this.echoStatuses.push(0); })
-      .finally(() => { this.pendingEchoes.delete(p); });
-    this.pendingEchoes.add(p);
+    this.inBackground(this.deliver(payload), (status) => this.echoStatuses.push(status));
   }
 
   /** OAuth 1.0a HMAC-SHA1 over method, URL and query + oauth parameters (RFC 5849 §3.4). */

@@ -26,8 +26,8 @@
  *   Like Sunshine, the fake tells the webhook about the business's own messages too.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake, type ScriptedFailure } from './loopback-fake.ts';
 
 export interface FakeZendeskOptions {
   email: string;
@@ -65,7 +65,7 @@ export interface FakeTicket {
   notes: string[];
 }
 
-export interface ScriptedFailure { status: number; body?: unknown; headers?: Record<string, string> }
+export type { ScriptedFailure };
 
 const QUICK_REPLY_CHANNELS = new Set(['web', 'ios', 'android', 'messenger', 'instagram', 'line', 'telegram', 'viber']);
 
@@ -75,46 +75,26 @@ export function signZendesk(timestamp: string, body: string, secret: string): st
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-export class FakeZendeskApi {
+export class FakeZendeskApi extends LoopbackFake<ScriptedFailure & { prefix: string; method?: string }> {
   readonly tickets = new Map<number, FakeTicket>();
   readonly conversations = new Map<string, FakeMessagingConversation>();
-  readonly requests: Array<{ method: string; path: string; status: number }> = [];
   zendeskWebhookUrl?: string;
   sunshineWebhookUrl?: string;
   readonly webhookAnswers: Array<{ type: string; status: number }> = [];
-  private readonly failures: Array<ScriptedFailure & { prefix: string; method?: string }> = [];
-  private readonly pending = new Set<Promise<void>>();
+  protected override readonly jsonType = 'application/json; charset=utf-8';
   private nextTicket = 100;
   private nextUser = 5000;
-  private server!: Server;
 
-  private constructor(readonly options: FakeZendeskOptions) {}
+  private constructor(readonly options: FakeZendeskOptions) { super(); }
 
   static async start(options: FakeZendeskOptions): Promise<FakeZendeskApi> {
-    const fake = new FakeZendeskApi(options);
-    fake.server = createServer((req, res) => { void fake.handle(req, res); });
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return new FakeZendeskApi(options).listen();
   }
 
   /** The next request (of `method`, when given) whose path starts with `prefix` fails this way (default: 429, Retry-After 1). */
   failNext(match: { prefix: string; method?: string }, ...failures: ScriptedFailure[]): void {
     const list = failures.length > 0 ? failures : [{ status: 429, headers: { 'retry-after': '1' } }];
-    this.failures.push(...list.map((f) => ({ ...f, ...match })));
-  }
-
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.script(...list.map((f) => ({ ...f, ...match })));
   }
 
   /** A messaging ticket: the customer wrote through `channel` (a Sunshine source type), agents replied. */
@@ -239,36 +219,28 @@ export class FakeZendeskApi {
   }
 
   private background(type: string, p: Promise<Response>): void {
-    const done = p.then(async (r) => { this.webhookAnswers.push({ type, status: r.status }); await r.arrayBuffer(); })
-      .catch(() => { this.webhookAnswers.push({ type, status: 0 }); })
-      .finally(() => { this.pending.delete(done); });
-    this.pending.add(done);
+    this.inBackground(p, (status) => this.webhookAnswers.push({ type, status }));
   }
 
   // ── the APIs ─────────────────────────────────────────────────────────────────
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+  protected handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://zendesk.local');
     const path = url.pathname;
-    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ method: req.method ?? '', path, status });
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(body ?? {}));
-    };
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => this.reply(req, res, status, body ?? {}, headers);
     const auth = req.headers.authorization ?? '';
     const basic = (user: string, pass: string) => auth === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    const i = this.failures.findIndex((f) => path.startsWith(f.prefix) && (!f.method || f.method === req.method));
+    const scripted = () => this.takeScripted((f) => path.startsWith(f.prefix) && (!f.method || f.method === req.method));
     if (path.startsWith('/api/v2/')) {
       if (!basic(`${this.options.email}/token`, this.options.apiToken)) return answer(401, { error: "Couldn't authenticate you" });
-      if (i >= 0) { const f = this.failures.splice(i, 1)[0]!; return answer(f.status, f.body ?? { error: 'TooManyRequests' }, f.headers); }
+      const f = scripted();
+      if (f) return answer(f.status, f.body ?? { error: 'TooManyRequests' }, f.headers);
       return this.support(req.method ?? '', path, raw, answer);
     }
     if (path.startsWith('/sc/v2/')) {
       if (!basic(this.options.keyId, this.options.keySecret)) return answer(401, { errors: [{ code: 'unauthorized', title: 'Authorization is required' }] });
-      if (i >= 0) { const f = this.failures.splice(i, 1)[0]!; return answer(f.status, f.body ?? { errors: [{ code: 'too_many_requests', title: 'Too many requests' }] }, f.headers); }
+      const f = scripted();
+      if (f) return answer(f.status, f.body ?? { errors: [{ code: 'too_many_requests', title: 'Too many requests' }] }, f.headers);
       return this.sunshine(req.method ?? '', path, url.searchParams, raw, answer);
     }
     return answer(404, { error: 'InvalidEndpoint' });

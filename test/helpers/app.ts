@@ -5,7 +5,7 @@
 import type { ChannelAdapter } from '../../src/conversation/channel-contract/channel.ts';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { silentLogger, createLogger } from '../../src/logger.ts';
+import { silentLogger, createLogger, type Logger } from '../../src/logger.ts';
 import { openTestDb } from './database.ts';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789abcdefghij';
@@ -22,6 +22,8 @@ export async function startTestApp(opts: {
   channels?: ChannelAdapter[];
   schedule?: boolean;
   now?: () => Date;
+  /** The app's logger (default: silent, or TEST_LOG's level). */
+  logger?: Logger;
 }): Promise<TestApp> {
   // Every setting is checked here, before the database is touched (as `nps-bot start` does).
   const config = loadConfig({
@@ -32,7 +34,7 @@ export async function startTestApp(opts: {
     ...opts.env,
   });
   const db = await openTestDb(opts.label);
-  const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
+  const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger());
   let app: RunningApp;
   try {
     app = await startApp({

@@ -19,7 +19,7 @@ import type { Logger } from '../../logger.ts';
 import { AnswerHandler } from './discord-answer-handler.ts';
 import { DmCatchUp } from './discord-dm-catch-up.ts';
 import { createDiscordClient } from './discord-client.ts';
-import { DiscordCode, discordCode, isTransientDiscordError, toSendError } from './discord-errors.ts';
+import { DiscordCode, discordCode, discordStartUpFailure, GatewayNotReadyError, isTransientDiscordError, toSendError } from './discord-errors.ts';
 import { DiscordRest } from './discord-rest.ts';
 import { backoffMs, READ_RETRY, sleep } from './discord-retry.ts';
 import { SNOWFLAKE, type DiscordSettings } from './discord-settings.ts';
@@ -32,6 +32,7 @@ import { StaffDirectory } from './discord-staff-directory.ts';
 import { surveyMessageBody, messageNonce, truncate } from './discord-survey-message.ts';
 import { ThreadAudit } from './discord-thread-audit.ts';
 import { escapeDiscordText } from './discord-markdown.ts';
+import { retryStartUp, type StartUpBackoff } from '../start-up-retry.ts';
 import { canonicalDiscordUserId } from './discord-ids.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -40,6 +41,13 @@ const STOP_DRAIN_MS = 5_000;
 const REGISTER_ATTEMPTS = 10;
 const REGISTER_FIRST_MS = 2_000;
 const REGISTER_MAX_MS = 5 * 60_000;
+
+export interface DiscordChannelOptions {
+  /** Waits between connect tries at start-up (tests make them short). */
+  startUpBackoff?: Partial<StartUpBackoff>;
+  /** How long one try waits for READY once logged in (default 60 s). */
+  readyTimeoutMs?: number;
+}
 
 interface Running {
   client: Client;
@@ -57,14 +65,47 @@ export class DiscordChannel implements ChannelAdapter {
   private accepting = false;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly settings: DiscordSettings, private readonly logger: Logger) {
+  private startUp: AbortController | null = null;
+
+  constructor(private readonly settings: DiscordSettings, private readonly logger: Logger, private readonly options: DiscordChannelOptions = {}) {
     this.rate = discordRate(settings.ratePerSecond);
   }
 
+  /**
+   * Connects (gateway lookup, login, READY), trying again while Discord fails in a way that
+   * passes (start-up-retry.ts); a refused token fails start-up at once. Each try builds a
+   * fresh client: discord.js's client cannot log in again once a failed login destroyed it.
+   */
   async start(ctx: ChannelContext): Promise<void> {
+    if (this.running || this.startUp) throw new Error('discord: the channel is already started');
+    const logger = ctx.logger;
+    const stopping = new AbortController();
+    this.startUp = stopping;
+    let connected: { client: Client; command: ResolveCommand; sweep: ResolutionSweep };
+    try {
+      connected = await retryStartUp(() => this.connect(ctx, stopping), {
+        what: 'discord: connecting', classify: discordStartUpFailure, logger: this.logger, backoff: this.options.startUpBackoff, signal: stopping.signal,
+      });
+    } finally {
+      this.startUp = null;
+    }
+    const { client, command, sweep } = connected;
+
+    const applicationId = client.application?.id ?? this.settings.applicationId;
+    if (this.settings.applicationId && applicationId !== this.settings.applicationId) {
+      logger.warn({ configured: this.settings.applicationId, actual: applicationId }, 'DISCORD_APPLICATION_ID does not match the token\'s application');
+    }
+    if (applicationId) {
+      await this.registerCommands(client, command, applicationId, logger, stopping.signal);
+      logger.info({ invite: inviteUrl(applicationId), guilds: client.guilds.cache.size }, 'discord bot is connected');
+    }
+    sweep.start();
+  }
+
+  /** One try: a new client with every handler, logged in and READY; on failure it is destroyed and nothing is left running. */
+  private async connect(ctx: ChannelContext, stopping: AbortController): Promise<{ client: Client; command: ResolveCommand; sweep: ResolutionSweep }> {
     const logger = ctx.logger;
     const client = createDiscordClient(this.settings);
-    const stopping = new AbortController();
     const rest = new DiscordRest(client.rest);
     // Resolution checks read with retries: a 5xx while asking who closed a thread must not drop it.
     const reads = rest.retryingReads({ ...READ_RETRY, signal: stopping.signal });
@@ -110,26 +151,28 @@ export class DiscordChannel implements ChannelAdapter {
 
     this.running = { client, rest, fallback, sweep, catchUp, stopping };
     this.accepting = true;
+    const readyTimeoutMs = this.options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const waiting = new AbortController();
+    const timer = setTimeout(() => waiting.abort(), readyTimeoutMs);
+    const onStop = () => waiting.abort();
+    stopping.signal.addEventListener('abort', onStop, { once: true });
     try {
-      const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
-      await client.login(this.settings.token);
-      await ready;
+      // Both watched at once: a READY that never comes must not leave an unhandled rejection while login is pending.
+      const ready = once(client, Events.ClientReady, { signal: waiting.signal }).catch((err: unknown) => {
+        throw waiting.signal.aborted && !stopping.signal.aborted ? new GatewayNotReadyError(`the gateway did not become ready within ${Math.round(readyTimeoutMs / 1000)} s`) : err;
+      });
+      await Promise.all([client.login(this.settings.token), ready]);
+      return { client, command, sweep };
     } catch (err) {
       this.accepting = false;
       this.running = null;
+      waiting.abort();
       await client.destroy().catch(() => undefined);
-      throw new Error(`discord: could not connect (${err instanceof Error ? err.message : String(err)})`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      stopping.signal.removeEventListener('abort', onStop);
     }
-
-    const applicationId = client.application?.id ?? this.settings.applicationId;
-    if (this.settings.applicationId && applicationId !== this.settings.applicationId) {
-      logger.warn({ configured: this.settings.applicationId, actual: applicationId }, 'DISCORD_APPLICATION_ID does not match the token\'s application');
-    }
-    if (applicationId) {
-      await this.registerCommands(client, command, applicationId, logger, stopping.signal);
-      logger.info({ invite: inviteUrl(applicationId), guilds: client.guilds.cache.size }, 'discord bot is connected');
-    }
-    sweep.start();
   }
 
   canonicalCustomerId(id: string): string | null {
@@ -137,6 +180,8 @@ export class DiscordChannel implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {
+    // Still starting: no more tries (start() then rejects with StartUpStoppedError).
+    this.startUp?.abort();
     const running = this.running;
     if (!running) return;
     this.accepting = false;

@@ -18,7 +18,8 @@ import { readAddress, threadOf, type SlackAddress } from './slack-address.ts';
 import { SlackAnswers } from './slack-answers.ts';
 import { clientOptions, SlackApi } from './slack-api.ts';
 import { messageText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } from './slack-blocks.ts';
-import { isDmRefusal, slackErrorCode, toSendError } from './slack-errors.ts';
+import { isDmRefusal, slackErrorCode, slackStartUpFailure, toSendError } from './slack-errors.ts';
+import { retryStartUp, type StartUpBackoff } from '../start-up-retry.ts';
 import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
 import { slackLogger } from './slack-logger.ts';
 import { canonicalSlackUserId } from './slack-ids.ts';
@@ -30,8 +31,10 @@ import type { SlackSettings } from './slack-settings.ts';
 /** How long `stop` waits for button presses and shortcuts still being handled. */
 const STOP_DRAIN_MS = 5_000;
 
-/** Token problems that no retry fixes: the bot must not start as if Slack worked. */
-const FATAL_AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
+export interface SlackChannelOptions {
+  /** Waits between tries of auth.test and apps.connections.open at start-up (tests make them short). */
+  startUpBackoff?: Partial<StartUpBackoff>;
+}
 
 export class SlackChannel implements ChannelAdapter {
   readonly name = 'slack';
@@ -45,16 +48,33 @@ export class SlackChannel implements ChannelAdapter {
   /** Interactions acknowledged at once and handled after (Slack never redelivers them). */
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly settings: SlackSettings, private readonly logger: Logger) {
+  private startUp: AbortController | null = null;
+
+  constructor(private readonly settings: SlackSettings, private readonly logger: Logger, private readonly options: SlackChannelOptions = {}) {
     // chat.postMessage allows about one message per second per channel; the outbox paces to this.
     this.rate = slackRate(settings.ratePerSecond);
     this.api = new SlackApi({ token: settings.botToken, apiUrl: settings.apiUrl, logger });
     this.threads = new FallbackThreads(this.api, logger, () => this.identity?.botId);
   }
 
+  /**
+   * auth.test, then (Socket Mode) apps.connections.open, each tried again while Slack fails
+   * in a way that passes (start-up-retry.ts); a refused token fails start-up at once.
+   */
   async start(ctx: ChannelContext): Promise<void> {
-    if (this.app) throw new Error('slack: the channel is already started');
-    this.identity = await this.identify();
+    if (this.app || this.startUp) throw new Error('slack: the channel is already started');
+    const startUp = new AbortController();
+    this.startUp = startUp;
+    try {
+      await this.startWith(ctx, startUp.signal);
+    } finally {
+      this.startUp = null;
+    }
+  }
+
+  private async startWith(ctx: ChannelContext, signal: AbortSignal): Promise<void> {
+    const retry = { logger: this.logger, backoff: this.options.startUpBackoff, signal };
+    this.identity = await retryStartUp(() => this.api.authTest(), { ...retry, what: 'slack: auth.test', classify: slackStartUpFailure('SLACK_BOT_TOKEN') });
     const boltLogger = slackLogger(ctx.logger);
     if (!this.settings.appToken) {
       // Registered before Bolt's route, so a stopped channel answers 503 instead of handling events.
@@ -79,7 +99,8 @@ export class SlackChannel implements ChannelAdapter {
     this.app = app;
     this.mode = mode;
     this.running = true;
-    if (mode === 'socket') await app.start();
+    // Bolt's Socket Mode client retries apps.connections.open itself only for some failures (not a 5xx or no answer).
+    if (mode === 'socket') await retryStartUp(() => app.start(), { ...retry, what: 'slack: opening Socket Mode', classify: slackStartUpFailure('SLACK_APP_TOKEN') });
     ctx.logger.info({ mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
   }
 
@@ -88,6 +109,8 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {
+    // Still starting: no more tries.
+    this.startUp?.abort();
     this.running = false;
     await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     if (this.app && this.mode === 'socket') await this.app.stop();
@@ -160,18 +183,6 @@ export class SlackChannel implements ChannelAdapter {
         throw new PermanentSendError(`slack: the DM was refused (${dmCode}) and asking in the thread failed (${failure.code ?? failure.message})`, dmCode);
       }
       throw failure;
-    }
-  }
-
-  /** auth.test: who the bot is (to ignore its own messages). A refused token stops the start. */
-  private async identify(): Promise<{ userId: string; botId?: string } | undefined> {
-    try {
-      return await this.api.authTest();
-    } catch (err) {
-      const code = slackErrorCode(err);
-      if (FATAL_AUTH_CODES.has(code)) throw new Error(`slack: Slack refused SLACK_BOT_TOKEN (${code})`);
-      this.logger.warn({ err: code }, 'slack auth.test failed; starting anyway, Bolt will retry per event');
-      return undefined;
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
+import type { StartUpFailure } from '../start-up-retry.ts';
 
 /** Slack error codes that are worth retrying. */
 const TRANSIENT_CODES = new Set([
@@ -54,4 +55,39 @@ export function toSendError(err: unknown, method: string): PermanentSendError | 
   }
   const detail = err instanceof webApi.WebAPIRequestError ? err.original.message : err instanceof Error ? err.message : String(err);
   return new TransientSendError(`slack ${method}: ${code} (${detail.slice(0, 200)})`);
+}
+
+/** Token problems no retry fixes: the bot must not start as if Slack worked. */
+const REFUSED_TOKEN_CODES = new Set([
+  'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type',
+  'user_removed_from_team', 'team_disabled', 'missing_scope',
+]);
+
+/**
+ * What a failed start-up call (auth.test, apps.connections.open) means (start-up-retry.ts):
+ * a refused token, or any other refusal, ends start-up naming the setting; a 429 (its
+ * Retry-After kept), a 5xx, a "try later" code or no answer passes.
+ */
+export function slackStartUpFailure(setting: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN'): (err: unknown) => StartUpFailure {
+  return (err) => {
+    const code = slackErrorCode(err);
+    if (err instanceof webApi.WebAPIRateLimitedError) return { kind: 'transient', reason: code, retryAfterMs: Math.max(0, err.retryAfter) * 1000 };
+    if (err instanceof webApi.WebAPIPlatformError) {
+      if (TRANSIENT_CODES.has(code)) return { kind: 'transient', reason: code };
+      const message = REFUSED_TOKEN_CODES.has(code)
+        ? `${setting}: Slack refused the token (${code}): copy it again from api.slack.com/apps (your app)`
+        : `${setting}: Slack refused the call (${code}): see docs/slack.md`;
+      return { kind: 'refused', message };
+    }
+    if (err instanceof webApi.WebAPIHTTPError) {
+      const status = err.statusCode;
+      if (status === 408 || status === 429 || status >= 500) return { kind: 'transient', reason: `HTTP ${status}` };
+      return { kind: 'refused', message: `${setting}: Slack answered HTTP ${status}: check the token and SLACK_API_URL` };
+    }
+    if (err instanceof webApi.WebAPIRequestError) {
+      const cause = (err.original as { code?: unknown; cause?: { code?: unknown } }).code ?? (err.original as { cause?: { code?: unknown } }).cause?.code;
+      return { kind: 'transient', reason: typeof cause === 'string' ? `no answer (${cause.slice(0, 40)})` : 'no answer' };
+    }
+    return { kind: 'refused', message: `slack: could not start (${err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200)})` };
+  };
 }

@@ -28,7 +28,8 @@ import { decodeScoreButton } from '../button-codec.ts';
 import { RecentIds } from '../x/x-recent-ids.ts';
 import { BUSINESS_REPLY_WINDOW_MS, BusinessChats } from './telegram-business-chats.ts';
 import { ChatPacer } from './telegram-chat-pacer.ts';
-import { toSendError } from './telegram-errors.ts';
+import { telegramStartUpFailure, toSendError } from './telegram-errors.ts';
+import { retryStartUp, StartUpStoppedError, type StartUpBackoff } from '../start-up-retry.ts';
 import { ANSWERED_DATA, answeredKeyboard, scoreKeyboard, telegramText, type InlineKeyboard } from './telegram-question.ts';
 import { isResolveCommand, resolveInBusinessChat, resolveInGroup, type ResolveDecision } from './telegram-resolve-command.ts';
 import { chatId, type TelegramSettings } from './telegram-settings.ts';
@@ -51,6 +52,11 @@ const addressSchema = z.object({
 
 type SendOptions = Parameters<Api['sendMessage']>[2];
 
+export interface TelegramChannelOptions {
+  /** Waits between getMe tries at start-up (tests make them short). */
+  startUpBackoff?: Partial<StartUpBackoff>;
+}
+
 export class TelegramChannel implements ChannelAdapter {
   readonly name = TELEGRAM_CHANNEL;
   readonly rate: { perSecond: number; concurrent: number };
@@ -61,10 +67,10 @@ export class TelegramChannel implements ChannelAdapter {
   private businessChats: BusinessChats | null = null;
   private log: Logger;
   private polling: Promise<void> | null = null;
-  private initTimer: NodeJS.Timeout | null = null;
+  private readonly startUp = new AbortController();
   private stopped = false;
 
-  constructor(private readonly settings: TelegramSettings, logger: Logger) {
+  constructor(private readonly settings: TelegramSettings, logger: Logger, private readonly options: TelegramChannelOptions = {}) {
     this.log = logger;
     this.rate = { perSecond: settings.ratePerSecond, concurrent: 8 };
     this.pacer = new ChatPacer(settings.chatIntervalMs);
@@ -101,14 +107,12 @@ export class TelegramChannel implements ChannelAdapter {
         },
       });
     }
-    // A wrong token stops the bot with a clear line; Telegram being unreachable does not stop the other channels.
-    if (await this.init()) this.started();
-    else this.retryInit(1000);
+    await this.connect();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.initTimer) clearTimeout(this.initTimer);
+    this.startUp.abort();
     if (this.polling) {
       await this.bot.stop().catch(() => {});
       await this.polling;
@@ -116,29 +120,31 @@ export class TelegramChannel implements ChannelAdapter {
     }
   }
 
-  /** getMe: true when done; false when Telegram could not be reached (try again); throws when it refused the token. */
-  private async init(): Promise<boolean> {
-    try {
-      // Our own getMe, not bot.init(), which retries a 5xx or no answer for ever (start-up would hang).
-      this.bot.botInfo = await this.bot.api.getMe();
-      return true;
-    } catch (err) {
-      const failure = toSendError(err, 'getMe');
-      if (failure instanceof PermanentSendError) throw new Error(`telegram: getMe refused, check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT (${failure.message})`);
-      this.log.warn({ err: failure.message }, 'telegram: the Bot API is not reachable yet; trying again in the background');
-      return false;
-    }
-  }
-
-  private retryInit(delayMs: number): void {
-    this.initTimer = setTimeout(() => {
-      void this.init().then((done) => {
-        if (this.stopped) return;
-        if (done) this.started();
-        else this.retryInit(Math.min(delayMs * 2, 60_000));
-      }, (err: unknown) => this.log.error({ err: (err as Error).message }, 'telegram channel off'));
-    }, delayMs);
-    this.initTimer.unref();
+  /**
+   * getMe (our own, not bot.init(), which retries a 5xx or no answer for ever and would
+   * hold start-up). A wrong token stops the bot with a clear line; Telegram being
+   * unreachable does not stop the other channels: after a failure that passes, start()
+   * returns and getMe is tried again in the background (start-up-retry.ts) while
+   * updates are refused (500) for Telegram to deliver again.
+   */
+  private connect(): Promise<void> {
+    let inBackground = false;
+    return new Promise((resolve, reject) => {
+      retryStartUp(async () => { this.bot.botInfo = await this.bot.api.getMe(); }, {
+        what: 'telegram: getMe', classify: telegramStartUpFailure, logger: this.log, backoff: this.options.startUpBackoff, signal: this.startUp.signal,
+        onRetry: () => {
+          if (inBackground) return;
+          inBackground = true;
+          resolve();
+        },
+      }).then(() => {
+        if (!this.stopped) this.started();
+        resolve();
+      }, (err: unknown) => {
+        if (!inBackground) return reject(err);
+        if (!(err instanceof StartUpStoppedError)) this.log.error({ err: (err as Error).message }, 'telegram channel off');
+      });
+    });
   }
 
   private started(): void {

@@ -10,6 +10,7 @@
  *   Telegram's words.
  */
 import { GrammyError, HttpError } from 'grammy';
+import type { StartUpFailure } from '../start-up-retry.ts';
 import { PermanentSendError, TransientSendError } from '../../conversation/channel-contract/send-errors.ts';
 
 export function toSendError(err: unknown, method: string): PermanentSendError | TransientSendError {
@@ -27,4 +28,19 @@ export function toSendError(err: unknown, method: string): PermanentSendError | 
   }
   if (err instanceof HttpError) return new TransientSendError(`telegram ${method}: no answer from the Bot API (${String((err.error as Error)?.message ?? err.message).slice(0, 200)})`);
   return new TransientSendError(`telegram ${method}: ${(err as Error)?.message?.slice(0, 200) ?? String(err)}`);
+}
+
+/**
+ * What a failed getMe at start-up means (start-up-retry.ts): 401 (or 404, the Bot API's
+ * answer to a malformed token) and any other refusal end start-up naming the token; a
+ * 429 (its retry_after kept), a 5xx or no answer passes. Telegram's URL holds the token,
+ * so the reason logged is only the status.
+ */
+export function telegramStartUpFailure(err: unknown): StartUpFailure {
+  const failure = toSendError(err, 'getMe');
+  if (failure instanceof PermanentSendError) {
+    return { kind: 'refused', message: `TELEGRAM_BOT_TOKEN: getMe refused (${err instanceof GrammyError ? `${err.error_code} ${err.description.slice(0, 200)}` : failure.message}): check the token and TELEGRAM_API_ROOT` };
+  }
+  const reason = err instanceof GrammyError ? `HTTP ${err.error_code}` : 'no answer';
+  return { kind: 'transient', reason, ...(failure.retryAfterMs !== undefined && err instanceof GrammyError && err.error_code === 429 ? { retryAfterMs: failure.retryAfterMs } : {}) };
 }

@@ -10,34 +10,21 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
-import { isDuplicateKey } from '../mongo-errors.ts';
+import { GroupCommit, type Outcome } from '../group-commit.ts';
+import { bulkFailureCause, isDuplicateKey } from '../mongo-errors.ts';
+import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
 import {
   AWAITING_SCORE, OPEN_STATES, surveyModel,
   type OwedMessage, type OwedNote, type StagedEvent, type SurveyDoc, type SurveyState,
 } from './survey-model.ts';
 
 export type SurveyId = mongoose.Types.ObjectId | string;
+export type { NewSurvey } from './new-survey-document.ts';
 
 /** Platform event ids kept on a survey, so a redelivered event is recognised (oldest dropped first). */
 export const EVENT_IDS_KEPT = 20;
 /** Manager messages waiting on one survey at most. */
 const NOTES_KEPT = 10;
-
-/** What a resolution stores. */
-export interface NewSurvey {
-  channel: string;
-  conversationId: string;
-  type: 'transactional' | 'relational';
-  customer: SurveyDoc['customer'];
-  agent: SurveyDoc['agent'];
-  link?: string;
-  address?: Record<string, string>;
-  skipReason?: string;
-  participants?: SurveyDoc['participants'];
-  resolvedAt: Date;
-  askAt: Date;
-  eventIds?: string[];
-}
 
 /** Who a reply is for: the customer on a channel, and the survey a button names. */
 export interface ReplyTarget { channel: string; customerId: string; surveyId?: string }
@@ -67,10 +54,15 @@ interface Changes {
 export class SurveyRepository {
   private readonly model: Model<SurveyDoc>;
   private readonly conn: Connection;
+  /** New surveys and settles made while one batch is in the database go together in the next (group-commit.ts). */
+  private readonly inserts: GroupCommit<SurveyDoc, boolean>;
+  private readonly settles: GroupCommit<{ id: SurveyId; owedId: string }, void>;
 
   constructor(conn: Connection) {
     this.model = surveyModel(conn);
     this.conn = conn;
+    this.inserts = new GroupCommit((docs) => this.insertBatch(docs), 100);
+    this.settles = new GroupCommit((reqs) => this.settleBatch(reqs));
   }
 
   /** Create the indexes the queries need (idempotent). */
@@ -83,25 +75,35 @@ export class SurveyRepository {
   /**
    * Store a resolved conversation; a second resolution of the same conversation returns the
    * first's id. With `claim`, a survey due now is stored already claimed (`sending`, its
-   * question owed), which saves the separate claim.
+   * question owed), which saves the separate claim. Resolves once the insert is
+   * acknowledged; surveys created meanwhile by other resolutions share one command.
    */
   async create(s: NewSurvey, claim?: { owed: OwedMessage; expiresAt: Date }): Promise<{ created: true; survey: SurveyDoc } | { created: false; id: string }> {
-    // Checked against the schema like `Model.create`, but inserted with the driver: no
-    // document is hydrated only to be turned back into a plain object (a hot path).
+    // Built as the schema stores it (new-survey-document.ts) and inserted with the driver:
+    // no mongoose document is built, validated and turned back into an object (a hot path).
     const outbound = this.stage([{ type: 'survey.resolved', data: { agentId: s.agent.id, surveyType: s.type } }], s.resolvedAt);
-    const doc = new this.model({
-      ...s, ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), dirty: true, ...(outbound ? { outbound } : {}),
-    });
-    await doc.validate();
-    const now = new Date();
-    const survey = { ...doc.toObject({ depopulate: true }), createdAt: now, updatedAt: now } as SurveyDoc;
+    const survey = newSurveyDocument(s, { ...(claim ? { state: 'sending', ...claim } : { state: 'scheduled' }), outbound, now: new Date() });
+    if (await this.inserts.submit(survey)) return { created: true, survey };
+    const again = await this.model.collection.findOne({ channel: s.channel, conversationId: s.conversationId }, { projection: { _id: 1 } });
+    return { created: false, id: String(again?._id) };
+  }
+
+  /**
+   * One `insert` command for a batch of new surveys, unordered: each is stored or refused
+   * on its own. True when stored, false when the conversation already has its survey.
+   */
+  private async insertBatch(docs: SurveyDoc[]): Promise<Array<Outcome<boolean>>> {
     try {
-      await this.model.collection.insertOne(survey);
-      return { created: true, survey };
+      await this.model.collection.insertMany(docs, { ordered: false });
+      return docs.map(() => ({ ok: true, value: true }));
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const again = await this.model.collection.findOne({ channel: s.channel, conversationId: s.conversationId }, { projection: { _id: 1 } });
-      return { created: false, id: String(again?._id) };
+      const failed = failedIndexes(err);
+      if (!failed) throw bulkFailureCause(err);
+      return docs.map((_, i) => {
+        if (!failed.has(i)) return { ok: true, value: true };
+        const e = failed.get(i);
+        return isDuplicateKey(e) ? { ok: true, value: false } : { ok: false, error: e };
+      });
     }
   }
 
@@ -282,9 +284,31 @@ export class SurveyRepository {
 
   // ── owed messages ────────────────────────────────────────────────────────────
 
-  /** The owed message went out: remove it (only that one; a newer one stays). */
-  async settleOwed(id: SurveyId, owedId: string): Promise<void> {
-    await this.model.collection.updateOne({ _id: asObjectId(id), 'owed.id': owedId }, { $unset: { owed: '', lastError: '' }, $set: { updatedAt: new Date() } });
+  /**
+   * The owed message went out: remove it (only that one; a newer one stays). Resolves once
+   * the write is acknowledged; settles made meanwhile by other conversations share one
+   * command (a group commit), each with its own filter, so one failing fails only itself.
+   */
+  settleOwed(id: SurveyId, owedId: string): Promise<void> {
+    return this.settles.submit({ id, owedId });
+  }
+
+  /** One `update` command for a batch of settles, unordered: each lands or fails on its own. */
+  private async settleBatch(reqs: Array<{ id: SurveyId; owedId: string }>): Promise<Array<Outcome<void>>> {
+    const updatedAt = new Date();
+    const ops = reqs.map((r) => ({
+      updateOne: { filter: { _id: asObjectId(r.id), 'owed.id': r.owedId }, update: { $unset: { owed: '', lastError: '' }, $set: { updatedAt } } },
+    }));
+    try {
+      await this.model.collection.bulkWrite(ops as never, { ordered: false });
+      return reqs.map(() => ({ ok: true, value: undefined }));
+    } catch (err) {
+      // Some writes failed and the others were acknowledged: only those fail. Anything
+      // else (the connection went, a write concern error) fails the whole batch.
+      const failed = failedIndexes(err);
+      if (!failed) throw bulkFailureCause(err);
+      return reqs.map((_, i) => (failed.has(i) ? { ok: false, error: failed.get(i) } : { ok: true, value: undefined }));
+    }
   }
 
   /** Try the owed message again at `dueAt` (the platform could not take it now). */
@@ -506,6 +530,22 @@ export class SurveyRepository {
 /** A survey id as stored; a string that is not an ObjectId stays as it is (and matches nothing). */
 function asObjectId(id: SurveyId): mongoose.Types.ObjectId {
   return (typeof id === 'string' && /^[0-9a-f]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : id) as mongoose.Types.ObjectId;
+}
+
+/**
+ * The writes of an unordered bulk write that failed (by index, with their error: `code`,
+ * `errmsg`) when the others were acknowledged; null when the failure may concern the whole batch.
+ */
+function failedIndexes(err: unknown): Map<number, unknown> | null {
+  const e = err as { name?: string; writeErrors?: unknown; result?: { getWriteConcernError?: () => unknown } };
+  if (e?.name !== 'MongoBulkWriteError' || !Array.isArray(e.writeErrors) || e.writeErrors.length === 0) return null;
+  if (e.result?.getWriteConcernError?.()) return null;
+  const failed = new Map<number, unknown>();
+  for (const w of e.writeErrors as Array<{ index?: unknown }>) {
+    if (typeof w.index !== 'number') return null;
+    failed.set(w.index, w);
+  }
+  return failed;
 }
 
 function whose(t: ReplyTarget): Record<string, unknown> {

@@ -7,10 +7,11 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Types } from 'mongoose';
 import { FakeChatwootApi, type FakeConversation, type FakeMessage } from '../../fakes/chatwoot-api.ts';
 import { followupModel } from '../../../src/reports/followups/followup-model.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyAppears, surveyInState, type SurveyId } from '../../helpers/survey-waits.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const API_TOKEN = 'chatwoot-api-token-replay';
@@ -20,33 +21,22 @@ let fake: FakeChatwootApi;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await FakeChatwootApi.start({ accountId: 5, apiToken: API_TOKEN });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'chatwootreplay',
-    env: {
-      CHATWOOT_URL: fake.url, CHATWOOT_API_TOKEN: API_TOKEN, CHATWOOT_ACCOUNT_ID: '5', CHATWOOT_WEBHOOK_TOKEN: TOKEN,
+    fake: () => FakeChatwootApi.start({ accountId: 5, apiToken: API_TOKEN }),
+    env: (f) => ({
+      CHATWOOT_URL: f.url, CHATWOOT_API_TOKEN: API_TOKEN, CHATWOOT_ACCOUNT_ID: '5', CHATWOOT_WEBHOOK_TOKEN: TOKEN,
       FATIGUE_DAYS: '0', CHATWOOT_MAX_EVENT_AGE_MINUTES: '20',
-    },
-  });
-  fake.webhookUrl = `${app.url}/chatwoot/webhook/${TOKEN}`;
+    }),
+    webhooks: (f, url) => { f.webhookUrl = `${url}/chatwoot/webhook/${TOKEN}`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
-async function surveyOf(c: FakeConversation) {
-  return eventually(async () => readSurvey(app, { conversationId: String(c.id) }), 10_000, `a survey for conversation ${c.id}`);
-}
+const surveyOf = (c: FakeConversation) => surveyAppears(app, { conversationId: String(c.id) }, `a survey for conversation ${c.id}`);
 
-async function stateIs(id: string | Types.ObjectId, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${String(id)} to be ${state}`);
-}
+const stateIs = (id: SurveyId, state: string) => surveyInState(app, id, state);
 
 async function askedFor(c: FakeConversation) {
   assert.equal((await fake.resolve(c.id))?.status, 200);

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Types } from 'mongoose';
 import { FakeChatwootApi, signChatwoot, type FakeConversation } from '../../fakes/chatwoot-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyAppears, surveyInState, type SurveyId } from '../../helpers/survey-waits.ts';
 import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 
 const SECRET = 'chatwoot-webhook-secret-0123456789';
@@ -21,46 +22,28 @@ let nextContact = 300;
 const contact = (name = 'Maja') => ({ id: ++nextContact, name, phone: `+4670${nextContact}0000` });
 
 beforeAll(async () => {
-  fake = await FakeChatwootApi.start({ accountId: 1, apiToken: API_TOKEN, webhookSecret: SECRET });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'chatwoot',
-    env: {
-      CHATWOOT_URL: fake.url,
+    fake: () => FakeChatwootApi.start({ accountId: 1, apiToken: API_TOKEN, webhookSecret: SECRET }),
+    env: (f) => ({
+      CHATWOOT_URL: f.url,
       CHATWOOT_API_TOKEN: API_TOKEN,
       CHATWOOT_ACCOUNT_ID: '1',
       CHATWOOT_WEBHOOK_SECRET: SECRET,
       COMPANY_NAME: 'Acme',
-    },
-  });
-  fake.webhookUrl = `${app.url}/chatwoot/webhook`;
+    }),
+    webhooks: (f, url) => { f.webhookUrl = `${url}/chatwoot/webhook`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
-async function surveyOf(c: FakeConversation, channel: string) {
-  return eventually(async () => readSurvey(app, { channel, conversationId: String(c.id) }), 10_000, `a survey for conversation ${c.id}`);
-}
+const surveyOf = (c: FakeConversation, channel: string) => surveyAppears(app, { channel, conversationId: String(c.id) }, `a survey for conversation ${c.id}`);
 
-async function stateIs(id: string | Types.ObjectId, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${String(id)} to be ${state}`);
-}
+const stateIs = (id: SurveyId, state: string) => surveyInState(app, id, state);
 
-async function resolved(c: FakeConversation): Promise<void> {
-  const res = await fake.resolve(c.id);
-  assert.equal(res?.status, 200, await res?.text());
-}
-
-async function says(c: FakeConversation, text: string): Promise<void> {
-  const { response } = await fake.customerWrites(c.id, text);
-  assert.equal(response.status, 200, await response.text());
-}
+const resolved = (c: FakeConversation) => assertAccepted(fake.resolve(c.id));
+const says = async (c: FakeConversation, text: string) => assertAccepted((await fake.customerWrites(c.id, text)).response);
 
 type Items = Array<{ title: string; value: string }>;
 
@@ -279,19 +262,15 @@ describe('Chatwoot bridge (a server that does not sign: secret token in the webh
   const TOKEN = 'url-token-abcdefghijklmnop';
 
   beforeAll(async () => {
-    fake2 = await FakeChatwootApi.start({ accountId: 4, apiToken: API_TOKEN });
-    app2 = await startTestApp({
+    ({ fake: fake2, app: app2 } = await startBotWithFake({
       label: 'chatwoottoken',
-      env: { CHATWOOT_URL: fake2.url, CHATWOOT_API_TOKEN: API_TOKEN, CHATWOOT_ACCOUNT_ID: '4', CHATWOOT_WEBHOOK_TOKEN: TOKEN },
-    });
-    fake2.webhookUrl = `${app2.url}/chatwoot/webhook/${TOKEN}`;
+      fake: () => FakeChatwootApi.start({ accountId: 4, apiToken: API_TOKEN }),
+      env: (f) => ({ CHATWOOT_URL: f.url, CHATWOOT_API_TOKEN: API_TOKEN, CHATWOOT_ACCOUNT_ID: '4', CHATWOOT_WEBHOOK_TOKEN: TOKEN }),
+      webhooks: (f, url) => { f.webhookUrl = `${url}/chatwoot/webhook/${TOKEN}`; },
+    }));
   });
 
-  afterAll(async () => {
-    await fake2?.settled();
-    await app2?.close();
-    await fake2?.stop();
-  });
+  afterAll(() => stopBotWithFake({ fake: fake2, app: app2 }));
 
   test('only the URL with the token is a webhook; through it a resolution asks and an answer scores', async () => {
     const c = fake2.addConversation({ channel: 'Channel::Telegram', contact: { id: 1, name: 'Alva' } });

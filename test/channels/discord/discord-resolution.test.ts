@@ -90,7 +90,7 @@ describe('discord: connecting', () => {
     const sink = { resolved: () => Promise.reject(new Error('unused')), message: () => Promise.reject(new Error('unused')) };
     await assert.rejects(
       channel.start({ sink, logger: silentLogger(), http: Router(), state: new MongoChannelStateStore(app.conn, 'discord') }),
-      (err: Error) => /^discord: could not connect \(.*token/i.test(err.message) && !err.message.includes(wrong),
+      (err: Error) => /^DISCORD_TOKEN: Discord refused the token \(401 Unauthorized\)/.test(err.message) && !err.message.includes(wrong),
     );
     assert.equal(discord.requestsTo('GET', /^\/gateway\/bot$/).at(-1)?.status, 401);
   });

@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Types } from 'mongoose';
 import { FakeFreshchatApi, newAccountKeys, signFreshchat, type FakeFreshchatConversation } from '../../fakes/freshchat-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyAppears, surveyInState, type SurveyId } from '../../helpers/survey-waits.ts';
 import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 
 const ANNA = '5f7e1c2a-0000-4000-8000-000000000001';
@@ -23,40 +24,26 @@ let fake: FakeFreshchatApi;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await FakeFreshchatApi.start(OPTIONS);
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'freshchat',
-    env: {
-      FRESHCHAT_URL: fake.url, FRESHCHAT_API_KEY: OPTIONS.apiKey, FRESHCHAT_AGENT_ID: BOT,
+    fake: () => FakeFreshchatApi.start(OPTIONS),
+    env: (f) => ({
+      FRESHCHAT_URL: f.url, FRESHCHAT_API_KEY: OPTIONS.apiKey, FRESHCHAT_AGENT_ID: BOT,
       // As admins paste it into an env file: one line, newlines escaped.
-      FRESHCHAT_WEBHOOK_PUBLIC_KEY: fake.keys.publicKeyPem.trim().replace(/\n/g, '\\n'),
+      FRESHCHAT_WEBHOOK_PUBLIC_KEY: f.keys.publicKeyPem.trim().replace(/\n/g, '\\n'),
       COMPANY_NAME: 'Acme',
-    },
-  });
-  fake.webhookUrl = `${app.url}/freshchat/webhook`;
+    }),
+    webhooks: (f, url) => { f.webhookUrl = `${url}/freshchat/webhook`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
-async function surveyOf(c: FakeFreshchatConversation, channel: string) {
-  return eventually(async () => readSurvey(app, { channel, 'address.conversationId': c.id }), 10_000, `a survey for conversation ${c.id}`);
-}
+const surveyOf = (c: FakeFreshchatConversation, channel: string) => surveyAppears(app, { channel, 'address.conversationId': c.id }, `a survey for conversation ${c.id}`);
 
-async function stateIs(id: string | Types.ObjectId, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${String(id)} to be ${state}`);
-}
+const stateIs = (id: SurveyId, state: string) => surveyInState(app, id, state);
 
-async function resolvedBy(c: FakeFreshchatConversation, agentId: string): Promise<void> {
-  const res = await fake.resolve(c, agentId);
-  assert.equal(res.status, 200, await res.text());
-}
+const resolvedBy = (c: FakeFreshchatConversation, agentId: string) => assertAccepted(fake.resolve(c, agentId));
 
 describe('Freshchat bridge', () => {
   test('web widget: resolved → one question with 0–10 buttons → a tap scores → follow-up and thanks; resolver and every replying agent recorded', async () => {

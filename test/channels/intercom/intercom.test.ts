@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Types } from 'mongoose';
 import { FakeIntercomApi, signIntercom, type FakeIntercomConversation } from '../../fakes/intercom-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyAppears, surveyInState, type SurveyId } from '../../helpers/survey-waits.ts';
 import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 
 const BOT = '7000';
@@ -23,38 +24,24 @@ let fake: FakeIntercomApi;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await FakeIntercomApi.start(OPTIONS);
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'intercom',
-    env: {
+    fake: () => FakeIntercomApi.start(OPTIONS),
+    env: (f) => ({
       INTERCOM_ACCESS_TOKEN: OPTIONS.accessToken, INTERCOM_CLIENT_SECRET: OPTIONS.clientSecret, INTERCOM_ADMIN_ID: BOT,
-      INTERCOM_URL: fake.url, INTERCOM_APP_ID: OPTIONS.appId, INTERCOM_CLOSE_AFTER_THANKS: 'true', COMPANY_NAME: 'Acme',
-    },
-  });
-  fake.webhookUrl = `${app.url}/intercom/webhook`;
+      INTERCOM_URL: f.url, INTERCOM_APP_ID: OPTIONS.appId, INTERCOM_CLOSE_AFTER_THANKS: 'true', COMPANY_NAME: 'Acme',
+    }),
+    webhooks: (f, url) => { f.webhookUrl = `${url}/intercom/webhook`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
-async function surveyOf(c: FakeIntercomConversation, channel: string) {
-  return eventually(async () => readSurvey(app, { channel, 'address.conversationId': c.id }), 10_000, `a survey for conversation ${c.id}`);
-}
+const surveyOf = (c: FakeIntercomConversation, channel: string) => surveyAppears(app, { channel, 'address.conversationId': c.id }, `a survey for conversation ${c.id}`);
 
-async function stateIs(id: string | Types.ObjectId, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${String(id)} to be ${state}`);
-}
+const stateIs = (id: SurveyId, state: string) => surveyInState(app, id, state);
 
-async function closedBy(c: FakeIntercomConversation, adminId: string): Promise<void> {
-  const res = await fake.close(c, adminId);
-  assert.equal(res.status, 200, await res.text());
-}
+const closedBy = (c: FakeIntercomConversation, adminId: string) => assertAccepted(fake.close(c, adminId));
 
 describe('Intercom bridge', () => {
   test('closed in the Messenger → 0–10 quick replies as the bot admin → a tap scores exactly → follow-up, thanks, closed again; one survey', async () => {

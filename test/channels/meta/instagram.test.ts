@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FakeGraphApi, type SentMessage } from '../../fakes/graph-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { readSurvey } from '../../helpers/surveys.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyInState } from '../../helpers/survey-waits.ts';
 
 const VERSION = 'v24.0';
 const APP_SECRET = 'instagram-app-secret-0123456789';
@@ -19,10 +20,10 @@ let nextCustomer = 9_100_000;
 const customer = () => String(++nextCustomer);
 
 beforeAll(async () => {
-  fake = await FakeGraphApi.start({ version: VERSION, appSecret: APP_SECRET, instagram: { accountId: ACCOUNT_ID, token: 'ig-token-e2e-0123' } });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'instagram',
-    env: {
+    fake: () => FakeGraphApi.start({ version: VERSION, appSecret: APP_SECRET, instagram: { accountId: ACCOUNT_ID, token: 'ig-token-e2e-0123' } }),
+    env: (f) => ({
       INSTAGRAM_ACCESS_TOKEN: 'ig-token-e2e-0123',
       INSTAGRAM_ACCOUNT_ID: ACCOUNT_ID,
       // An Instagram-Login app signs with its own secret; the override is what the bot checks.
@@ -30,19 +31,15 @@ beforeAll(async () => {
       INSTAGRAM_APP_SECRET: APP_SECRET,
       META_VERIFY_TOKEN: 'verify-token-e2e-instagram',
       META_GRAPH_URL: 'http://127.0.0.1:9/unused',
-      INSTAGRAM_GRAPH_URL: fake.url,
+      INSTAGRAM_GRAPH_URL: f.url,
       META_GRAPH_VERSION: VERSION,
       COMPANY_NAME: 'Acme',
-    },
-  });
-  fake.webhookUrls.instagram = `${app.url}/meta/instagram`;
+    }),
+    webhooks: (f, url) => { f.webhookUrls.instagram = `${url}/meta/instagram`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function resolve(customerId: string, agentId = 'agent-ines'): Promise<string> {
   const res = await fetch(`${app.url}/api/resolutions`, {
@@ -53,12 +50,7 @@ async function resolve(customerId: string, agentId = 'agent-ines'): Promise<stri
   return (await res.json() as { surveyId: string }).surveyId;
 }
 
-async function stateIs(id: string, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${id} to be ${state}`);
-}
+const stateIs = (id: string, state: string) => surveyInState(app, id, state);
 
 async function question(customerId: string, surveyId: string): Promise<SentMessage> {
   const q = await eventually(async () => fake.to('instagram', customerId)[0], 15_000, 'the question');
@@ -66,10 +58,7 @@ async function question(customerId: string, surveyId: string): Promise<SentMessa
   return q;
 }
 
-async function deliver(payload: unknown): Promise<void> {
-  const res = await fake.deliver('instagram', payload);
-  assert.equal(res.status, 200, await res.text());
-}
+const deliver = (payload: unknown) => assertAccepted(fake.deliver('instagram', payload));
 
 describe('Instagram channel', () => {
   test('handshake on /meta/instagram', async () => {

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FakeGraphApi, signHub, type SentMessage } from '../../fakes/graph-api.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyInState } from '../../helpers/survey-waits.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const VERSION = 'v24.0';
@@ -21,27 +23,23 @@ let nextCustomer = 7_000_000;
 const customer = () => String(++nextCustomer);
 
 beforeAll(async () => {
-  fake = await FakeGraphApi.start({ version: VERSION, appSecret: APP_SECRET, messenger: { pageId: PAGE_ID, token: 'page-token-e2e-0123' } });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'messenger',
-    env: {
+    fake: () => FakeGraphApi.start({ version: VERSION, appSecret: APP_SECRET, messenger: { pageId: PAGE_ID, token: 'page-token-e2e-0123' } }),
+    env: (f) => ({
       MESSENGER_PAGE_ACCESS_TOKEN: 'page-token-e2e-0123',
       MESSENGER_PAGE_ID: PAGE_ID,
       META_APP_SECRET: APP_SECRET,
       META_VERIFY_TOKEN: VERIFY_TOKEN,
-      META_GRAPH_URL: fake.url,
+      META_GRAPH_URL: f.url,
       META_GRAPH_VERSION: VERSION,
       COMPANY_NAME: 'Acme',
-    },
-  });
-  fake.webhookUrls.messenger = `${app.url}/meta/messenger`;
+    }),
+    webhooks: (f, url) => { f.webhookUrls.messenger = `${url}/meta/messenger`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function resolve(customerId: string, agent = { id: 'agent-anna', name: 'Anna' }): Promise<string> {
   const res = await fetch(`${app.url}/api/resolutions`, {
@@ -61,12 +59,7 @@ async function survey(id: string) {
   return s;
 }
 
-async function stateIs(id: string, state: string) {
-  return eventually(async () => {
-    const s = await survey(id);
-    return s.state === state ? s : null;
-  }, 15_000, `survey ${id} to be ${state}`);
-}
+const stateIs = (id: string, state: string) => surveyInState(app, id, state);
 
 async function question(customerId: string, surveyId: string): Promise<SentMessage> {
   const q = await eventually(async () => fake.to('messenger', customerId)[0], 15_000, `the question to ${customerId}`);

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { followupModel } from '../../../src/reports/followups/followup-model.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyInState } from '../../helpers/survey-waits.ts';
 import { readSurvey, readSurveys } from '../../helpers/surveys.ts';
 
 const VERSION = 'v24.0';
@@ -22,26 +24,22 @@ let fake: FakeGraphApi;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await FakeGraphApi.start({
-    version: VERSION, appSecret: APP_SECRET,
-    whatsapp: { phoneNumberId: PHONE_NUMBER_ID, businessAccountId: '102290129340398', token: TOKEN },
-  });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'metareplay',
-    env: {
+    fake: () => FakeGraphApi.start({
+      version: VERSION, appSecret: APP_SECRET,
+      whatsapp: { phoneNumberId: PHONE_NUMBER_ID, businessAccountId: '102290129340398', token: TOKEN },
+    }),
+    env: (f) => ({
       WHATSAPP_ACCESS_TOKEN: TOKEN, WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID, META_APP_SECRET: APP_SECRET,
-      META_VERIFY_TOKEN: 'verify-token-replay', META_GRAPH_URL: fake.url, META_GRAPH_VERSION: VERSION,
+      META_VERIFY_TOKEN: 'verify-token-replay', META_GRAPH_URL: f.url, META_GRAPH_VERSION: VERSION,
       WHATSAPP_STATUS_WAIT_SECONDS: '0', FATIGUE_DAYS: '0', META_MAX_EVENT_AGE_MINUTES: '30', TESTIMONIAL_CONSENT: 'true',
-    },
-  });
-  fake.webhookUrls.whatsapp = `${app.url}/meta/whatsapp`;
+    }),
+    webhooks: (f, url) => { f.webhookUrls.whatsapp = `${url}/meta/whatsapp`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function resolve(conversationId: string, customerId: string): Promise<Response> {
   return fetch(`${app.url}/api/resolutions`, {
@@ -55,17 +53,9 @@ async function surveyIdOf(res: Response): Promise<string> {
   return (await res.json() as { surveyId: string }).surveyId;
 }
 
-async function stateIs(id: string, state: string) {
-  return eventually(async () => {
-    const doc = await readSurvey(app, { _id: id });
-    return doc?.state === state ? doc : null;
-  }, 15_000, `survey ${id} to be ${state}`);
-}
+const stateIs = (id: string, state: string) => surveyInState(app, id, state);
 
-async function deliver(payload: unknown): Promise<void> {
-  const res = await fake.deliver('whatsapp', payload);
-  assert.equal(res.status, 200, await res.text());
-}
+const deliver = (payload: unknown) => assertAccepted(fake.deliver('whatsapp', payload));
 
 const sentTo = (waId: string) => fake.to('whatsapp', waId).length;
 

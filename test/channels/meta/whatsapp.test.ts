@@ -10,7 +10,8 @@ import { FakeGraphApi, type SentMessage } from '../../fakes/graph-api.ts';
 import { startApp } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, TEST_API_TOKEN, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const VERSION = 'v24.0';
@@ -34,21 +35,19 @@ function whatsappEnv(fake: FakeGraphApi): Record<string, string> {
 }
 
 async function setup(label: string, extraEnv: Record<string, string> = {}): Promise<Setup> {
-  const fake = await FakeGraphApi.start({
-    version: VERSION, appSecret: APP_SECRET,
-    whatsapp: { phoneNumberId: PHONE_NUMBER_ID, businessAccountId: '102290129340398', token: TOKEN },
-    templates: { nps_question: ['en', 'sv'] },
+  return startBotWithFake({
+    label,
+    fake: () => FakeGraphApi.start({
+      version: VERSION, appSecret: APP_SECRET,
+      whatsapp: { phoneNumberId: PHONE_NUMBER_ID, businessAccountId: '102290129340398', token: TOKEN },
+      templates: { nps_question: ['en', 'sv'] },
+    }),
+    env: (f) => ({ ...whatsappEnv(f), ...extraEnv }),
+    webhooks: (f, url) => { f.webhookUrls.whatsapp = `${url}/meta/whatsapp`; },
   });
-  const app = await startTestApp({ label, env: { ...whatsappEnv(fake), ...extraEnv } });
-  fake.webhookUrls.whatsapp = `${app.url}/meta/whatsapp`;
-  return { fake, app };
 }
 
-async function teardown(s: Setup | undefined): Promise<void> {
-  await s?.fake.settled();
-  await s?.app.close();
-  await s?.fake.stop();
-}
+const teardown = (s: Setup | undefined) => stopBotWithFake({ fake: s?.fake, app: s?.app });
 
 let main: Setup;
 let nextCustomer = 46_701_000_000;

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 import { BOT_TOKEN, FakeSlack } from '../../fakes/slack-web-api.ts';
 import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events.ts';
@@ -19,6 +20,7 @@ import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts
 import type { EngineSink } from '../../../src/conversation/channel-contract/channel.ts';
 import { SlackApi } from '../../../src/channels/slack/slack-api.ts';
 import { FallbackThreads, surveyMetadata } from '../../../src/channels/slack/slack-fallback-threads.ts';
+import { StartUpRefusedError } from '../../../src/channels/start-up-retry.ts';
 
 const CARE = 'CCARE0009';
 const AGENT = 'UAGENT009';
@@ -28,28 +30,28 @@ let fake: FakeSlack;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
-  fake.addUser({ id: AGENT2, real_name: 'Kim Agent' });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'slackdelivery',
-    env: {
+    fake: async () => {
+      const f = await new FakeSlack().start();
+      f.addUser({ id: AGENT, real_name: 'Sam Agent' });
+      f.addUser({ id: AGENT2, real_name: 'Kim Agent' });
+      return f;
+    },
+    env: (f) => ({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
+      SLACK_API_URL: f.apiUrl,
       SLACK_CARE_CHANNELS: CARE,
       SLACK_STAFF_IDS: `${AGENT},${AGENT2}`,
       SLACK_THREAD_FALLBACK: 'false',
       SLACK_AGENT_RULE: 'most-replies',
       SLACK_RESOLVE_EMOJI: 'heavy_check_mark',
-    },
-  });
+    }),
+  }));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await fake?.close();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function resolve(customerId: string, replies: Array<[string, string]> = []): Promise<string> {
   fake.addUser({ id: customerId, real_name: 'Cus Tomer', locale: 'en-US' });
@@ -150,6 +152,6 @@ describe('slack channel: delivery', () => {
       message: async () => { throw new Error('not expected'); },
     };
     await assert.rejects(channel.start({ sink, logger: silentLogger(), http: Router(), state: new MongoChannelStateStore(app.conn, 'slack') }), (err: unknown) =>
-      err instanceof Error && err.message === 'slack: Slack refused SLACK_BOT_TOKEN (invalid_auth)');
+      err instanceof StartUpRefusedError && /^SLACK_BOT_TOKEN: Slack refused the token \(invalid_auth\)/.test(err.message) && !err.message.includes('xoxb-revoked'));
   });
 });

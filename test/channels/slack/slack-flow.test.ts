@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 import { BOT_TOKEN, FakeSlack, type FakeMessage } from '../../fakes/slack-web-api.ts';
 import {
@@ -21,28 +22,28 @@ let fake: FakeSlack;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  fake.addUser({ id: AGENT, real_name: 'Sam Agent', locale: 'en-US' });
-  fake.addUser({ id: AGENT2, real_name: 'Kim Agent', locale: 'en-US' });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'slack',
-    env: {
+    fake: async () => {
+      const f = await new FakeSlack().start();
+      f.addUser({ id: AGENT, real_name: 'Sam Agent', locale: 'en-US' });
+      f.addUser({ id: AGENT2, real_name: 'Kim Agent', locale: 'en-US' });
+      return f;
+    },
+    env: (f) => ({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
+      SLACK_API_URL: f.apiUrl,
       SLACK_CARE_CHANNELS: `${CARE},CCARE0002`,
       SLACK_STAFF_IDS: `${AGENT},${AGENT2}`,
       COMPANY_NAME: 'Acme',
       // Slack's real pace is 1/s (the default); the fake does not mind, and the tests run faster.
       SLACK_RATE_PER_SECOND: '20',
-    },
-  });
+    }),
+  }));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await fake?.close();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 function customer(id: string, extra: { locale?: string; is_bot?: boolean; real_name?: string } = {}): string {
   fake.addUser({ id, real_name: extra.real_name ?? 'Maja Kund', locale: extra.locale ?? 'en-GB', ...(extra.is_bot ? { is_bot: true } : {}) });

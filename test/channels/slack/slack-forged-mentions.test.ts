@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 import { BOT_TOKEN, FakeSlack } from '../../fakes/slack-web-api.ts';
 import { SIGNING_SECRET } from '../../fakes/slack-events.ts';
@@ -21,20 +22,17 @@ let fake: FakeSlack;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'slackforged',
-    env: {
-      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl,
+    fake: () => new FakeSlack().start(),
+    env: (f) => ({
+      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: f.apiUrl,
       SLACK_CARE_CHANNELS: CARE, SLACK_THREAD_FALLBACK: 'true', INGEST_TOKENS: INGEST, FATIGUE_DAYS: '0',
-    },
-  });
+    }),
+  }));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await fake?.close();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 function post(body: unknown, token?: string): Promise<Response> {
   return fetch(`${app.url}/api/resolutions`, { method: 'POST', headers: authHeaders(token), body: JSON.stringify(body) });

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack, type FakeMessage } from '../../fakes/slack-web-api.ts';
 import { buttonPress, dmMessage, reactionAdded } from '../../fakes/slack-events.ts';
@@ -18,24 +19,24 @@ let fake: FakeSlack;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  fake.addUser({ id: AGENT, real_name: 'Sam Agent' });
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'slacksocket',
-    env: {
+    fake: async () => {
+      const f = await new FakeSlack().start();
+      f.addUser({ id: AGENT, real_name: 'Sam Agent' });
+      return f;
+    },
+    env: (f) => ({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_APP_TOKEN: APP_TOKEN,
-      SLACK_API_URL: fake.apiUrl,
+      SLACK_API_URL: f.apiUrl,
       SLACK_CARE_CHANNELS: CARE,
       SLACK_STAFF_IDS: AGENT,
-    },
-  });
+    }),
+  }));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await fake?.close();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 describe('slack channel: Socket Mode', () => {
   test('connects with the app token; a reaction, a button press and a typed comment arrive over the socket', async () => {

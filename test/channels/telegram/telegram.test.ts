@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FakeTelegramBotApi, type TgMessage, type TgUpdate, type TgUser } from '../../fakes/telegram-bot-api.ts';
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyInState } from '../../helpers/survey-waits.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
+import { recordingLogger, WARN } from '../../helpers/log-lines.ts';
+import { TelegramChannel } from '../../../src/channels/telegram/telegram-channel.ts';
+import { readTelegramSettings } from '../../../src/channels/telegram/telegram-settings.ts';
 
 const TOKEN = '123456789:AAHfake-telegram-token-0123456789abcd';
 const SECRET = 'telegram-webhook-secret-0123456789';
@@ -19,32 +24,34 @@ let fake: FakeTelegramBotApi;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await FakeTelegramBotApi.start({ token: TOKEN });
-  // Telegram refuses a second message to one chat sooner than this: the bot's pacing must keep to it.
-  fake.perChatIntervalMs = PACE_MS;
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'telegram',
-    env: {
+    fake: async () => {
+      const f = await FakeTelegramBotApi.start({ token: TOKEN });
+      // Telegram refuses a second message to one chat sooner than this: the bot's pacing must keep to it.
+      f.perChatIntervalMs = PACE_MS;
+      return f;
+    },
+    env: (f) => ({
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: fake.url,
+      TELEGRAM_API_ROOT: f.url,
       TELEGRAM_SUPPORT_CHAT_IDS: String(SUPPORT_GROUP),
       TELEGRAM_CHAT_INTERVAL_MS: String(PACE_MS),
       COMPANY_NAME: 'Acme',
+    }),
+    // What an admin does once (docs/telegram.md): point Telegram at the bot, with the secret.
+    webhooks: async (f, url) => {
+      const set = await fetch(`${f.url}/bot${TOKEN}/setWebhook`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${url}/telegram/webhook`, secret_token: SECRET, allowed_updates: ['message', 'business_message', 'callback_query'] }),
+      });
+      assert.equal(set.status, 200);
     },
-  });
-  // What an admin does once (docs/telegram.md): point Telegram at the bot, with the secret.
-  const set = await fetch(`${fake.url}/bot${TOKEN}/setWebhook`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: `${app.url}/telegram/webhook`, secret_token: SECRET, allowed_updates: ['message', 'business_message', 'callback_query'] }),
-  });
-  assert.equal(set.status, 200);
+  }));
 });
 
-afterAll(async () => {
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function resolve(customer: TgUser, agent: { id: string; name?: string } = { id: 'agent-anna', name: 'Anna' }, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await fetch(`${app.url}/api/resolutions`, {
@@ -55,12 +62,7 @@ async function resolve(customer: TgUser, agent: { id: string; name?: string } = 
   return (await res.json() as { surveyId: string }).surveyId;
 }
 
-async function stateIs(id: string, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${id} to be ${state}`);
-}
+const stateIs = (id: string, state: string) => surveyInState(app, id, state);
 
 async function question(chatId: number, surveyId: string): Promise<TgMessage> {
   const q = await eventually(async () => fake.to(chatId)[0], 15_000, `the question in chat ${chatId}`);
@@ -68,10 +70,7 @@ async function question(chatId: number, surveyId: string): Promise<TgMessage> {
   return q;
 }
 
-async function deliver(update: TgUpdate): Promise<void> {
-  const res = await fake.deliver(update);
-  assert.equal(res.status, 200, await res.text());
-}
+const deliver = (update: TgUpdate) => assertAccepted(fake.deliver(update));
 
 const labels = (m: TgMessage) => m.reply_markup?.inline_keyboard.map((row) => row.map((b) => b.text));
 
@@ -380,6 +379,34 @@ describe('Telegram channel start-up', () => {
       assert.equal((await fake3.deliver(hello)).status, 500, 'not yet: Telegram will deliver it again');
       await eventually(async () => (await fake3.deliver(hello)).status === 200, 10_000, 'getMe answered on a retry');
       assert.deepEqual(fake3.attempts.filter((a) => a.method === 'getMe').map((a) => a.status), [502, 200]);
+    } finally {
+      await app3.close();
+      await fake3.stop();
+    }
+  });
+
+  test('getMe 429 with retry_after, then 502: tried again in the background, the 429\'s wait honoured, a warn per try without the token', async () => {
+    const fake3 = await FakeTelegramBotApi.start({ token: TOKEN });
+    fake3.failNext('getMe',
+      { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+      { error_code: 502, description: 'Bad Gateway' });
+    const log = recordingLogger();
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake3.url, COMPANY_NAME: 'Acme' };
+    const channel = new TelegramChannel(readTelegramSettings(env)!, log.logger, { startUpBackoff: { firstDelayMs: 50, maxDelayMs: 200 } });
+    const app3 = await startTestApp({ label: 'telegramretry', env, channels: [channel], logger: log.logger });
+    try {
+      await fetch(`${fake3.url}/bot${TOKEN}/setWebhook`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${app3.url}/telegram/webhook`, secret_token: SECRET }),
+      });
+      const u = fake3.user();
+      const hello = fake3.privateMessage(u, '/start');
+      await eventually(async () => (await fake3.deliver(hello)).status === 200, 10_000, 'getMe answered on a retry');
+      const tries = fake3.attempts.filter((a) => a.method === 'getMe');
+      assert.deepEqual(tries.map((a) => a.status), [429, 502, 200]);
+      assert.ok(tries[1]!.at - tries[0]!.at >= 900, 'the try after the 429 waited retry_after (1 s)');
+      const warns = log.lines.filter((l) => l.level === WARN && l.msg === 'telegram: getMe failed; trying again').map((l) => l.reason);
+      assert.deepEqual(warns, ['HTTP 429', 'HTTP 502']);
+      assert.ok(!log.text().includes(TOKEN.split(':')[1]!), 'the token is never logged');
     } finally {
       await app3.close();
       await fake3.stop();

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { PermanentSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { FakeXApi, signActivity, type SentDm } from '../../fakes/x-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyInState } from '../../helpers/survey-waits.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const creds = {
@@ -25,27 +27,23 @@ let nextCustomer = 5000;
 const customer = () => String(++nextCustomer);
 
 beforeAll(async () => {
-  fake = await FakeXApi.start(creds);
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'x',
-    env: {
+    fake: () => FakeXApi.start(creds),
+    env: (f) => ({
       X_CONSUMER_KEY: creds.consumerKey,
       X_CONSUMER_SECRET: creds.consumerSecret,
       X_ACCESS_TOKEN: creds.accessToken,
       X_ACCESS_TOKEN_SECRET: creds.accessTokenSecret,
       X_BRAND_USER_ID: creds.brandUserId,
-      X_API_URL: `${fake.url}/1.1/`,
+      X_API_URL: `${f.url}/1.1/`,
       COMPANY_NAME: 'Acme',
-    },
-  });
-  fake.webhookUrl = `${app.url}/x/webhook`;
+    }),
+    webhooks: (f, url) => { f.webhookUrl = `${url}/x/webhook`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake.echoesSettled();
-  await app.close();
-  await fake.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function resolve(customerId: string, agent = { id: 'agent-anna', name: 'Anna' }): Promise<string> {
   const res = await fetch(`${app.url}/api/resolutions`, {
@@ -72,12 +70,7 @@ async function survey(id: string) {
   return s;
 }
 
-async function stateIs(id: string, state: string) {
-  return eventually(async () => {
-    const s = await survey(id);
-    return s.state === state ? s : null;
-  }, 15_000, `survey ${id} to be ${state}`);
-}
+const stateIs = (id: string, state: string) => surveyInState(app, id, state);
 
 async function deliver(payload: unknown): Promise<void> {
   const res = await fake.deliver(payload);

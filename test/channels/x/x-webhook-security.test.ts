@@ -12,7 +12,8 @@ import { xSignature } from '../../../src/channels/x/x-webhook-signature.ts';
 import { ConfigError } from '../../../src/env-readers.ts';
 import { surveyModel } from '../../../src/storage/surveys/survey-model.ts';
 import { FakeXApi } from '../../fakes/x-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const creds = {
@@ -37,16 +38,15 @@ let nextCustomer = 8000;
 const customer = () => String(++nextCustomer);
 
 beforeAll(async () => {
-  fake = await FakeXApi.start(creds);
-  app = await startTestApp({ label: 'x-sec', env: { ...xEnv, X_API_URL: `${fake.url}/1.1/` } });
-  fake.webhookUrl = `${app.url}/x/webhook`;
+  ({ fake, app } = await startBotWithFake({
+    label: 'x-sec',
+    fake: () => FakeXApi.start(creds),
+    env: (f) => ({ ...xEnv, X_API_URL: `${f.url}/1.1/` }),
+    webhooks: (f, url) => { f.webhookUrl = `${url}/x/webhook`; },
+  }));
 });
 
-afterAll(async () => {
-  await fake.echoesSettled();
-  await app.close();
-  await fake.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
 async function askedSurvey(c: string): Promise<string> {
   const res = await fetch(`${app.url}/api/resolutions`, {

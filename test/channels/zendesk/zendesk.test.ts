@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { Types } from 'mongoose';
 import { FakeZendeskApi, signZendesk, type FakeTicket } from '../../fakes/zendesk-api.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { authHeaders, eventually, type TestApp } from '../../helpers/app.ts';
+import { assertAccepted, startBotWithFake, stopBotWithFake } from '../../helpers/bot-with-fake.ts';
+import { surveyAppears, surveyInState, type SurveyId } from '../../helpers/survey-waits.ts';
 import { countSurveys, readSurvey } from '../../helpers/surveys.ts';
 
 const OPTIONS = {
@@ -26,11 +27,11 @@ let fake: FakeZendeskApi;
 let app: TestApp;
 
 beforeAll(async () => {
-  fake = await FakeZendeskApi.start(OPTIONS);
-  app = await startTestApp({
+  ({ fake, app } = await startBotWithFake({
     label: 'zendesk',
-    env: {
-      ZENDESK_URL: fake.url,
+    fake: () => FakeZendeskApi.start(OPTIONS),
+    env: (f) => ({
+      ZENDESK_URL: f.url,
       ZENDESK_EMAIL: OPTIONS.email,
       ZENDESK_API_TOKEN: OPTIONS.apiToken,
       ZENDESK_WEBHOOK_SECRET: OPTIONS.webhookSecret,
@@ -39,35 +40,22 @@ beforeAll(async () => {
       ZENDESK_KEY_SECRET: OPTIONS.keySecret,
       ZENDESK_SUNSHINE_WEBHOOK_SECRET: OPTIONS.sunshineWebhookSecret,
       COMPANY_NAME: 'Acme',
+    }),
+    webhooks: (f, url) => {
+      f.zendeskWebhookUrl = `${url}/zendesk/webhook`;
+      f.sunshineWebhookUrl = `${url}/zendesk/sunshine/webhook`;
     },
-  });
-  fake.zendeskWebhookUrl = `${app.url}/zendesk/webhook`;
-  fake.sunshineWebhookUrl = `${app.url}/zendesk/sunshine/webhook`;
+  }));
 });
 
-afterAll(async () => {
-  await fake?.settled();
-  await app?.close();
-  await fake?.stop();
-});
+afterAll(() => stopBotWithFake({ fake, app }));
 
-async function surveyOf(t: FakeTicket, channel: string) {
-  return eventually(async () => readSurvey(app, { channel, conversationId: String(t.id) }), 10_000, `a survey for ticket ${t.id}`);
-}
-
-async function stateIs(id: string | Types.ObjectId, state: string) {
-  return eventually(async () => {
-    const s = await readSurvey(app, { _id: id });
-    return s?.state === state ? s : null;
-  }, 15_000, `survey ${String(id)} to be ${state}`);
-}
+const surveyOf = (t: FakeTicket, channel: string) => surveyAppears(app, { channel, conversationId: String(t.id) }, `a survey for ticket ${t.id}`);
+const stateIs = (id: SurveyId, state: string) => surveyInState(app, id, state);
 
 const messagesPath = (t: FakeTicket) => `/sc/v2/apps/${OPTIONS.appId}/conversations/${t.conversation!.id}/messages`;
 
-async function solved(t: FakeTicket): Promise<void> {
-  const res = await fake.solve(t);
-  assert.equal(res.status, 200, await res.text());
-}
+const solved = (t: FakeTicket) => assertAccepted(fake.solve(t));
 
 describe('Zendesk bridge (messaging through Sunshine Conversations)', () => {
   test('Messenger ticket solved → one question with 0–10 replies → a tap scores exactly → follow-up and thanks', async () => {
