@@ -14,6 +14,7 @@
 import { ConfigError } from '../env-readers.ts';
 import type { Logger } from '../logger.ts';
 import { MAX_RETRY_AFTER_MS } from './retry-after.ts';
+import { sleep } from './abortable-sleep.ts';
 
 export interface StartUpBackoff {
   /** The wait after the first failure. */
@@ -70,23 +71,7 @@ export async function retryStartUp<T>(attempt: (n: number) => Promise<T>, option
       const waitMs = startUpDelayMs(n, backoff, failure.retryAfterMs);
       options.logger.warn({ attempt: n, retryInMs: waitMs, reason: failure.reason }, `${options.what} failed; trying again`);
       options.onRetry?.(n);
-      if (!await pause(waitMs, options.signal)) throw new StartUpStoppedError(`${options.what}: stopped while starting`);
+      if (!await sleep(waitMs, options.signal, { keepAlive: true })) throw new StartUpStoppedError(`${options.what}: stopped while starting`);
     }
   }
-}
-
-/** Wait `ms`; false when the signal ended the wait. */
-function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

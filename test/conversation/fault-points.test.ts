@@ -13,7 +13,7 @@ import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { DatabaseOutage } from '../fakes/database-outage.ts';
 import { mongoUri, testDbName } from '../helpers/database.ts';
-import { makeEngine, TestClock } from '../helpers/engine.ts';
+import { askedSurveys, makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 
 /** Short, so A stops retrying its write soon after the database is cut (real time). */
@@ -161,26 +161,13 @@ describe('fault points: the database lost at the worst moment, another process t
   test('after several follow-ups are sent, the database is lost before their settles go (one batch): every one stays owed and is sent again with its key', async () => {
     const N = 4;
     const rs = Array.from({ length: N }, () => resolution());
-    const ids: string[] = [];
-    for (const r of rs) {
-      const { surveyId } = await a.resolved(r);
-      await a.askNow(surveyId);
-      ids.push(surveyId);
-    }
+    const ids = await askedSurveys(a, rs);
     // The platform takes the four follow-ups; then A's database stalls (the first settle is
     // stuck in it, the others wait to go together) and is lost.
-    let accepted = 0;
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => { open = resolve; });
-    channel.afterAccept = async (m) => {
-      if (m.kind !== 'followup') return;
-      if (++accepted === N) {
-        outage.hold();
-        open();
-        setImmediate(() => outage.cut());
-      }
-      await gate;
-    };
+    channel.answerTogether('followup', N, () => {
+      outage.hold();
+      setImmediate(() => outage.cut());
+    });
     const outcomes = await Promise.all(rs.map((r) => a.message({ channel: 'test', customerId: r.customer.id, text: '10' })));
     channel.afterAccept = null;
     outage.release();

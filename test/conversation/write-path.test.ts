@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import mongoose, { type Connection } from 'mongoose';
 import type mongooseTypes from 'mongoose';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
-import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
+import { askedSurveys, HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { mongoUri, testDbName } from '../helpers/database.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
@@ -74,21 +74,9 @@ describe('write path', () => {
   test('follow-ups the platform took at the same time are settled together: fewer commands than settles, each settled', async () => {
     const N = 6;
     const rs = Array.from({ length: N }, () => resolution());
-    const ids: string[] = [];
-    for (const r of rs) {
-      const { surveyId } = await engine.resolved(r);
-      assert.equal(await engine.askNow(surveyId), true);
-      ids.push(surveyId);
-    }
+    const ids = await askedSurveys(engine, rs);
     // The platform answers the six follow-ups at once, after it has taken them all.
-    let accepted = 0;
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => { open = resolve; });
-    channel.afterAccept = async (m) => {
-      if (m.kind !== 'followup') return;
-      if (++accepted === N) open();
-      await gate;
-    };
+    channel.answerTogether('followup', N);
     commands.length = 0;
     const outcomes = await Promise.all(rs.map((r) => engine.message({ channel: 'test', customerId: r.customer.id, text: '9' })));
     channel.afterAccept = null;

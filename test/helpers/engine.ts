@@ -38,3 +38,14 @@ export function makeEngine(conn: Connection, channels: ChannelAdapter[], clock: 
     },
   });
 }
+
+/** Each resolution stored and its question asked at once; their survey ids, in order. */
+export async function askedSurveys(engine: SurveyEngine, resolutions: Array<Parameters<SurveyEngine['resolved']>[0]>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const r of resolutions) {
+    const { surveyId } = await engine.resolved(r);
+    if (!(await engine.askNow(surveyId))) throw new Error(`survey ${surveyId} was not asked`);
+    ids.push(surveyId);
+  }
+  return ids;
+}

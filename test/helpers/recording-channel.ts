@@ -72,6 +72,25 @@ export class RecordingChannel implements ChannelAdapter {
     return {};
   }
 
+  /**
+   * The platform takes `count` messages of `kind` and answers none of them until it has
+   * taken them all (then `onAll` runs): their settles are in flight together. Undo with
+   * `afterAccept = null`.
+   */
+  answerTogether(kind: OutgoingMessage['kind'], count: number, onAll: () => void = () => {}): void {
+    let accepted = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    this.afterAccept = async (m) => {
+      if (m.kind !== kind) return;
+      if (++accepted === count) {
+        onAll();
+        open();
+      }
+      await gate;
+    };
+  }
+
   async post(channelId: string, notice: Notice): Promise<void> {
     this.notices.push({ channelId, notice });
   }

@@ -18,7 +18,7 @@ import type { ReplyOutcome } from '../../conversation/channel-contract/channel.t
 import type { Logger } from '../../logger.ts';
 import { DiscordCode, discordCode } from './discord-errors.ts';
 import type { DiscordMessage, DiscordRest } from './discord-rest.ts';
-import { sleep } from './discord-retry.ts';
+import { sleep } from '../abortable-sleep.ts';
 
 const PREFIX = 'dm-open:';
 /** How long a survey's DM is re-read at most (longer than any survey stays open). */

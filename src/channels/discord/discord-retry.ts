@@ -4,6 +4,7 @@
  * repeats a 5xx up to three times at once; this adds spaced attempts on top, so a
  * short outage of Discord's API (a stretch of 502s) ends in a retry, not a drop.
  */
+import { sleep } from '../abortable-sleep.ts';
 import { isTransientDiscordError } from './discord-errors.ts';
 
 export interface RetryPolicy {
@@ -38,19 +39,3 @@ export async function retrying<T>(fn: () => Promise<T>, policy: RetryPolicy): Pr
   }
 }
 
-/** Wait `ms`; false when `signal` aborted the wait. The timer never keeps the process alive. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    timer.unref();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
