@@ -13,9 +13,9 @@
  * outage.cut(); ...; outage.restore();
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import type { AddressInfo } from 'node:net';
-import { mongoUri } from '../helpers/database.ts';
+import { mongoUri, openTestDb } from '../helpers/database.ts';
 
 export class DatabaseOutage {
   private readonly sockets = new Set<Socket>();
@@ -169,4 +169,38 @@ export class DatabaseOutage {
     else client.pipe(upstream);
     upstream.pipe(client);
   }
+}
+
+/** A test database the bot reaches only through an outage proxy; `direct` reads it past the proxy. */
+export interface TestDbBehindOutage {
+  outage: DatabaseOutage;
+  direct: Awaited<ReturnType<typeof openTestDb>>;
+  /** The bot's connection, through the proxy, failing fast. */
+  conn: Connection;
+}
+
+export async function openTestDbBehindOutage(label: string): Promise<TestDbBehindOutage> {
+  const outage = await DatabaseOutage.start();
+  const direct = await openTestDb(label);
+  try {
+    const conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+    return { outage, direct, conn };
+  } catch (err) {
+    await direct.drop();
+    await outage.stop();
+    throw err;
+  }
+}
+
+/**
+ * Undo openTestDbBehindOutage (whatever of it was made): the proxy restored first, so
+ * `stopUser` (the app on the connection) can finish its writes, then the connection
+ * closed, the database dropped and the proxy stopped.
+ */
+export async function closeTestDbBehindOutage(db: TestDbBehindOutage | undefined, stopUser?: () => Promise<unknown>): Promise<void> {
+  db?.outage.restore();
+  await stopUser?.();
+  await db?.conn.close();
+  await db?.direct.drop();
+  await db?.outage.stop();
 }

@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import pino from 'pino';
 import { silentLogger } from '../../src/logger.ts';
-import { DatabaseOutage } from '../fakes/database-outage.ts';
+import { closeTestDbBehindOutage, DatabaseOutage, openTestDbBehindOutage, type TestDbBehindOutage } from '../fakes/database-outage.ts';
 import { authHeaders, eventually, startTestApp, TEST_API_TOKEN } from '../helpers/app.ts';
 import { openTestDb } from '../helpers/database.ts';
 
@@ -87,26 +87,21 @@ describe('refused credentials are rate-limited per client IP', () => {
 });
 
 describe('with the database cut, valid tokens get 503 with Retry-After, never 429', () => {
+  let db: TestDbBehindOutage | undefined;
   let outage: DatabaseOutage;
   let app: RunningApp;
   let conn: Connection;
-  let direct: Awaited<ReturnType<typeof openTestDb>>;
 
   beforeAll(async () => {
-    outage = await DatabaseOutage.start();
-    direct = await openTestDb('limiter-outage');
-    conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+    db = await openTestDbBehindOutage('limiter-outage');
+    ({ outage, conn } = db);
     app = await startApp({
       config: loadConfig({ PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN, AUTH_FAILURES_PER_15MIN: '5', WEBHOOK_OUTBOUND_URL: 'http://127.0.0.1:9/hook', WEBHOOK_SECRET: 'webhook-secret-0123456789' }),
       logger: silentLogger(), database: { conn, embedded: false, close: async () => {} }, schedule: false,
     });
   });
   afterAll(async () => {
-    outage.restore();
-    await app?.stop();
-    await conn?.close();
-    await direct?.drop();
-    await outage?.stop();
+    await closeTestDbBehindOutage(db, async () => app?.stop());
   });
 
   test('40 concurrent requests with a valid token during the outage: every one 5xx with Retry-After, none 429', async () => {

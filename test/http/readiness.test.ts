@@ -10,7 +10,7 @@ import { startApp, type RunningApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Readiness } from '../../src/http/readiness.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { DatabaseOutage } from '../fakes/database-outage.ts';
+import { closeTestDbBehindOutage, DatabaseOutage, openTestDbBehindOutage, type TestDbBehindOutage } from '../fakes/database-outage.ts';
 import { eventually, startTestApp, TEST_API_TOKEN } from '../helpers/app.ts';
 import { openTestDb } from '../helpers/database.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
@@ -62,15 +62,14 @@ describe('readiness', () => {
 });
 
 describe('readiness during a database outage', () => {
+  let db: TestDbBehindOutage | undefined;
   let outage: DatabaseOutage;
   let app: RunningApp;
-  let direct: Awaited<ReturnType<typeof openTestDb>>;
   let conn: mongoose.Connection;
 
   beforeAll(async () => {
-    outage = await DatabaseOutage.start();
-    direct = await openTestDb('readyoutage');
-    conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+    db = await openTestDbBehindOutage('readyoutage');
+    ({ outage, conn } = db);
     app = await startApp({
       config: loadConfig({ PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN }),
       logger: silentLogger(),
@@ -81,11 +80,7 @@ describe('readiness during a database outage', () => {
   });
 
   afterAll(async () => {
-    outage?.restore();
-    await app?.stop();
-    await conn?.close();
-    await direct?.drop();
-    await outage?.stop();
+    await closeTestDbBehindOutage(db, async () => app?.stop());
   });
 
   test('503 (database) while the database is unreachable, ready again once it is back', async () => {

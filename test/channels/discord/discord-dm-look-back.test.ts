@@ -7,23 +7,23 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { startApp, type RunningApp } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { DatabaseOutage } from '../../fakes/database-outage.ts';
+import { closeTestDbBehindOutage, DatabaseOutage, openTestDbBehindOutage, type TestDbBehindOutage } from '../../fakes/database-outage.ts';
 import { FakeDiscord } from '../../fakes/discord-fake.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
 import { eventually, TEST_API_TOKEN } from '../../helpers/app.ts';
-import { openTestDb } from '../../helpers/database.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const WAIT = 20_000;
 
 let discord: FakeDiscord;
 let server: SupportServer;
+let db: TestDbBehindOutage | undefined;
 let outage: DatabaseOutage;
-let direct: Awaited<ReturnType<typeof openTestDb>>;
+let direct: TestDbBehindOutage['direct'];
 let conn: Connection;
 let app: RunningApp | null = null;
 
@@ -38,18 +38,13 @@ function start(): Promise<RunningApp> {
 beforeAll(async () => {
   discord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
   server = buildSupportServer(discord);
-  outage = await DatabaseOutage.start();
-  direct = await openTestDb('discordlookback');
-  conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+  db = await openTestDbBehindOutage('discordlookback');
+  ({ outage, direct, conn } = db);
   app = await start();
 });
 
 afterAll(async () => {
-  outage?.restore();
-  await app?.stop();
-  await conn?.close();
-  await direct?.drop();
-  await outage?.stop();
+  await closeTestDbBehindOutage(db, async () => app?.stop());
   await discord?.stop();
 });
 

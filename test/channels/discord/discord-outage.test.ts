@@ -8,17 +8,16 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { startApp, type RunningApp } from '../../../src/app.ts';
 import { NOT_RECORDED } from '../../../src/channels/discord/discord-answer-handler.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { DatabaseOutage } from '../../fakes/database-outage.ts';
+import { closeTestDbBehindOutage, DatabaseOutage, openTestDbBehindOutage, type TestDbBehindOutage } from '../../fakes/database-outage.ts';
 import { FakeDiscord } from '../../fakes/discord-fake.ts';
 import { buildSupportServer, TEST_DISCORD_TOKEN, type SupportServer } from '../../fakes/discord-support-server.ts';
 import type { MessageJson } from '../../fakes/discord-world.ts';
 import { eventually, TEST_API_TOKEN } from '../../helpers/app.ts';
-import { openTestDb } from '../../helpers/database.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 
 const WAIT = 15_000;
@@ -26,17 +25,17 @@ const EPHEMERAL = 64;
 
 let discord: FakeDiscord;
 let server: SupportServer;
+let db: TestDbBehindOutage | undefined;
 let outage: DatabaseOutage;
-let direct: Awaited<ReturnType<typeof openTestDb>>;
+let direct: TestDbBehindOutage['direct'];
 let conn: Connection;
 let app: RunningApp;
 
 beforeAll(async () => {
   discord = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
   server = buildSupportServer(discord);
-  outage = await DatabaseOutage.start();
-  direct = await openTestDb('discordout');
-  conn = await mongoose.createConnection(outage.uri, { dbName: direct.dbName, ...outage.fastFailure }).asPromise();
+  db = await openTestDbBehindOutage('discordout');
+  ({ outage, direct, conn } = db);
   app = await startApp({
     config: loadConfig({ PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN, SCHEDULER_INTERVAL_MS: '100', ...server.env({ COMPANY_NAME: 'Acme' }) }),
     logger: silentLogger(),
@@ -45,11 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  outage?.restore();
-  await app?.stop();
-  await conn?.close();
-  await direct?.drop();
-  await outage?.stop();
+  await closeTestDbBehindOutage(db, async () => app?.stop());
   await discord?.stop();
 });
 
