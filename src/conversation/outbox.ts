@@ -14,7 +14,8 @@ import type { ChannelAdapter, Notice, OutgoingMessage, Recipient, SendReceipt } 
 import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { Logger } from '../logger.ts';
 import { LocalRateBudget, type RateBudget } from './rate-budget.ts';
-import { NoSlotInTime, SendPacer } from './send-pacer.ts';
+import { watchWrites } from './late-writes.ts';
+import { LATE_WRITE_MS, NoSlotInTime, SendPacer } from './send-pacer.ts';
 import { SendSlots } from './send-slots.ts';
 
 export interface OutboxOptions {
@@ -26,6 +27,8 @@ export interface OutboxOptions {
   /** Where the platforms' send budgets live: the database shared by all processes; default this process's memory. */
   budget?: RateBudget;
   logger: Logger;
+  /** The clock slots are kept in (tests). */
+  now?: () => number;
 }
 
 export class UnknownChannelError extends Error {
@@ -47,7 +50,7 @@ export class Outbox {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
     this.maxWaitMs = options.maxWaitMs ?? 15_000;
-    this.pacer = new SendPacer(adapters, options.budget ?? new LocalRateBudget());
+    this.pacer = new SendPacer(adapters, options.budget ?? new LocalRateBudget(), options.now);
     for (const [name, adapter] of adapters) {
       if (!adapter.rate) continue;
       this.limiters.set(name, new SendSlots(adapter.rate.concurrent ?? 4));
@@ -99,8 +102,13 @@ export class Outbox {
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
       const paced = async (): Promise<T> => {
-        waited += await this.pacer.take(channel, chat, this.maxWaitMs - waited);
-        return job();
+        const slot = await this.pacer.take(channel, chat, this.maxWaitMs - waited);
+        waited += slot.waitedMs;
+        if (slot.at === undefined) return job();
+        const onLate = () => void this.pacer.wroteLate(channel, chat).catch((err: unknown) => {
+          this.options.logger.warn({ channel, err: (err as Error).message }, 'could not give up a slot for a late send');
+        });
+        return watchWrites({ slotAt: slot.at, lateMs: LATE_WRITE_MS, now: this.pacer.now, onLate }, job);
       };
       try {
         return await (limiter ? limiter.run(paced) : paced());

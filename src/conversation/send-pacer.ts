@@ -19,6 +19,8 @@ import type { BudgetKey, RateBudget } from './rate-budget.ts';
 export const LATE_ALLOWANCE_MS = 50;
 /** A send this late re-reserves (the rest of the allowance is for the request to arrive). */
 const TOO_LATE_MS = 30;
+/** A request written to the socket later than this after its slot may arrive outside the allowance (10 ms left for the wire). */
+export const LATE_WRITE_MS = 40;
 const MAX_RESERVATIONS = 4;
 /** The most a slot is asked for ahead of now to cover the budget's answer time. */
 const MAX_LEAD_MS = 200;
@@ -28,12 +30,16 @@ export class NoSlotInTime extends TransientSendError {}
 
 export interface PacedLimits { app: BudgetKey[]; chat: RateLimit[] }
 
+/** What a send got: the time it waited, and its slot (the earliest of its limits'), none when the channel is not paced. */
+export interface TakenSlot { waitedMs: number; at?: number }
+
 export class SendPacer {
   private readonly limits = new Map<string, PacedLimits>();
-  /** How long the budget takes to answer (moving average). */
+  /** How long the budget takes to answer (moving average) and how much that varies (mean deviation). */
   private answerMs = 0;
+  private answerDevMs = 0;
 
-  constructor(adapters: ReadonlyMap<string, ChannelAdapter>, private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
+  constructor(adapters: ReadonlyMap<string, ChannelAdapter>, private readonly budget: RateBudget, readonly now: () => number = Date.now) {
     for (const [name, adapter] of adapters) {
       if (!adapter.rate) continue;
       const declared: RateLimit[] = [{ per: 'app', limit: adapter.rate.perSecond, windowMs: 1000 }, ...(adapter.rate.limits ?? [])];
@@ -52,7 +58,7 @@ export class SendPacer {
   }
 
   /**
-   * Wait for a slot of every limit of this send. Resolves with the time waited; throws
+   * Wait for a slot of every limit of this send. Resolves with the time waited and the slot; throws
    * NoSlotInTime (retry-after: the first free slot) when that is more than `maxWaitMs` away.
    *
    * The chat's own schedule first (raising it blocks nobody else), then, once its slot
@@ -60,9 +66,9 @@ export class SendPacer {
    * the future for one busy chat. A send may go out a little after a slot (TOO_LATE_MS),
    * never before one.
    */
-  async take(channel: string, chat: string, maxWaitMs: number): Promise<number> {
+  async take(channel: string, chat: string, maxWaitMs: number): Promise<TakenSlot> {
     const l = this.limits.get(channel);
-    if (!l) return 0;
+    if (!l) return { waitedMs: 0 };
     const chatKeys = this.chatKeys(channel, l, chat);
     const started = this.now();
     const latest = started + maxWaitMs;
@@ -78,20 +84,29 @@ export class SendPacer {
         chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot);
         if (chatAt - appAt > TOO_LATE_MS && round < MAX_RESERVATIONS) continue; // that app slot goes unused
       }
-      const at = Math.max(appAt, chatAt);
-      // A slot already past when the database answered is as early as this send can be:
-      // only a timer firing late is worth fresh slots.
-      const due = Math.max(at, this.now());
-      await this.sleepUntil(at);
-      if (this.now() - due <= TOO_LATE_MS || round >= MAX_RESERVATIONS) return this.now() - started;
-      // Late (timers, a slow database): these slots could crowd the next ones; fresh ones, if any in time.
-      try {
-        chatAt = await chatSlot();
-      } catch (err) {
-        if (err instanceof NoSlotInTime) return this.now() - started; // better late than not at all
-        throw err;
-      }
+      const earliest = chatKeys.length > 0 ? Math.min(appAt, chatAt) : appAt;
+      await this.sleepUntil(Math.max(appAt, chatAt));
+      // Late is counted from the slot, whatever made it late: a timer, an event-loop pause,
+      // or a database that answered after the slot had passed. A send later than that
+      // shares a window with the slots after it, and the platform refuses one of them.
+      const late = this.now() - earliest;
+      if (late <= TOO_LATE_MS) return { waitedMs: this.now() - started, at: earliest };
+      // Fresh slots, asked for further ahead (the answer time is learnt from this late one);
+      // after MAX_RESERVATIONS the send goes back to the engine rather than out late.
+      if (round >= MAX_RESERVATIONS) throw noSlot(this.ahead());
+      chatAt = await chatSlot();
     }
+  }
+
+  /**
+   * This send's request was written later than LATE_WRITE_MS after its slot: it may reach
+   * the platform beside the sends of the next slots, so it takes one more slot of each of
+   * its limits (the next free one, which no one else then uses). With that, any window of
+   * the platform's length holds no more sends than slots.
+   */
+  async wroteLate(channel: string, chat: string): Promise<void> {
+    const now = this.now();
+    await Promise.all(this.keysFor(channel, chat).map((k) => this.budget.reserve(k, now, now + k.windowMs)));
   }
 
   /** The platform asked for `ms` of quiet: hold the chat's limits, and the app's unless only the chat was meant. */
@@ -113,7 +128,7 @@ export class SendPacer {
    * a slot on a quiet schedule is not already past (a late send) when the answer comes.
    */
   private ahead(): number {
-    return this.now() + Math.min(MAX_LEAD_MS, this.answerMs);
+    return this.now() + Math.min(MAX_LEAD_MS, this.answerMs + 2 * this.answerDevMs);
   }
 
   /** One slot from each key, each not before the one before it; the latest of them. */
@@ -122,7 +137,9 @@ export class SendPacer {
     for (const key of keys) {
       const asked = this.now();
       const r = await this.budget.reserve(key, at, latest);
-      this.answerMs = 0.8 * this.answerMs + 0.2 * (this.now() - asked);
+      const took = this.now() - asked;
+      this.answerDevMs = 0.8 * this.answerDevMs + 0.2 * Math.abs(took - this.answerMs);
+      this.answerMs = 0.8 * this.answerMs + 0.2 * took;
       if ('nextAt' in r) throw noSlot(r.nextAt);
       at = Math.max(at, r.at);
     }

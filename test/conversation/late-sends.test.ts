@@ -1,0 +1,144 @@
+/**
+ * Slots are spaced so that a send reaching the platform up to LATE_ALLOWANCE_MS after its
+ * slot still fits any window of the platform's length; a send later than that crowds the
+ * next slots' sends and the platform refuses one of them (the stray 429s of the rate
+ * benchmark). So a send is never handed to its adapter more than TOO_LATE_MS (30 ms)
+ * after its slot, whatever made it late, and a request written to the socket later than
+ * LATE_WRITE_MS after its slot gives up one more slot. Lateness is made with an injected
+ * clock that jumps, as a stalled process sees time; the schedule is the real shared one
+ * (MongoRateBudget on the test server), the platform a real HTTP server on loopback.
+ */
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChannelAdapter, ChannelRate, OutgoingMessage, Recipient, SendReceipt } from '../../src/conversation/channel-contract/channel.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { Outbox } from '../../src/conversation/outbox.ts';
+import type { BudgetKey, RateBudget, Reservation } from '../../src/conversation/rate-budget.ts';
+import { NoSlotInTime } from '../../src/conversation/send-pacer.ts';
+import { MongoRateBudget } from '../../src/shared-state/rate-budget-store.ts';
+import { openTestDb } from '../helpers/database.ts';
+
+/** A clock that can jump ahead: what a process sees after its event loop or its database stalled. */
+class JumpingClock {
+  private skewMs = 0;
+  readonly now = () => Date.now() + this.skewMs;
+  jump(ms: number): void { this.skewMs += ms; }
+}
+
+/** The shared budget, answering `lateMs[i]` after reservation i was asked for (a slow database); keeps every slot it gave. */
+class SlowAnswers implements RateBudget {
+  readonly slots: number[] = [];
+  constructor(private readonly inner: RateBudget, private readonly clock: JumpingClock, private readonly lateMs: (i: number) => number) {}
+  async reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation> {
+    const r = await this.inner.reserve(key, notBefore, latest);
+    this.clock.jump(this.lateMs(this.slots.length));
+    if ('at' in r) this.slots.push(r.at);
+    return r;
+  }
+  holdUntil(key: BudgetKey, until: number): Promise<void> { return this.inner.holdUntil(key, until); }
+}
+
+/** The platform's side of the wire: a loopback HTTP server that answers every send. */
+let platform: Server;
+let url: string;
+const rate: ChannelRate = { perSecond: 20, concurrent: 1 };
+const question: OutgoingMessage = { kind: 'question', text: 'How likely…', choices: null };
+const to: Recipient = { surveyId: 's-1', conversationId: 'c-1', customerId: 'cust-1', locale: 'en' };
+
+/** Sends over HTTP; `beforeWrite` runs between the outbox's hand-off and the request. */
+class HttpAdapter implements ChannelAdapter {
+  readonly rate = rate;
+  readonly handedAt: number[] = [];
+  /** Each test its own platform name, so its own schedule. */
+  constructor(readonly name: string, private readonly clock: JumpingClock, private readonly beforeWrite: () => void = () => undefined) {}
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async send(_to: Recipient, _m: OutgoingMessage): Promise<SendReceipt> {
+    this.handedAt.push(this.clock.now());
+    this.beforeWrite();
+    const res = await fetch(`${url}/send`, { method: 'POST', body: '{}' });
+    await res.text();
+    return {};
+  }
+  async post(): Promise<void> {}
+}
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+const outboxes: Outbox[] = [];
+
+function outbox(adapter: HttpAdapter, budget: RateBudget, clock: JumpingClock): Outbox {
+  const o = new Outbox(new Map([[adapter.name, adapter]]), { logger: silentLogger(), budget, now: clock.now, maxWaitMs: 10_000 });
+  outboxes.push(o);
+  return o;
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(async () => {
+  db = await openTestDb('latesends');
+  await new MongoRateBudget(db.conn).init();
+  platform = createServer((req, res) => { req.resume(); req.on('end', () => res.end('{"ok":true}')); });
+  await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(platform.address() as AddressInfo).port}`;
+  await (await fetch(`${url}/warm`)).text(); // the HTTP client loaded and a connection open before any watched send
+});
+
+afterAll(async () => {
+  await Promise.all(outboxes.map((o) => o.stop()));
+  platform?.closeAllConnections();
+  await new Promise<void>((resolve) => (platform ? platform.close(() => resolve()) : resolve()));
+  await db?.drop();
+});
+
+describe('a send is never handed over later than the allowance after its slot', () => {
+  test('a slot already past when the database answers is given up for a fresh one', async () => {
+    const clock = new JumpingClock();
+    // The first answer comes 100 ms after it was asked for: its slot has passed by then.
+    const budget = new SlowAnswers(new MongoRateBudget(db.conn, clock.now), clock, (i) => (i === 0 ? 100 : 0));
+    const adapter = new HttpAdapter('slowdb', clock);
+    await outbox(adapter, budget, clock).send(adapter.name, to, question);
+    assert.equal(adapter.handedAt.length, 1);
+    const used = budget.slots.filter((at) => at <= adapter.handedAt[0]!).at(-1)!;
+    assert.ok(adapter.handedAt[0]! - used <= 30, `handed over ${adapter.handedAt[0]! - used} ms after the slot it used`);
+    assert.ok(budget.slots.length >= 2, 'a fresh slot was reserved');
+  });
+
+  test('a send whose every slot has passed when it could go goes back to the engine, not out late', async () => {
+    const clock = new JumpingClock();
+    const budget = new SlowAnswers(new MongoRateBudget(db.conn, clock.now), clock, () => 250);
+    const adapter = new HttpAdapter('alwayslate', clock);
+    const err = await outbox(adapter, budget, clock).send(adapter.name, to, question).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof NoSlotInTime, `expected NoSlotInTime, got ${String(err)}`);
+    assert.ok((err.retryAfterMs ?? 0) > 0, 'with the time to come back');
+    assert.deepEqual(adapter.handedAt, [], 'nothing was sent');
+  });
+});
+
+describe('a request written late gives up one more slot', () => {
+  test('the process stalls between the hand-off and the write: the shared schedule moves on by two slots, not one', async () => {
+    const clock = new JumpingClock();
+    const shared = new MongoRateBudget(db.conn, clock.now);
+    const adapter = new HttpAdapter('latewrite', clock, () => clock.jump(150));
+    const sending = new SlowAnswers(shared, clock, () => 0);
+    await outbox(adapter, sending, clock).send(adapter.name, to, question);
+    const slot = sending.slots.filter((at) => at <= adapter.handedAt[0]!).at(-1)!; // the one the send used
+    const key = 'latewrite|app|20/1000';
+    const interval = 1050 / 20;
+    // The slot given up is taken once the write is seen (it does not hold the send up).
+    await until('the late send\'s second slot', async () => {
+      const doc = await db.conn.collection<{ _id: string; tat: number }>('rate_budgets').findOne({ _id: key });
+      return (doc?.tat ?? 0) >= slot + 2 * interval - 1e-6;
+    });
+    // Another process's next slot comes after both.
+    const next = await new MongoRateBudget(db.conn, clock.now).reserve({ id: key, limit: 20, windowMs: 1000, intervalMs: interval, toleranceMs: 0 }, clock.now(), clock.now() + 10_000);
+    assert.ok('at' in next && next.at >= slot + 2 * interval - 1e-6, `next slot ${'at' in next ? next.at - slot : 'none'} ms after the late send's`);
+  });
+});
