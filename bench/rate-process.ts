@@ -48,10 +48,10 @@ class Counted implements RateBudget {
   constructor(private readonly inner: RateBudget) {}
   /** Database operations: the budget's own count where it keeps one (it serves several reservations per write). */
   get dbOps(): number { return this.inner instanceof MongoRateBudget ? this.inner.ops : this.calls; }
-  async reserve(key: BudgetKey, notBefore: number, latest: number) {
+  async reserve(key: BudgetKey, notBefore: number, latest: number, quietAfterMs?: number) {
     this.calls++;
     const t = performance.now();
-    try { return await this.inner.reserve(key, notBefore, latest); } finally { this.ms += performance.now() - t; }
+    try { return await this.inner.reserve(key, notBefore, latest, quietAfterMs); } finally { this.ms += performance.now() - t; }
   }
   holdUntil(key: BudgetKey, until: number) { this.calls++; return this.inner.holdUntil(key, until); }
 }

@@ -27,8 +27,12 @@ export interface BudgetKey {
 export type Reservation = { at: number } | { nextAt: number };
 
 export interface RateBudget {
-  /** Reserve the next slot of `key` at or after `notBefore`, unless it is later than `latest`. */
-  reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation>;
+  /**
+   * Reserve the next slot of `key` at or after `notBefore`, unless it is later than `latest`.
+   * With `quietAfterMs`, the next slot is that much further than one interval away: a send
+   * that may reach the platform late keeps the time after its slot to itself.
+   */
+  reserve(key: BudgetKey, notBefore: number, latest: number, quietAfterMs?: number): Promise<Reservation>;
   /** The platform said "not before `until`" (a 429): no process gets a slot of `key` before it. */
   holdUntil(key: BudgetKey, until: number): Promise<void>;
 }
@@ -38,12 +42,12 @@ export class LocalRateBudget implements RateBudget {
   private readonly next = new Map<string, number>();
   private readonly blocked = new Map<string, number>();
 
-  async reserve(key: BudgetKey, from: number, latest: number): Promise<Reservation> {
+  async reserve(key: BudgetKey, from: number, latest: number, quietAfterMs = 0): Promise<Reservation> {
     const notBefore = Math.max(from, this.blocked.get(key.id) ?? 0);
     const tat = this.next.get(key.id) ?? 0;
     const at = Math.max(tat - key.toleranceMs, notBefore);
     if (at > latest) return { nextAt: at };
-    this.next.set(key.id, Math.max(tat, notBefore) + key.intervalMs);
+    this.next.set(key.id, Math.max(tat, notBefore) + key.intervalMs + quietAfterMs);
     if (this.next.size > 10_000) this.forgetPast(notBefore);
     return { at };
   }
@@ -72,12 +76,12 @@ export class ResilientRateBudget implements RateBudget {
 
   constructor(private readonly shared: RateBudget, private readonly onFailure: (err: unknown) => void, private readonly now: () => number = Date.now) {}
 
-  async reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation> {
+  async reserve(key: BudgetKey, notBefore: number, latest: number, quietAfterMs = 0): Promise<Reservation> {
     try {
-      return await this.withinTime(this.shared.reserve(key, notBefore, latest));
+      return await this.withinTime(this.shared.reserve(key, notBefore, latest, quietAfterMs));
     } catch (err) {
       this.report(err);
-      return this.local.reserve(key, notBefore, latest);
+      return this.local.reserve(key, notBefore, latest, quietAfterMs);
     }
   }
 

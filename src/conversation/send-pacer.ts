@@ -24,6 +24,14 @@ export const LATE_WRITE_MS = 40;
 const MAX_RESERVATIONS = 4;
 /** The most a slot is asked for ahead of now to cover the budget's answer time. */
 const MAX_LEAD_MS = 200;
+/**
+ * How long the schedule stays empty after the slot of a process's first send on a channel,
+ * beyond the interval. That send is the slowest to reach the platform (the HTTP client is
+ * loaded and a connection opened on its way: written 40-70 ms after its slot in
+ * bench/rate.bench.ts), and on a slow limit (Slack, a slot a second) the next slot is
+ * booked by the time it is written, so giving one up then (wroteLate) comes too late.
+ */
+const COLD_SEND_QUIET_MS = 60;
 
 /** No slot within the wait this send may still take: the engine puts the survey back until `retryAfterMs`. */
 export class NoSlotInTime extends TransientSendError {}
@@ -35,6 +43,8 @@ export interface TakenSlot { waitedMs: number; at?: number }
 
 export class SendPacer {
   private readonly limits = new Map<string, PacedLimits>();
+  /** Channels this process has asked a slot for. */
+  private readonly started = new Set<string>();
   /** How long the budget takes to answer (moving average) and how much that varies (mean deviation). */
   private answerMs = 0;
   private answerDevMs = 0;
@@ -70,18 +80,20 @@ export class SendPacer {
     const l = this.limits.get(channel);
     if (!l) return { waitedMs: 0 };
     const chatKeys = this.chatKeys(channel, l, chat);
+    const quietAfterMs = this.started.has(channel) ? 0 : COLD_SEND_QUIET_MS;
+    this.started.add(channel);
     const started = this.now();
     const latest = started + maxWaitMs;
     const noSlot = (nextAt: number) => new NoSlotInTime(`${channel}: the shared send budget has no slot within ${maxWaitMs} ms`, Math.max(1, nextAt - this.now()));
     // No chat limit: nothing to wait for before the app's slot (waiting the budget's answer time here only slowed every send).
-    const chatSlot = () => (chatKeys.length > 0 ? this.reserveAll(chatKeys, this.ahead(), latest, noSlot) : Promise.resolve(0));
+    const chatSlot = () => (chatKeys.length > 0 ? this.reserveAll(chatKeys, this.ahead(), latest, noSlot, quietAfterMs) : Promise.resolve(0));
     let chatAt = await chatSlot();
     for (let round = 1; ; round++) {
       await this.sleepUntil(chatAt);
-      const appAt = await this.reserveAll(l.app, this.ahead(), latest, noSlot);
+      const appAt = await this.reserveAll(l.app, this.ahead(), latest, noSlot, quietAfterMs);
       if (appAt - chatAt > TOO_LATE_MS && chatKeys.length > 0) {
         // The app is busier than the chat: the chat's slot would be used late; take its next one.
-        chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot);
+        chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot, quietAfterMs);
         if (chatAt - appAt > TOO_LATE_MS && round < MAX_RESERVATIONS) continue; // that app slot goes unused
       }
       const earliest = chatKeys.length > 0 ? Math.min(appAt, chatAt) : appAt;
@@ -132,11 +144,11 @@ export class SendPacer {
   }
 
   /** One slot from each key, each not before the one before it; the latest of them. */
-  private async reserveAll(keys: BudgetKey[], notBefore: number, latest: number, noSlot: (nextAt: number) => Error): Promise<number> {
+  private async reserveAll(keys: BudgetKey[], notBefore: number, latest: number, noSlot: (nextAt: number) => Error, quietAfterMs = 0): Promise<number> {
     let at = Math.min(notBefore, latest);
     for (const key of keys) {
       const asked = this.now();
-      const r = await this.budget.reserve(key, at, latest);
+      const r = await this.budget.reserve(key, at, latest, quietAfterMs);
       const took = this.now() - asked;
       this.answerDevMs = 0.8 * this.answerDevMs + 0.2 * Math.abs(took - this.answerMs);
       this.answerMs = 0.8 * this.answerMs + 0.2 * took;

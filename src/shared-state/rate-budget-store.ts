@@ -35,12 +35,19 @@ const MAX_ROUNDS = 8;
 const MAX_BATCH = 64;
 const BATCH_SPAN_MS = 250;
 
-interface Waiting { from: number; latest: number; resolve(r: Reservation): void; reject(err: unknown): void }
+interface Waiting { from: number; latest: number; quietAfterMs: number; resolve(r: Reservation): void; reject(err: unknown): void }
 
-/** `n` slots `intervalMs` apart from `first`. */
-function spaced(first: number, intervalMs: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => first + i * intervalMs);
+/** Slots from `first` on, each `gaps[i]` before the next (an interval, more after a slot that keeps quiet after it). */
+function spaced(first: number, gaps: number[]): number[] {
+  let at = first;
+  return gaps.map((gap) => {
+    const slot = at;
+    at += gap;
+    return slot;
+  });
 }
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** A platform's retry-after (`blockedUntil`) is over by `at`. */
 const NOT_BLOCKED = (at: number) => ({ $or: [{ blockedUntil: { $exists: false } }, { blockedUntil: { $lte: at } }] });
@@ -73,10 +80,10 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
    * by as many slots (group commit): a busy key costs about one round trip per batch, not
    * per send, and a process never has more than one write per key in flight.
    */
-  reserve(key: BudgetKey, from: number, latest: number): Promise<Reservation> {
+  reserve(key: BudgetKey, from: number, latest: number, quietAfterMs = 0): Promise<Reservation> {
     return new Promise<Reservation>((resolve, reject) => {
       const queue = this.queues.get(key.id);
-      const w: Waiting = { from, latest, resolve, reject };
+      const w: Waiting = { from, latest, quietAfterMs: Math.max(0, quietAfterMs), resolve, reject };
       if (queue) {
         queue.push(w);
         return;
@@ -96,7 +103,7 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
       const from = Math.max(...batch.map((w) => w.from));
       const latest = Math.min(...batch.map((w) => w.latest));
       try {
-        const r = await this.reserveMany(key, from, latest, batch.length);
+        const r = await this.reserveMany(key, from, latest, batch.map((w) => key.intervalMs + w.quietAfterMs));
         batch.forEach((w, i) => {
           if ('nextAt' in r) return w.resolve(r);
           const at = r.at[i]!;
@@ -110,18 +117,18 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
     this.queues.delete(key.id);
   }
 
-  /** `n` consecutive slots of `key` from `from` on (the first not later than `latest`), or when the first free one is. */
-  private async reserveMany(key: BudgetKey, from: number, latest: number, n: number): Promise<{ at: number[] } | { nextAt: number }> {
+  /** Consecutive slots of `key` from `from` on, `gaps` apart (the first not later than `latest`), or when the first free one is. */
+  private async reserveMany(key: BudgetKey, from: number, latest: number, gaps: number[]): Promise<{ at: number[] } | { nextAt: number }> {
     const busyFirst = this.busy.has(key.id);
     let notBefore = from;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       if (busyFirst || round > 0) {
-        const at = await this.takeNext(key, notBefore, latest, n);
+        const at = await this.takeNext(key, notBefore, latest, gaps);
         if (at !== null) return this.mark(key.id, true, { at });
       }
-      if (await this.takeIdle(key, notBefore, n)) return this.mark(key.id, false, { at: spaced(notBefore, key.intervalMs, n) });
+      if (await this.takeIdle(key, notBefore, sum(gaps))) return this.mark(key.id, false, { at: spaced(notBefore, gaps) });
       if (!busyFirst && round === 0) {
-        const at = await this.takeNext(key, notBefore, latest, n);
+        const at = await this.takeNext(key, notBefore, latest, gaps);
         if (at !== null) return this.mark(key.id, true, { at });
       }
       // Neither idle nor a slot in time: held by a platform's retry-after, or later than the
@@ -153,25 +160,26 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
   }
 
   /** Busy schedule: its next slot (up to the tolerance ahead of it), if not later than latest; it moves on by one interval. */
-  private async takeNext(key: BudgetKey, notBefore: number, latest: number, n: number): Promise<number[] | null> {
+  private async takeNext(key: BudgetKey, notBefore: number, latest: number, gaps: number[]): Promise<number[] | null> {
     this.ops++;
+    const span = sum(gaps);
     const before = await this.col.findOneAndUpdate(
       { _id: key.id, tat: { $gte: notBefore, $lte: latest + key.toleranceMs }, ...NOT_BLOCKED(notBefore) },
-      { $inc: { tat: n * key.intervalMs }, $set: { expiresAt: this.expiry(latest + n * key.intervalMs) } },
+      { $inc: { tat: span }, $set: { expiresAt: this.expiry(latest + span) } },
       { returnDocument: 'before', projection: { tat: 1 } },
     );
     if (before?.tat === undefined) return null;
-    // Slot i of the schedule is due at tat + i·T; up to the tolerance (the burst) ahead of it, never before notBefore.
-    return spaced(before.tat, key.intervalMs, n).map((t) => Math.max(notBefore, t - key.toleranceMs));
+    // Slot i of the schedule is due at tat + the gaps before it; up to the tolerance (the burst) ahead of it, never before notBefore.
+    return spaced(before.tat, gaps).map((t) => Math.max(notBefore, t - key.toleranceMs));
   }
 
   /** Idle (next slot already past) or new schedule: the slot is notBefore itself. */
-  private async takeIdle(key: BudgetKey, notBefore: number, n: number): Promise<boolean> {
+  private async takeIdle(key: BudgetKey, notBefore: number, span: number): Promise<boolean> {
     this.ops++;
     try {
       await this.col.updateOne(
         { _id: key.id, tat: { $lt: notBefore }, ...NOT_BLOCKED(notBefore) },
-        { $set: { tat: notBefore + n * key.intervalMs, expiresAt: this.expiry(notBefore + n * key.intervalMs) } },
+        { $set: { tat: notBefore + span, expiresAt: this.expiry(notBefore + span) } },
         { upsert: true },
       );
       return true;

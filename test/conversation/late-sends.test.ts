@@ -3,8 +3,9 @@
  * slot still fits any window of the platform's length; a send later than that crowds the
  * next slots' sends and the platform refuses one of them (the stray 429s of the rate
  * benchmark). So a send is never handed to its adapter more than TOO_LATE_MS (30 ms)
- * after its slot, whatever made it late, and a request written to the socket later than
- * LATE_WRITE_MS after its slot gives up one more slot. Lateness is made with an injected
+ * after its slot, whatever made it late; a request written to the socket later than
+ * LATE_WRITE_MS after its slot gives up one more slot; and a process's first send on a
+ * channel, the slowest to get out, keeps some time after its slot to itself. Lateness is made with an injected
  * clock that jumps, as a stalled process sees time; the schedule is the real shared one
  * (MongoRateBudget on the test server), the platform a real HTTP server on loopback.
  */
@@ -31,8 +32,8 @@ class JumpingClock {
 class SlowAnswers implements RateBudget {
   readonly slots: number[] = [];
   constructor(private readonly inner: RateBudget, private readonly clock: JumpingClock, private readonly lateMs: (i: number) => number) {}
-  async reserve(key: BudgetKey, notBefore: number, latest: number): Promise<Reservation> {
-    const r = await this.inner.reserve(key, notBefore, latest);
+  async reserve(key: BudgetKey, notBefore: number, latest: number, quietAfterMs?: number): Promise<Reservation> {
+    const r = await this.inner.reserve(key, notBefore, latest, quietAfterMs);
     this.clock.jump(this.lateMs(this.slots.length));
     if ('at' in r) this.slots.push(r.at);
     return r;
@@ -125,11 +126,14 @@ describe('a send is never handed over later than the allowance after its slot', 
 describe('a request written late gives up one more slot', () => {
   test('the process stalls between the hand-off and the write: the shared schedule moves on by two slots, not one', async () => {
     const clock = new JumpingClock();
-    const shared = new MongoRateBudget(db.conn, clock.now);
-    const adapter = new HttpAdapter('latewrite', clock, () => clock.jump(150));
-    const sending = new SlowAnswers(shared, clock, () => 0);
-    await outbox(adapter, sending, clock).send(adapter.name, to, question);
-    const slot = sending.slots.filter((at) => at <= adapter.handedAt[0]!).at(-1)!; // the one the send used
+    let stall = 0;
+    const adapter = new HttpAdapter('latewrite', clock, () => clock.jump(stall));
+    const sending = new SlowAnswers(new MongoRateBudget(db.conn, clock.now), clock, () => 0);
+    const box = outbox(adapter, sending, clock);
+    await box.send(adapter.name, to, question); // the process's first send on the channel, on time
+    stall = 150;
+    await box.send(adapter.name, { ...to, customerId: 'cust-2' }, question);
+    const slot = sending.slots.filter((at) => at <= adapter.handedAt[1]!).at(-1)!; // the one the late send used
     const key = 'latewrite|app|20/1000';
     const interval = 1050 / 20;
     // The slot given up is taken once the write is seen (it does not hold the send up).
@@ -140,5 +144,21 @@ describe('a request written late gives up one more slot', () => {
     // Another process's next slot comes after both.
     const next = await new MongoRateBudget(db.conn, clock.now).reserve({ id: key, limit: 20, windowMs: 1000, intervalMs: interval, toleranceMs: 0 }, clock.now(), clock.now() + 10_000);
     assert.ok('at' in next && next.at >= slot + 2 * interval - 1e-6, `next slot ${'at' in next ? next.at - slot : 'none'} ms after the late send's`);
+  });
+});
+
+describe("a process's first send on a channel keeps time after its slot", () => {
+  test('the next slot, of any process, is more than one interval after it', async () => {
+    const clock = new JumpingClock();
+    const adapter = new HttpAdapter('coldstart', clock);
+    const sending = new SlowAnswers(new MongoRateBudget(db.conn, clock.now), clock, () => 0);
+    const box = outbox(adapter, sending, clock);
+    const key = { id: 'coldstart|app|20/1000', limit: 20, windowMs: 1000, intervalMs: 1050 / 20, toleranceMs: 0 };
+    const other = new MongoRateBudget(db.conn, clock.now);
+    await box.send(adapter.name, to, question);
+    const first = sending.slots.filter((at) => at <= adapter.handedAt[0]!).at(-1)!;
+    const afterFirst = await other.reserve(key, clock.now(), clock.now() + 10_000);
+    assert.ok('at' in afterFirst);
+    assert.ok(afterFirst.at - first >= key.intervalMs + 50, `the next slot came ${afterFirst.at - first} ms after the first send's`);
   });
 });

@@ -177,6 +177,18 @@ describe('the send budget shared through the database', () => {
     for (let i = 1; i < all.length; i++) assert.ok(all[i]! - all[i - 1]! >= key.intervalMs - 1e-6, `slots ${i - 1} and ${i} are ${all[i]! - all[i - 1]!} ms apart`);
   });
 
+  test('a reservation asking for quiet after its slot, in a batch with others, pushes the ones after it back by that much', async () => {
+    const key = { id: `quiet-${Date.now()}`, limit: 100, windowMs: 1000, intervalMs: 10.5, toleranceMs: 0 };
+    const a = new MongoRateBudget(db.conn);
+    const from = Date.now() + 50;
+    const got = await Promise.all([0, 0, 60, 0].map((quiet) => a.reserve(key, from, from + 10_000, quiet)));
+    const slots = got.map((r) => ('at' in r ? r.at : assert.fail('no slot')));
+    const theirs = await new MongoRateBudget(other).reserve(key, from, from + 10_000);
+    const all = [...slots, 'at' in theirs ? theirs.at : assert.fail('no slot')];
+    const gaps = all.slice(1).map((t, i) => Math.round((t - all[i]!) * 10) / 10);
+    assert.deepEqual(gaps, [10.5, 10.5, 70.5, 10.5]);
+  });
+
   test('a send that cannot get a slot within its wait goes back untried, saying when to come back', async () => {
     const platform = new Platform({ perSecond: 2, concurrent: 4 });
     const [a, b] = twoProcesses(platform, [new MongoRateBudget(db.conn), new MongoRateBudget(other)], 200);
