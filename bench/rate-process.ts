@@ -54,6 +54,7 @@ class Counted implements RateBudget {
     try { return await this.inner.reserve(key, notBefore, latest, quietAfterMs); } finally { this.ms += performance.now() - t; }
   }
   holdUntil(key: BudgetKey, until: number) { this.calls++; return this.inner.holdUntil(key, until); }
+  heldUntil(key: BudgetKey) { return this.inner.heldUntil(key); }
 }
 
 async function main(task: ProcessTask): Promise<void> {

@@ -105,10 +105,17 @@ export class Outbox {
         const slot = await this.pacer.take(channel, chat, this.maxWaitMs - waited);
         waited += slot.waitedMs;
         if (slot.at === undefined) return job();
-        const onLate = () => void this.pacer.wroteLate(channel, chat).catch((err: unknown) => {
+        // Written late: its limits give up a slot (fast ones at once, slow ones once it is answered).
+        const shared = (step: Promise<void>) => void step.catch((err: unknown) => {
           this.options.logger.warn({ channel, err: (err as Error).message }, 'could not give up a slot for a late send');
         });
-        return watchWrites({ slotAt: slot.at, lateMs: LATE_WRITE_MS, now: this.pacer.now, onLate }, job);
+        let late = false;
+        const onLate = () => { late = true; shared(this.pacer.wroteLate(channel, chat)); };
+        try {
+          return await watchWrites({ slotAt: slot.at, lateMs: LATE_WRITE_MS, now: this.pacer.now, onLate }, job);
+        } finally {
+          if (late) shared(this.pacer.answeredLate(channel, chat, slot.quietAfterMs));
+        }
       };
       try {
         return await (limiter ? limiter.run(paced) : paced());

@@ -35,6 +35,8 @@ export interface RateBudget {
   reserve(key: BudgetKey, notBefore: number, latest: number, quietAfterMs?: number): Promise<Reservation>;
   /** The platform said "not before `until`" (a 429): no process gets a slot of `key` before it. */
   holdUntil(key: BudgetKey, until: number): Promise<void>;
+  /** Until when `key` is held (0: not held): a slot given before a hold was made is void. */
+  heldUntil(key: BudgetKey): Promise<number>;
 }
 
 /** The schedule in this process's memory: each process paces on its own (one process). */
@@ -55,6 +57,10 @@ export class LocalRateBudget implements RateBudget {
   async holdUntil(key: BudgetKey, until: number): Promise<void> {
     this.next.set(key.id, Math.max(this.next.get(key.id) ?? 0, until));
     this.blocked.set(key.id, Math.max(this.blocked.get(key.id) ?? 0, until));
+  }
+
+  async heldUntil(key: BudgetKey): Promise<number> {
+    return this.blocked.get(key.id) ?? 0;
   }
 
   /** Per-chat keys come and go; drop schedules already in the past. */
@@ -91,6 +97,16 @@ export class ResilientRateBudget implements RateBudget {
       await this.withinTime(this.shared.holdUntil(key, until));
     } catch (err) {
       this.report(err);
+    }
+  }
+
+  async heldUntil(key: BudgetKey): Promise<number> {
+    const local = await this.local.heldUntil(key);
+    try {
+      return Math.max(local, await this.withinTime(this.shared.heldUntil(key)));
+    } catch (err) {
+      this.report(err);
+      return local;
     }
   }
 

@@ -21,6 +21,12 @@ export const LATE_ALLOWANCE_MS = 50;
 const TOO_LATE_MS = 30;
 /** A request written to the socket later than this after its slot may arrive outside the allowance (10 ms left for the wire). */
 export const LATE_WRITE_MS = 40;
+/**
+ * A limit with slots at least this far apart is slow: its next slots are booked long
+ * before a late write is seen, so giving up the next free one comes too late. A late
+ * send holds such a limit once answered, and a send checks for a hold before its slot.
+ */
+const SLOW_INTERVAL_MS = 100;
 const MAX_RESERVATIONS = 4;
 /** The most a slot is asked for ahead of now to cover the budget's answer time. */
 const MAX_LEAD_MS = 200;
@@ -39,7 +45,7 @@ export class NoSlotInTime extends TransientSendError {}
 export interface PacedLimits { app: BudgetKey[]; chat: RateLimit[] }
 
 /** What a send got: the time it waited, and its slot (the earliest of its limits'), none when the channel is not paced. */
-export interface TakenSlot { waitedMs: number; at?: number }
+export interface TakenSlot { waitedMs: number; at?: number; quietAfterMs?: number }
 
 export class SendPacer {
   private readonly limits = new Map<string, PacedLimits>();
@@ -97,12 +103,23 @@ export class SendPacer {
         if (chatAt - appAt > TOO_LATE_MS && round < MAX_RESERVATIONS) continue; // that app slot goes unused
       }
       const earliest = chatKeys.length > 0 ? Math.min(appAt, chatAt) : appAt;
+      const slow = [...chatKeys, ...l.app].filter((k) => k.intervalMs >= SLOW_INTERVAL_MS);
+      if (slow.length > 0) {
+        // Just before the slot: did the send before this one get out late and hold the schedule (wroteLate)?
+        await this.sleepUntil(Math.max(appAt, chatAt) - this.lead());
+        const held = Math.max(...(await Promise.all(slow.map((k) => this.budget.heldUntil(k)))));
+        if (held > earliest) {
+          if (round >= MAX_RESERVATIONS) throw noSlot(held);
+          chatAt = chatKeys.length > 0 ? await this.reserveAll(chatKeys, Math.max(this.ahead(), held), latest, noSlot, quietAfterMs) : 0;
+          continue; // these slots are void; the app's next from the hold on
+        }
+      }
       await this.sleepUntil(Math.max(appAt, chatAt));
       // Late is counted from the slot, whatever made it late: a timer, an event-loop pause,
       // or a database that answered after the slot had passed. A send later than that
       // shares a window with the slots after it, and the platform refuses one of them.
       const late = this.now() - earliest;
-      if (late <= TOO_LATE_MS) return { waitedMs: this.now() - started, at: earliest };
+      if (late <= TOO_LATE_MS) return { waitedMs: this.now() - started, at: earliest, quietAfterMs };
       // Fresh slots, asked for further ahead (the answer time is learnt from this late one);
       // after MAX_RESERVATIONS the send goes back to the engine rather than out late.
       if (round >= MAX_RESERVATIONS) throw noSlot(this.ahead());
@@ -113,12 +130,24 @@ export class SendPacer {
   /**
    * This send's request was written later than LATE_WRITE_MS after its slot: it may reach
    * the platform beside the sends of the next slots, so it takes one more slot of each of
-   * its limits (the next free one, which no one else then uses). With that, any window of
-   * the platform's length holds no more sends than slots.
+   * its fast limits (the next free one, which no one else then uses). With that, any
+   * window of the platform's length holds no more sends than slots.
    */
   async wroteLate(channel: string, chat: string): Promise<void> {
     const now = this.now();
-    await Promise.all(this.keysFor(channel, chat).map((k) => this.budget.reserve(k, now, now + k.windowMs)));
+    await Promise.all(this.keysFor(channel, chat).filter((k) => k.intervalMs < SLOW_INTERVAL_MS).map((k) => this.budget.reserve(k, now, now + k.windowMs)));
+  }
+
+  /**
+   * The answer to a request written late has come: it reached the platform before now. A
+   * slow limit's next slot is already booked, so giving up one comes too late: it is held
+   * until the next send fits after this one (the send holding the booked slot sees the
+   * hold before its slot and takes a later one). The quiet the send kept after its slot
+   * counts: a hold within it voids nothing.
+   */
+  async answeredLate(channel: string, chat: string, quietAfterMs = 0): Promise<void> {
+    const now = this.now();
+    await Promise.all(this.keysFor(channel, chat).filter((k) => k.intervalMs >= SLOW_INTERVAL_MS).map((k) => this.budget.holdUntil(k, now + k.intervalMs - LATE_ALLOWANCE_MS - quietAfterMs)));
   }
 
   /** The platform asked for `ms` of quiet: hold the chat's limits, and the app's unless only the chat was meant. */
@@ -140,7 +169,12 @@ export class SendPacer {
    * a slot on a quiet schedule is not already past (a late send) when the answer comes.
    */
   private ahead(): number {
-    return this.now() + Math.min(MAX_LEAD_MS, this.answerMs + 2 * this.answerDevMs);
+    return this.now() + this.lead();
+  }
+
+  /** The budget's answer time, with room for its spread. */
+  private lead(): number {
+    return Math.min(MAX_LEAD_MS, this.answerMs + 2 * this.answerDevMs);
   }
 
   /** One slot from each key, each not before the one before it; the latest of them. */

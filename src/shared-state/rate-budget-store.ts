@@ -159,6 +159,12 @@ export class MongoRateBudget extends BudgetCollection implements RateBudget {
     }
   }
 
+  async heldUntil(key: BudgetKey): Promise<number> {
+    this.ops++;
+    const doc = await this.col.findOne({ _id: key.id }, { projection: { blockedUntil: 1 } });
+    return doc?.blockedUntil ?? 0;
+  }
+
   /** Busy schedule: its next slot (up to the tolerance ahead of it), if not later than latest; it moves on by one interval. */
   private async takeNext(key: BudgetKey, notBefore: number, latest: number, gaps: number[]): Promise<number[] | null> {
     this.ops++;
@@ -229,6 +235,11 @@ export class MongoWindowBudget extends BudgetCollection implements RateBudget {
       }
     }
     return { nextAt: at };
+  }
+
+  /** Holds are windows filled up (below): nothing to read. */
+  async heldUntil(): Promise<number> {
+    return 0;
   }
 
   async holdUntil(key: BudgetKey, until: number): Promise<void> {

@@ -39,21 +39,22 @@ class SlowAnswers implements RateBudget {
     return r;
   }
   holdUntil(key: BudgetKey, until: number): Promise<void> { return this.inner.holdUntil(key, until); }
+  heldUntil(key: BudgetKey): Promise<number> { return this.inner.heldUntil(key); }
 }
 
 /** The platform's side of the wire: a loopback HTTP server that answers every send. */
 let platform: Server;
 let url: string;
-const rate: ChannelRate = { perSecond: 20, concurrent: 1 };
+const fastRate: ChannelRate = { perSecond: 20, concurrent: 1 };
 const question: OutgoingMessage = { kind: 'question', text: 'How likely…', choices: null };
 const to: Recipient = { surveyId: 's-1', conversationId: 'c-1', customerId: 'cust-1', locale: 'en' };
 
 /** Sends over HTTP; `beforeWrite` runs between the outbox's hand-off and the request. */
 class HttpAdapter implements ChannelAdapter {
-  readonly rate = rate;
   readonly handedAt: number[] = [];
+  readonly answeredAt: number[] = [];
   /** Each test its own platform name, so its own schedule. */
-  constructor(readonly name: string, private readonly clock: JumpingClock, private readonly beforeWrite: () => void = () => undefined) {}
+  constructor(readonly name: string, private readonly clock: JumpingClock, private readonly beforeWrite: () => void = () => undefined, readonly rate: ChannelRate = fastRate) {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   async send(_to: Recipient, _m: OutgoingMessage): Promise<SendReceipt> {
@@ -61,6 +62,7 @@ class HttpAdapter implements ChannelAdapter {
     this.beforeWrite();
     const res = await fetch(`${url}/send`, { method: 'POST', body: '{}' });
     await res.text();
+    this.answeredAt.push(this.clock.now());
     return {};
   }
   async post(): Promise<void> {}
@@ -160,5 +162,29 @@ describe("a process's first send on a channel keeps time after its slot", () => 
     const afterFirst = await other.reserve(key, clock.now(), clock.now() + 10_000);
     assert.ok('at' in afterFirst);
     assert.ok(afterFirst.at - first >= key.intervalMs + 50, `the next slot came ${afterFirst.at - first} ms after the first send's`);
+  });
+});
+
+describe('a request written late on a slow limit (a slot a second) holds it', () => {
+  test("another process's slot booked before the late answer is given up: its send reaches the platform a window after the late one", async () => {
+    const clock = new JumpingClock();
+    const slow: ChannelRate = { perSecond: 1, concurrent: 1 };
+    let stall = 0;
+    let other: Promise<unknown> | undefined;
+    const bAdapter = new HttpAdapter('slowlimit', clock, () => undefined, slow);
+    const b = outbox(bAdapter, new MongoRateBudget(db.conn, clock.now), clock);
+    const aAdapter = new HttpAdapter('slowlimit', clock, () => {
+      // Process B books the next slot while A's request is on its way, then A's process stalls before writing it.
+      if (stall > 0) other ??= b.send('slowlimit', { ...to, customerId: 'cust-b' }, question);
+      clock.jump(stall);
+    }, slow);
+    const a = outbox(aAdapter, new MongoRateBudget(db.conn, clock.now), clock);
+    await a.send('slowlimit', to, question); // A's first send on the channel, on time
+    stall = 150;
+    await a.send('slowlimit', { ...to, customerId: 'cust-2' }, question);
+    await other;
+    const lateAnswered = aAdapter.answeredAt[1]!;
+    const bHanded = bAdapter.handedAt[0]!;
+    assert.ok(bHanded - lateAnswered >= 1000, `B's send went ${bHanded - lateAnswered} ms after the late one was answered`);
   });
 });
