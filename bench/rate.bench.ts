@@ -6,8 +6,9 @@
  * 429 with a retry-after above it. One JSON line per platform and strategy:
  * `achieved_per_s` (accepted sends over the time from the first to the last) beside
  * `allowed_per_s`, `ratio`, `rejected_429`, the budget's database operations per send
- * (`db_ops_per_send`; below 1 when one write serves several sends) and the mean time a
- * reservation waited for its answer (`reserve_ms_mean`).
+ * (`db_ops_per_send`; below 1 when one write serves several sends), the mean time a
+ * reservation waited for its answer (`reserve_ms_mean`), and the fake's own longest
+ * event-loop pause (`fake_longest_pause_ms`: arrivals during one are stamped late).
  *
  * BENCH_RATE_SCALE (default 1) scales every per-second limit, for a machine too loaded to
  * push the real ceilings (300/s) through two processes.

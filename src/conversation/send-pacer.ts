@@ -5,10 +5,12 @@
  * latest. A platform that still answers "wait" (429 with a retry-after) holds the app's
  * schedule for everybody until then: the platform's word wins over our estimate.
  *
- * Slots are spaced so that sends up to LATE_ALLOWANCE_MS after their slot (timers,
- * clock skew between hosts) still fit any window of the platform's length. Slots are
- * asked for ahead of now by the budget's answer time, and a send whose timer fired later
- * than TOO_LATE_MS gives its slot up and reserves a fresh one.
+ * Slots are spaced so that sends reaching the platform up to LATE_ALLOWANCE_MS after
+ * their slot (timers, the way there, clock skew between hosts) still fit any window of the
+ * platform's length. Slots are asked for ahead of now by the budget's answer time; a send
+ * later than TOO_LATE_MS after its slot when it could go, for whatever reason, gives it up
+ * and reserves a fresh one; a request its HTTP client writes later than LATE_WRITE_MS
+ * after its slot gives one more up (wroteLate, answeredLate; see late-writes.ts).
  */
 import { createHash } from 'node:crypto';
 import type { ChannelAdapter, RateLimit } from './channel-contract/channel.ts';
@@ -105,7 +107,7 @@ export class SendPacer {
       const earliest = chatKeys.length > 0 ? Math.min(appAt, chatAt) : appAt;
       const slow = [...chatKeys, ...l.app].filter((k) => k.intervalMs >= SLOW_INTERVAL_MS);
       if (slow.length > 0) {
-        // Just before the slot: did the send before this one get out late and hold the schedule (wroteLate)?
+        // Just before the slot: did the send before this one get out late and hold the schedule (answeredLate)?
         await this.sleepUntil(Math.max(appAt, chatAt) - this.lead());
         const held = Math.max(...(await Promise.all(slow.map((k) => this.budget.heldUntil(k)))));
         if (held > earliest) {
