@@ -80,6 +80,7 @@ export class BackgroundStartUp {
         resolve();
       }, (err: unknown) => {
         this.state = 'off';
+        if (err instanceof StartUpStoppedError) logger.info({ channel }, `${channel}: stopped while connecting`);
         if (!inBackground) return reject(err);
         // Start-up has gone on without this channel: a refusal now can only be logged.
         if (!(err instanceof StartUpStoppedError)) logger.error({ channel, err: err instanceof Error ? err.message : String(err) }, `${channel} channel off: fix the setting and restart the bot`);
