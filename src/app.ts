@@ -132,7 +132,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   });
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
-  const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now });
+  const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now, channels });
   const readiness = new Readiness(conn);
   // The driver can stop looking for a server that went away; this starts it looking again.
   const watchdog = new DatabaseWatchdog(conn, logger, { uri: database.uri, onRestart: (why) => metrics.dbWatchdogRestarts.inc({ why }) }).start();

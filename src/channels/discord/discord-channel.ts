@@ -182,6 +182,11 @@ export class DiscordChannel implements ChannelAdapter {
     return canonicalDiscordUserId(id);
   }
 
+  /** Started, but still connecting in the background (the platform was down at start-up). */
+  connecting(): boolean {
+    return this.startUp.connection === 'connecting';
+  }
+
   async stop(): Promise<void> {
     // Still connecting: no more tries (a start() still waiting then rejects with StartUpStoppedError).
     const wasConnected = this.startUp.connected;

@@ -116,6 +116,11 @@ export class SlackChannel implements ChannelAdapter {
     return canonicalSlackUserId(id);
   }
 
+  /** Started, but still connecting in the background (the platform was down at start-up). */
+  connecting(): boolean {
+    return this.startUp.connection === 'connecting';
+  }
+
   async stop(): Promise<void> {
     // Still connecting: no more tries (a start() still waiting then rejects with StartUpStoppedError).
     const wasConnected = this.startUp.connected;

@@ -92,6 +92,8 @@ describe('discord start-up while Discord fails', () => {
       started = await startTestApp({ label: 'discorddown', env, channels: [discordChannel, webhook] });
       assert.equal((await fetch(`${started.url}/healthz`)).status, 200);
       assert.ok(!other.gateway.connected, 'Discord is still down');
+      assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 1$/m, 'the metric says Discord is still connecting');
+      assert.match(await scrape(started), /^nps_channel_connecting\{channel="webhook"\} 0$/m);
 
       // Another channel works meanwhile.
       assert.equal((await resolveVia(started, 'webhook', 'hook-1', 'cust-hook-1')).status, 202);
@@ -122,6 +124,7 @@ describe('discord start-up while Discord fails', () => {
       assert.equal(asked.attempts ?? 0, 0);
       assert.equal(other.dmsTo(customer.id).length, 1, 'asked once');
       assert.ok(log.lines.some((l) => /^discord: connected \(in the background\)/.test(l.msg)));
+      assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 0$/m);
     } finally {
       await started?.close();
       await hook.stop();
@@ -205,6 +208,12 @@ describe('discord start-up while Discord fails', () => {
     }
   }, 60_000);
 });
+
+async function scrape(app: TestApp): Promise<string> {
+  const res = await fetch(`${app.url}/metrics`, { headers: authHeaders() });
+  assert.equal(res.status, 200);
+  return res.text();
+}
 
 function resolveVia(app: TestApp, channel: string, conversationId: string, customerId: string): Promise<Response> {
   return fetch(`${app.url}/api/resolutions`, {
