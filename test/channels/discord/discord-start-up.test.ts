@@ -91,6 +91,7 @@ describe('discord start-up while Discord fails', () => {
       // Discord first: before, start-up never got past it while Discord failed.
       started = await startTestApp({ label: 'discorddown', env, channels: [discordChannel, webhook] });
       assert.equal((await fetch(`${started.url}/healthz`)).status, 200);
+      assert.equal((await fetch(`${started.url}/readyz`)).status, 200, 'ready: the process serves every other channel');
       assert.ok(!other.gateway.connected, 'Discord is still down');
       assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 1$/m, 'the metric says Discord is still connecting');
       assert.match(await scrape(started), /^nps_channel_connecting\{channel="webhook"\} 0$/m);

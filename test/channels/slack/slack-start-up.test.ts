@@ -19,6 +19,9 @@ import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events
 import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 import { TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
+import { MongoChannelStateStore } from '../../../src/shared-state/channel-state-store.ts';
+import { Router } from 'express';
+import { openTestDb } from '../../helpers/database.ts';
 import { recordingLogger, WARN } from '../../helpers/log-lines.ts';
 
 const CARE = 'CCARESTRT';
@@ -130,6 +133,29 @@ describe('slack start-up while Slack fails', () => {
       await other.close();
     }
   }, 90_000);
+
+  test('stopped while Slack keeps failing: stop() ends the background tries before it returns, and sends are told to wait', async () => {
+    const other = await new FakeSlack().start();
+    other.failures.set('auth.test', Array.from({ length: 100_000 }, () => 502));
+    const db = await openTestDb('slackstop');
+    const log = recordingLogger();
+    const channel = channelFor({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: other.apiUrl, SLACK_CARE_CHANNELS: CARE }, log.logger);
+    const sink = { resolved: () => Promise.reject(new Error('unused')), message: () => Promise.reject(new Error('unused')) };
+    try {
+      // The first try failed in a way that passes: start() returns, the tries go on.
+      await channel.start({ sink, logger: log.logger, http: Router(), state: new MongoChannelStateStore(db.conn, 'slack') });
+      await eventually(async () => log.lines.filter((l) => l.level === WARN && /^slack: auth.test failed; trying again/.test(l.msg)).length >= 2, 20_000, 'two failed tries');
+      assert.equal(channel.connecting(), true);
+      await channel.stop();
+      // The loop has ended (it logs this only by leaving): no try comes after this.
+      assert.ok(log.lines.some((l) => /^slack: stopped while connecting/.test(l.msg)), 'the background tries ended within stop()');
+      assert.equal(channel.connecting(), false);
+      await assert.rejects(channel.post(CARE, { text: 'hello' }), (err: unknown) => err instanceof TransientSendError && /not connected/.test(err.message));
+    } finally {
+      await db.drop();
+      await other.close();
+    }
+  }, 60_000);
 
   test('a refused app token (invalid_auth from apps.connections.open): start-up fails at once, one call, naming SLACK_APP_TOKEN', async () => {
     const log = recordingLogger();
