@@ -91,6 +91,7 @@ export class BackgroundStartUp {
   /** No more tries; resolves once the background connecting has ended (at most `withinMs`). */
   async stop(withinMs = 5_000): Promise<void> {
     this.controller.abort();
+    if (this.state === 'connected') this.state = 'off';
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.running, new Promise((r) => { timer = setTimeout(r, withinMs); timer.unref(); })]);
     clearTimeout(timer);

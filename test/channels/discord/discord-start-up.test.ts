@@ -57,7 +57,8 @@ describe('discord start-up while Discord fails', () => {
     app = await startTestApp({ label: 'discordstartup', env, channels: [channelFor(env, log.logger)] });
     assert.ok(log.lines.some((l) => l.level === WARN && /^discord: not connected yet; the bot starts without it/.test(l.msg)), 'start-up went on without Discord');
 
-    await eventually(async () => discord.gateway.connected, WAIT, 'connected in the background');
+    // Connected, /resolve registered and the look-back started: then the adapter says so.
+    await eventually(async () => log.lines.some((l) => l.msg === 'discord: connected (in the background)'), WAIT, 'connected in the background');
     const lookups = discord.requestsTo('GET', GATEWAY_BOT);
     assert.deepEqual(lookups.map((r) => r.status), [502, 502, 502, 502, 502, 502, 429, 200]);
     const limited = lookups[6]!;
