@@ -24,6 +24,9 @@ export interface StartUpTries {
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'off';
 
+/** How long start-up waits for the first try: a platform that takes the connection and never answers holds it no longer. */
+export const FOREGROUND_MS = 15_000;
+
 export class BackgroundStartUp {
   private state: ConnectionState = 'idle';
   private controller = new AbortController();
@@ -32,7 +35,7 @@ export class BackgroundStartUp {
   private lastWaitMs: number;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: { channel: string; logger: Logger; backoff?: Partial<StartUpBackoff> }) {
+  constructor(private readonly opts: { channel: string; logger: Logger; backoff?: Partial<StartUpBackoff>; foregroundMs?: number }) {
     this.backoff = { ...START_UP_BACKOFF, ...opts.backoff };
     this.lastWaitMs = this.backoff.firstDelayMs;
   }
@@ -52,8 +55,9 @@ export class BackgroundStartUp {
 
   /**
    * Run `connect` (every retryStartUp in it gets `tries`). Resolves once it is connected,
-   * or as soon as one try failed in a way that passes (connecting then goes on in the
-   * background); rejects when it is refused (StartUpRefusedError) or stopped before that.
+   * or as soon as one try failed in a way that passes or the first try has not settled
+   * within `foregroundMs` (connecting then goes on in the background); rejects when it is
+   * refused (StartUpRefusedError) or stopped before that.
    */
   run(connect: (tries: StartUpTries) => Promise<void>): Promise<void> {
     const { channel, logger } = this.opts;
@@ -62,19 +66,27 @@ export class BackgroundStartUp {
     this.state = 'connecting';
     let inBackground = false;
     return new Promise<void>((resolve, reject) => {
+      const toBackground = (why: string): void => {
+        if (inBackground) return;
+        inBackground = true;
+        logger.warn({ channel, why }, `${channel}: not connected yet; the bot starts without it and goes on connecting in the background (sends wait until it connects)`);
+        resolve();
+      };
+      const foregroundMs = this.opts.foregroundMs ?? FOREGROUND_MS;
+      const slow = setTimeout(() => toBackground(`no answer within ${Math.round(foregroundMs / 1000)} s`), foregroundMs);
       const tries: StartUpTries = {
         signal: this.controller.signal,
         backoff: this.backoff,
         onRetry: (_attempt, waitMs) => {
           this.nextTryAt = Date.now() + waitMs;
           this.lastWaitMs = waitMs;
-          if (inBackground) return;
-          inBackground = true;
-          logger.warn({ channel }, `${channel}: not connected yet; the bot starts without it and goes on connecting in the background (sends wait until it connects)`);
-          resolve();
+          clearTimeout(slow);
+          toBackground('a try failed');
         },
       };
-      this.running = connect(tries).then(() => {
+      const settled = connect(tries);
+      void settled.finally(() => clearTimeout(slow)).catch(() => undefined);
+      this.running = settled.then(() => {
         this.state = this.controller.signal.aborted ? 'off' : 'connected';
         if (inBackground && this.state === 'connected') logger.info({ channel }, `${channel}: connected (in the background)`);
         resolve();

@@ -47,6 +47,8 @@ const REGISTER_MAX_MS = 5 * 60_000;
 export interface DiscordChannelOptions {
   /** Waits between connect tries at start-up (tests make them short). */
   startUpBackoff?: Partial<StartUpBackoff>;
+  /** How long start-up waits for the first connect try before going on without it (default 15 s). */
+  startUpForegroundMs?: number;
   /** How long one try waits for READY once logged in (default 60 s). */
   readyTimeoutMs?: number;
 }
@@ -70,7 +72,7 @@ export class DiscordChannel implements ChannelAdapter {
 
   constructor(private readonly settings: DiscordSettings, private readonly logger: Logger, private readonly options: DiscordChannelOptions = {}) {
     this.rate = discordRate(settings.ratePerSecond);
-    this.startUp = new BackgroundStartUp({ channel: 'discord', logger, backoff: options.startUpBackoff });
+    this.startUp = new BackgroundStartUp({ channel: 'discord', logger, backoff: options.startUpBackoff, foregroundMs: options.startUpForegroundMs });
   }
 
   /**

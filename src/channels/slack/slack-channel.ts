@@ -35,6 +35,8 @@ const STOP_DRAIN_MS = 5_000;
 export interface SlackChannelOptions {
   /** Waits between tries of auth.test and apps.connections.open at start-up (tests make them short). */
   startUpBackoff?: Partial<StartUpBackoff>;
+  /** How long start-up waits for the first connect try before going on without it (default 15 s). */
+  startUpForegroundMs?: number;
 }
 
 export class SlackChannel implements ChannelAdapter {
@@ -56,7 +58,7 @@ export class SlackChannel implements ChannelAdapter {
     this.rate = slackRate(settings.ratePerSecond);
     this.api = new SlackApi({ token: settings.botToken, apiUrl: settings.apiUrl, logger });
     this.threads = new FallbackThreads(this.api, logger, () => this.identity?.botId);
-    this.startUp = new BackgroundStartUp({ channel: 'slack', logger, backoff: options.startUpBackoff });
+    this.startUp = new BackgroundStartUp({ channel: 'slack', logger, backoff: options.startUpBackoff, foregroundMs: options.startUpForegroundMs });
   }
 
   /**

@@ -165,6 +165,31 @@ describe('discord start-up while Discord fails', () => {
     }
   }, 60_000);
 
+  test('the first try does not answer in time (READY held back by a closed IDENTIFY): start-up goes on without waiting for it, and the try connects in the background', async () => {
+    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
+    const otherServer = buildSupportServer(other);
+    // discord.js identifies again only after 5 s: the first try takes that long to become READY.
+    other.gateway.closeOnIdentify.push(4000);
+    const env = otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' });
+    const log = recordingLogger();
+    const channel = new DiscordChannel(readDiscordSettings(env)!, log.logger, { startUpBackoff: FAST, startUpForegroundMs: 300 });
+    let started: TestApp | undefined;
+    try {
+      started = await startTestApp({ label: 'discordslow', env, channels: [channel] });
+      // Said when start-up went on (before start() returned), and before READY came.
+      const wentOn = log.lines.findIndex((l) => l.level === WARN && /^discord: not connected yet/.test(l.msg) && /no answer within/.test(String(l.why)));
+      assert.ok(wentOn >= 0, 'start-up went on without waiting for the first try');
+      await eventually(async () => log.lines.some((l) => l.msg === 'discord: connected (in the background)'), WAIT, 'connected in the background');
+      assert.ok(wentOn < log.lines.findIndex((l) => l.msg === 'discord: connected (in the background)'));
+      assert.equal(other.gateway.identifies, 2);
+      assert.deepEqual(other.requestsTo('GET', GATEWAY_BOT).map((r) => r.status), [200], 'the same try, not a new login');
+      assert.equal(channel.connecting(), false);
+    } finally {
+      await started?.close();
+      await other.stop();
+    }
+  }, 60_000);
+
   test('READY does not come in time: that client is destroyed and a fresh one logs in again', async () => {
     const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
     const otherServer = buildSupportServer(other);
