@@ -2,9 +2,9 @@
  * How a platform adapter that must connect at start-up (Discord's gateway, Slack's
  * auth.test and Socket Mode) starts without holding the whole bot: the first try runs in
  * the foreground, so a refused token stops start-up at once with its one line
- * (start-up-retry.ts); after a failure that passes, `start()` returns and the tries go on
- * in the background with the same backoff and warn lines, so the HTTP server and every
- * other channel start while that platform is down.
+ * (start-up-retry.ts); after a failure that passes (or FOREGROUND_MS without an answer),
+ * `start()` returns and the tries go on in the background with the same backoff and warn
+ * lines, so the HTTP server and every other channel start while that platform is down.
  *
  * Until the connection is up, sends to the platform fail with a TransientSendError that
  * says when to come back (about when the next try is due): the engine then puts the
