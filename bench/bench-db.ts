@@ -3,6 +3,7 @@
  * scripts/mongo-test-server.sh (started if needed). Each benchmark uses its own database.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 
@@ -29,4 +30,28 @@ export async function pool(count: number, concurrency: number, job: (i: number) 
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) await job(next++);
   }));
+}
+
+/**
+ * CPU time (ms) the database server has used so far, when it is the local test server of
+ * scripts/mongo-test-server.sh serving `uri` (its pid file, and its command line naming the
+ * URI's port); null for any other server, whose CPU this process cannot see. On the test
+ * server a query that is not an exact unique key scans its collection, so this is where a
+ * benchmark's time goes that MongoDB, with the indexes of src/storage/hot-queries.ts, spends on
+ * index seeks instead.
+ */
+export function serverCpuMs(uri = benchUri()): number | null {
+  try {
+    const port = new URL(uri).port || '27017';
+    const dir = process.env.MONGO_TEST_DIR ?? '.mongo-test-server';
+    const pid = readFileSync(`${dir}/pid`, 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const main = cmdline.indexOf('MongoTestServer');
+    if (main < 0 || cmdline[main + 1] !== port) return null;
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }

@@ -3,9 +3,14 @@
  * follow-up, comment, thanks) with an in-process channel, against a baseline that makes
  * only the minimum writes a conversation needs directly with the driver (one insert and
  * three conditional updates, each awaited) at the same concurrency, on the same server.
- * Also: reply handling p99, and resident memory with 100,000 open surveys. Beside the
- * times (which on the test server measure the server and the machine's load): this
- * process's CPU per conversation and the database commands per conversation, of each side.
+ * The baseline's updates name the document by `_id`; a second baseline
+ * (`baseline_by_customer_*`) finds the survey of the two replies by channel and customer,
+ * as a reply from a chat must (it carries the customer, not the survey). Also: reply
+ * handling p99, and resident memory with 100,000 open surveys. Beside the times (which on
+ * the test server measure the server and the machine's load): this process's CPU per
+ * conversation, the server's CPU per conversation when the server is the local test
+ * server (scripts/mongo-test-server.sh), and the database commands per conversation, of
+ * each side.
  *
  * BENCH_CONVERSATIONS (default 2000), BENCH_CONCURRENCY (default 16), BENCH_OPEN (default 100000).
  * BENCH_ENGINE_ONLY=1 runs the engine phase alone; BENCH_PROFILE=<file.cpuprofile> writes a
@@ -15,11 +20,12 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import type { ChannelAdapter, OutgoingMessage, Recipient, SendReceipt } from '../src/conversation/channel-contract/channel.ts';
+import type { Connection } from 'mongoose';
 import { SurveyEngine } from '../src/conversation/engine.ts';
 import { Outbox } from '../src/conversation/outbox.ts';
 import { Templates } from '../src/conversation/templates.ts';
 import { silentLogger } from '../src/logger.ts';
-import { openBenchDb, percentile, pool } from './bench-db.ts';
+import { openBenchDb, percentile, pool, serverCpuMs } from './bench-db.ts';
 import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 
 /**
@@ -68,6 +74,7 @@ export async function run(): Promise<void> {
       await profiler.post('Profiler.start');
     }
     const c0 = process.cpuUsage();
+    const s0 = serverCpuMs();
     const n0 = commands;
     byName.clear();
     const t0 = performance.now();
@@ -85,6 +92,7 @@ export async function run(): Promise<void> {
     const engineSeconds = (performance.now() - t0) / 1000;
     const engineCpu = process.cpuUsage(c0);
     const engineCpuMs = cpuMs(c0);
+    const engineServerMs = serverMsSince(s0);
     const engineCommands = commands - n0;
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -103,6 +111,7 @@ export async function run(): Promise<void> {
         engine_cpu_ms_per_conversation: Math.round((engineCpuMs / conversations) * 100) / 100,
         engine_cpu_user_ms_per_conversation: Math.round((engineCpu.user / 1000 / conversations) * 100) / 100,
         engine_cpu_system_ms_per_conversation: Math.round((engineCpu.system / 1000 / conversations) * 100) / 100,
+        engine_server_cpu_ms_per_conversation: perConversation(engineServerMs, conversations),
         engine_commands_per_conversation: Math.round((engineCommands / conversations) * 100) / 100,
         engine_commands_by_name: Object.fromEntries([...byName].map(([k, v]) => [k, Math.round((v / conversations) * 100) / 100])),
         concurrency,
@@ -110,21 +119,9 @@ export async function run(): Promise<void> {
       return;
     }
 
-    // Baseline: the minimum writes, same concurrency, same server.
-    const raw = db.conn.db!.collection('baseline');
-    await raw.createIndex({ channel: 1, conversationId: 1 }, { unique: true });
-    const c1 = process.cpuUsage();
-    const n1 = commands;
-    const t1 = performance.now();
-    await pool(conversations, concurrency, async (i) => {
-      const { insertedId } = await raw.insertOne({ channel: 'bench', conversationId: `k${i}`, customer: { id: `c${i}` }, state: 'scheduled', resolvedAt: new Date() });
-      await raw.findOneAndUpdate({ _id: insertedId, state: 'scheduled' }, { $set: { state: 'asked', askedAt: new Date() } });
-      await raw.findOneAndUpdate({ _id: insertedId, state: 'asked' }, { $set: { state: 'scored', score: i % 11 } });
-      await raw.findOneAndUpdate({ _id: insertedId, state: 'scored' }, { $set: { state: 'completed', comment: 'Quick and kind help' } });
-    });
-    const baselineSeconds = (performance.now() - t1) / 1000;
-    const baselineCpuMs = cpuMs(c1);
-    const baselineCommands = commands - n1;
+    // Baselines: the minimum writes, same concurrency, same server.
+    const byId = await baseline(db.conn, 'baseline', conversations, concurrency, false, () => commands);
+    const byCustomer = await baseline(db.conn, 'baseline_by_customer', conversations, concurrency, true, () => commands);
 
     // Memory with many open surveys: stored, not held; the engine keeps working.
     const now = Date.now();
@@ -145,19 +142,26 @@ export async function run(): Promise<void> {
     const rss = process.memoryUsage().rss / 1024 / 1024;
 
     const enginePerS = conversations / engineSeconds;
-    const baselinePerS = conversations / baselineSeconds;
     replyMs.sort((a, b) => a - b);
     console.log(JSON.stringify({
       bench: 'engine',
       conversations,
       engine_per_s: Math.round(enginePerS * 10) / 10,
-      baseline_per_s: Math.round(baselinePerS * 10) / 10,
-      ratio: Math.round((enginePerS / baselinePerS) * 100) / 100,
+      baseline_per_s: Math.round(byId.perS * 10) / 10,
+      ratio: Math.round((enginePerS / byId.perS) * 100) / 100,
+      baseline_by_customer_per_s: Math.round(byCustomer.perS * 10) / 10,
+      ratio_by_customer: Math.round((enginePerS / byCustomer.perS) * 100) / 100,
       reply_p99_ms: Math.round(percentile(replyMs, 99) * 10) / 10,
       engine_cpu_ms_per_conversation: Math.round((engineCpuMs / conversations) * 100) / 100,
-      baseline_cpu_ms_per_conversation: Math.round((baselineCpuMs / conversations) * 100) / 100,
+      baseline_cpu_ms_per_conversation: Math.round((byId.cpuMs / conversations) * 100) / 100,
+      baseline_by_customer_cpu_ms_per_conversation: Math.round((byCustomer.cpuMs / conversations) * 100) / 100,
+      // The bot's own cost beside the driver's: this process's CPU, baseline over engine.
+      cpu_ratio: Math.round((byId.cpuMs / engineCpuMs) * 100) / 100,
+      engine_server_cpu_ms_per_conversation: perConversation(engineServerMs, conversations),
+      baseline_server_cpu_ms_per_conversation: perConversation(byId.serverMs, conversations),
+      baseline_by_customer_server_cpu_ms_per_conversation: perConversation(byCustomer.serverMs, conversations),
       engine_commands_per_conversation: Math.round((engineCommands / conversations) * 100) / 100,
-      baseline_commands_per_conversation: Math.round((baselineCommands / conversations) * 100) / 100,
+      baseline_commands_per_conversation: Math.round((byId.commands / conversations) * 100) / 100,
       rss_mb_open_100k: Math.round(rss),
       open_surveys: openCount,
       concurrency,
@@ -165,6 +169,43 @@ export async function run(): Promise<void> {
   } finally {
     await db.drop();
   }
+}
+
+/**
+ * The minimum a conversation needs, with the driver: one insert and three conditional
+ * updates, each awaited. `byCustomer`: the two replies find their survey by channel and
+ * customer (and its state), as a reply from a chat does; else by `_id`.
+ */
+async function baseline(conn: Connection, name: string, conversations: number, concurrency: number, byCustomer: boolean, commandsSoFar: () => number):
+  Promise<{ perS: number; cpuMs: number; serverMs: number | null; commands: number }> {
+  const raw = conn.db!.collection(name);
+  await raw.createIndex({ channel: 1, conversationId: 1 }, { unique: true });
+  // What MongoDB would serve the reply's look-up from (the test server scans either way).
+  if (byCustomer) await raw.createIndex({ channel: 1, 'customer.id': 1, state: 1 });
+  const c = process.cpuUsage();
+  const s0 = serverCpuMs();
+  const n = commandsSoFar();
+  const t = performance.now();
+  await pool(conversations, concurrency, async (i) => {
+    const customer = { channel: 'bench', 'customer.id': `c${i}` };
+    const { insertedId } = await raw.insertOne({ channel: 'bench', conversationId: `k${i}`, customer: { id: `c${i}` }, state: 'scheduled', resolvedAt: new Date() });
+    await raw.findOneAndUpdate({ _id: insertedId, state: 'scheduled' }, { $set: { state: 'asked', askedAt: new Date() } });
+    await raw.findOneAndUpdate({ ...(byCustomer ? customer : { _id: insertedId }), state: 'asked' }, { $set: { state: 'scored', score: i % 11 } });
+    await raw.findOneAndUpdate({ ...(byCustomer ? customer : { _id: insertedId }), state: 'scored' }, { $set: { state: 'completed', comment: 'Quick and kind help' } });
+  });
+  const seconds = (performance.now() - t) / 1000;
+  const u = process.cpuUsage(c);
+  return { perS: conversations / seconds, cpuMs: (u.user + u.system) / 1000, serverMs: serverMsSince(s0), commands: commandsSoFar() - n };
+}
+
+/** The server's CPU since `since` (ms), when the server is the local test server; else null. */
+function serverMsSince(since: number | null): number | null {
+  const now = serverCpuMs();
+  return since === null || now === null ? null : now - since;
+}
+
+function perConversation(ms: number | null, conversations: number): number | null {
+  return ms === null ? null : Math.round((ms / conversations) * 100) / 100;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

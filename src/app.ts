@@ -132,7 +132,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   });
   await engine.init();
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
-  const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now });
+  const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now, channels });
   const readiness = new Readiness(conn);
   // The driver can stop looking for a server that went away; this starts it looking again.
   const watchdog = new DatabaseWatchdog(conn, logger, { uri: database.uri, onRestart: (why) => metrics.dbWatchdogRestarts.inc({ why }) }).start();
@@ -196,11 +196,21 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   });
   // Channels mount their webhook routes first: a platform delivery must never find the
   // port open and its route missing (a 404 some platforms do not retry).
+  // A platform that is down does not hold start-up: its adapter goes on connecting in the
+  // background (channels/background-start-up.ts); only a refusal (a bad token) ends it here.
+  const begun: ChannelAdapter[] = [];
   for (const channel of channels.values()) {
     // Each channel's shared state lives in the database under its own name.
     const state = new MongoChannelStateStore(conn, channel.name);
     await state.init();
-    await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
+    begun.push(channel);
+    try {
+      await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
+    } catch (err) {
+      // Channels still connecting in the background must not outlive a failed start-up.
+      for (const started of begun) await started.stop().catch(() => undefined);
+      throw err;
+    }
   }
   await reports.start();
   readiness.markStarted();

@@ -46,8 +46,8 @@ export interface StartUpRetryOptions {
   logger: Logger;
   backoff?: Partial<StartUpBackoff>;
   signal?: AbortSignal;
-  /** Called after each failure that passes, before the wait (an adapter that goes on starting in the background). */
-  onRetry?: (attempt: number) => void;
+  /** Called after each failure that passes, before the wait of `waitMs` (an adapter that goes on starting in the background). */
+  onRetry?: (attempt: number, waitMs: number) => void;
 }
 
 /** The wait before try `attempt + 1` (attempt counts from 1): doubled each time, capped, ±25 % jitter. */
@@ -70,7 +70,7 @@ export async function retryStartUp<T>(attempt: (n: number) => Promise<T>, option
       if (failure.kind === 'refused') throw new StartUpRefusedError(failure.message, { cause: err });
       const waitMs = startUpDelayMs(n, backoff, failure.retryAfterMs);
       options.logger.warn({ attempt: n, retryInMs: waitMs, reason: failure.reason }, `${options.what} failed; trying again`);
-      options.onRetry?.(n);
+      options.onRetry?.(n, waitMs);
       if (!await sleep(waitMs, options.signal, { keepAlive: true })) throw new StartUpStoppedError(`${options.what}: stopped while starting`);
     }
   }

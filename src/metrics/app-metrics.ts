@@ -3,15 +3,20 @@
  * events, the gauges read on scrape, and what the HTTP server needs.
  */
 import type { Connection } from 'mongoose';
+import type { ChannelAdapter } from '../conversation/channel-contract/channel.ts';
 import type { SurveyEngine } from '../conversation/engine.ts';
-import type { BotMetrics } from './bot-metrics.ts';
+import { labelValue, type BotMetrics } from './bot-metrics.ts';
 import { DatabaseGauges } from './database-gauges.ts';
 import { countDatabaseFailure, watchDatabase } from './database-metrics.ts';
 import { countTransitions } from './engine-metrics.ts';
 import { httpMetrics } from './http-metrics.ts';
 import type { MetricsSettings } from './metrics-settings.ts';
 
-export function observeApp(deps: { conn: Connection; engine: SurveyEngine; metrics: BotMetrics; settings: MetricsSettings; now?: () => Date }) {
+export function observeApp(deps: {
+  conn: Connection; engine: SurveyEngine; metrics: BotMetrics; settings: MetricsSettings; now?: () => Date;
+  /** The channels, asked on each scrape whether they are still connecting to their platform. */
+  channels?: ReadonlyMap<string, ChannelAdapter>;
+}) {
   const { metrics } = deps;
   const { settings } = deps;
   countTransitions(deps.engine, metrics);
@@ -23,7 +28,10 @@ export function observeApp(deps: { conn: Connection; engine: SurveyEngine; metri
       countRequests: httpMetrics(metrics),
       requestFailed: (err: unknown) => countDatabaseFailure(err, metrics),
       source: {
-        refresh: () => gauges.refresh(),
+        refresh: () => {
+          for (const channel of deps.channels?.values() ?? []) metrics.channelConnecting.set({ channel: labelValue(channel.name) }, channel.connecting?.() ? 1 : 0);
+          return gauges.refresh();
+        },
         render: () => metrics.registry.metrics(),
         contentType: metrics.registry.contentType,
       },

@@ -56,6 +56,10 @@ export class BotMetrics {
     name: 'nps_outbox_depth', help: 'Sends in the outbox now: queued for the rate limiter, waiting to retry, or in flight.',
     labelNames: ['channel'] as const, registers: [this.registry],
   });
+  readonly channelConnecting = new Gauge({
+    name: 'nps_channel_connecting', help: '1 while a channel started but is still connecting to its platform in the background (sends to it wait), else 0; set when scraped.',
+    labelNames: ['channel'] as const, registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'nps_http_requests_total', help: 'HTTP requests, by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const, registers: [this.registry],

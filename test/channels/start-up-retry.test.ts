@@ -1,8 +1,14 @@
-/** The shared start-up retry: what passes is tried again with growing, jittered waits; a refusal or a stop ends it. */
+/**
+ * The shared start-up retry: what passes is tried again with growing, jittered waits; a refusal or a stop ends it.
+ * BackgroundStartUp: the first try in the foreground, the rest in the background once one failed in a way that passes.
+ */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/env-readers.ts';
 import { retryStartUp, startUpDelayMs, StartUpRefusedError, StartUpStoppedError, type StartUpFailure } from '../../src/channels/start-up-retry.ts';
+import { BackgroundStartUp } from '../../src/channels/background-start-up.ts';
+import { TransientSendError } from '../../src/conversation/channel-contract/send-errors.ts';
+import { eventually } from '../helpers/app.ts';
 import { recordingLogger, WARN } from '../helpers/log-lines.ts';
 
 const passes: StartUpFailure = { kind: 'transient', reason: 'HTTP 502' };
@@ -59,5 +65,51 @@ describe('retryStartUp', () => {
       assert.ok(late >= 45_000 && late <= 75_000, String(late));
       assert.ok(startUpDelayMs(1, backoff, 30_000) >= 30_000);
     }
+  });
+});
+
+describe('BackgroundStartUp', () => {
+  const ERROR = 50;
+
+  test('the first try in the foreground: a refusal rejects start-up, nothing goes on', async () => {
+    const log = recordingLogger();
+    const startUp = new BackgroundStartUp({ channel: 'x', logger: log.logger, backoff: FAST });
+    let calls = 0;
+    await assert.rejects(startUp.run((tries) => retryStartUp(async () => { calls++; throw new Error('401'); }, {
+      what: 'x: connecting', classify: () => ({ kind: 'refused', message: 'X_TOKEN: refused' }), logger: log.logger, ...tries,
+    })), StartUpRefusedError);
+    assert.equal(calls, 1);
+    assert.equal(startUp.connection, 'off');
+  });
+
+  test('after a failure that passes, run() resolves at once and the tries go on; sends are told to come back about when the next try is due', async () => {
+    const log = recordingLogger();
+    const startUp = new BackgroundStartUp({ channel: 'x', logger: log.logger, backoff: { firstDelayMs: 60_000, maxDelayMs: 60_000 } });
+    let release: () => void = () => undefined;
+    const up = new Promise<void>((r) => { release = r; });
+    let calls = 0;
+    await startUp.run((tries) => retryStartUp(async () => {
+      if (++calls === 1) throw new Error('502');
+      await up;
+    }, { what: 'x: connecting', classify: () => passes, logger: log.logger, ...tries, backoff: { firstDelayMs: 1, maxDelayMs: 1 } }));
+    assert.equal(startUp.connection, 'connecting');
+    const waiting = startUp.notConnected();
+    assert.ok(waiting instanceof TransientSendError && waiting.retryAfterMs! >= 1, 'a retry-after, so the engine does not count a failed attempt');
+    release();
+    await eventually(async () => startUp.connected, 5_000, 'connected in the background');
+    assert.ok(log.lines.some((l) => l.msg === 'x: connected (in the background)'));
+    await startUp.stop();
+    assert.equal(startUp.connected, false, 'stopped is not connected');
+  });
+
+  test('a refusal after start-up went on is logged as an error, never thrown', async () => {
+    const log = recordingLogger();
+    const startUp = new BackgroundStartUp({ channel: 'x', logger: log.logger, backoff: FAST });
+    let calls = 0;
+    await startUp.run((tries) => retryStartUp(async () => { calls++; throw new Error(calls === 1 ? '502' : '401'); }, {
+      what: 'x: connecting', classify: () => (calls === 1 ? passes : { kind: 'refused', message: 'X_TOKEN: refused' }), logger: log.logger, ...tries,
+    }));
+    await eventually(async () => startUp.connection === 'off', 5_000, 'the channel off');
+    assert.ok(log.lines.some((l) => l.level === ERROR && l.msg === 'x channel off: fix the setting and restart the bot' && l.err === 'X_TOKEN: refused'));
   });
 });

@@ -34,6 +34,7 @@ import { surveyMessageBody, messageNonce, truncate } from './discord-survey-mess
 import { ThreadAudit } from './discord-thread-audit.ts';
 import { escapeDiscordText } from './discord-markdown.ts';
 import { retryStartUp, type StartUpBackoff } from '../start-up-retry.ts';
+import { BackgroundStartUp } from '../background-start-up.ts';
 import { canonicalDiscordUserId } from './discord-ids.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -46,6 +47,8 @@ const REGISTER_MAX_MS = 5 * 60_000;
 export interface DiscordChannelOptions {
   /** Waits between connect tries at start-up (tests make them short). */
   startUpBackoff?: Partial<StartUpBackoff>;
+  /** How long start-up waits for the first connect try before going on without it (default 15 s). */
+  startUpForegroundMs?: number;
   /** How long one try waits for READY once logged in (default 60 s). */
   readyTimeoutMs?: number;
 }
@@ -56,7 +59,6 @@ interface Running {
   fallback: FallbackThreads;
   sweep: ResolutionSweep;
   catchUp: DmCatchUp;
-  stopping: AbortController;
 }
 
 export class DiscordChannel implements ChannelAdapter {
@@ -66,64 +68,66 @@ export class DiscordChannel implements ChannelAdapter {
   private accepting = false;
   private readonly inFlight = new Set<Promise<void>>();
 
-  private startUp: AbortController | null = null;
+  private readonly startUp: BackgroundStartUp;
 
   constructor(private readonly settings: DiscordSettings, private readonly logger: Logger, private readonly options: DiscordChannelOptions = {}) {
     this.rate = discordRate(settings.ratePerSecond);
+    this.startUp = new BackgroundStartUp({ channel: 'discord', logger, backoff: options.startUpBackoff, foregroundMs: options.startUpForegroundMs });
   }
 
   /**
    * Connects (gateway lookup, login, READY), trying again while Discord fails in a way that
-   * passes (start-up-retry.ts); a refused token fails start-up at once. Each try builds a
-   * fresh client: discord.js's client cannot log in again once a failed login destroyed it.
+   * passes (start-up-retry.ts): the first try in the foreground, so a refused token fails
+   * start-up at once; after a failure that passes, start() returns and the tries go on in
+   * the background (background-start-up.ts) while sends wait. Each try builds a fresh
+   * client: discord.js's client cannot log in again once a failed login destroyed it.
    */
   async start(ctx: ChannelContext): Promise<void> {
-    if (this.running || this.startUp) throw new Error('discord: the channel is already started');
-    const logger = ctx.logger;
-    const stopping = new AbortController();
-    this.startUp = stopping;
-    let connected: { client: Client; command: ResolveCommand; sweep: ResolutionSweep };
-    try {
-      connected = await retryStartUp(() => this.connect(ctx, stopping), {
-        what: 'discord: connecting', classify: discordStartUpFailure, logger: this.logger, backoff: this.options.startUpBackoff, signal: stopping.signal,
+    if (this.running) throw new Error('discord: the channel is already started');
+    await this.startUp.run(async (tries) => {
+      const stopping = tries.signal;
+      const connected = await retryStartUp(() => this.connect(ctx, stopping), {
+        what: 'discord: connecting', classify: discordStartUpFailure, logger: this.logger, ...tries,
       });
-    } finally {
-      this.startUp = null;
-    }
-    const { client, command, sweep } = connected;
+      await this.connected(ctx.logger, connected, stopping);
+    });
+  }
 
+  /** Once READY: /resolve registered, the look-back started (unless the channel was stopped meanwhile). */
+  private async connected(logger: Logger, connected: { client: Client; command: ResolveCommand; sweep: ResolutionSweep }, stopping: AbortSignal): Promise<void> {
+    const { client, command, sweep } = connected;
     const applicationId = client.application?.id ?? this.settings.applicationId;
     if (this.settings.applicationId && applicationId !== this.settings.applicationId) {
       logger.warn({ configured: this.settings.applicationId, actual: applicationId }, 'DISCORD_APPLICATION_ID does not match the token\'s application');
     }
     if (applicationId) {
-      await this.registerCommands(client, command, applicationId, logger, stopping.signal);
+      await this.registerCommands(client, command, applicationId, logger, stopping);
       logger.info({ invite: inviteUrl(applicationId), guilds: client.guilds.cache.size }, 'discord bot is connected');
     }
-    sweep.start();
+    if (!stopping.aborted) sweep.start();
   }
 
   /** One try: a new client with every handler, logged in and READY; on failure it is destroyed and nothing is left running. */
-  private async connect(ctx: ChannelContext, stopping: AbortController): Promise<{ client: Client; command: ResolveCommand; sweep: ResolutionSweep }> {
+  private async connect(ctx: ChannelContext, stopping: AbortSignal): Promise<{ client: Client; command: ResolveCommand; sweep: ResolutionSweep }> {
     const logger = ctx.logger;
     const client = createDiscordClient(this.settings);
     const rest = new DiscordRest(client.rest);
     // Resolution checks read with retries: a 5xx while asking who closed a thread must not drop it.
-    const reads = rest.retryingReads({ ...READ_RETRY, signal: stopping.signal });
+    const reads = rest.retryingReads({ ...READ_RETRY, signal: stopping });
     const staff = new StaffDirectory(client, reads, this.settings.agentRole);
     const audit = new ThreadAudit(reads);
     const watcher = new ResolutionWatcher({ client, settings: this.settings, staff, audit, sink: ctx.sink, logger });
     const sweep = new ResolutionSweep({
-      client, rest: reads, audit, watcher, state: ctx.state, careChannelIds: this.settings.careChannelIds, logger, signal: stopping.signal,
+      client, rest: reads, audit, watcher, state: ctx.state, careChannelIds: this.settings.careChannelIds, logger, signal: stopping,
       options: { windowMs: this.settings.recheckHours * 3_600_000, intervalMs: this.settings.recheckMinutes * 60_000 },
     });
     watcher.attach(sweep);
     const fallback = new FallbackThreads(rest, () => client.user?.id);
     // DMs arrive on shard 0 only: its process re-reads open surveys' DMs after it (re)connects.
     const catchUp: DmCatchUp = new DmCatchUp({
-      rest: reads, state: ctx.state, forward: (typed) => answers.fromLookBack(typed), botId: () => client.user?.id, logger, signal: stopping.signal,
+      rest: reads, state: ctx.state, forward: (typed) => answers.fromLookBack(typed), botId: () => client.user?.id, logger, signal: stopping,
     });
-    const answers = new AnswerHandler({ client, sink: ctx.sink, fallback, watcher, threadFallback: this.settings.threadFallback, logger, catchUp, signal: stopping.signal });
+    const answers = new AnswerHandler({ client, sink: ctx.sink, fallback, watcher, threadFallback: this.settings.threadFallback, logger, catchUp, signal: stopping });
     const command = new ResolveCommand({ client, rest, watcher, staff, logger });
 
     client.on(Events.ThreadUpdate, (before, after) => this.track(logger, 'thread update', () => watcher.onThreadUpdate(before, after)));
@@ -133,7 +137,7 @@ export class DiscordChannel implements ChannelAdapter {
       // A server that invited the bot while it runs gets /resolve too.
       if (watcher.isServedGuild(guild.id) && client.application) {
         const applicationId = client.application.id;
-        this.track(logger, 'command registration', () => this.registerIn(command, applicationId, guild.id, logger, stopping.signal));
+        this.track(logger, 'command registration', () => this.registerIn(command, applicationId, guild.id, logger, stopping));
       }
     });
     // A new session (after an invalid session or a long outage) may have missed thread updates.
@@ -150,17 +154,17 @@ export class DiscordChannel implements ChannelAdapter {
     client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
     client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
 
-    this.running = { client, rest, fallback, sweep, catchUp, stopping };
+    this.running = { client, rest, fallback, sweep, catchUp };
     this.accepting = true;
     const readyTimeoutMs = this.options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const waiting = new AbortController();
     const timer = setTimeout(() => waiting.abort(), readyTimeoutMs);
     const onStop = () => waiting.abort();
-    stopping.signal.addEventListener('abort', onStop, { once: true });
+    stopping.addEventListener('abort', onStop, { once: true });
     try {
       // Both watched at once: a READY that never comes must not leave an unhandled rejection while login is pending.
       const ready = once(client, Events.ClientReady, { signal: waiting.signal }).catch((err: unknown) => {
-        throw waiting.signal.aborted && !stopping.signal.aborted ? new GatewayNotReadyError(`the gateway did not become ready within ${Math.round(readyTimeoutMs / 1000)} s`) : err;
+        throw waiting.signal.aborted && !stopping.aborted ? new GatewayNotReadyError(`the gateway did not become ready within ${Math.round(readyTimeoutMs / 1000)} s`) : err;
       });
       await Promise.all([client.login(this.settings.token), ready]);
       return { client, command, sweep };
@@ -172,7 +176,7 @@ export class DiscordChannel implements ChannelAdapter {
       throw err;
     } finally {
       clearTimeout(timer);
-      stopping.signal.removeEventListener('abort', onStop);
+      stopping.removeEventListener('abort', onStop);
     }
   }
 
@@ -180,16 +184,22 @@ export class DiscordChannel implements ChannelAdapter {
     return canonicalDiscordUserId(id);
   }
 
+  /** Started, but still connecting in the background (the platform was down at start-up). */
+  connecting(): boolean {
+    return this.startUp.connection === 'connecting';
+  }
+
   async stop(): Promise<void> {
-    // Still starting: no more tries (start() then rejects with StartUpStoppedError).
-    this.startUp?.abort();
+    // Still connecting: no more tries (a start() still waiting then rejects with StartUpStoppedError).
+    const wasConnected = this.startUp.connected;
+    if (!wasConnected) await this.startUp.stop(STOP_DRAIN_MS);
     const running = this.running;
     if (!running) return;
     this.accepting = false;
     // Let answers already being handled reach the engine before the connection goes.
     await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     // Then stop retrying and looking back: the next start's look-back picks up what is left.
-    running.stopping.abort();
+    if (wasConnected) await this.startUp.stop(STOP_DRAIN_MS);
     await Promise.race([Promise.all([running.sweep.stop(), running.catchUp.idle()]), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     this.running = null;
     await running.client.destroy();
@@ -340,8 +350,8 @@ export class DiscordChannel implements ChannelAdapter {
   }
 
   private require(): Running {
-    // Not connected (yet, or any more): worth retrying, never a reason to fail a survey.
-    if (!this.running) throw new TransientSendError('discord: the channel is not connected');
+    // Not connected (yet, or any more): a wait with a retry-after, never a reason to fail a survey.
+    if (!this.running || !this.startUp.connected) throw this.startUp.notConnected();
     return this.running;
   }
 }

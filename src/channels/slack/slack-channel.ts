@@ -20,6 +20,7 @@ import { clientOptions, SlackApi } from './slack-api.ts';
 import { messageText, noticeBlocks, noticeText, questionBlocks, SCORE_ACTION } from './slack-blocks.ts';
 import { isDmRefusal, slackErrorCode, slackStartUpFailure, toSendError } from './slack-errors.ts';
 import { retryStartUp, type StartUpBackoff } from '../start-up-retry.ts';
+import { BackgroundStartUp, type StartUpTries } from '../background-start-up.ts';
 import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
 import { slackLogger } from './slack-logger.ts';
 import { canonicalSlackUserId } from './slack-ids.ts';
@@ -34,6 +35,8 @@ const STOP_DRAIN_MS = 5_000;
 export interface SlackChannelOptions {
   /** Waits between tries of auth.test and apps.connections.open at start-up (tests make them short). */
   startUpBackoff?: Partial<StartUpBackoff>;
+  /** How long start-up waits for the first connect try before going on without it (default 15 s). */
+  startUpForegroundMs?: number;
 }
 
 export class SlackChannel implements ChannelAdapter {
@@ -48,41 +51,40 @@ export class SlackChannel implements ChannelAdapter {
   /** Interactions acknowledged at once and handled after (Slack never redelivers them). */
   private readonly inFlight = new Set<Promise<void>>();
 
-  private startUp: AbortController | null = null;
+  private readonly startUp: BackgroundStartUp;
 
   constructor(private readonly settings: SlackSettings, private readonly logger: Logger, private readonly options: SlackChannelOptions = {}) {
     // chat.postMessage allows about one message per second per channel; the outbox paces to this.
     this.rate = slackRate(settings.ratePerSecond);
     this.api = new SlackApi({ token: settings.botToken, apiUrl: settings.apiUrl, logger });
     this.threads = new FallbackThreads(this.api, logger, () => this.identity?.botId);
+    this.startUp = new BackgroundStartUp({ channel: 'slack', logger, backoff: options.startUpBackoff, foregroundMs: options.startUpForegroundMs });
   }
 
   /**
    * auth.test, then (Socket Mode) apps.connections.open, each tried again while Slack fails
-   * in a way that passes (start-up-retry.ts); a refused token fails start-up at once.
+   * in a way that passes (start-up-retry.ts): the first try in the foreground, so a refused
+   * token fails start-up at once; after a failure that passes, start() returns and the tries
+   * go on in the background (background-start-up.ts) while sends wait and Events API
+   * deliveries are answered 503 (Slack delivers them again).
    */
   async start(ctx: ChannelContext): Promise<void> {
-    if (this.app || this.startUp) throw new Error('slack: the channel is already started');
-    const startUp = new AbortController();
-    this.startUp = startUp;
-    try {
-      await this.startWith(ctx, startUp.signal);
-    } finally {
-      this.startUp = null;
-    }
-  }
-
-  private async startWith(ctx: ChannelContext, signal: AbortSignal): Promise<void> {
-    const retry = { logger: this.logger, backoff: this.options.startUpBackoff, signal };
-    this.identity = await retryStartUp(() => this.api.authTest(), { ...retry, what: 'slack: auth.test', classify: slackStartUpFailure('SLACK_BOT_TOKEN') });
-    const boltLogger = slackLogger(ctx.logger);
+    if (this.app) throw new Error('slack: the channel is already started');
     if (!this.settings.appToken) {
-      // Registered before Bolt's route, so a stopped channel answers 503 instead of handling events.
+      // Registered before Bolt's route (which comes only after auth.test): until the channel
+      // runs, and once it stopped, Slack is answered 503 and delivers the event again.
       ctx.http.post(EVENTS_PATH, (_req: Request, res: Response, next: NextFunction) => {
         if (this.running) next();
-        else res.status(503).json({ error: 'the slack channel is not running' });
+        else res.status(503).json({ error: 'the slack channel is not connected' });
       });
     }
+    await this.startUp.run((tries) => this.startWith(ctx, tries));
+  }
+
+  private async startWith(ctx: ChannelContext, tries: StartUpTries): Promise<void> {
+    const retry = { logger: this.logger, ...tries };
+    this.identity = await retryStartUp(() => this.api.authTest(), { ...retry, what: 'slack: auth.test', classify: slackStartUpFailure('SLACK_BOT_TOKEN') });
+    const boltLogger = slackLogger(ctx.logger);
     const { receiver, mode } = createReceiver(this.settings, ctx.http, boltLogger, clientOptions(this.settings.apiUrl, ctx.logger));
     const app = new App({
       receiver,
@@ -98,9 +100,17 @@ export class SlackChannel implements ChannelAdapter {
     this.listen(app, ctx);
     this.app = app;
     this.mode = mode;
-    this.running = true;
     // Bolt's Socket Mode client retries apps.connections.open itself only for some failures (not a 5xx or no answer).
-    if (mode === 'socket') await retryStartUp(() => app.start(), { ...retry, what: 'slack: opening Socket Mode', classify: slackStartUpFailure('SLACK_APP_TOKEN') });
+    if (mode === 'socket') {
+      await retryStartUp(() => app.start(), { ...retry, what: 'slack: opening Socket Mode', classify: slackStartUpFailure('SLACK_APP_TOKEN') });
+      // Stopped while that last try was under way: close what it opened.
+      if (tries.signal.aborted) {
+        await app.stop().catch(() => undefined);
+        return;
+      }
+    }
+    if (tries.signal.aborted) return;
+    this.running = true;
     ctx.logger.info({ mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
   }
 
@@ -108,12 +118,21 @@ export class SlackChannel implements ChannelAdapter {
     return canonicalSlackUserId(id);
   }
 
+  /** Started, but still connecting in the background (the platform was down at start-up). */
+  connecting(): boolean {
+    return this.startUp.connection === 'connecting';
+  }
+
   async stop(): Promise<void> {
-    // Still starting: no more tries.
-    this.startUp?.abort();
+    // Still connecting: no more tries (a start() still waiting then rejects with StartUpStoppedError).
+    const wasConnected = this.startUp.connected;
+    await this.startUp.stop(STOP_DRAIN_MS);
     this.running = false;
     await Promise.race([this.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
-    if (this.app && this.mode === 'socket') await this.app.stop();
+    if (this.app && this.mode === 'socket') {
+      if (wasConnected) await this.app.stop();
+      else await this.app.stop().catch(() => undefined); // it never opened: nothing to report
+    }
   }
 
   /** Resolves once every interaction received so far has been handled (stop, tests). */
@@ -122,6 +141,8 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    // Not connected yet (Slack down at start-up): a wait with a retry-after, not a failed attempt.
+    if (!this.startUp.connected) throw this.startUp.notConnected();
     // The id goes into `<@…>`: one that is not a Slack user id could carry mrkdwn (`<!channel>`, links).
     if (!canonicalSlackUserId(to.customerId) || to.customerId !== to.customerId.trim()) {
       throw new PermanentSendError('slack: the customer id is not a Slack user id (U… or W…)', 'slack-bad-recipient');
@@ -156,6 +177,7 @@ export class SlackChannel implements ChannelAdapter {
   }
 
   async post(channelId: string, notice: Notice): Promise<void> {
+    if (!this.startUp.connected) throw this.startUp.notConnected();
     try {
       await this.api.post({ channel: channelId, text: noticeText(notice), blocks: noticeBlocks(notice) });
     } catch (err) {

@@ -69,6 +69,8 @@ export class TelegramChannel implements ChannelAdapter {
   private polling: Promise<void> | null = null;
   private readonly startUp = new AbortController();
   private stopped = false;
+  /** getMe not answered yet (tried again in the background). */
+  private connectingNow = false;
 
   constructor(private readonly settings: TelegramSettings, logger: Logger, private readonly options: TelegramChannelOptions = {}) {
     this.log = logger;
@@ -129,6 +131,7 @@ export class TelegramChannel implements ChannelAdapter {
    */
   private connect(): Promise<void> {
     let inBackground = false;
+    this.connectingNow = true;
     return new Promise((resolve, reject) => {
       retryStartUp(async () => { this.bot.botInfo = await this.bot.api.getMe(); }, {
         what: 'telegram: getMe', classify: telegramStartUpFailure, logger: this.log, backoff: this.options.startUpBackoff, signal: this.startUp.signal,
@@ -138,9 +141,11 @@ export class TelegramChannel implements ChannelAdapter {
           resolve();
         },
       }).then(() => {
+        this.connectingNow = false;
         if (!this.stopped) this.started();
         resolve();
       }, (err: unknown) => {
+        this.connectingNow = false;
         if (!inBackground) return reject(err);
         if (!(err instanceof StartUpStoppedError)) this.log.error({ err: (err as Error).message }, 'telegram channel off');
       });
@@ -160,6 +165,11 @@ export class TelegramChannel implements ChannelAdapter {
       this.log.error({ err: (err as Error).message }, 'telegram: long polling stopped');
     });
     this.log.info({ bot: this.bot.botInfo.username }, 'telegram channel on (long polling)');
+  }
+
+  /** Started, but getMe has not answered yet (Telegram was down at start-up). */
+  connecting(): boolean {
+    return this.connectingNow;
   }
 
   /** A Telegram Business chat: the business bot may write only within 24 hours of the customer's last message; a bot's own chat has no window. */

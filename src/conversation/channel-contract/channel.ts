@@ -179,8 +179,18 @@ export interface ChannelAdapter {
    * outside it.
    */
   messagingWindowMs?(to: Recipient): number | null;
+  /**
+   * Resolves once the channel's routes are mounted and either it is connected or its
+   * platform failed in a way that passes (it then goes on connecting in the background).
+   */
   start(ctx: ChannelContext): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * True while the adapter started but is still connecting to its platform in the
+   * background (Discord, Slack, Telegram when their platform was down at start-up); sends
+   * then fail with a TransientSendError that says when to come back. Absent: nothing to connect.
+   */
+  connecting?(): boolean;
   /** Send a DM. Throw `PermanentSendError` or `TransientSendError` (see send-errors.ts). */
   send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt>;
   /** Post a notice for managers into a channel of this platform. */

@@ -377,8 +377,10 @@ describe('Telegram channel start-up', () => {
       const u = fake3.user();
       const hello = fake3.privateMessage(u, '/start');
       assert.equal((await fake3.deliver(hello)).status, 500, 'not yet: Telegram will deliver it again');
+      const telegram = app3.channels.get('telegram')!;
       await eventually(async () => (await fake3.deliver(hello)).status === 200, 10_000, 'getMe answered on a retry');
       assert.deepEqual(fake3.attempts.filter((a) => a.method === 'getMe').map((a) => a.status), [502, 200]);
+      assert.equal(telegram.connecting?.(), false, 'nps_channel_connecting goes back to 0');
     } finally {
       await app3.close();
       await fake3.stop();
