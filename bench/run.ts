@@ -1,5 +1,5 @@
 /** `npm run bench`: every benchmark in turn, each printing one JSON line of figures. */
-const benches = ['./reply-parser.bench.ts', './engine.bench.ts', './rate.bench.ts', './report.bench.ts'];
+const benches = ['./reply-parser.bench.ts', './engine.bench.ts', './command-cost.bench.ts', './rate.bench.ts', './report.bench.ts'];
 
 for (const path of benches) {
   let mod: { run?: () => Promise<void> };
