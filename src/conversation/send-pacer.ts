@@ -79,9 +79,9 @@ export class SendPacer {
    * Wait for a slot of every limit of this send. Resolves with the time waited and the slot; throws
    * NoSlotInTime (retry-after: the first free slot) when that is more than `maxWaitMs` away.
    *
-   * The chat's own schedule first (raising it blocks nobody else), then, once its slot
-   * has come, the app's next slot from now on: the shared schedule is never pushed into
-   * the future for one busy chat. A send may go out a little after a slot (TOO_LATE_MS),
+   * The chat's own schedule first (raising it blocks nobody else), then, shortly before
+   * its slot comes (the budget's answer time), the app's next slot from it on: the shared
+   * schedule is never pushed further into the future than that for one busy chat. A send may go out a little after a slot (TOO_LATE_MS),
    * never before one.
    */
   async take(channel: string, chat: string, maxWaitMs: number): Promise<TakenSlot> {
@@ -94,11 +94,17 @@ export class SendPacer {
     const latest = started + maxWaitMs;
     const noSlot = (nextAt: number) => new NoSlotInTime(`${channel}: the shared send budget has no slot within ${maxWaitMs} ms`, Math.max(1, nextAt - this.now()));
     // No chat limit: nothing to wait for before the app's slot (waiting the budget's answer time here only slowed every send).
-    const chatSlot = () => (chatKeys.length > 0 ? this.reserveAll(chatKeys, this.ahead(), latest, noSlot, quietAfterMs) : Promise.resolve(0));
+    // The chat's slot is asked for two answer times ahead: its own answer, then the app's,
+    // asked one answer time before the chat's slot, both come before it.
+    const chatSlot = () => (chatKeys.length > 0 ? this.reserveAll(chatKeys, this.now() + 2 * this.lead(), latest, noSlot, quietAfterMs) : Promise.resolve(0));
     let chatAt = await chatSlot();
     for (let round = 1; ; round++) {
-      await this.sleepUntil(chatAt);
-      const appAt = await this.reserveAll(l.app, this.ahead(), latest, noSlot, quietAfterMs);
+      // The app's slot is asked for the budget's answer time before the chat's slot comes,
+      // for the chat's slot on: asked only once the chat's slot had come, it came back that
+      // answer time after it, which on a slow database (over TOO_LATE_MS) was always "too
+      // late", and every try ended in the chat's next slot, a second later on Slack.
+      await this.sleepUntil(chatAt - this.lead());
+      const appAt = await this.reserveAll(l.app, Math.max(chatAt, this.ahead()), latest, noSlot, quietAfterMs);
       if (appAt - chatAt > TOO_LATE_MS && chatKeys.length > 0) {
         // The app is busier than the chat: the chat's slot would be used late; take its next one.
         chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot, quietAfterMs);

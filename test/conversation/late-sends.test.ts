@@ -125,6 +125,26 @@ describe('a send is never handed over later than the allowance after its slot', 
   });
 });
 
+describe('a channel with a per-chat limit as well (Slack: 1 a second per DM)', () => {
+  test('on a database that answers in 60 ms, a send to a new chat goes at its slots, not a second later nor back to the engine', async () => {
+    const clock = new JumpingClock();
+    // Every answer 60 ms after it was asked for: more than TOO_LATE_MS (30 ms). The app's
+    // slot asked only once the chat's slot had come was always that late after it.
+    const budget = new SlowAnswers(new MongoRateBudget(db.conn, clock.now), clock, () => 60);
+    const twoLimits: ChannelRate = { perSecond: 20, concurrent: 1, limits: [{ per: 'chat', limit: 1, windowMs: 1000 }] };
+    const adapter = new HttpAdapter('perchat', clock, () => undefined, twoLimits);
+    const o = outbox(adapter, budget, clock);
+    // The first sends learn how long the budget takes to answer.
+    for (let i = 0; i < 3; i++) await o.send(adapter.name, { ...to, customerId: `warm-${i}` }, question);
+    const started = clock.now();
+    for (let i = 0; i < 3; i++) await o.send(adapter.name, { ...to, customerId: `new-${i}` }, question);
+    assert.equal(adapter.handedAt.length, 6);
+    // Each: its chat's slot and its app slot (a few answer times), never a chat's next slot
+    // (a second later), and never back to the engine.
+    assert.ok(clock.now() - started < 1_000, `three sends took ${clock.now() - started} ms`);
+  });
+});
+
 describe('a request written late gives up one more slot', () => {
   test('the process stalls between the hand-off and the write: the shared schedule moves on by two slots, not one', async () => {
     const clock = new JumpingClock();
