@@ -7,7 +7,7 @@
  * resolved meanwhile (its waits not counted as failed attempts). A refused token (401)
  * still ends start-up at once, after one request, with one line naming DISCORD_TOKEN.
  */
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DiscordChannel, readDiscordSettings } from '../../../src/channels/discord/index.ts';
 import { StartUpRefusedError } from '../../../src/channels/start-up-retry.ts';
@@ -42,6 +42,26 @@ afterAll(async () => {
   await app?.close();
   await discord?.stop();
 });
+
+/** What a test started beside the shared Discord, undone after it, last first (its app, then its own Discord). */
+const undo: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of undo.splice(0).reverse()) await step();
+});
+
+/** A Discord of the test's own, to make fail without touching the shared one; stopped after the test. */
+async function ownDiscord(): Promise<{ other: FakeDiscord; otherServer: SupportServer }> {
+  const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
+  undo.push(() => other.stop());
+  return { other, otherServer: buildSupportServer(other) };
+}
+
+/** An app started for one test, closed after it (before the test's own Discord stops). */
+async function startOwnApp(opts: Parameters<typeof startTestApp>[0]): Promise<TestApp> {
+  const started = await startTestApp(opts);
+  undo.push(() => started.close());
+  return started;
+}
 
 function channelFor(env: Record<string, string>, logger: ReturnType<typeof recordingLogger>['logger']): DiscordChannel {
   return new DiscordChannel(readDiscordSettings(env)!, logger, { startUpBackoff: FAST });
@@ -79,59 +99,52 @@ describe('discord start-up while Discord fails', () => {
   }, 60_000);
 
   test('Discord down at start (the gateway lookup 502s): the HTTP server answers, another channel asks, and a Discord survey resolved meanwhile is asked once Discord is back', async () => {
-    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
-    const otherServer = buildSupportServer(other);
+    const { other, otherServer } = await ownDiscord();
     other.failNext('GET', GATEWAY_BOT, 100_000, 502);
     const hook = await new WebhookReceiver(HOOK_SECRET).start();
+    undo.push(() => hook.stop());
     const env = otherServer.env({ COMPANY_NAME: 'Acme', DISCORD_THREAD_FALLBACK: 'false' });
     const log = recordingLogger();
     const discordChannel = channelFor(env, log.logger);
     const webhook = new WebhookChannel({ outboundUrl: hook.url, secret: HOOK_SECRET, ratePerSecond: 50 });
-    let started: TestApp | undefined;
-    try {
-      // Discord first: before, start-up never got past it while Discord failed.
-      started = await startTestApp({ label: 'discorddown', env, channels: [discordChannel, webhook] });
-      assert.equal((await fetch(`${started.url}/healthz`)).status, 200);
-      assert.equal((await fetch(`${started.url}/readyz`)).status, 200, 'ready: the process serves every other channel');
-      assert.ok(!other.gateway.connected, 'Discord is still down');
-      assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 1$/m, 'the metric says Discord is still connecting');
-      assert.match(await scrape(started), /^nps_channel_connecting\{channel="webhook"\} 0$/m);
+    // Discord first: before, start-up never got past it while Discord failed.
+    const started = await startOwnApp({ label: 'discorddown', env, channels: [discordChannel, webhook] });
+    assert.equal((await fetch(`${started.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${started.url}/readyz`)).status, 200, 'ready: the process serves every other channel');
+    assert.ok(!other.gateway.connected, 'Discord is still down');
+    assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 1$/m, 'the metric says Discord is still connecting');
+    assert.match(await scrape(started), /^nps_channel_connecting\{channel="webhook"\} 0$/m);
 
-      // Another channel works meanwhile.
-      assert.equal((await resolveVia(started, 'webhook', 'hook-1', 'cust-hook-1')).status, 202);
-      await eventually(async () => hook.forCustomer('cust-hook-1')[0], WAIT, 'the webhook question');
+    // Another channel works meanwhile.
+    assert.equal((await resolveVia(started, 'webhook', 'hook-1', 'cust-hook-1')).status, 202);
+    await eventually(async () => hook.forCustomer('cust-hook-1')[0], WAIT, 'the webhook question');
 
-      // A Discord survey resolved meanwhile waits, told when to come back: no failed attempt counted.
-      const customer = otherServer.customer('Dana Down');
-      const res = await resolveVia(started, 'discord', 'discord-down-1', customer.id);
-      assert.equal(res.status, 202, await res.clone().text());
-      const { surveyId } = await res.json() as { surveyId: string };
-      const waiting = await eventually(async () => {
-        const s = await readSurvey(started!, { _id: surveyId });
-        return s && /not connected/.test(s.lastError ?? '') ? s : undefined;
-      }, WAIT, 'the survey put back while Discord is not connected');
-      assert.notEqual(waiting.state, 'failed');
-      assert.equal(waiting.attempts ?? 0, 0, 'waiting for the connection is not a failed attempt');
-      const send = discordChannel.send({ surveyId: 's', conversationId: 'c', customerId: customer.id, locale: 'en' }, { kind: 'question', text: 'hi', choices: [] });
-      await assert.rejects(send, (err: unknown) => err instanceof TransientSendError && (err.retryAfterMs ?? 0) > 0 && /not connected/.test(err.message));
+    // A Discord survey resolved meanwhile waits, told when to come back: no failed attempt counted.
+    const customer = otherServer.customer('Dana Down');
+    const res = await resolveVia(started, 'discord', 'discord-down-1', customer.id);
+    assert.equal(res.status, 202, await res.clone().text());
+    const { surveyId } = await res.json() as { surveyId: string };
+    const waiting = await eventually(async () => {
+      const s = await readSurvey(started, { _id: surveyId });
+      return s && /not connected/.test(s.lastError ?? '') ? s : undefined;
+    }, WAIT, 'the survey put back while Discord is not connected');
+    assert.notEqual(waiting.state, 'failed');
+    assert.equal(waiting.attempts ?? 0, 0, 'waiting for the connection is not a failed attempt');
+    const send = discordChannel.send({ surveyId: 's', conversationId: 'c', customerId: customer.id, locale: 'en' }, { kind: 'question', text: 'hi', choices: [] });
+    await assert.rejects(send, (err: unknown) => err instanceof TransientSendError && (err.retryAfterMs ?? 0) > 0 && /not connected/.test(err.message));
 
-      // Discord comes back: the adapter connects in the background and the survey is asked.
-      other.clearFailures();
-      const question = await eventually(async () => other.dmsTo(customer.id)[0], WAIT, 'the survey question by DM once Discord is back');
-      assert.match(question.content, /Acme/);
-      const asked = await eventually(async () => {
-        const s = await readSurvey(started!, { _id: surveyId });
-        return s?.state === 'asked' ? s : undefined;
-      }, WAIT, 'the survey asked');
-      assert.equal(asked.attempts ?? 0, 0);
-      assert.equal(other.dmsTo(customer.id).length, 1, 'asked once');
-      assert.ok(log.lines.some((l) => /^discord: connected \(in the background\)/.test(l.msg)));
-      assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 0$/m);
-    } finally {
-      await started?.close();
-      await hook.stop();
-      await other.stop();
-    }
+    // Discord comes back: the adapter connects in the background and the survey is asked.
+    other.clearFailures();
+    const question = await eventually(async () => other.dmsTo(customer.id)[0], WAIT, 'the survey question by DM once Discord is back');
+    assert.match(question.content, /Acme/);
+    const asked = await eventually(async () => {
+      const s = await readSurvey(started, { _id: surveyId });
+      return s?.state === 'asked' ? s : undefined;
+    }, WAIT, 'the survey asked');
+    assert.equal(asked.attempts ?? 0, 0);
+    assert.equal(other.dmsTo(customer.id).length, 1, 'asked once');
+    assert.ok(log.lines.some((l) => /^discord: connected \(in the background\)/.test(l.msg)));
+    assert.match(await scrape(started), /^nps_channel_connecting\{channel="discord"\} 0$/m);
   }, 90_000);
 
   test('a refused token (401 on GET /gateway/bot): start-up fails at once, one request, naming DISCORD_TOKEN', async () => {
@@ -148,91 +161,65 @@ describe('discord start-up while Discord fails', () => {
   }, 60_000);
 
   test('the gateway closes the connection right after IDENTIFY (4000): discord.js identifies again (after its 5 s identify spacing) and start-up completes', async () => {
-    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
-    const otherServer = buildSupportServer(other);
+    const { other, otherServer } = await ownDiscord();
     other.gateway.closeOnIdentify.push(4000);
     const env = otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' });
     const log = recordingLogger();
-    let started: TestApp | undefined;
-    try {
-      started = await startTestApp({ label: 'discordidentify', env, channels: [channelFor(env, log.logger)] });
-      assert.equal(other.gateway.identifies, 2, 'a closed IDENTIFY, then READY');
-      assert.ok(other.gateway.connected);
-      assert.deepEqual(other.requestsTo('GET', GATEWAY_BOT).map((r) => r.status), [200], 'one login: the reconnects are discord.js\'s own');
-    } finally {
-      await started?.close();
-      await other.stop();
-    }
+    const started = await startOwnApp({ label: 'discordidentify', env, channels: [channelFor(env, log.logger)] });
+    assert.equal(other.gateway.identifies, 2, 'a closed IDENTIFY, then READY');
+    assert.ok(other.gateway.connected);
+    assert.deepEqual(other.requestsTo('GET', GATEWAY_BOT).map((r) => r.status), [200], 'one login: the reconnects are discord.js\'s own');
   }, 60_000);
 
   test('the first try does not answer in time (READY held back by a closed IDENTIFY): start-up goes on without waiting for it, and the try connects in the background', async () => {
-    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
-    const otherServer = buildSupportServer(other);
+    const { other, otherServer } = await ownDiscord();
     // discord.js identifies again only after 5 s: the first try takes that long to become READY.
     other.gateway.closeOnIdentify.push(4000);
     const env = otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' });
     const log = recordingLogger();
     const channel = new DiscordChannel(readDiscordSettings(env)!, log.logger, { startUpBackoff: FAST, startUpForegroundMs: 300 });
-    let started: TestApp | undefined;
-    try {
-      started = await startTestApp({ label: 'discordslow', env, channels: [channel] });
-      // Said when start-up went on (before start() returned), and before READY came.
-      const wentOn = log.lines.findIndex((l) => l.level === WARN && /^discord: not connected yet/.test(l.msg) && /no answer within/.test(String(l.why)));
-      assert.ok(wentOn >= 0, 'start-up went on without waiting for the first try');
-      await eventually(async () => log.lines.some((l) => l.msg === 'discord: connected (in the background)'), WAIT, 'connected in the background');
-      assert.ok(wentOn < log.lines.findIndex((l) => l.msg === 'discord: connected (in the background)'));
-      assert.equal(other.gateway.identifies, 2);
-      assert.deepEqual(other.requestsTo('GET', GATEWAY_BOT).map((r) => r.status), [200], 'the same try, not a new login');
-      assert.equal(channel.connecting(), false);
-    } finally {
-      await started?.close();
-      await other.stop();
-    }
+    const started = await startOwnApp({ label: 'discordslow', env, channels: [channel] });
+    // Said when start-up went on (before start() returned), and before READY came.
+    const wentOn = log.lines.findIndex((l) => l.level === WARN && /^discord: not connected yet/.test(l.msg) && /no answer within/.test(String(l.why)));
+    assert.ok(wentOn >= 0, 'start-up went on without waiting for the first try');
+    await eventually(async () => log.lines.some((l) => l.msg === 'discord: connected (in the background)'), WAIT, 'connected in the background');
+    assert.ok(wentOn < log.lines.findIndex((l) => l.msg === 'discord: connected (in the background)'));
+    assert.equal(other.gateway.identifies, 2);
+    assert.deepEqual(other.requestsTo('GET', GATEWAY_BOT).map((r) => r.status), [200], 'the same try, not a new login');
+    assert.equal(channel.connecting(), false);
   }, 60_000);
 
   test('READY does not come in time: that client is destroyed and a fresh one logs in again', async () => {
-    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
-    const otherServer = buildSupportServer(other);
+    const { other, otherServer } = await ownDiscord();
     // discord.js would identify again only after 5 s; the try gives up on READY before that.
     other.gateway.closeOnIdentify.push(4000);
     const env = otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' });
     const log = recordingLogger();
     const channel = new DiscordChannel(readDiscordSettings(env)!, log.logger, { startUpBackoff: FAST, readyTimeoutMs: 1_500 });
-    let started: TestApp | undefined;
-    try {
-      started = await startTestApp({ label: 'discordready', env, channels: [channel] });
-      await eventually(async () => other.gateway.connected, WAIT, 'connected by a second login');
-      assert.ok(other.requestsTo('GET', GATEWAY_BOT).length >= 2, 'a second login');
-      const retries = log.lines.filter((l) => l.level === WARN && /^discord: connecting failed; trying again/.test(l.msg));
-      assert.match(String(retries[0]?.reason), /did not become ready/);
-    } finally {
-      await started?.close();
-      await other.stop();
-    }
+    const started = await startOwnApp({ label: 'discordready', env, channels: [channel] });
+    await eventually(async () => other.gateway.connected, WAIT, 'connected by a second login');
+    assert.ok(other.requestsTo('GET', GATEWAY_BOT).length >= 2, 'a second login');
+    const retries = log.lines.filter((l) => l.level === WARN && /^discord: connecting failed; trying again/.test(l.msg));
+    assert.match(String(retries[0]?.reason), /did not become ready/);
   }, 60_000);
 
   test('stopped while Discord keeps failing: stop() ends the background tries before it returns, and sends are told to wait', async () => {
-    const other = await FakeDiscord.start({ token: TEST_DISCORD_TOKEN, heartbeatIntervalMs: 250 });
-    const otherServer = buildSupportServer(other);
+    const { other, otherServer } = await ownDiscord();
     other.failNext('GET', GATEWAY_BOT, 10_000, 503);
     const db = await openTestDb('discordstop');
+    undo.push(() => db.drop());
     const log = recordingLogger();
     const channel = channelFor(otherServer.env({ DISCORD_THREAD_FALLBACK: 'false' }), log.logger);
     const sink = { resolved: () => Promise.reject(new Error('unused')), message: () => Promise.reject(new Error('unused')) };
     const question = () => channel.send({ surveyId: 's', conversationId: 'c', customerId: otherServer.agent.id, locale: 'en' }, { kind: 'question', text: 'hi', choices: [] });
-    try {
-      // The first try failed in a way that passes: start() returns, the tries go on.
-      await channel.start({ sink, logger: log.logger, http: Router(), state: new MongoChannelStateStore(db.conn, 'discord') });
-      await eventually(async () => log.lines.filter((l) => l.level === WARN && /trying again/.test(l.msg)).length >= 2, WAIT, 'two failed tries');
-      await assert.rejects(question(), (err: unknown) => err instanceof TransientSendError && (err.retryAfterMs ?? 0) > 0);
-      await channel.stop();
-      // The loop has ended (it logs this only by leaving): no try comes after this.
-      assert.ok(log.lines.some((l) => /^discord: stopped while connecting/.test(l.msg)), 'the background tries ended within stop()');
-      await assert.rejects(question(), (err: unknown) => err instanceof TransientSendError && /not connected/.test(err.message));
-    } finally {
-      await db.drop();
-      await other.stop();
-    }
+    // The first try failed in a way that passes: start() returns, the tries go on.
+    await channel.start({ sink, logger: log.logger, http: Router(), state: new MongoChannelStateStore(db.conn, 'discord') });
+    await eventually(async () => log.lines.filter((l) => l.level === WARN && /trying again/.test(l.msg)).length >= 2, WAIT, 'two failed tries');
+    await assert.rejects(question(), (err: unknown) => err instanceof TransientSendError && (err.retryAfterMs ?? 0) > 0);
+    await channel.stop();
+    // The loop has ended (it logs this only by leaving): no try comes after this.
+    assert.ok(log.lines.some((l) => /^discord: stopped while connecting/.test(l.msg)), 'the background tries ended within stop()');
+    await assert.rejects(question(), (err: unknown) => err instanceof TransientSendError && /not connected/.test(err.message));
   }, 60_000);
 });
 
