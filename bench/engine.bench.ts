@@ -49,7 +49,6 @@ export async function run(): Promise<void> {
   let commands = 0;
   const byName = new Map<string, number>();
   db.conn.getClient().on('commandStarted', (e: { commandName: string }) => { commands++; byName.set(e.commandName, (byName.get(e.commandName) ?? 0) + 1); });
-  const cpuMs = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
   try {
     const logger = silentLogger();
     const channel = new NullChannel();
@@ -194,8 +193,13 @@ async function baseline(conn: Connection, name: string, conversations: number, c
     await raw.findOneAndUpdate({ ...(byCustomer ? customer : { _id: insertedId }), state: 'scored' }, { $set: { state: 'completed', comment: 'Quick and kind help' } });
   });
   const seconds = (performance.now() - t) / 1000;
-  const u = process.cpuUsage(c);
-  return { perS: conversations / seconds, cpuMs: (u.user + u.system) / 1000, serverMs: serverMsSince(s0), commands: commandsSoFar() - n };
+  return { perS: conversations / seconds, cpuMs: cpuMs(c), serverMs: serverMsSince(s0), commands: commandsSoFar() - n };
+}
+
+/** This process's CPU since `since` (ms). */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
 }
 
 /** The server's CPU since `since` (ms), when the server is the local test server; else null. */
