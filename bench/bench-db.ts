@@ -55,3 +55,9 @@ export function serverCpuMs(uri = benchUri()): number | null {
     return null;
   }
 }
+
+/** The server's CPU since `since` (a serverCpuMs reading), in ms; null when either reading is. */
+export function serverMsSince(since: number | null): number | null {
+  const now = serverCpuMs();
+  return since === null || now === null ? null : now - since;
+}

@@ -12,7 +12,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { mongo, Types } from 'mongoose';
-import { openBenchDb, serverCpuMs } from './bench-db.ts';
+import { openBenchDb, serverCpuMs, serverMsSince } from './bench-db.ts';
 
 type Shape = (c: mongo.Collection, ids: Types.ObjectId[], i: number) => Promise<unknown>;
 
@@ -50,10 +50,10 @@ export async function run(): Promise<void> {
       const server = serverCpuMs();
       for (let i = 0; i < ops; i++) await shape(c, ids, i);
       const u = process.cpuUsage(cpu);
-      const serverAfter = serverCpuMs();
+      const serverMs = serverMsSince(server);
       figures[name] = {
         client_cpu_ms: Math.round(((u.user + u.system) / 1000 / ops) * 1000) / 1000,
-        server_cpu_ms: server === null || serverAfter === null ? null : Math.round(((serverAfter - server) / ops) * 1000) / 1000,
+        server_cpu_ms: serverMs === null ? null : Math.round((serverMs / ops) * 1000) / 1000,
       };
     }
     console.log(JSON.stringify({ bench: 'command-cost', documents: docs, commands_per_shape: ops, ...figures }));

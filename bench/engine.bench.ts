@@ -25,7 +25,7 @@ import { SurveyEngine } from '../src/conversation/engine.ts';
 import { Outbox } from '../src/conversation/outbox.ts';
 import { Templates } from '../src/conversation/templates.ts';
 import { silentLogger } from '../src/logger.ts';
-import { openBenchDb, percentile, pool, serverCpuMs } from './bench-db.ts';
+import { openBenchDb, percentile, pool, serverCpuMs, serverMsSince } from './bench-db.ts';
 import { surveyModel } from '../src/storage/surveys/survey-model.ts';
 
 /**
@@ -200,12 +200,6 @@ async function baseline(conn: Connection, name: string, conversations: number, c
 function cpuMs(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
-}
-
-/** The server's CPU since `since` (ms), when the server is the local test server; else null. */
-function serverMsSince(since: number | null): number | null {
-  const now = serverCpuMs();
-  return since === null || now === null ? null : now - since;
 }
 
 function perConversation(ms: number | null, conversations: number): number | null {
