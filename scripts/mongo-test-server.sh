@@ -2,6 +2,11 @@
 # The MongoDB-protocol server for tests and development on machines without mongod:
 # mongo-java-server 1.47.0 (Maven Central, Apache-2.0) behind our launcher
 # (scripts/mongo-java-server/MongoTestServer.java), on 127.0.0.1, reporting MongoDB 5.0.
+# In memory (tests) the launcher also serves equality look-ups from indexes, as MongoDB's
+# planner does: a unique index (`_id` too) for any filter that pins all its keys, a non-unique
+# index (which the stock memory backend does not keep) for a filter that pins its first key(s);
+# the stock backend scans both. Ranges, `$or`, null and missing fields still scan. The files
+# beside the launcher (IndexedMemoryBackend.java and the classes it names) say how and why.
 #
 #   scripts/mongo-test-server.sh install   fetch the jars with Maven and compile the launcher (once)
 #   scripts/mongo-test-server.sh start     install if needed, start, wait for a real `hello`, print the URI
@@ -22,25 +27,44 @@ DATA_FILE="${MONGO_TEST_DATA_FILE:-}"
 
 log() { echo "mongo-test-server.sh: $*" >&2; }
 
-installed() {
-  [ -f "$DIR/classes/MongoTestServer.class" ] && [ -f "$DIR/lib/mongo-java-server-1.47.0.jar" ] \
-    && [ -f "$DIR/lib/slf4j-simple-2.0.17.jar" ] \
-    && [ "$DIR/classes/MongoTestServer.class" -nt "$SRC/MongoTestServer.java" ] \
-    && [ "$DIR/classes/MongoTestServer.class" -nt "$SRC/pom.xml" ]
+jars_installed() {
+  [ -f "$DIR/lib/mongo-java-server-1.47.0.jar" ] && [ -f "$DIR/lib/slf4j-simple-2.0.17.jar" ] \
+    && [ "$DIR/lib/mongo-java-server-1.47.0.jar" -nt "$SRC/pom.xml" ]
 }
+
+# The sources' digest, kept beside the classes compiled from them: a changed, added or removed
+# source recompiles, whatever the files' dates (a copied classes directory is newer than all).
+sources_digest() { cat "$SRC"/*.java | sha1sum | cut -d' ' -f1; }
+
+compiled() {
+  [ -f "$DIR/classes/MongoTestServer.class" ] && [ -f "$DIR/classes/sources.sha1" ] \
+    && [ "$(cat "$DIR/classes/sources.sha1")" = "$(sources_digest)" ]
+}
+
+installed() { jars_installed && compiled; }
 
 classpath() { echo "$DIR/classes:$DIR/lib/*"; }
 
 install() {
   if installed; then return 0; fi
   command -v java >/dev/null && command -v javac >/dev/null || { log "needs Java 17+ (java and javac)"; exit 1; }
-  command -v mvn >/dev/null || { log "needs Maven (mvn) to fetch mongo-java-server from Maven Central"; exit 1; }
-  rm -rf "$DIR/lib" "$DIR/classes" # a jar left from an older pom would stay on the classpath
-  mkdir -p "$DIR/lib" "$DIR/classes"
-  log "fetching mongo-java-server 1.47.0 from Maven Central"
-  mvn -q -B -f "$SRC/pom.xml" dependency:copy-dependencies -DoutputDirectory="$DIR/lib" >&2 \
-    || { log "Maven could not fetch the jars"; exit 1; }
-  javac -nowarn -d "$DIR/classes" -cp "$DIR/lib/*" "$SRC/MongoTestServer.java" >&2
+  if ! jars_installed; then
+    command -v mvn >/dev/null || { log "needs Maven (mvn) to fetch mongo-java-server from Maven Central"; exit 1; }
+    rm -rf "$DIR/lib" # a jar left from an older pom would stay on the classpath
+    mkdir -p "$DIR/lib"
+    log "fetching mongo-java-server 1.47.0 from Maven Central"
+    mvn -q -B -f "$SRC/pom.xml" dependency:copy-dependencies -DoutputDirectory="$DIR/lib" >&2 \
+      || { log "Maven could not fetch the jars"; exit 1; }
+    touch "$DIR/lib"/*.jar # newer than the pom, whatever dates Maven kept
+  fi
+  # Into a fresh directory, swapped in whole: no class of a deleted source stays behind, and a
+  # server still running from the old one (restart it to get the new) never sees a half-written one.
+  rm -rf "$DIR/classes.new"
+  mkdir -p "$DIR/classes.new"
+  javac -nowarn -d "$DIR/classes.new" -cp "$DIR/lib/*" "$SRC"/*.java >&2
+  sources_digest > "$DIR/classes.new/sources.sha1"
+  rm -rf "$DIR/classes"
+  mv "$DIR/classes.new" "$DIR/classes"
 }
 
 uri() { echo "mongodb://127.0.0.1:$PORT/"; }

@@ -2,7 +2,6 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
@@ -19,11 +18,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * mongo-java-server on loopback, made acceptable to the MongoDB 7.x Node driver.
  *
  * Usage: java MongoTestServer <port> [h2-file]
- * Without a file: memory backend (tests). With one: H2 backend persisted to that file (development).
+ * Without a file: memory backend (tests), with indexes that serve equality look-ups
+ * (IndexedMemoryBackend). With one: the stock H2 backend persisted to that file (development).
  *
  * Why a launcher: the server answers `isMaster` with maxWireVersion 8 and has no `hello`;
  * the driver inside mongoose 9 needs wire version >= 9 and prefers `hello`. We report
- * MongoDB 5.0 (wire 13) and answer `hello` from `isMaster`. Everything else is the stock server.
+ * MongoDB 5.0 (wire 13) and answer `hello` from `isMaster`.
+ *
+ * Why indexed look-ups: the stock memory backend uses an index only when a filter's fields are
+ * exactly a unique index's keys, and keeps no non-unique index at all, so `{_id: X, state: 'asked'}`
+ * or `{channel, 'customer.id', state: {$in: [...]}}` (one index seek on MongoDB) scan the whole
+ * collection, and a benchmark measures those scans rather than the bot. IndexedMemoryBackend
+ * lets a unique index serve any filter that pins all its keys (PointLookupUniqueIndex) and keeps
+ * non-unique indexes by key prefix (PrefixSecondaryIndex); IndexedMemoryCollection picks one as
+ * MongoDB's planner would for equality. Candidates are a superset of the matches, in the order
+ * of a scan, and the stock matcher applies the whole filter to them, so results are the stock
+ * server's (test/storage/test-server-indexes.test.ts compares them with scans). Ranges, `$or`,
+ * null and missing fields still scan. Everything else is the stock server.
  *
  * Why one lock: the memory backend keeps a collection's documents in a plain list that a scan
  * reads without holding the collection's monitor, so a find racing an insert from another
@@ -41,7 +52,7 @@ public final class MongoTestServer {
       System.exit(2);
     }
     int port = Integer.parseInt(args[0]);
-    MongoBackend backend = args.length > 1 ? new H2Backend(args[1]) : new MemoryBackend();
+    MongoBackend backend = args.length > 1 ? new H2Backend(args[1]) : new IndexedMemoryBackend();
     backend.version(ServerVersion.MONGO_5_0);
     MongoServer server = new MongoServer(withHello(backend));
     server.bind("127.0.0.1", port);
