@@ -16,7 +16,8 @@
 #
 # Settings: MONGO_TEST_PORT (default 27117); MONGO_TEST_DIR (default ./.mongo-test-server,
 # where jars, pid and log live); MONGO_TEST_DATA_FILE: an H2 file to keep the data in
-# (development); unset, the data lives in memory and is gone at stop (tests).
+# (development); unset, the data lives in memory and is gone at stop (tests). MONGO_TEST_LOG_SCANS=1:
+# the server log names the fields of every filter that scans a collection (in memory only).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -89,7 +90,8 @@ start() {
   if running && answers; then uri; return 0; fi
   local args=("$PORT")
   if [ -n "$DATA_FILE" ]; then mkdir -p "$(dirname "$DATA_FILE")"; args+=("$DATA_FILE"); fi
-  nohup java -Xss4m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(classpath)" MongoTestServer "${args[@]}" > "$DIR/server.log" 2>&1 &
+  nohup java -Xss4m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dmongo.test.logScans="${MONGO_TEST_LOG_SCANS:+true}" \
+    -cp "$(classpath)" MongoTestServer "${args[@]}" > "$DIR/server.log" 2>&1 &
   echo $! > "$DIR/pid"
   # A JVM starts in seconds on an idle machine and in a minute or more on a loaded one: a bound in time, not in tries.
   local deadline=$((SECONDS + ${MONGO_TEST_START_SECONDS:-180}))

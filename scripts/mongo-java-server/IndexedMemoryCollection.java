@@ -14,6 +14,9 @@ import de.bwaldvogel.mongo.bson.Document;
  * canHandle says yes, in declaration order. Every candidate still goes through the stock matcher.
  */
 final class IndexedMemoryCollection extends MemoryCollection {
+  /** -Dmongo.test.logScans=true (MONGO_TEST_LOG_SCANS=1): name on stderr the fields of each filter that scans. */
+  private static final boolean LOG_SCANS = Boolean.getBoolean("mongo.test.logScans");
+
   IndexedMemoryCollection(MongoDatabase database, String collectionName, CollectionOptions options, CursorRegistry cursorRegistry) {
     super(database, collectionName, options, cursorRegistry);
   }
@@ -22,7 +25,10 @@ final class IndexedMemoryCollection extends MemoryCollection {
   protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize,
                                        Document fieldSelector) {
     Index<Integer> chosen = isNaturalDescending(orderBy) ? null : indexFor(query); // index order is ascending positions
-    if (chosen == null) return matchDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+    if (chosen == null) {
+      if (LOG_SCANS && !query.isEmpty()) System.err.println("scan " + getFullName() + " " + query.keySet() + " of " + count());
+      return matchDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+    }
     return matchDocuments(query, chosen.getPositions(query), orderBy, numberToSkip, limit, batchSize, fieldSelector);
   }
 
