@@ -35,10 +35,10 @@ export async function pool(count: number, concurrency: number, job: (i: number) 
 /**
  * CPU time (ms) the database server has used so far, when it is the local test server of
  * scripts/mongo-test-server.sh serving `uri` (its pid file, and its command line naming the
- * URI's port); null for any other server, whose CPU this process cannot see. On the test
- * server a query that is not an exact unique key scans its collection, so this is where a
- * benchmark's time goes that MongoDB, with the indexes of src/storage/hot-queries.ts, spends on
- * index seeks instead.
+ * URI's port); null for any other server, whose CPU this process cannot see. The test server
+ * answers equality filters from the collection's indexes, as MongoDB does with those of
+ * src/storage/hot-queries.ts, but scans for ranges, `$or` and aggregations, so this is also
+ * where a benchmark's time goes that MongoDB spends on index range scans instead.
  */
 export function serverCpuMs(uri = benchUri()): number | null {
   try {

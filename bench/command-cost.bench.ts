@@ -6,7 +6,8 @@
  * one index seek; the test server (scripts/mongo-java-server) serves them from the same
  * indexes: `_id` with other fields from the `_id` index, channel and customer from
  * `{channel, customer.id, state}` (the stock mongo-java-server scanned both). A shape that
- * costs more the larger BENCH_COST_DOCS is a scan. The engine bench's server time goes here
+ * costs more the larger BENCH_COST_DOCS is a scan (a findAndModify's scan stops at its first
+ * match, so there it grows with the match's place). The engine bench's server time goes here
  * (a reply finds its survey by channel and customer).
  *
  * BENCH_COST_DOCS (default 2000): documents in the collection; BENCH_COST_OPS (default
