@@ -165,7 +165,7 @@ function apply(c: Collection, o: Op, ids: unknown[], fresh: () => number, scan: 
     }
     case 'findOneAndUpdate': {
       const upsert = o.upsert ? { $setOnInsert: { _id: ids[fresh()], conversationId: fresh() } } : {};
-      return outcome(() => c.findOneAndUpdate(f(o.filter), { ...o.update, ...upsert }, { sort: o.sort, upsert: o.upsert, returnDocument: 'after' }));
+      return outcome(() => c.findOneAndUpdate(f(o.filter), { ...o.update, ...upsert }, { sort: o.sort as mongoose.mongo.Sort, upsert: o.upsert, returnDocument: 'after' }));
     }
     case 'replaceOne': return outcome(() => c.replaceOne(f(o.filter), { conversationId: fresh(), ...o.doc }));
     case 'deleteOne':
@@ -207,7 +207,7 @@ describe('test server index look-ups', () => {
           for (const q of queries(ids)) {
             const from = (c: Collection, filter: Doc) => {
               let cursor = c.find(filter);
-              if (q.sort) cursor = cursor.sort(q.sort as never);
+              if (q.sort) cursor = cursor.sort(q.sort as mongoose.mongo.Sort);
               if (q.limit) cursor = cursor.limit(q.limit);
               return cursor.toArray();
             };
