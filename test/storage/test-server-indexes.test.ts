@@ -222,6 +222,26 @@ describe('test server index look-ups', () => {
     }), { numRuns: Number(process.env.INDEX_PROPERTY_RUNS ?? 15) });
   }, 300_000);
 
+  test('a unique index on a path through arrays still finds every match of a filter that pins its key', async () => {
+    const c = db.collection('unique_multikey');
+    await c.createIndex({ 'a.b': 1 }, { unique: true });
+    await c.insertMany([
+      { _id: 1 as never, a: [{ b: 1 }, { b: [2, 3] }], x: 1 },
+      { _id: 2 as never, a: { b: 4 }, x: 1 },
+      { _id: 3 as never, a: [{ b: 5 }], x: 2 },
+      { _id: 4 as never, a: [[{ b: 7 }]], x: 1 }, // mongo-java-server's matcher finds 7 here; its index key does not
+    ]);
+    const filters = [{ 'a.b': 2, x: 1 }, { 'a.b': 3, x: 1 }, { 'a.b': 4, x: 1 }, { 'a.b': 5, x: 2 }, { 'a.b': { $in: [1, 3, 5] }, x: { $gt: 0 } }];
+    for (const filter of [...filters, { 'a.b': 7, x: 1 }, { 'a.b': 7 }]) {
+      const scanned = await c.find({ $and: [filter] }).toArray();
+      if (filters.includes(filter)) assert.ok(scanned.length > 0, JSON.stringify(filter));
+      assert.deepStrictEqual(await c.find(filter).toArray(), scanned, JSON.stringify(filter));
+    }
+    await c.updateOne({ _id: 3 as never }, { $set: { a: { b: 5 } } }); // from an array to a scalar: the same key
+    assert.deepStrictEqual((await c.find({ 'a.b': 5, x: 2 }).toArray()).map((d) => d._id), [3]);
+    await c.drop();
+  });
+
   test('the indexes are described as declared, and still after documents come and go', async () => {
     const c = db.collection('described');
     await c.createIndex({ channel: 1, 'customer.id': 1, state: 1 });
