@@ -231,7 +231,7 @@ describe('test server index look-ups', () => {
       { _id: 3 as never, a: [{ b: 5 }], x: 2 },
       { _id: 4 as never, a: [[{ b: 7 }]], x: 1 }, // mongo-java-server's matcher finds 7 here; its index key does not
     ]);
-    const filters = [{ 'a.b': 2, x: 1 }, { 'a.b': 3, x: 1 }, { 'a.b': 4, x: 1 }, { 'a.b': 5, x: 2 }, { 'a.b': { $in: [1, 3, 5] }, x: { $gt: 0 } }];
+    const filters: Doc[] = [{ 'a.b': 2, x: 1 }, { 'a.b': 3, x: 1 }, { 'a.b': 4, x: 1 }, { 'a.b': 5, x: 2 }, { 'a.b': { $in: [1, 3, 5] }, x: { $gt: 0 } }];
     for (const filter of [...filters, { 'a.b': 7, x: 1 }, { 'a.b': 7 }]) {
       const scanned = await c.find({ $and: [filter] }).toArray();
       if (filters.includes(filter)) assert.ok(scanned.length > 0, JSON.stringify(filter));
