@@ -34,7 +34,7 @@ final class PrefixSecondaryIndex extends Index<Integer> {
   private final TreeSet<Integer> alwaysCandidates = new TreeSet<>();
   /** Index.remove(document) gets no position: the document's `_id` gives it. */
   private final Map<Object, Integer> positionsById = new HashMap<>();
-  /** A document without `_id` (system collections only) cannot be found again: lookups stop. */
+  /** A document without `_id` (system collections) or with a null one cannot be found again: lookups stop. */
   private boolean withoutIds;
 
   PrefixSecondaryIndex(String name, List<IndexKey> keys, boolean sparse) {
