@@ -84,7 +84,7 @@ export function createReports(deps: ReportsDeps): Reports {
   const followups = new Followups(deps.conn, deps.config.followups);
   const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now, locale: settings.locale });
   const reminders = new OverdueReminders({ followups, target: settings.alertTarget, post: deps.post, logger, now });
-  const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
+  const kickAlerts = (): void => { void alerts.sendDue(); }; // a failed pass is logged by the alerts
   const sync = new SurveySync({ conn: deps.conn, rollups, followups, logger, now, onFollowupOpened: kickAlerts });
   const themes = ThemeTagging.forConfig(deps.conn, deps.config, logger, now);
   const digests = new Digests({ conn: deps.conn, settings, followups, post: deps.post, logger, now, themes: themes.tagger.themes });
