@@ -39,8 +39,6 @@ export class DetractorAlerts {
   private readonly surveys: SurveyReader;
   /** One pass at a time; a call during a pass asks for one more (a follow-up opened after it looked). */
   private readonly passes: SingleFlightLoop;
-  /** Alerts posted by this process (sendDue's count). */
-  private sent = 0;
 
   constructor(private readonly deps: AlertDeps) {
     this.surveys = new SurveyReader(deps.conn);
@@ -50,11 +48,9 @@ export class DetractorAlerts {
     });
   }
 
-  /** Send every due alert; resolves after a pass begun after this call, with how many alerts were posted meanwhile. */
-  async sendDue(): Promise<number> {
-    const before = this.sent;
-    await this.passes.request();
-    return this.sent - before;
+  /** Send every due alert; resolves after a pass begun after this call (a failed pass is logged, not thrown). */
+  sendDue(): Promise<void> {
+    return this.passes.request();
   }
 
   /** Start no more passes; resolves when the current one ends. */
@@ -82,7 +78,6 @@ export class DetractorAlerts {
       // Posted: stamp it. Failing that, the alert would be posted again once the lease runs out, so try hard.
       await this.markSent(claimed, target);
       this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
-      this.sent++;
     }
   }
 

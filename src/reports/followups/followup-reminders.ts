@@ -31,8 +31,6 @@ export interface ReminderDeps {
 export class OverdueReminders {
   /** One pass at a time; a call during a pass shares it (reminders fall due by the clock, not by events). */
   private readonly passes: SingleFlightLoop;
-  /** Reminders posted by this process (sendDue's count). */
-  private sent = 0;
 
   constructor(private readonly deps: ReminderDeps) {
     this.passes = new SingleFlightLoop({
@@ -42,11 +40,9 @@ export class OverdueReminders {
     });
   }
 
-  /** Post every reminder that is due; concurrent calls share one pass. Returns how many were posted meanwhile. */
-  async sendDue(): Promise<number> {
-    const before = this.sent;
-    await this.passes.request();
-    return this.sent - before;
+  /** Post every reminder that is due; concurrent calls share one pass (a failed pass is logged, not thrown). */
+  sendDue(): Promise<void> {
+    return this.passes.request();
   }
 
   /** Start no more passes; resolves when the current one ends. */
@@ -73,7 +69,6 @@ export class OverdueReminders {
       }
       await this.markSent(claimed);
       this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'overdue follow-up reminder sent');
-      this.sent++;
     }
   }
 
