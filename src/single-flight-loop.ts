@@ -29,14 +29,14 @@ export class SingleFlightLoop {
 
   constructor(private readonly options: SingleFlightLoopOptions) {}
 
-  /** A pass now, then every `intervalMs` (if set). After stop(), starts the loop again. */
-  start(): void {
+  /** A pass now, then every `intervalMs` (if set); resolves when that first pass has ended. After stop(), starts the loop again. */
+  start(): Promise<void> {
     if (this.stopping.signal.aborted) this.stopping = new AbortController();
     if (this.options.intervalMs !== undefined && !this.timer) {
       this.timer = setInterval(() => void this.request(), this.options.intervalMs);
       this.timer.unref();
     }
-    void this.request();
+    return this.request();
   }
 
   /**

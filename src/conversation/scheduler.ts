@@ -21,7 +21,7 @@ export class Scheduler {
 
   /** A tick now, then every interval. */
   start(): void {
-    this.loop.start();
+    void this.loop.start();
   }
 
   /** Run a tick now (or right after the current one). Resolves when a tick begun after this call is done. */
