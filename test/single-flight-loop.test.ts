@@ -139,6 +139,16 @@ describe('start', () => {
     await vi.advanceTimersByTimeAsync(3 * INTERVAL);
     expect(seen.started).toBe(5);
   });
+
+  test('resolves when the first pass has ended', async () => {
+    const { seen, gates, pass, onError } = passes();
+    const l = loop({ pass, onError, intervalMs: INTERVAL });
+    const first = l.start();
+    expect(await settled(first)).toBe(false);
+    gates[0]!.open();
+    await first;
+    expect(seen).toMatchObject({ started: 1, ended: 1 });
+  });
 });
 
 describe('stop', () => {
