@@ -59,6 +59,15 @@ function loop(options: SingleFlightLoopOptions): SingleFlightLoop {
   return l;
 }
 
+/** A loop of held passes on a timer, started: its first pass is running. */
+async function startedLoop() {
+  const held = passes();
+  const l = loop({ pass: held.pass, onError: held.onError, intervalMs: INTERVAL });
+  void l.start();
+  await settle();
+  return { ...held, l };
+}
+
 beforeEach(() => { vi.useFakeTimers(); });
 afterEach(async () => {
   const open = loops;
@@ -69,10 +78,7 @@ afterEach(async () => {
 
 describe('one pass at a time', () => {
   test('requests and ticks during a pass start no second pass; they fold into one more pass after it', async () => {
-    const { seen, gates, pass, onError } = passes();
-    const l = loop({ pass, onError, intervalMs: INTERVAL });
-    l.start();
-    await settle();
+    const { seen, gates, l } = await startedLoop();
     expect(seen.started).toBe(1);
 
     const asked = [l.request(), l.request()];
@@ -153,10 +159,7 @@ describe('start', () => {
 
 describe('stop', () => {
   test('waits for the running pass, aborts its signal, and no pass starts after it', async () => {
-    const { seen, gates, pass, onError } = passes();
-    const l = loop({ pass, onError, intervalMs: INTERVAL });
-    l.start();
-    await settle();
+    const { seen, gates, l } = await startedLoop();
     const asked = l.request(); // would be one more pass
     const stopped = l.stop();
     expect(await settled(stopped)).toBe(false);
@@ -196,74 +199,69 @@ describe('stop', () => {
   });
 });
 
+/** Passes of which the first `failures` throw; what onError was given. */
+function failing(failures: number) {
+  const seen = { started: 0, errors: [] as unknown[] };
+  return {
+    seen,
+    pass: async (): Promise<void> => {
+      seen.started++;
+      if (seen.started <= failures) throw new Error(`failure ${seen.started}`);
+    },
+    onError: (err: unknown) => { seen.errors.push(err); },
+  };
+}
+
 describe('a pass that throws', () => {
   test('is handed to onError, and the next tick runs a pass', async () => {
-    const errors: unknown[] = [];
-    let started = 0;
-    const l = loop({
-      pass: async () => {
-        started++;
-        if (started === 1) throw new Error('database away');
-      },
-      onError: (err) => { errors.push(err); },
-      intervalMs: INTERVAL,
-    });
-    l.start();
+    const { seen, pass, onError } = failing(1);
+    const l = loop({ pass, onError, intervalMs: INTERVAL });
+    void l.start();
     await settle();
-    expect(errors.map((e) => (e as Error).message)).toEqual(['database away']);
+    expect(seen.errors.map((e) => (e as Error).message)).toEqual(['failure 1']);
     await vi.advanceTimersByTimeAsync(INTERVAL);
-    expect(started).toBe(2);
-    expect(errors).toHaveLength(1);
+    expect(seen).toMatchObject({ started: 2, errors: [expect.any(Error)] });
   });
 
   test('a request waiting on it resolves (it never rejects), and the next request runs a pass', async () => {
-    const errors: unknown[] = [];
-    let started = 0;
-    const l = loop({ pass: async () => { started++; throw new Error(`failure ${started}`); }, onError: (err) => { errors.push(err); } });
+    const { seen, pass, onError } = failing(Infinity);
+    const l = loop({ pass, onError });
     await expect(l.request()).resolves.toBeUndefined();
     await expect(l.request()).resolves.toBeUndefined();
-    expect(started).toBe(2);
-    expect(errors).toHaveLength(2);
+    expect(seen.started).toBe(2);
+    expect(seen.errors).toHaveLength(2);
   });
 
   test('with retry, is run again after a growing wait until it completes', async () => {
-    const errors: unknown[] = [];
-    let started = 0;
-    const l = loop({
-      pass: async () => {
-        started++;
-        if (started <= 3) throw new Error('discord away');
-      },
-      onError: (err) => { errors.push(err); },
-      retry: { firstMs: 100, maxMs: 150 },
-    });
+    const { seen, pass, onError } = failing(3);
+    const l = loop({ pass, onError, retry: { firstMs: 100, maxMs: 150 } });
     const asked = l.request();
     await settle();
-    expect(started).toBe(1);
+    expect(seen.started).toBe(1);
     await vi.advanceTimersByTimeAsync(99);
-    expect(started).toBe(1);
+    expect(seen.started).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(started).toBe(2); // after 100 ms
+    expect(seen.started).toBe(2); // after 100 ms
     await vi.advanceTimersByTimeAsync(149);
-    expect(started).toBe(2);
+    expect(seen.started).toBe(2);
     await vi.advanceTimersByTimeAsync(1);
-    expect(started).toBe(3); // after 150 ms (200, bounded)
+    expect(seen.started).toBe(3); // after 150 ms (200, bounded)
     await vi.advanceTimersByTimeAsync(150);
-    expect(started).toBe(4);
+    expect(seen.started).toBe(4);
     await asked;
-    expect(errors).toHaveLength(3);
+    expect(seen.errors).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(started).toBe(4); // done: no more tries
+    expect(seen.started).toBe(4); // done: no more tries
   });
 
   test('with retry, stop() ends the wait at once', async () => {
-    let started = 0;
-    const l = loop({ pass: async () => { started++; throw new Error('away'); }, onError: () => undefined, retry: { firstMs: 60_000, maxMs: 60_000 } });
+    const { seen, pass, onError } = failing(Infinity);
+    const l = loop({ pass, onError, retry: { firstMs: 60_000, maxMs: 60_000 } });
     const asked = l.request();
     await settle();
     await l.stop(); // no clock moved: the wait was cut short
     await asked;
-    expect(started).toBe(1);
+    expect(seen.started).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
   });
 });
