@@ -316,7 +316,18 @@ export class SurveyRepository {
     await this.model.updateOne({ _id: id, 'owed.id': owedId }, { $set: { 'owed.dueAt': dueAt, lastError } }).exec();
   }
 
-  /** Give the owed message up (refused for good, too many attempts, or the conversation moved past it). */
+  /**
+   * The platform or the shared send budget told the owed message to wait: try it again at
+   * `dueAt`, counting the try as a wait (not a failure). A message owed before `since`
+   * was recorded counts as owed from `now` (its first wait).
+   */
+  async waitOwed(id: SurveyId, owedId: string, dueAt: Date, now: Date, lastError: string): Promise<void> {
+    await this.model.updateOne({ _id: id, 'owed.id': owedId }, {
+      $set: { 'owed.dueAt': dueAt, lastError }, $inc: { 'owed.waits': 1 }, $min: { 'owed.since': now },
+    }).exec();
+  }
+
+  /** Give the owed message up (refused for good, too many attempts, owed too long, or the conversation moved past it). */
   async dropOwed(id: SurveyId, owedId: string, lastError?: string): Promise<void> {
     await this.model.updateOne({ _id: id, 'owed.id': owedId }, {
       $unset: { owed: '' }, ...(lastError ? { $set: { lastError } } : {}),
@@ -352,6 +363,13 @@ export class SurveyRepository {
   /** Try the manager's message again at `dueAt`. */
   async deferNote(id: SurveyId, noteId: string, dueAt: Date): Promise<void> {
     await this.model.updateOne({ _id: id, 'notes.id': noteId }, { $set: { 'notes.$.dueAt': dueAt } }).exec();
+  }
+
+  /** The manager's message was told to wait: try it again at `dueAt`, counted as a wait (as `waitOwed`). */
+  async waitNote(id: SurveyId, noteId: string, dueAt: Date, now: Date): Promise<void> {
+    await this.model.updateOne({ _id: id, 'notes.id': noteId }, {
+      $set: { 'notes.$.dueAt': dueAt }, $inc: { 'notes.$.waits': 1 }, $min: { 'notes.$.since': now },
+    }).exec();
   }
 
   // ── for reports ──────────────────────────────────────────────────────────────
