@@ -2,7 +2,9 @@
  * A follow-up, re-prompt or thanks that the platform could not take (a rate limit, an
  * outage) is kept on the survey and sent again by the scheduler, once; a message the
  * conversation has moved past is dropped; a permanent refusal is not retried; being told
- * to wait (a retry-after, no slot of the shared budget) does not use up the tries.
+ * to wait (a retry-after, no slot of the shared budget) does not use up the tries, and
+ * keeps the message's place until it is no longer relevant or owed longer than the
+ * survey's expiry window (EXPIRE_HOURS); failures give up after MAX_REPLY_ATTEMPTS.
  */
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -12,6 +14,10 @@ import { makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 import { MAX_REPLY_ATTEMPTS } from '../../src/conversation/send-retry-policy.ts';
+import { BotMetrics } from '../../src/metrics/bot-metrics.ts';
+import { countTransitions } from '../../src/metrics/engine-metrics.ts';
+import { HOUR } from '../helpers/engine.ts';
+import { recordingLogger, WARN, type LogLine } from '../helpers/log-lines.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let clock: TestClock;
@@ -99,5 +105,112 @@ describe('replies the platform could not take', () => {
     const s = await surveyModel(db.conn).findById(surveyId).lean();
     assert.equal(s?.owed, undefined);
     assert.match(s?.lastError ?? '', /dms_closed/);
+  });
+});
+
+describe('a message told to wait keeps its place; failures use up its tries', () => {
+  let log: ReturnType<typeof recordingLogger>;
+  let metrics: BotMetrics;
+
+  beforeEach(() => {
+    log = recordingLogger();
+    metrics = new BotMetrics({ processMetrics: false });
+    engine = makeEngine(db.conn, [channel], clock, {}, log.logger);
+    countTransitions(engine, metrics);
+  });
+
+  const givenUp = (surveyId: string): LogLine[] => log.lines.filter((l) => l.msg === 'owed message given up' && l.surveyId === surveyId);
+  const counted = async (labels: Record<string, string>): Promise<number> =>
+    (await metrics.owedGivenUp.get()).values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
+
+  /** The channel tells the customer's next send to wait `ms`; the clock moves past it and the scheduler takes the message again. */
+  async function waitedOnce(customer: string, ms: number): Promise<number> {
+    channel.retryAfter.set(customer, ms);
+    clock.advance(ms + 100);
+    return engine.sendOwed();
+  }
+
+  test('a follow-up told to wait ~1 s 60 times (a busy shared budget) is delivered once the platform takes it, while the survey is scored', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 1_000);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '9' })).status, 'scored');
+    for (let wait = 1; wait <= 60; wait++) {
+      assert.equal(await waitedOnce(customer, 1_000), 1, `taken again after wait ${wait}`);
+      const s = await surveyModel(db.conn).findById(surveyId).lean();
+      assert.equal(s?.owed?.key, 'followupPromoter', `still owed after wait ${wait}`);
+    }
+    clock.advance(1_100);
+    assert.equal(await engine.sendOwed(), 1);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'followup']);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed, undefined, 'settled');
+    assert.equal(s?.state, 'scored');
+    assert.equal(givenUp(surveyId).length, 0);
+    assert.equal(await counted({}), 0);
+  });
+
+  test('a follow-up still waiting when its survey expires is given up as no longer relevant, logged and counted, not sent late', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 1_000);
+    await engine.message({ channel: 'test', customerId: customer, text: '3' });
+    assert.equal(await waitedOnce(customer, 1_000), 1);
+    // The platform said wait again, for longer than the comment is awaited (72 h); the expiry sweep has not run yet.
+    assert.equal(await waitedOnce(customer, 73 * HOUR), 1);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed, undefined, 'no longer owed');
+    const lines = givenUp(surveyId);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]?.reason, 'no-longer-relevant');
+    assert.equal(await counted({ channel: 'test', message: 'followup', reason: 'no-longer-relevant' }), 1);
+  });
+
+  test('a thanks told to wait is given up once it would be owed longer than the survey\'s expiry window (72 h)', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 6 * HOUR);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '10 great help' })).status, 'completed');
+    let waits = 1;
+    for (; waits < 20; waits++) {
+      assert.equal(await waitedOnce(customer, 6 * HOUR), 1);
+      if ((await surveyModel(db.conn).findById(surveyId).lean())?.owed === undefined) break;
+    }
+    // Waits of 6 h (the longest a retry-after is honoured) fill the 72 h: the one that would end past them gives up.
+    assert.ok(waits >= 11 && waits <= 12, `given up after ${waits} waits`);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.match(s?.lastError ?? '', /given up: told to wait past 72 h/);
+    const lines = givenUp(surveyId);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]?.reason, 'owed-too-long');
+    assert.equal(lines[0]?.level, WARN);
+    assert.equal(await counted({ channel: 'test', message: 'thanks', reason: 'owed-too-long' }), 1);
+    // Nothing about the customer in the lines.
+    assert.doesNotMatch(log.text(), new RegExp(customer));
+  });
+
+  test('failures (a 5xx without a retry-after) still give up after MAX_REPLY_ATTEMPTS tries, waits in between not counted', async () => {
+    const { customer, surveyId } = await asked();
+    channel.failing.add(customer);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '6' })).status, 'scored');
+    // Two failures, then ten waits, then failures until it is given up.
+    clock.advance(31_000);
+    assert.equal(await engine.sendOwed(), 1);
+    channel.failing.delete(customer);
+    clock.advance(61_000); // the second failure's backoff
+    for (let wait = 0; wait < 10; wait++) assert.equal(await waitedOnce(customer, 1_000), 1);
+    channel.failing.add(customer);
+    let failures = 2;
+    while ((await surveyModel(db.conn).findById(surveyId).lean())?.owed !== undefined && failures < 20) {
+      clock.advance(10 * 60_000);
+      assert.equal(await engine.sendOwed(), 1);
+      failures++;
+    }
+    assert.equal(failures, MAX_REPLY_ATTEMPTS);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
+    const lines = givenUp(surveyId);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]?.reason, 'failed');
+    assert.equal(await counted({ channel: 'test', message: 'followup', reason: 'failed' }), 1);
+    assert.match((await surveyModel(db.conn).findById(surveyId).lean())?.lastError ?? '', /503.*given up: failed 5 times/);
   });
 });
