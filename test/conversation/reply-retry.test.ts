@@ -13,7 +13,8 @@ import { openTestDb } from '../helpers/database.ts';
 import { makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
-import { MAX_REPLY_ATTEMPTS } from '../../src/conversation/send-retry-policy.ts';
+import { MAX_REPLY_ATTEMPTS, nextStep } from '../../src/conversation/send-retry-policy.ts';
+import { NoSlotInTime } from '../../src/conversation/send-pacer.ts';
 import { BotMetrics } from '../../src/metrics/bot-metrics.ts';
 import { countTransitions } from '../../src/metrics/engine-metrics.ts';
 import { HOUR } from '../helpers/engine.ts';
@@ -120,8 +121,8 @@ describe('a message told to wait keeps its place; failures use up its tries', ()
   });
 
   const givenUp = (surveyId: string): LogLine[] => log.lines.filter((l) => l.msg === 'owed message given up' && l.surveyId === surveyId);
-  const counted = async (labels: Record<string, string>): Promise<number> =>
-    (await metrics.owedGivenUp.get()).values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
+  const counted = async (labels: Partial<Record<'channel' | 'message' | 'reason', string>>): Promise<number> =>
+    (await metrics.owedGivenUp.get()).values.filter((v) => (Object.entries(labels) as Array<[keyof typeof labels, string]>).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
 
   /** The channel tells the customer's next send to wait `ms`; the clock moves past it and the scheduler takes the message again. */
   async function waitedOnce(customer: string, ms: number): Promise<number> {
@@ -212,5 +213,33 @@ describe('a message told to wait keeps its place; failures use up its tries', ()
     assert.equal(lines[0]?.reason, 'failed');
     assert.equal(await counted({ channel: 'test', message: 'followup', reason: 'failed' }), 1);
     assert.match((await surveyModel(db.conn).findById(surveyId).lean())?.lastError ?? '', /503.*given up: failed 5 times/);
+  });
+
+  test('a message owed before `since` and `waits` were recorded keeps working: owed from its first wait on', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 6 * HOUR);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '10 all good' })).status, 'completed');
+    // As an older bot left it: attempts counted, no since, no waits.
+    await surveyModel(db.conn).updateOne({ _id: surveyId }, { $unset: { 'owed.since': '', 'owed.waits': '' }, $set: { 'owed.attempts': 3 } });
+    clock.advance(50 * HOUR); // owed long before; unknown to this document
+    assert.equal(await waitedOnce(customer, 6 * HOUR), 1);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed?.key, 'thanks', 'not given up on a guess');
+    assert.equal(s?.owed?.since?.getTime(), clock.now().getTime(), 'owed from its first wait');
+    assert.equal(s?.owed?.waits, 1);
+    // Then it is sent when the platform takes it.
+    clock.advance(6 * HOUR + 1_000);
+    assert.equal(await engine.sendOwed(), 1);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question', 'thanks']);
+  });
+
+  test('no slot of the shared send budget in time (NoSlotInTime, ~1 s) is a wait, however many came before', () => {
+    const now = new Date('2026-03-02T10:00:00Z');
+    const since = new Date(now.getTime() - HOUR);
+    const step = nextStep(new NoSlotInTime('no slot within 15000 ms', 900), { attempts: 500, waits: 499, since }, now, 72 * HOUR);
+    assert.deepEqual(step, { kind: 'wait', at: new Date(now.getTime() + 900) });
+    const failed = nextStep(new Error('socket hang up'), { attempts: 500, waits: 499, since }, now, 72 * HOUR);
+    assert.equal(failed.kind, 'retry', 'the second failure among 500 tries');
+    assert.equal(nextStep(new NoSlotInTime('no slot', 2 * HOUR), { attempts: 0, since }, new Date(since.getTime() + 71 * HOUR), 72 * HOUR).kind, 'give-up');
   });
 });
