@@ -71,7 +71,7 @@ export class ManagerMessages {
       // A wait keeps the message's place (send-retry-policy.ts); failures use up its tries.
       const now = core.now();
       const next = nextStep(err, note, now, owedForAtMostMs(core.settings));
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorKind(err), retry: next.kind !== 'give-up' }, 'message back to the customer not delivered');
+      core.logger[next.kind === 'wait' ? 'debug' : 'warn']({ surveyId: String(s._id), channel: s.channel, err: errorKind(err), retry: next.kind !== 'give-up' }, 'message back to the customer not delivered');
       if (next.kind === 'give-up') {
         await core.repo.settleNote(s._id, note.id);
         core.gaveUp(s, 'manager', next.reason, next.why);

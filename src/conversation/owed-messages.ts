@@ -42,7 +42,8 @@ export class OwedMessages {
       // wait, not a failure: it does not use up the tries a failing platform gets, and it
       // keeps the message's place until it is no longer worth sending (send-retry-policy.ts).
       const next = nextStep(err, owed, core.now(), owedForMs);
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorKind(err), retry: next.kind !== 'give-up' }, 'message not delivered');
+      // A wait is routine under a backlog (the rate-limit metrics count them): debug, not a warning.
+      core.logger[next.kind === 'wait' ? 'debug' : 'warn']({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorKind(err), retry: next.kind !== 'give-up' }, 'message not delivered');
       if (next.kind === 'give-up') {
         await core.repo.dropOwed(s._id, owed.id, `${errorText(err)}; given up: ${next.why}`);
         core.gaveUp(s, kind, next.reason, next.why);

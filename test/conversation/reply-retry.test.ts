@@ -148,6 +148,7 @@ describe('a message told to wait keeps its place; failures use up its tries', ()
     assert.equal(s?.state, 'scored');
     assert.equal(givenUp(surveyId).length, 0);
     assert.equal(await counted({}), 0);
+    assert.deepEqual(log.lines.filter((l) => l.level >= WARN), [], 'a wait is no warning');
   });
 
   test('a follow-up still waiting when its survey expires is given up as no longer relevant, logged and counted, not sent late', async () => {
@@ -207,6 +208,7 @@ describe('a message told to wait keeps its place; failures use up its tries', ()
       failures++;
     }
     assert.equal(failures, MAX_REPLY_ATTEMPTS);
+    assert.equal(log.lines.filter((l) => l.msg === 'message not delivered' && l.surveyId === surveyId && l.level === WARN).length, MAX_REPLY_ATTEMPTS, 'each failure warned, no wait');
     assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
     const lines = givenUp(surveyId);
     assert.equal(lines.length, 1);
