@@ -19,6 +19,9 @@ import { BotMetrics } from '../../src/metrics/bot-metrics.ts';
 import { countTransitions } from '../../src/metrics/engine-metrics.ts';
 import { HOUR } from '../helpers/engine.ts';
 import { recordingLogger, WARN, type LogLine } from '../helpers/log-lines.ts';
+import type { ChannelAdapter } from '../../src/conversation/channel-contract/channel.ts';
+import { WebhookChannel } from '../../src/channels/webhook-channel.ts';
+import { WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let clock: TestClock;
@@ -243,5 +246,45 @@ describe('a message told to wait keeps its place; failures use up its tries', ()
     const failed = nextStep(new Error('socket hang up'), { attempts: 500, waits: 499, since }, now, 72 * HOUR);
     assert.equal(failed.kind, 'retry', 'the second failure among 500 tries');
     assert.equal(nextStep(new NoSlotInTime('no slot', 2 * HOUR), { attempts: 0, since }, new Date(since.getTime() + 71 * HOUR), 72 * HOUR).kind, 'give-up');
+  });
+});
+
+describe('over HTTP: a chat system answering 429 with Retry-After: 1', () => {
+  const SECRET = 'webhook-secret-0123456789';
+  let hook: WebhookReceiver;
+  beforeAll(async () => { hook = await new WebhookReceiver(SECRET).start(); });
+  afterAll(async () => { await hook.stop(); });
+
+  /**
+   * The webhook adapter as it is (its HTTP client reads the Retry-After), without its
+   * declared rate: the pacer would hold the schedule for that second in real time, and
+   * here the engine's clock, moved by the test, says when the second has passed.
+   */
+  function unpaced(adapter: WebhookChannel): ChannelAdapter {
+    return { name: adapter.name, start: (c) => adapter.start(c), stop: () => adapter.stop(), send: (to, m) => adapter.send(to, m), post: (id, n) => adapter.post(id, n) };
+  }
+
+  test('the follow-up is delivered, once, after 60 answers of 429', async () => {
+    const webhook = makeEngine(db.conn, [unpaced(new WebhookChannel({ outboundUrl: hook.url, secret: SECRET, ratePerSecond: 50 }))], clock);
+    const customer = `hook-${++n}`;
+    const { surveyId } = await webhook.resolved({ channel: 'webhook', conversationId: `conv-${n}`, customer: { id: customer }, agent: { id: 'a1' } });
+    assert.equal(await webhook.askNow(surveyId), true);
+    for (let i = 0; i < 61; i++) hook.answers.push({ status: 429, retryAfter: '1' });
+    assert.equal((await webhook.message({ channel: 'webhook', customerId: customer, text: '9' })).status, 'scored');
+    for (let wait = 1; wait <= 60; wait++) {
+      clock.advance(1_100);
+      assert.equal(await webhook.sendOwed(), 1, `taken again after 429 number ${wait}`);
+    }
+    assert.equal(hook.answers.length, 0, 'every 429 was answered');
+    assert.equal((await surveyModel(db.conn).findById(surveyId).lean())?.owed?.waits, 61);
+    clock.advance(1_100);
+    assert.equal(await webhook.sendOwed(), 1);
+    const got = hook.received.filter((r) => r.body.customerId === customer);
+    assert.equal(got.length, 2, 'the question and the follow-up');
+    assert.ok(got[1]?.signed);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed, undefined);
+    assert.equal(s?.state, 'scored');
+    assert.equal(await webhook.sendOwed(), 0, 'sent once');
   });
 });
