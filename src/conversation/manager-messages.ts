@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { WindowClosedError } from './channel-contract/send-errors.ts';
 import type { OwedNote, SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
-import { nextStep, owedForAtMostMs, owedTooLong } from './send-retry-policy.ts';
+import { nextStep, owedForAtMostMs, owedTooLong, owedTooLongWhy } from './send-retry-policy.ts';
 
 export type ManagerMessageStatus = 'sent' | 'queued' | 'window-closed' | 'opted-out' | 'unavailable';
 
@@ -47,7 +47,7 @@ export class ManagerMessages {
         } else if (owedTooLong(note, now, owedForAtMostMs(this.core.settings))) {
           // Every process was away longer than a message waits: too late to say now.
           await this.core.repo.settleNote(survey._id, note.id);
-          this.core.gaveUp(survey, 'manager', 'owed-too-long', `owed for longer than ${Math.round(owedForAtMostMs(this.core.settings) / 3_600_000)} h`);
+          this.core.gaveUp(survey, 'manager', 'owed-too-long', owedTooLongWhy(owedForAtMostMs(this.core.settings)));
         } else {
           await this.deliver(survey, note);
         }

@@ -10,7 +10,7 @@
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import type { Asking } from './asking.ts';
 import { errorKind, errorText, kindOf, type EngineCore } from './engine-core.ts';
-import { nextStep, owedForAtMostMs, owedTooLong, stillRelevant, type GiveUpReason } from './send-retry-policy.ts';
+import { nextStep, owedForAtMostMs, owedTooLong, owedTooLongWhy, stillRelevant, type GiveUpReason } from './send-retry-policy.ts';
 import type { TemplateKey } from './templates.ts';
 
 export class OwedMessages {
@@ -28,7 +28,7 @@ export class OwedMessages {
     const dropped: [GiveUpReason, string] | null = !stillRelevant(s, owed.key as TemplateKey, now)
       ? ['no-longer-relevant', `the survey is ${s.state}${s.expiresAt && now >= s.expiresAt ? ' and past its expiry' : ''}`]
       : owedTooLong(owed, now, owedForMs)
-        ? ['owed-too-long', `owed for longer than ${Math.round(owedForMs / 3_600_000)} h`]
+        ? ['owed-too-long', owedTooLongWhy(owedForMs)]
         : owed.key === 'reminder' && await core.eligibility.optedOut(s.channel, s.customer.id) ? ['opted-out', 'opted out'] : null;
     if (dropped) {
       await core.repo.dropOwed(s._id, owed.id, dropped[0] === 'owed-too-long' ? `given up: ${dropped[1]}` : undefined);

@@ -80,6 +80,11 @@ export function owedTooLong(owed: OwedSoFar, now: Date, owedForMs: number): bool
   return owed.since !== undefined && now.getTime() - owed.since.getTime() > owedForMs;
 }
 
+/** What `owedTooLong` says, in words for the log and `lastError`. */
+export function owedTooLongWhy(owedForMs: number): string {
+  return `owed for longer than ${hours(owedForMs)} h`;
+}
+
 function hours(ms: number): number {
   return Math.round((ms / 3_600_000) * 10) / 10;
 }

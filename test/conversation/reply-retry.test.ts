@@ -193,6 +193,20 @@ describe('a message told to wait keeps its place; failures use up its tries', ()
     assert.doesNotMatch(log.text(), new RegExp(customer));
   });
 
+  test('a thanks taken only after 72 h (every process was away) is given up unsent, though the platform would take it now', async () => {
+    const { customer, surveyId } = await asked();
+    channel.retryAfter.set(customer, 1_000);
+    assert.equal((await engine.message({ channel: 'test', customerId: customer, text: '8 fine' })).status, 'completed');
+    clock.advance(73 * HOUR);
+    assert.equal(await engine.sendOwed(), 1);
+    assert.deepEqual(channel.to(customer).map((m) => m.kind), ['question']);
+    const s = await surveyModel(db.conn).findById(surveyId).lean();
+    assert.equal(s?.owed, undefined);
+    assert.match(s?.lastError ?? '', /given up: owed for longer than 72 h/);
+    assert.equal(givenUp(surveyId)[0]?.reason, 'owed-too-long');
+    assert.equal(await counted({ message: 'thanks', reason: 'owed-too-long' }), 1);
+  });
+
   test('failures (a 5xx without a retry-after) still give up after MAX_REPLY_ATTEMPTS tries, waits in between not counted', async () => {
     const { customer, surveyId } = await asked();
     channel.failing.add(customer);
