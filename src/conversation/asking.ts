@@ -133,7 +133,7 @@ export class Asking {
       receipt = await core.outbox.send(s.channel, core.recipient(s), core.message(s, { id: owed.id, key: core.questionKey(s) }));
     } catch (err) {
       // The platform answered no: the question did not go out, so the survey may go back.
-      await core.eligibility.unreserve(s.channel, s.customer.id, String(s._id), 'previous' in reservation ? reservation.previous : null);
+      await core.eligibility.unreserve(s.channel, s.customer.id, String(s._id));
       await this.onAskFailed(s, owed.id, err);
       return;
     }

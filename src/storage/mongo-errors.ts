@@ -34,3 +34,19 @@ export function bulkFailureCause(err: unknown): unknown {
   if (Array.isArray(e.writeErrors) && e.writeErrors.length > 0) return err;
   return e.errorResponse instanceof Error ? e.errorResponse : err;
 }
+
+/**
+ * The writes of an unordered bulk write that failed (by index, with their error: `code`,
+ * `errmsg`) when the others were acknowledged; null when the failure may concern the whole batch.
+ */
+export function failedWrites(err: unknown): Map<number, unknown> | null {
+  const e = err as { name?: string; writeErrors?: unknown; result?: { getWriteConcernError?: () => unknown } };
+  if (e?.name !== 'MongoBulkWriteError' || !Array.isArray(e.writeErrors) || e.writeErrors.length === 0) return null;
+  if (e.result?.getWriteConcernError?.()) return null;
+  const failed = new Map<number, unknown>();
+  for (const w of e.writeErrors as Array<{ index?: unknown }>) {
+    if (typeof w.index !== 'number') return null;
+    failed.set(w.index, w);
+  }
+  return failed;
+}
