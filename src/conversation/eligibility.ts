@@ -11,7 +11,7 @@ import type { Model } from 'mongoose';
 import { RECENT_RESERVATIONS_KEPT, type ContactDoc } from './contact-model.ts';
 import { forgottenIds, optOutKey, type OptOutDoc } from './opt-out-model.ts';
 import { GroupCommit, type Outcome } from '../storage/group-commit.ts';
-import { bulkFailureCause, failedWrites, isDuplicateKey } from '../storage/mongo-errors.ts';
+import { bulkOutcomes, isDuplicateKey } from '../storage/mongo-errors.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';
 
@@ -121,13 +121,7 @@ export class Eligibility {
       await this.contacts.collection.bulkWrite(ops as never, { ordered: false });
       return reqs.map(() => ({ ok: true, value: true }));
     } catch (err) {
-      const failed = failedWrites(err);
-      if (!failed) throw bulkFailureCause(err);
-      return reqs.map((_, i) => {
-        if (!failed.has(i)) return { ok: true, value: true };
-        const e = failed.get(i);
-        return isDuplicateKey(e) ? { ok: true, value: false } : { ok: false, error: e };
-      });
+      return bulkOutcomes(reqs.length, err, true, false);
     }
   }
 
