@@ -9,6 +9,7 @@
  */
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import type { Asking } from './asking.ts';
+import { untilNoneLeft } from './claim-workers.ts';
 import { errorKind, errorText, kindOf, type EngineCore } from './engine-core.ts';
 import { nextStep, owedForAtMostMs, owedTooLong, owedTooLongWhy, stillRelevant, type GiveUpReason } from './send-retry-policy.ts';
 import type { TemplateKey } from './templates.ts';
@@ -60,14 +61,18 @@ export class OwedMessages {
 
   /**
    * Send every owed message whose lease ran out: after a crash, an outage, or a platform
-   * that asked us to wait. Returns how many were taken.
+   * that asked us to wait. Several at a time (`concurrency`, as questions are asked): a
+   * message waiting for its platform's next slot (a Slack DM's second) must not hold every
+   * other customer's behind it; after a storm a backlog of follow-ups sent one by one
+   * reached customers minutes late (the chaos run). The claim is what keeps them apart.
+   * Returns how many were taken.
    */
   async sendDue(): Promise<number> {
     let taken = 0;
-    for (;;) {
+    await untilNoneLeft(this.core.settings.concurrency ?? 4, async () => {
       const now = this.core.now();
       const s = await this.core.repo.takeDueOwed(now, this.core.leaseUntil(now));
-      if (!s?.owed) return taken;
+      if (!s?.owed) return false;
       taken++;
       try {
         if (s.state === 'sending' && s.owed.attempts > (this.core.settings.maxAskAttempts ?? 5)) {
@@ -78,6 +83,8 @@ export class OwedMessages {
       } catch (err) {
         this.core.logger.error({ err: errorText(err), surveyId: String(s._id) }, 'an owed message could not be handled; it stays owed');
       }
-    }
+      return true;
+    });
+    return taken;
   }
 }
