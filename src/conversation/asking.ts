@@ -12,6 +12,7 @@ import mongoose from 'mongoose';
 import type { ResolveOutcome, ResolvedEvent, SendReceipt } from './channel-contract/channel.ts';
 import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { SurveyDoc } from '../storage/surveys/index.ts';
+import { untilNoneLeft } from './claim-workers.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { resolvedEventSchema } from './inbound-validation.ts';
 import { UnknownChannelError } from './outbox.ts';
@@ -67,15 +68,13 @@ export class Asking {
   async askDue(): Promise<number> {
     let handled = 0;
     for (const id of [...this.claimedAtIntake.keys()]) if (await this.askNow(id)) handled++;
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        const claimed = await this.claim();
-        if (!claimed) return;
-        handled++;
-        await this.askClaimed(claimed);
-      }
-    };
-    await Promise.all(Array.from({ length: this.core.settings.concurrency ?? 4 }, worker));
+    await untilNoneLeft(this.core.settings.concurrency ?? 4, async () => {
+      const claimed = await this.claim();
+      if (!claimed) return false;
+      handled++;
+      await this.askClaimed(claimed);
+      return true;
+    });
     return handled;
   }
 
@@ -133,7 +132,7 @@ export class Asking {
       receipt = await core.outbox.send(s.channel, core.recipient(s), core.message(s, { id: owed.id, key: core.questionKey(s) }));
     } catch (err) {
       // The platform answered no: the question did not go out, so the survey may go back.
-      await core.eligibility.unreserve(s.channel, s.customer.id, String(s._id), 'previous' in reservation ? reservation.previous : null);
+      await core.eligibility.unreserve(s.channel, s.customer.id, String(s._id));
       await this.onAskFailed(s, owed.id, err);
       return;
     }

@@ -2,21 +2,25 @@
  * Who may be asked, decided at send time (not at resolution), so an opt-out or a
  * survey that went out in between is always seen. The fatigue window is enforced by
  * one conditional upsert of the contact that doubles as a reservation: two surveys for
- * the same customer claimed at once cannot both pass.
+ * the same customer claimed at once cannot both pass. Reservations made while one batch
+ * is in the database go together in the next command (a group commit), each with its
+ * own outcome; the contact keeps its last few reservations, so one whose question could
+ * not be delivered is undone to the one before it.
  */
 import type { Model } from 'mongoose';
-import type { ContactDoc } from './contact-model.ts';
+import { RECENT_RESERVATIONS_KEPT, type ContactDoc } from './contact-model.ts';
 import { forgottenIds, optOutKey, type OptOutDoc } from './opt-out-model.ts';
-import { GroupCommit } from '../storage/group-commit.ts';
-import { isDuplicateKey } from '../storage/mongo-errors.ts';
+import { GroupCommit, type Outcome } from '../storage/group-commit.ts';
+import { bulkOutcomes, isDuplicateKey } from '../storage/mongo-errors.ts';
 
 export type SkipReason = 'opted-out' | 'fatigue' | 'staff' | 'bot';
 
-/** The outcome of reserving a customer; `previous` is what to restore if the send fails. */
+/** The outcome of reserving a customer: null when reserved for the survey, else why not. */
 export interface Reservation {
   reason: SkipReason | null;
-  previous?: { at: Date | null; surveyId: string | null } | null;
 }
+
+interface ReserveRequest { channel: string; customerId: string; surveyId: string; now: Date }
 
 /** Staff and bot lists: a bare id matches any channel, `channel:id` one channel. */
 export function listed(list: readonly string[], channel: string, id: string): boolean {
@@ -30,6 +34,8 @@ export class Eligibility {
    * asked, so an opt-out stored before the check is always seen.
    */
   private readonly optOutChecks: GroupCommit<string[], boolean>;
+  /** Reservations, the same way: one unordered bulk of conditional upserts; true when reserved. */
+  private readonly reservations: GroupCommit<ReserveRequest, boolean>;
 
   constructor(
     private readonly contacts: Model<ContactDoc>,
@@ -37,6 +43,7 @@ export class Eligibility {
     private readonly opts: { fatigueMs: number; staffIds: readonly string[]; botIds: readonly string[] },
   ) {
     this.optOutChecks = new GroupCommit((checks) => this.readOptOuts(checks), 100);
+    this.reservations = new GroupCommit((reqs) => this.reserveBatch(reqs), 100);
   }
 
   /** A reason not to ask decided from lists alone, before touching the database. */
@@ -74,43 +81,69 @@ export class Eligibility {
    * or why not. The reservation is one conditional upsert of the contact: it lands when
    * the customer was not asked within the fatigue window, or was reserved by this same
    * survey (a question re-sent after a crash or a lapsed lease is not "too recent").
-   * `previous` is what the contact held before, to undo the reservation if the send fails.
    */
   async reserve(channel: string, customerId: string, surveyId: string, now: Date): Promise<Reservation> {
-    const threshold = new Date(now.getTime() - this.opts.fatigueMs);
     // The opt-out lives in its own collection; ask both at once.
     const [optedOut, reserved] = await Promise.all([
       this.optedOut(channel, customerId),
-      // With the driver (typed values, nothing to cast); the timestamps mongoose would add, set here.
-      this.contacts.collection.findOneAndUpdate(
-        {
-          channel, customerId,
-          $or: [{ lastSurveyedAt: null }, { lastSurveyedAt: { $lte: threshold } }, { lastSurveyId: surveyId }],
-        },
-        { $set: { lastSurveyedAt: now, lastSurveyId: surveyId, updatedAt: now }, $setOnInsert: { createdAt: now } },
-        { upsert: true, returnDocument: 'before' },
-      ).then(
-        (before) => ({ ok: true as const, previous: before as ContactDoc | null }),
-        (err: unknown) => {
-          // The contact exists and did not match: someone else was asked within the window.
-          if (isDuplicateKey(err)) return { ok: false as const, previous: null };
-          throw err;
-        },
-      ),
+      this.reservations.submit({ channel, customerId, surveyId, now }),
     ]);
-    const previous = reserved.previous ? { at: reserved.previous.lastSurveyedAt ?? null, surveyId: reserved.previous.lastSurveyId ?? null } : null;
     if (optedOut) {
-      if (reserved.ok) await this.unreserve(channel, customerId, surveyId, previous);
+      if (reserved) await this.unreserve(channel, customerId, surveyId);
       return { reason: 'opted-out' };
     }
-    return reserved.ok ? { reason: null, previous } : { reason: 'fatigue' };
+    return { reason: reserved ? null : 'fatigue' };
   }
 
-  /** Undo a reservation whose question could not be delivered (only if it is still this survey's). */
-  async unreserve(channel: string, customerId: string, surveyId: string, previous: Reservation['previous']): Promise<void> {
-    const update = previous?.at
-      ? { $set: { lastSurveyedAt: previous.at, ...(previous.surveyId ? { lastSurveyId: previous.surveyId } : {}) } }
-      : { $unset: { lastSurveyedAt: '', lastSurveyId: '' } };
-    await this.contacts.updateOne({ channel, customerId, lastSurveyId: surveyId }, update).exec();
+  /**
+   * One command for a batch of reservations. Each upsert matches the contact only if it may
+   * be asked; a contact that exists and did not match makes the upsert's insert collide
+   * with the unique (channel, customerId): that write fails alone with a duplicate key,
+   * which means someone else was asked within the window.
+   */
+  private async reserveBatch(reqs: ReserveRequest[]): Promise<Array<Outcome<boolean>>> {
+    // With the driver (typed values, nothing to cast); the timestamps mongoose would add, set here.
+    const ops = reqs.map(({ channel, customerId, surveyId, now }) => ({
+      updateOne: {
+        filter: {
+          channel, customerId,
+          $or: [{ lastSurveyedAt: null }, { lastSurveyedAt: { $lte: new Date(now.getTime() - this.opts.fatigueMs) } }, { lastSurveyId: surveyId }],
+        },
+        update: {
+          $set: { lastSurveyedAt: now, lastSurveyId: surveyId, updatedAt: now },
+          $setOnInsert: { createdAt: now },
+          $push: { recent: { $each: [{ at: now, surveyId }], $slice: -RECENT_RESERVATIONS_KEPT } },
+        },
+        upsert: true,
+      },
+    }));
+    try {
+      await this.contacts.collection.bulkWrite(ops as never, { ordered: false });
+      return reqs.map(() => ({ ok: true, value: true }));
+    } catch (err) {
+      return bulkOutcomes(reqs.length, err, true, false);
+    }
+  }
+
+  /**
+   * Undo a reservation whose question could not be delivered, only if it is still this
+   * survey's: the contact goes back to the reservation before it (kept in `recent`), or
+   * to "never asked" when this survey's was its first. A contact reserved before `recent`
+   * was kept (or past the last few) has an earlier reservation we cannot name: it keeps
+   * this one, which errs on the side of asking less often.
+   */
+  async unreserve(channel: string, customerId: string, surveyId: string): Promise<void> {
+    const c = await this.contacts.collection.findOne({ channel, customerId, lastSurveyId: surveyId }) as ContactDoc | null;
+    if (!c) return;
+    const recent = c.recent ?? [];
+    const before = [...recent].reverse().find((r) => r.surveyId !== surveyId);
+    const firstOfMine = recent.find((r) => r.surveyId === surveyId);
+    const createdByMe = firstOfMine !== undefined && recent[0] === firstOfMine && c.createdAt !== undefined && c.createdAt.getTime() >= firstOfMine.at.getTime();
+    if (!before && !createdByMe) return;
+    const update = before
+      ? { $set: { lastSurveyedAt: before.at, lastSurveyId: before.surveyId, updatedAt: new Date() }, $pull: { recent: { surveyId } } }
+      : { $unset: { lastSurveyedAt: '', lastSurveyId: '' }, $set: { updatedAt: new Date() }, $pull: { recent: { surveyId } } };
+    // Conditional on the same reservation still holding: a survey reserved meanwhile is left alone.
+    await this.contacts.collection.updateOne({ _id: c._id, lastSurveyId: surveyId, lastSurveyedAt: c.lastSurveyedAt }, update as never);
   }
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { OwedMessage, SurveyDoc, SurveyRepository, SurveyState } from '../storage/surveys/index.ts';
 import type { Eligibility } from './eligibility.ts';
 import type { Outbox } from './outbox.ts';
+import type { GiveUpReason } from './send-retry-policy.ts';
 import { normalizeText } from './reply-parser.ts';
 import { resolveLocale, type Locale, type TemplateKey, type Templates } from './templates.ts';
 
@@ -47,8 +48,12 @@ export interface EngineSettings {
 /** Emitted after every state change, with the survey as stored. Reports listen. */
 export interface TransitionEvent { survey: SurveyDoc; from: SurveyState | null; to: SurveyState }
 
+/** Emitted when a message owed to the customer is given up unsent (what kind, or a manager's message, and why). Metrics listen. */
+export interface GivenUpEvent { channel: string; message: MessageKind | 'manager'; reason: GiveUpReason }
+
 export interface SurveyEngineEvents {
   transition: [TransitionEvent];
+  givenUp: [GivenUpEvent];
 }
 
 export class EngineCore {
@@ -69,9 +74,20 @@ export class EngineCore {
     return after;
   }
 
-  /** A message owed from now, leased to this process until `leaseMs` from now. */
+  /**
+   * Say that a message owed to the customer is given up unsent, and why: a warning,
+   * except when the conversation moved past it or the customer opted out (nothing lost).
+   */
+  gaveUp(s: SurveyDoc, message: GivenUpEvent['message'], reason: GiveUpReason, why: string): void {
+    const line = { surveyId: String(s._id), channel: s.channel, message, reason, why };
+    if (reason === 'no-longer-relevant' || reason === 'opted-out') this.logger.info(line, 'owed message given up');
+    else this.logger.warn(line, 'owed message given up');
+    this.events.emit('givenUp', { channel: s.channel, message, reason });
+  }
+
+  /** A message owed from now (`since`), leased to this process until `leaseMs` from now. */
   owe(key: TemplateKey, now = this.now()): OwedMessage {
-    return { id: randomUUID(), key, attempts: 0, dueAt: this.leaseUntil(now) };
+    return { id: randomUUID(), key, attempts: 0, dueAt: this.leaseUntil(now), since: now };
   }
 
   leaseUntil(now: Date): Date {

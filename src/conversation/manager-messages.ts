@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { WindowClosedError } from './channel-contract/send-errors.ts';
 import type { OwedNote, SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
-import { isWorthRetrying, outOfAttempts, replyBackoffMs } from './send-retry-policy.ts';
+import { nextStep, owedForAtMostMs, owedTooLong, owedTooLongWhy } from './send-retry-policy.ts';
 
 export type ManagerMessageStatus = 'sent' | 'queued' | 'window-closed' | 'opted-out' | 'unavailable';
 
@@ -24,7 +24,7 @@ export class ManagerMessages {
     if (!s || s.forgotten || !core.outbox.has(s.channel)) return { status: 'unavailable' };
     if (await core.eligibility.optedOut(s.channel, s.customer.id)) return { status: 'opted-out' };
     const now = core.now();
-    const note: OwedNote = { id: randomUUID(), text: req.text.slice(0, core.settings.maxCommentChars), by: req.by, attempts: 0, dueAt: core.leaseUntil(now) };
+    const note: OwedNote = { id: randomUUID(), text: req.text.slice(0, core.settings.maxCommentChars), by: req.by, attempts: 0, dueAt: core.leaseUntil(now), since: now };
     const owing = await core.repo.oweNote(s._id, note);
     if (!owing) return { status: 'unavailable' };
     const outcome = await this.deliver(owing, note);
@@ -44,6 +44,10 @@ export class ManagerMessages {
         const { survey, note } = due;
         if (survey.forgotten || !this.core.outbox.has(survey.channel) || await this.core.eligibility.optedOut(survey.channel, survey.customer.id)) {
           await this.core.repo.settleNote(survey._id, note.id);
+        } else if (owedTooLong(note, now, owedForAtMostMs(this.core.settings))) {
+          // Every process was away longer than a message waits: too late to say now.
+          await this.core.repo.settleNote(survey._id, note.id);
+          this.core.gaveUp(survey, 'manager', 'owed-too-long', owedTooLongWhy(owedForAtMostMs(this.core.settings)));
         } else {
           await this.deliver(survey, note);
         }
@@ -60,17 +64,21 @@ export class ManagerMessages {
       const receipt = await core.outbox.send(s.channel, core.recipient(s), { kind: 'reply', text: note.text, choices: null, idempotencyKey: note.id });
       messageId = receipt.messageId;
     } catch (err) {
-      const attempts = note.attempts + 1;
       if (err instanceof WindowClosedError) {
         await core.repo.settleNote(s._id, note.id);
         return { status: 'window-closed' };
       }
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, err: errorKind(err) }, 'message back to the customer not delivered');
-      if (!isWorthRetrying(err) || outOfAttempts(err, attempts)) {
+      // A wait keeps the message's place (send-retry-policy.ts); failures use up its tries.
+      const now = core.now();
+      const next = nextStep(err, note, now, owedForAtMostMs(core.settings));
+      core.logger[next.kind === 'wait' ? 'debug' : 'warn']({ surveyId: String(s._id), channel: s.channel, err: errorKind(err), retry: next.kind !== 'give-up' }, 'message back to the customer not delivered');
+      if (next.kind === 'give-up') {
         await core.repo.settleNote(s._id, note.id);
+        core.gaveUp(s, 'manager', next.reason, next.why);
         return { status: 'unavailable' };
       }
-      await core.repo.deferNote(s._id, note.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)));
+      if (next.kind === 'wait') await core.repo.waitNote(s._id, note.id, next.at, now);
+      else await core.repo.deferNote(s._id, note.id, next.at);
       return { status: 'queued' };
     }
     // Sent: say so. Failing to record it leaves it owed, to go again after its lease.

@@ -4,12 +4,14 @@
  * that made it owed, before this sends it, and is settled after. One that could not go
  * out (a rate limit, an outage, a crash before it was settled) is taken again once its
  * lease runs out, by any process, and sent with the same idempotency key; one the
- * conversation has moved past is dropped. An owed question goes back to `Asking`.
+ * conversation has moved past, or owed longer than the survey's expiry window, is given
+ * up. An owed question goes back to `Asking`.
  */
 import type { SurveyDoc } from '../storage/surveys/index.ts';
 import type { Asking } from './asking.ts';
-import { errorKind, errorText, type EngineCore } from './engine-core.ts';
-import { isWorthRetrying, outOfAttempts, replyBackoffMs, stillRelevant } from './send-retry-policy.ts';
+import { untilNoneLeft } from './claim-workers.ts';
+import { errorKind, errorText, kindOf, type EngineCore } from './engine-core.ts';
+import { nextStep, owedForAtMostMs, owedTooLong, owedTooLongWhy, stillRelevant, type GiveUpReason } from './send-retry-policy.ts';
 import type { TemplateKey } from './templates.ts';
 
 export class OwedMessages {
@@ -20,21 +22,34 @@ export class OwedMessages {
     const owed = s?.owed;
     if (!s || !owed) return;
     const { core } = this;
+    const kind = kindOf(owed.key as TemplateKey);
+    const owedForMs = owedForAtMostMs(core.settings);
+    const now = core.now();
     // A reminder is optional: one taken again after a crash still goes to nobody who opted out since.
-    if (!stillRelevant(s, owed.key as TemplateKey) || (owed.key === 'reminder' && await core.eligibility.optedOut(s.channel, s.customer.id))) {
-      await core.repo.dropOwed(s._id, owed.id);
+    const dropped: [GiveUpReason, string] | null = !stillRelevant(s, owed.key as TemplateKey, now)
+      ? ['no-longer-relevant', `the survey is ${s.state}${s.expiresAt && now >= s.expiresAt ? ' and past its expiry' : ''}`]
+      : owedTooLong(owed, now, owedForMs)
+        ? ['owed-too-long', owedTooLongWhy(owedForMs)]
+        : owed.key === 'reminder' && await core.eligibility.optedOut(s.channel, s.customer.id) ? ['opted-out', 'opted out'] : null;
+    if (dropped) {
+      await core.repo.dropOwed(s._id, owed.id, dropped[0] === 'owed-too-long' ? `given up: ${dropped[1]}` : undefined);
+      core.gaveUp(s, kind, ...dropped);
       return;
     }
     try {
       await core.outbox.send(s.channel, core.recipient(s), core.message(s, owed));
     } catch (err) {
-      const attempts = owed.attempts + 1;
       // Being told when to come back (a rate limit, or no slot of the shared budget yet) is a
-      // wait, not a failure: it does not use up the tries a failing platform gets.
-      const giveUp = !isWorthRetrying(err) || outOfAttempts(err, attempts);
-      core.logger.warn({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorKind(err), retry: !giveUp }, 'message not delivered');
-      if (giveUp) await core.repo.dropOwed(s._id, owed.id, errorText(err));
-      else await core.repo.deferOwed(s._id, owed.id, new Date(core.now().getTime() + replyBackoffMs(err, attempts)), errorText(err));
+      // wait, not a failure: it does not use up the tries a failing platform gets, and it
+      // keeps the message's place until it is no longer worth sending (send-retry-policy.ts).
+      const next = nextStep(err, owed, core.now(), owedForMs);
+      // A wait is routine under a backlog (the rate-limit metrics count them): debug, not a warning.
+      core.logger[next.kind === 'wait' ? 'debug' : 'warn']({ surveyId: String(s._id), channel: s.channel, key: owed.key, err: errorKind(err), retry: next.kind !== 'give-up' }, 'message not delivered');
+      if (next.kind === 'give-up') {
+        await core.repo.dropOwed(s._id, owed.id, `${errorText(err)}; given up: ${next.why}`);
+        core.gaveUp(s, kind, next.reason, next.why);
+      } else if (next.kind === 'wait') await core.repo.waitOwed(s._id, owed.id, next.at, core.now(), errorText(err));
+      else await core.repo.deferOwed(s._id, owed.id, next.at, errorText(err));
       return;
     }
     // The answer that made this owed is stored: failing to record the send must not fail it.
@@ -46,14 +61,18 @@ export class OwedMessages {
 
   /**
    * Send every owed message whose lease ran out: after a crash, an outage, or a platform
-   * that asked us to wait. Returns how many were taken.
+   * that asked us to wait. Several at a time (`concurrency`, as questions are asked): a
+   * message waiting for its platform's next slot (a Slack DM's second) must not hold every
+   * other customer's behind it; after a storm a backlog of follow-ups sent one by one
+   * reached customers minutes late (the chaos run). The claim is what keeps them apart.
+   * Returns how many were taken.
    */
   async sendDue(): Promise<number> {
     let taken = 0;
-    for (;;) {
+    await untilNoneLeft(this.core.settings.concurrency ?? 4, async () => {
       const now = this.core.now();
       const s = await this.core.repo.takeDueOwed(now, this.core.leaseUntil(now));
-      if (!s?.owed) return taken;
+      if (!s?.owed) return false;
       taken++;
       try {
         if (s.state === 'sending' && s.owed.attempts > (this.core.settings.maxAskAttempts ?? 5)) {
@@ -64,6 +83,8 @@ export class OwedMessages {
       } catch (err) {
         this.core.logger.error({ err: errorText(err), surveyId: String(s._id) }, 'an owed message could not be handled; it stays owed');
       }
-    }
+      return true;
+    });
+    return taken;
   }
 }

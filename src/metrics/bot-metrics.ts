@@ -36,6 +36,10 @@ export class BotMetrics {
     name: 'nps_answers_total', help: 'Scores received, by channel and NPS category.',
     labelNames: ['channel', 'category'] as const, registers: [this.registry],
   });
+  readonly owedGivenUp = new Counter({
+    name: 'nps_owed_messages_given_up_total', help: 'Messages owed to customers (follow-up, re-prompt, thanks, manager\'s message, ...) given up unsent, by kind and reason (refused, failed, owed-too-long, no-longer-relevant, opted-out).',
+    labelNames: ['channel', 'message', 'reason'] as const, registers: [this.registry],
+  });
   readonly sends = new Counter({
     name: 'nps_sends_total', help: 'Messages and notices through the outbox, by final outcome after its retries.',
     labelNames: ['channel', 'kind', 'outcome'] as const, registers: [this.registry],

@@ -1,9 +1,10 @@
-/** Survey counters from the engine's `transition` events (the engine itself knows nothing of metrics). */
+/** Survey counters from the engine's `transition` and `givenUp` events (the engine itself knows nothing of metrics). */
 import type { SurveyEngine, TransitionEvent } from '../conversation/engine.ts';
 import { labelValue, type BotMetrics } from './bot-metrics.ts';
 
 export function countTransitions(engine: SurveyEngine, metrics: BotMetrics): void {
   engine.on('transition', (event) => countTransition(event, metrics));
+  engine.on('givenUp', ({ channel, message, reason }) => metrics.owedGivenUp.inc({ channel: labelValue(channel), message, reason }));
 }
 
 export function countTransition({ survey, from, to }: TransitionEvent, metrics: BotMetrics): void {

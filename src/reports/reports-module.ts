@@ -28,6 +28,7 @@ import { RollupStore } from './rollups/rollup-store.ts';
 import { SurveySync } from './survey-sync.ts';
 import { ThemeTagging } from './themes/survey-theme-sync.ts';
 import type { ThemeOverride } from './themes/theme-list.ts';
+import { SingleFlightLoop } from '../single-flight-loop.ts';
 
 /** What reports need from the engine: its `transition` events. */
 export interface TransitionSource {
@@ -84,7 +85,7 @@ export function createReports(deps: ReportsDeps): Reports {
   const followups = new Followups(deps.conn, deps.config.followups);
   const alerts = new DetractorAlerts({ conn: deps.conn, followups, target: settings.alertTarget, post: deps.post, logger, now, locale: settings.locale });
   const reminders = new OverdueReminders({ followups, target: settings.alertTarget, post: deps.post, logger, now });
-  const kickAlerts = (): void => { void alerts.sendDue().catch((err) => logger.error({ err }, 'sending detractor alerts failed')); };
+  const kickAlerts = (): void => { void alerts.sendDue(); }; // a failed pass is logged by the alerts
   const sync = new SurveySync({ conn: deps.conn, rollups, followups, logger, now, onFollowupOpened: kickAlerts });
   const themes = ThemeTagging.forConfig(deps.conn, deps.config, logger, now);
   const digests = new Digests({ conn: deps.conn, settings, followups, post: deps.post, logger, now, themes: themes.tagger.themes });
@@ -94,8 +95,6 @@ export function createReports(deps: ReportsDeps): Reports {
     sync.enqueue(e.survey);
     themes.onTransition(e.survey);
   };
-  let timer: NodeJS.Timeout | null = null;
-  let sweeping: Promise<void> | null = null;
   let started = false;
 
   /** `quietForMs`: the periodic sweep leaves surveys that just moved to the event path (survey-sync.ts). */
@@ -105,13 +104,19 @@ export function createReports(deps: ReportsDeps): Reports {
     await reminders.sendDue();
     await themes.sweep();
   };
-  const tick = (): void => {
-    if (sweeping) return;
-    // Surveys changed within two intervals are the event path's (a crash is caught up that much later).
-    sweeping = sweep(2 * settings.syncIntervalMs)
-      .catch((err) => logger.error({ err }, 'report sweep failed; will retry'))
-      .finally(() => { sweeping = null; });
-  };
+  /** The first sweep catches up on whatever a previous run left undone. */
+  let quietForMs = 0;
+  /** One sweep at a time; a tick during one is dropped. */
+  const sweeps = new SingleFlightLoop({
+    pass: async () => {
+      await sweep(quietForMs);
+      // From then on, surveys changed within two intervals are the event path's (a crash is caught up that much later).
+      quietForMs = 2 * settings.syncIntervalMs;
+    },
+    onError: (err) => logger.error({ err }, 'report sweep failed; will retry'),
+    whileRunning: 'join',
+    intervalMs: settings.syncIntervalMs,
+  });
 
   return {
     tokens: settings.tokens,
@@ -139,9 +144,8 @@ export function createReports(deps: ReportsDeps): Reports {
       deps.engine.on('transition', onTransition);
       await ensureRollupZone(deps.conn, settings.timeZone, logger, settings.attribution);
       // Catch up on whatever a previous run left undone, then keep sweeping.
-      await sweep().catch((err) => logger.error({ err }, 'first report sweep failed; will retry'));
-      timer = setInterval(tick, settings.syncIntervalMs);
-      timer.unref();
+      quietForMs = 0;
+      await sweeps.start();
       digests.start();
       if (!settings.alertTarget) logger.info('ALERT_TARGET is not set: detractor follow-ups are tracked but no alert is posted');
     },
@@ -150,11 +154,10 @@ export function createReports(deps: ReportsDeps): Reports {
       if (!started) return;
       started = false;
       deps.engine.off('transition', onTransition);
-      if (timer) clearInterval(timer);
-      timer = null;
+      const sweepsStopped = sweeps.stop(); // no tick from here on; the running sweep is awaited below
       await digests.stop();
       await sync.flush(5000);
-      await sweeping;
+      await sweepsStopped;
       await alerts.stop();
       await reminders.stop();
     },

@@ -81,9 +81,62 @@ describe('eligibility', () => {
     assert.equal(first.reason, null);
     const second = await eligibility.reserve('slack', 'U4', 'new', at(40));
     assert.equal(second.reason, null);
-    await eligibility.unreserve('slack', 'U4', 'new', second.previous);
+    await eligibility.unreserve('slack', 'U4', 'new');
     const c = await contactModel(db.conn).findOne({ customerId: 'U4' }).lean();
     assert.equal(c?.lastSurveyedAt?.getTime(), at(0).getTime());
     assert.equal(c?.lastSurveyId, 'old');
+    // The customer may be asked again as if the failed one never was: another survey within the window waits.
+    assert.equal((await eligibility.reserve('slack', 'U4', 'third', at(20))).reason, 'fatigue');
+    assert.equal((await eligibility.reserve('slack', 'U4', 'third', at(31))).reason, null);
+  });
+
+  test('unreserve: past re-reservations of the same survey to the one before; a first reservation to "never asked"', async () => {
+    assert.equal((await eligibility.reserve('slack', 'U11', 'old', at(0))).reason, null);
+    for (const d of [40, 40.01, 40.02]) assert.equal((await eligibility.reserve('slack', 'U11', 'new', at(d))).reason, null, 'asked again after crashes');
+    await eligibility.unreserve('slack', 'U11', 'new');
+    const c = await contactModel(db.conn).findOne({ customerId: 'U11' }).lean();
+    assert.equal(c?.lastSurveyId, 'old');
+    assert.equal(c?.lastSurveyedAt?.getTime(), at(0).getTime());
+
+    assert.equal((await eligibility.reserve('slack', 'U12', 'first', at(0))).reason, null);
+    await eligibility.unreserve('slack', 'U12', 'first');
+    const fresh = await contactModel(db.conn).findOne({ customerId: 'U12' }).lean();
+    assert.equal(fresh?.lastSurveyedAt, undefined);
+    assert.equal((await eligibility.reserve('slack', 'U12', 'second', at(1))).reason, null, 'never asked: no window to wait out');
+  });
+
+  test('unreserve leaves a reservation that is no longer this survey\'s, and one whose earlier reservation it cannot name', async () => {
+    assert.equal((await eligibility.reserve('slack', 'U13', 'a', at(0))).reason, null);
+    assert.equal((await eligibility.reserve('slack', 'U13', 'b', at(31))).reason, null);
+    await eligibility.unreserve('slack', 'U13', 'a');
+    assert.equal((await contactModel(db.conn).findOne({ customerId: 'U13' }).lean())?.lastSurveyId, 'b');
+
+    // A contact stored before reservations were kept: its earlier one is unknown, so it is kept (asking less, not more).
+    await contactModel(db.conn).collection.insertOne({ channel: 'slack', customerId: 'U14', lastSurveyedAt: at(0), lastSurveyId: 'legacy', createdAt: at(0), updatedAt: at(0) });
+    assert.equal((await eligibility.reserve('slack', 'U14', 'new', at(40))).reason, null);
+    await eligibility.unreserve('slack', 'U14', 'new');
+    const kept = await contactModel(db.conn).findOne({ customerId: 'U14' }).lean();
+    assert.equal(kept?.lastSurveyId, 'new');
+    assert.equal(kept?.lastSurveyedAt?.getTime(), at(40).getTime());
+  });
+
+  test('reservations made while one is in the database go together in one command, each with its own outcome', async () => {
+    const conn = await mongoose.createConnection(mongoUri(), { dbName: db.dbName, monitorCommands: true }).asPromise();
+    try {
+      const updates: unknown[] = [];
+      conn.getClient().on('commandStarted', (e: mongooseTypes.mongo.CommandStartedEvent) => { if (e.commandName === 'update' && e.command.update === 'contacts') updates.push(e.command.updates); });
+      const r = new Eligibility(contactModel(conn), optOutModel(conn), { fatigueMs: 30 * DAY, staffIds: [], botIds: [] });
+      assert.equal((await r.reserve('slack', 'U20', 'earlier', at(0))).reason, null);
+      updates.length = 0;
+      // U20 within the window; U21 twice for two surveys (one gets them); U22 and U23 new.
+      const asks: Array<[string, string]> = [['U22', 's1'], ['U20', 's2'], ['U21', 's3'], ['U21', 's4'], ['U23', 's5'], ['U22', 's1']];
+      const results = await Promise.all(asks.map(([c, s]) => r.reserve('slack', c, s, at(10))));
+      assert.deepEqual(results.map((x) => x.reason), [null, 'fatigue', null, 'fatigue', null, null]);
+      assert.equal(updates.length, 2, `the first alone, the five made meanwhile in one command: ${JSON.stringify(updates)}`);
+      const u21 = await contactModel(conn).findOne({ customerId: 'U21' }).lean();
+      assert.equal(u21?.lastSurveyId, 's3');
+    } finally {
+      await conn.close();
+    }
   });
 });

@@ -1,19 +1,21 @@
 /**
  * A manager's message back to a surveyed customer, through the engine: it goes to the
  * survey's channel and address as a `reply`; never to a customer who opted out or was
- * forgotten; a closed messaging window is said, not retried.
+ * forgotten; a closed messaging window is said, not retried; one told to wait keeps its
+ * place (waits are not tries), within the survey's expiry window.
  */
 import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SurveyEngine } from '../../src/conversation/engine.ts';
 import { openTestDb } from '../helpers/database.ts';
-import { makeEngine, TestClock } from '../helpers/engine.ts';
+import { HOUR, makeEngine, TestClock } from '../helpers/engine.ts';
 import { RecordingChannel } from '../helpers/recording-channel.ts';
 import { surveyModel } from '../../src/storage/surveys/survey-model.ts';
 
 
 let db: Awaited<ReturnType<typeof openTestDb>>;
 let channel: RecordingChannel;
+let clock: TestClock;
 let engine: SurveyEngine;
 let n = 0;
 
@@ -21,7 +23,8 @@ beforeAll(async () => { db = await openTestDb('msgcustomer'); });
 afterAll(async () => { await db.drop(); });
 beforeEach(async () => {
   channel = new RecordingChannel();
-  engine = makeEngine(db.conn, [channel], new TestClock());
+  clock = new TestClock();
+  engine = makeEngine(db.conn, [channel], clock);
   await engine.init();
 });
 
@@ -65,5 +68,32 @@ describe('a message back to the customer', () => {
     channel.closedWindows.add(customer);
     assert.equal((await engine.messageCustomer({ surveyId, text: 'We fixed it.', by: 'agent:a1' })).status, 'window-closed');
     assert.deepEqual((await surveyModel(db.conn).findById(surveyId).lean())?.notes ?? [], []);
+  });
+
+  test('told to wait 60 times is still sent, once; told to wait past the survey\'s expiry window, it is given up', async () => {
+    const { customer, surveyId } = await detractor();
+    const notes = async () => (await surveyModel(db.conn).findById(surveyId).lean())?.notes ?? [];
+    channel.retryAfter.set(customer, 1_000);
+    assert.equal((await engine.messageCustomer({ surveyId, text: 'We found your parcel.', by: 'manager' })).status, 'queued');
+    for (let wait = 1; wait <= 60; wait++) {
+      channel.retryAfter.set(customer, 1_000);
+      clock.advance(1_100);
+      assert.equal(await engine.sendOwed(), 1, `taken again after wait ${wait}`);
+      assert.equal((await notes()).length, 1, `still owed after wait ${wait}`);
+    }
+    const [note] = await notes();
+    assert.equal(note?.waits, 61, 'every try was a wait');
+    clock.advance(1_100);
+    assert.equal(await engine.sendOwed(), 1);
+    assert.deepEqual(channel.to(customer).filter((m) => m.kind === 'reply').map((m) => m.text), ['We found your parcel.']);
+    assert.deepEqual(await notes(), []);
+
+    channel.retryAfter.set(customer, 6 * HOUR);
+    assert.equal((await engine.messageCustomer({ surveyId, text: 'And a voucher.', by: 'manager' })).status, 'queued');
+    clock.advance(71 * HOUR); // taken late (every process was away), still within 72 h of being owed
+    channel.retryAfter.set(customer, 6 * HOUR);
+    assert.equal(await engine.sendOwed(), 1);
+    assert.deepEqual(await notes(), [], 'a wait that would end past 72 h after it was owed: given up');
+    assert.equal(channel.to(customer).filter((m) => m.kind === 'reply').length, 1);
   });
 });

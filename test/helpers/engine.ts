@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { SurveyEngine, type EngineSettings } from '../../src/conversation/engine.ts';
 import { Outbox } from '../../src/conversation/outbox.ts';
 import { Templates } from '../../src/conversation/templates.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { ChannelAdapter } from '../../src/conversation/channel-contract/channel.ts';
 
 export class TestClock {
@@ -15,8 +15,7 @@ export class TestClock {
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-export function makeEngine(conn: Connection, channels: ChannelAdapter[], clock: TestClock, settings: Partial<EngineSettings> = {}): SurveyEngine {
-  const logger = silentLogger();
+export function makeEngine(conn: Connection, channels: ChannelAdapter[], clock: TestClock, settings: Partial<EngineSettings> = {}, logger: Logger = silentLogger()): SurveyEngine {
   const outbox = new Outbox(new Map(channels.map((c) => [c.name, c])), { logger, baseDelayMs: 5, maxDelayMs: 50 });
   return new SurveyEngine({
     conn,

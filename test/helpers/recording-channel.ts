@@ -19,6 +19,8 @@ export class RecordingChannel implements ChannelAdapter {
   transientFailures = 0;
   /** Customer ids whose next send is told to wait this long (a platform's retry-after). */
   readonly retryAfter = new Map<string, number>();
+  /** Customer ids whose sends fail with no word on when to come back (a 5xx without Retry-After), until removed. */
+  readonly failing = new Set<string>();
   /** Sends that began, including held ones. */
   started = 0;
   /**
@@ -60,6 +62,7 @@ export class RecordingChannel implements ChannelAdapter {
       this.retryAfter.delete(to.customerId);
       throw new TransientSendError('rate limited', wait, 'chat'); // this customer's chat, not the whole platform
     }
+    if (this.failing.has(to.customerId)) throw new TransientSendError('503 Service Unavailable');
     if (this.gate && message.kind === 'question') await this.gate;
     if (this.closedWindows.has(to.customerId)) throw new WindowClosedError();
     if (this.refuse.has(to.customerId)) throw new PermanentSendError('dms_closed', 'dms_closed');

@@ -127,5 +127,19 @@ describe('database fidelity', () => {
     const again = await reserve(1050).then(() => null, (e: unknown) => e as { code?: number });
     assert.equal(again?.code, 11000);
     assert.equal((await reserve(1200))?.last, 1000); // past the window: updated, returns the old value
+
+    // The same, many in one unordered bulk write (eligibility.ts): only the one that misses fails, by its index.
+    const op = (customerId: string, at: number) => ({
+      updateOne: {
+        filter: { channel: 'x', customerId, $or: [{ last: null }, { last: { $lte: at - 100 } }] },
+        update: { $set: { last: at }, $push: { recent: { $each: [at], $slice: -2 } } }, upsert: true,
+      },
+    });
+    const bulk = await contacts.bulkWrite([op('u1', 1250), op('u2', 1250), op('u1', 1400), op('u2', 1260)] as never, { ordered: false })
+      .then(() => null, (e: unknown) => e as { name?: string; writeErrors?: Array<{ index: number; code: number }> });
+    assert.equal(bulk?.name, 'MongoBulkWriteError');
+    assert.deepEqual(bulk?.writeErrors?.map((w) => [w.index, w.code]), [[0, 11000], [3, 11000]]);
+    const u1 = await contacts.findOne({ customerId: 'u1' });
+    assert.deepEqual([u1?.last, u1?.recent], [1400, [1400]]);
   });
 });

@@ -18,7 +18,7 @@ import type { ReplyOutcome } from '../../conversation/channel-contract/channel.t
 import type { Logger } from '../../logger.ts';
 import { DiscordCode, discordCode } from './discord-errors.ts';
 import type { DiscordMessage, DiscordRest } from './discord-rest.ts';
-import { sleep } from '../abortable-sleep.ts';
+import { SingleFlightLoop } from '../../single-flight-loop.ts';
 
 const PREFIX = 'dm-open:';
 /** How long a survey's DM is re-read at most (longer than any survey stays open). */
@@ -60,12 +60,21 @@ export function snowflakeTime(id: string): Date {
 }
 
 export class DmCatchUp {
-  private running: Promise<void> | null = null;
-  private again = false;
+  /** One pass at a time; a request during a pass asks for one more; a failed pass is tried again. */
+  private readonly loop: SingleFlightLoop;
   /** Passes completed (tests). */
   passes = 0;
 
-  constructor(private readonly deps: DmCatchUpDeps) {}
+  constructor(private readonly deps: DmCatchUpDeps) {
+    this.loop = new SingleFlightLoop({
+      pass: () => this.pass(),
+      onError: (err) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'discord DM look-back failed; trying again'),
+      retry: { firstMs: RETRY_FIRST_MS, maxMs: RETRY_MAX_MS },
+    });
+    // The adapter stopping: no new pass, and a wait between failed passes ends.
+    if (deps.signal.aborted) void this.loop.stop();
+    else deps.signal.addEventListener('abort', () => void this.loop.stop(), { once: true });
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -92,34 +101,12 @@ export class DmCatchUp {
 
   /** Re-read every remembered DM soon (after a restart, or after an answer could not be held). */
   request(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => { this.running = null; });
+    void this.loop.request();
   }
 
   /** Resolves once no pass is running or asked for (tests, stop). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async loop(): Promise<void> {
-    let delay = RETRY_FIRST_MS;
-    do {
-      this.again = false;
-      for (;;) {
-        if (this.deps.signal.aborted) return;
-        try {
-          await this.pass();
-          break;
-        } catch (err) {
-          this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'discord DM look-back failed; trying again');
-          if (!await sleep(delay, this.deps.signal)) return;
-          delay = Math.min(delay * 2, RETRY_MAX_MS);
-        }
-      }
-    } while (this.again);
+  idle(): Promise<void> {
+    return this.loop.idle();
   }
 
   /**

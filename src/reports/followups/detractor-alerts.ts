@@ -16,6 +16,7 @@ import { EVERYTHING } from '../scope.ts';
 import { versionedUpdate } from '../../storage/versioned-update.ts';
 import { managerTexts } from '../manager-texts.ts';
 import type { Locale } from '../../conversation/templates.ts';
+import { SingleFlightLoop } from '../../single-flight-loop.ts';
 
 /** How long one process may hold an alert while posting it (the outbox retries inside this). */
 const LEASE_MS = 5 * 60_000;
@@ -36,49 +37,33 @@ export interface AlertDeps {
 
 export class DetractorAlerts {
   private readonly surveys: SurveyReader;
-  private running: Promise<number> | null = null;
-  private again = false;
-  private stopped = false;
+  /** One pass at a time; a call during a pass asks for one more (a follow-up opened after it looked). */
+  private readonly passes: SingleFlightLoop;
 
   constructor(private readonly deps: AlertDeps) {
     this.surveys = new SurveyReader(deps.conn);
+    this.passes = new SingleFlightLoop({
+      pass: (stopping) => this.pass(stopping),
+      onError: (err) => deps.logger.error({ err }, 'sending detractor alerts failed'),
+    });
   }
 
-  /** Send every due alert; concurrent calls share one run (and trigger one more pass). */
-  sendDue(): Promise<number> {
-    if (this.stopped) return Promise.resolve(0);
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let sent = 0;
-      try {
-        do {
-          this.again = false;
-          sent += await this.pass();
-        } while (this.again);
-      } finally {
-        this.running = null;
-      }
-      return sent;
-    })();
-    return this.running;
+  /** Send every due alert; resolves after a pass begun after this call (a failed pass is logged, not thrown). */
+  sendDue(): Promise<void> {
+    return this.passes.request();
   }
 
   /** Start no more passes; resolves when the current one ends. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
-  private async pass(): Promise<number> {
+  private async pass(stopping: AbortSignal): Promise<void> {
     const target = this.deps.target;
-    if (!target) return 0;
-    let sent = 0;
-    for (let round = 0; round < 100 && !this.stopped; round++) {
+    if (!target) return;
+    for (let round = 0; round < 100 && !stopping.aborted; round++) {
       const claimed = await this.claimOne();
-      if (!claimed) return sent;
+      if (!claimed) return;
       try {
         await this.deps.post(target, await this.notice(claimed));
       } catch (err) {
@@ -93,9 +78,7 @@ export class DetractorAlerts {
       // Posted: stamp it. Failing that, the alert would be posted again once the lease runs out, so try hard.
       await this.markSent(claimed, target);
       this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'detractor alert sent');
-      sent++;
     }
-    return sent;
   }
 
   private async markSent(f: FollowupDoc, target: NoticeTarget): Promise<void> {

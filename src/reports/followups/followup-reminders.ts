@@ -13,6 +13,7 @@ import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followup-workflow.ts';
 import type { Notice, NoticeTarget, PostNotice } from '../notice-target.ts';
 import { EVERYTHING } from '../scope.ts';
+import { SingleFlightLoop } from '../../single-flight-loop.ts';
 
 /** How long one process may hold a reminder while posting it. */
 const LEASE_MS = 5 * 60_000;
@@ -28,28 +29,31 @@ export interface ReminderDeps {
 }
 
 export class OverdueReminders {
-  private running: Promise<number> | null = null;
-  private stopped = false;
+  /** One pass at a time; a call during a pass shares it (reminders fall due by the clock, not by events). */
+  private readonly passes: SingleFlightLoop;
 
-  constructor(private readonly deps: ReminderDeps) {}
-
-  /** Post every reminder that is due; concurrent calls share one run. Returns how many were posted. */
-  sendDue(): Promise<number> {
-    if (this.stopped) return Promise.resolve(0);
-    this.running ??= this.pass().finally(() => { this.running = null; });
-    return this.running;
+  constructor(private readonly deps: ReminderDeps) {
+    this.passes = new SingleFlightLoop({
+      pass: (stopping) => this.pass(stopping),
+      onError: (err) => deps.logger.error({ err }, 'sending overdue reminders failed'),
+      whileRunning: 'join',
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
+  /** Post every reminder that is due; concurrent calls share one pass (a failed pass is logged, not thrown). */
+  sendDue(): Promise<void> {
+    return this.passes.request();
   }
 
-  private async pass(): Promise<number> {
+  /** Start no more passes; resolves when the current one ends. */
+  stop(): Promise<void> {
+    return this.passes.stop();
+  }
+
+  private async pass(stopping: AbortSignal): Promise<void> {
     const target = this.deps.target;
-    if (!target || this.deps.followups.settings.reminders === 0) return 0;
-    let sent = 0;
-    for (let round = 0; round < 100 && !this.stopped; round++) {
+    if (!target || this.deps.followups.settings.reminders === 0) return;
+    for (let round = 0; round < 100 && !stopping.aborted; round++) {
       const claimed = await this.claimOne();
       if (!claimed) break;
       try {
@@ -65,9 +69,7 @@ export class OverdueReminders {
       }
       await this.markSent(claimed);
       this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'overdue follow-up reminder sent');
-      sent++;
     }
-    return sent;
   }
 
   /** After the post: the next reminder a whole period after this one's (never in the past), or none when the last was sent. */

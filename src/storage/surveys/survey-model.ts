@@ -55,11 +55,13 @@ export const surveySchema = new Schema({
    * follow-up, thanks, consent…), written in the same conditional write that makes it owed
    * and removed once sent. `dueAt` is also the lease of the process sending it: past it,
    * any process sends it again with the same `id` (the platform's idempotency key).
+   * `since`: when it became owed (its waits end a bound after it); `waits`: how many of
+   * its `attempts` were waits the platform or the send budget told it to take, not failures.
    */
-  owed: { id: String, key: String, attempts: Number, dueAt: Date },
+  owed: { id: String, key: String, attempts: Number, dueAt: Date, since: Date, waits: Number },
   /** Managers' messages to the customer not yet sent (closing the loop), each with the same lease rule. */
   notes: {
-    type: [{ _id: false, id: String, text: String, by: String, attempts: Number, dueAt: Date }],
+    type: [{ _id: false, id: String, text: String, by: String, attempts: Number, dueAt: Date, since: Date, waits: Number }],
     default: undefined,
   },
   /** Bumped by every transition; lets derived data (rollups) tell which version it saw. */
@@ -116,12 +118,16 @@ surveySchema.index({ 'outbound.at': 1 }, { sparse: true });
 // GET /api/surveys for an agent token: their surveys, paged by id.
 surveySchema.index({ 'agent.id': 1, _id: 1 });
 
-/** A message the bot owes the customer; see `owed` in the schema. */
-export interface OwedMessage { id: string; key: string; attempts: number; dueAt: Date }
+/**
+ * A message the bot owes the customer; see `owed` in the schema. `since` and `waits` are
+ * absent on messages owed before they existed: such a message counts as owed from its
+ * first wait (recorded then), and as having waited none of its attempts.
+ */
+export interface OwedMessage { id: string; key: string; attempts: number; dueAt: Date; since?: Date; waits?: number }
 /** A survey step's event, staged on the survey until the relay moves it to the event queue. */
 export interface StagedEvent { id: string; type: string; at: Date; data?: Record<string, unknown> }
-/** A manager's message owed to the customer. */
-export interface OwedNote { id: string; text: string; by: string; attempts: number; dueAt: Date }
+/** A manager's message owed to the customer; `since` and `waits` as on OwedMessage. */
+export interface OwedNote { id: string; text: string; by: string; attempts: number; dueAt: Date; since?: Date; waits?: number }
 
 /** A survey as stored. Optional fields are absent until the step that sets them. */
 export interface SurveyDoc {

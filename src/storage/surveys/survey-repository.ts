@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { GroupCommit, type Outcome } from '../group-commit.ts';
-import { bulkFailureCause, isDuplicateKey } from '../mongo-errors.ts';
+import { bulkOutcomes } from '../mongo-errors.ts';
 import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
 import {
   AWAITING_SCORE, OPEN_STATES, surveyModel,
@@ -97,13 +97,7 @@ export class SurveyRepository {
       await this.model.collection.insertMany(docs, { ordered: false });
       return docs.map(() => ({ ok: true, value: true }));
     } catch (err) {
-      const failed = failedIndexes(err);
-      if (!failed) throw bulkFailureCause(err);
-      return docs.map((_, i) => {
-        if (!failed.has(i)) return { ok: true, value: true };
-        const e = failed.get(i);
-        return isDuplicateKey(e) ? { ok: true, value: false } : { ok: false, error: e };
-      });
+      return bulkOutcomes(docs.length, err, true, false);
     }
   }
 
@@ -303,11 +297,8 @@ export class SurveyRepository {
       await this.model.collection.bulkWrite(ops as never, { ordered: false });
       return reqs.map(() => ({ ok: true, value: undefined }));
     } catch (err) {
-      // Some writes failed and the others were acknowledged: only those fail. Anything
-      // else (the connection went, a write concern error) fails the whole batch.
-      const failed = failedIndexes(err);
-      if (!failed) throw bulkFailureCause(err);
-      return reqs.map((_, i) => (failed.has(i) ? { ok: false, error: failed.get(i) } : { ok: true, value: undefined }));
+      // Some writes failed and the others were acknowledged: only those fail.
+      return bulkOutcomes<void>(reqs.length, err, undefined, null);
     }
   }
 
@@ -316,7 +307,18 @@ export class SurveyRepository {
     await this.model.updateOne({ _id: id, 'owed.id': owedId }, { $set: { 'owed.dueAt': dueAt, lastError } }).exec();
   }
 
-  /** Give the owed message up (refused for good, too many attempts, or the conversation moved past it). */
+  /**
+   * The platform or the shared send budget told the owed message to wait: try it again at
+   * `dueAt`, counting the try as a wait (not a failure). A message owed before `since`
+   * was recorded counts as owed from `now` (its first wait).
+   */
+  async waitOwed(id: SurveyId, owedId: string, dueAt: Date, now: Date, lastError: string): Promise<void> {
+    await this.model.updateOne({ _id: id, 'owed.id': owedId }, {
+      $set: { 'owed.dueAt': dueAt, lastError }, $inc: { 'owed.waits': 1 }, $min: { 'owed.since': now },
+    }).exec();
+  }
+
+  /** Give the owed message up (refused for good, too many attempts, owed too long, or the conversation moved past it). */
   async dropOwed(id: SurveyId, owedId: string, lastError?: string): Promise<void> {
     await this.model.updateOne({ _id: id, 'owed.id': owedId }, {
       $unset: { owed: '' }, ...(lastError ? { $set: { lastError } } : {}),
@@ -352,6 +354,13 @@ export class SurveyRepository {
   /** Try the manager's message again at `dueAt`. */
   async deferNote(id: SurveyId, noteId: string, dueAt: Date): Promise<void> {
     await this.model.updateOne({ _id: id, 'notes.id': noteId }, { $set: { 'notes.$.dueAt': dueAt } }).exec();
+  }
+
+  /** The manager's message was told to wait: try it again at `dueAt`, counted as a wait (as `waitOwed`). */
+  async waitNote(id: SurveyId, noteId: string, dueAt: Date, now: Date): Promise<void> {
+    await this.model.updateOne({ _id: id, 'notes.id': noteId }, {
+      $set: { 'notes.$.dueAt': dueAt }, $inc: { 'notes.$.waits': 1 }, $min: { 'notes.$.since': now },
+    }).exec();
   }
 
   // ── for reports ──────────────────────────────────────────────────────────────
@@ -530,22 +539,6 @@ export class SurveyRepository {
 /** A survey id as stored; a string that is not an ObjectId stays as it is (and matches nothing). */
 function asObjectId(id: SurveyId): mongoose.Types.ObjectId {
   return (typeof id === 'string' && /^[0-9a-f]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : id) as mongoose.Types.ObjectId;
-}
-
-/**
- * The writes of an unordered bulk write that failed (by index, with their error: `code`,
- * `errmsg`) when the others were acknowledged; null when the failure may concern the whole batch.
- */
-function failedIndexes(err: unknown): Map<number, unknown> | null {
-  const e = err as { name?: string; writeErrors?: unknown; result?: { getWriteConcernError?: () => unknown } };
-  if (e?.name !== 'MongoBulkWriteError' || !Array.isArray(e.writeErrors) || e.writeErrors.length === 0) return null;
-  if (e.result?.getWriteConcernError?.()) return null;
-  const failed = new Map<number, unknown>();
-  for (const w of e.writeErrors as Array<{ index?: unknown }>) {
-    if (typeof w.index !== 'number') return null;
-    failed.set(w.index, w);
-  }
-  return failed;
 }
 
 function whose(t: ReplyTarget): Record<string, unknown> {
