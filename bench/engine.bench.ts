@@ -12,7 +12,13 @@
  * server (scripts/mongo-test-server.sh), and the database commands per conversation, of
  * each side.
  *
- * BENCH_CONVERSATIONS (default 2000), BENCH_CONCURRENCY (default 16), BENCH_OPEN (default 100000).
+ * Before either side is measured, both run BENCH_WARMUP conversations unmeasured: the test
+ * server is a JVM, and its first few thousand commands run while it still compiles them
+ * (measured: the engine, run first on a fresh server, came out at half its warm rate while
+ * the baselines after it ran warm).
+ *
+ * BENCH_CONVERSATIONS (default 2000), BENCH_CONCURRENCY (default 16), BENCH_OPEN (default 100000),
+ * BENCH_WARMUP (default 3000).
  * BENCH_ENGINE_ONLY=1 runs the engine phase alone; BENCH_PROFILE=<file.cpuprofile> writes a
  * CPU profile of the engine phase only (open it in Chrome DevTools, or bench/profile-summary.ts).
  */
@@ -45,6 +51,7 @@ export async function run(): Promise<void> {
   const conversations = Number(process.env.BENCH_CONVERSATIONS ?? 2000);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   const openCount = Number(process.env.BENCH_OPEN ?? 100_000);
+  const warmup = Number(process.env.BENCH_WARMUP ?? 3000);
   const db = await openBenchDb('engine', { monitorCommands: true });
   let commands = 0;
   const byName = new Map<string, number>();
@@ -64,7 +71,28 @@ export async function run(): Promise<void> {
     });
     await engine.init();
 
-    // Engine: whole conversations, `concurrency` at a time.
+    // Whole conversations through the engine, `concurrency` at a time.
+    const conversationsThrough = (prefix: string, count: number, replyMs: number[] | null) => pool(count, concurrency, async (i) => {
+      const customerId = `${prefix}c${i}`;
+      const { surveyId } = await engine.resolved({ channel: 'bench', conversationId: `${prefix}k${i}`, customer: { id: customerId }, agent: { id: `a${i % 50}` } });
+      if (!(await engine.askNow(surveyId))) throw new Error(`survey ${surveyId} was not asked`);
+      let t = performance.now();
+      await engine.message({ channel: 'bench', customerId, text: String(i % 11), eventId: `${prefix}s${i}` });
+      replyMs?.push(performance.now() - t);
+      t = performance.now();
+      await engine.message({ channel: 'bench', customerId, text: 'Quick and kind help', eventId: `${prefix}c${i}` });
+      replyMs?.push(performance.now() - t);
+    });
+
+    // Warm-up, unmeasured: the engine's path and the baselines' (their own collections).
+    if (warmup > 0) {
+      await conversationsThrough('warm-', warmup, null);
+      if (!process.env.BENCH_ENGINE_ONLY) {
+        await baseline(db.conn, 'warmup_baseline', warmup, concurrency, false, () => commands);
+        await baseline(db.conn, 'warmup_baseline_by_customer', warmup, concurrency, true, () => commands);
+      }
+    }
+
     const replyMs: number[] = [];
     const profiler = process.env.BENCH_PROFILE ? new Session() : null;
     if (profiler) {
@@ -77,17 +105,7 @@ export async function run(): Promise<void> {
     const n0 = commands;
     byName.clear();
     const t0 = performance.now();
-    await pool(conversations, concurrency, async (i) => {
-      const customerId = `c${i}`;
-      const { surveyId } = await engine.resolved({ channel: 'bench', conversationId: `k${i}`, customer: { id: customerId }, agent: { id: `a${i % 50}` } });
-      if (!(await engine.askNow(surveyId))) throw new Error(`survey ${surveyId} was not asked`);
-      let t = performance.now();
-      await engine.message({ channel: 'bench', customerId, text: String(i % 11), eventId: `s${i}` });
-      replyMs.push(performance.now() - t);
-      t = performance.now();
-      await engine.message({ channel: 'bench', customerId, text: 'Quick and kind help', eventId: `c${i}` });
-      replyMs.push(performance.now() - t);
-    });
+    await conversationsThrough('', conversations, replyMs);
     const engineSeconds = (performance.now() - t0) / 1000;
     const engineCpu = process.cpuUsage(c0);
     const engineCpuMs = cpuMs(c0);
@@ -99,7 +117,7 @@ export async function run(): Promise<void> {
       profiler.disconnect();
     }
     const completed = await surveyModel(db.conn).countDocuments({ state: 'completed' });
-    if (completed !== conversations) throw new Error(`engine completed ${completed} of ${conversations}`);
+    if (completed !== conversations + warmup) throw new Error(`engine completed ${completed} of ${conversations + warmup}`);
     if (process.env.BENCH_ENGINE_ONLY) {
       replyMs.sort((a, b) => a - b);
       console.log(JSON.stringify({
