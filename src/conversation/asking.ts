@@ -12,7 +12,6 @@ import mongoose from 'mongoose';
 import type { ResolveOutcome, ResolvedEvent, SendReceipt } from './channel-contract/channel.ts';
 import { PermanentSendError, TransientSendError, WindowClosedError } from './channel-contract/send-errors.ts';
 import type { SurveyDoc } from '../storage/surveys/index.ts';
-import { untilNoneLeft } from './claim-workers.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { resolvedEventSchema } from './inbound-validation.ts';
 import { UnknownChannelError } from './outbox.ts';
@@ -68,13 +67,15 @@ export class Asking {
   async askDue(): Promise<number> {
     let handled = 0;
     for (const id of [...this.claimedAtIntake.keys()]) if (await this.askNow(id)) handled++;
-    await untilNoneLeft(this.core.settings.concurrency ?? 4, async () => {
-      const claimed = await this.claim();
-      if (!claimed) return false;
-      handled++;
-      await this.askClaimed(claimed);
-      return true;
-    });
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const claimed = await this.claim();
+        if (!claimed) return;
+        handled++;
+        await this.askClaimed(claimed);
+      }
+    };
+    await Promise.all(Array.from({ length: this.core.settings.concurrency ?? 4 }, worker));
     return handled;
   }
 

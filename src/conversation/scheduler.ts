@@ -35,11 +35,8 @@ export class Scheduler {
   }
 
   private async tick(): Promise<void> {
-    // Side by side: a follow-up a customer is waiting for does not queue behind a backlog of new questions.
-    // Both finish before the tick does (ticks never overlap), whichever fails.
-    const [asked, owed] = await Promise.allSettled([this.engine.askDue(), this.engine.sendOwed()]);
-    if (asked.status === 'rejected') throw asked.reason;
-    if (owed.status === 'rejected') throw owed.reason;
+    await this.engine.askDue();
+    await this.engine.sendOwed();
     await this.engine.sendReminders();
     await this.engine.expireDue();
   }
