@@ -22,6 +22,7 @@ import { InFlight, ShuttingDownError } from './in-flight.ts';
 import { RelationshipSchedule } from './conversation/relationship-schedule.ts';
 import { Templates } from './conversation/templates.ts';
 import { connectDatabase, type Database } from './storage/connection.ts';
+import { untilDatabaseAnswers } from './storage/wait-for-database.ts';
 import { DatabaseWatchdog } from './storage/database-watchdog.ts';
 import { MongoChannelStateStore } from './shared-state/channel-state-store.ts';
 import { SurveyReader } from './storage/surveys/index.ts';
@@ -94,19 +95,21 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   const conn = database.conn;
   useOptOutKeySecret(config.optOutKeySecret);
   // Documents from older versions are brought forward first, by one process at a time.
-  await new MigrationRunner({ conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS }).run();
+  // Each step that needs the database waits for it while it restarts (storage/wait-for-database.ts).
+  const whenAnswering = <T>(what: string, step: () => Promise<T>): Promise<T> => untilDatabaseAnswers(what, step, { logger });
+  await whenAnswering('schema migrations', () => new MigrationRunner({ conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS }).run());
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
   // Every process draws on the same send budget per platform limit (shared-state/rate-budget-store.ts).
   const shared = new MongoRateBudget(conn);
-  await shared.init();
+  await whenAnswering('the shared send budget', () => shared.init());
   const budget = new ResilientRateBudget(shared, (err) => logger.warn({ err }, 'the shared send budget is unavailable: pacing this process alone'));
   // Survey events (SURVEY_EVENTS_URL): on before the engine's first write, so every step stages its event.
   const surveyEvents = config.surveyEvents
     ? new SurveyEvents({ conn, url: config.surveyEvents.url, secret: config.surveyEvents.secret, logger: logger.child({ module: 'survey-events' }), now: options.now })
     : null;
-  await surveyEvents?.init();
+  if (surveyEvents) await whenAnswering('survey events', () => surveyEvents.init());
   const metrics = new BotMetrics();
   const outbox: Outbox = new MeteredOutbox(meteredAdapters(channels, metrics), { logger, maxWaitMs: Math.floor(config.leaseMs / 4), budget }, metrics);
   const engine = new SurveyEngine({
@@ -130,7 +133,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
     logger,
     now: options.now,
   });
-  await engine.init();
+  await whenAnswering('the survey engine', () => engine.init());
   const scheduler = new Scheduler(engine, config.schedulerIntervalMs, logger);
   const observed = observeApp({ conn, engine, metrics, settings: config.metrics, now: options.now, channels });
   const readiness = new Readiness(conn);
@@ -139,7 +142,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
 
   // A platform event already applied (on any survey) never reaches the engine again: replays.
   const appliedEvents = new AppliedEventStore(conn, options.now);
-  await appliedEvents.init();
+  await whenAnswering('applied platform events', () => appliedEvents.init());
   const guarded = guardReplays(engine, appliedEvents);
 
   // Every engine call is tracked, so a shutdown can refuse new work and wait for the rest.
@@ -202,7 +205,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   for (const channel of channels.values()) {
     // Each channel's shared state lives in the database under its own name.
     const state = new MongoChannelStateStore(conn, channel.name);
-    await state.init();
+    await whenAnswering(`${channel.name}: channel state`, () => state.init());
     begun.push(channel);
     try {
       await channel.start({ sink, logger: logger.child({ channel: channel.name }), http: channelRoutes, state });
@@ -212,7 +215,7 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
       throw err;
     }
   }
-  await reports.start();
+  await whenAnswering('reports', () => reports.start());
   readiness.markStarted();
   const server = createServer(app);
   try {

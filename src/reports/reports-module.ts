@@ -139,10 +139,12 @@ export function createReports(deps: ReportsDeps): Reports {
 
     async start() {
       if (started) return;
-      started = true;
+      // Indexes and the rollup zone first: a start that failed on them (the database went
+      // away) may be called again, and only then does anything begin.
       await Promise.all([followups.init(), digests.init(), rollupModel(deps.conn).init(), monthRollupModel(deps.conn).init()]);
-      deps.engine.on('transition', onTransition);
       await ensureRollupZone(deps.conn, settings.timeZone, logger, settings.attribution);
+      started = true;
+      deps.engine.on('transition', onTransition);
       // Catch up on whatever a previous run left undone, then keep sweeping.
       quietForMs = 0;
       await sweeps.start();

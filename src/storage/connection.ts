@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import { startDevDatabase } from './dev-database-server.ts';
+import { untilDatabaseAnswers } from './wait-for-database.ts';
 
 export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
@@ -32,11 +33,24 @@ export interface DatabaseConfig {
   devDatabasePort: number;
 }
 
+/** How long the first connect waits for a MONGODB_URI server that does not answer before start-up ends with a clear line. */
+export const FIRST_CONNECT_WAIT_MS = 120_000;
+
 export async function connectDatabase(config: DatabaseConfig, logger: Logger): Promise<Database> {
   if (config.mongodbUri) {
+    const uri = config.mongodbUri;
     try {
-      // connectTimeoutMS also bounds a heartbeat: the watchdog counts one running past it (plus slack) as stuck.
-      const conn = await mongoose.createConnection(config.mongodbUri, { dbName: config.mongodbDb, serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000 }).asPromise();
+      // A database restarting as the bot starts is waited for (FIRST_CONNECT_WAIT_MS); a refused login is not.
+      const conn = await untilDatabaseAnswers('connecting to MONGODB_URI', async () => {
+        // connectTimeoutMS also bounds a heartbeat: the watchdog counts one running past it (plus slack) as stuck.
+        const attempt = mongoose.createConnection(uri, { dbName: config.mongodbDb, serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000 });
+        try {
+          return await attempt.asPromise();
+        } catch (err) {
+          await attempt.close().catch(() => undefined);
+          throw err;
+        }
+      }, { logger, giveUpAfterMs: FIRST_CONNECT_WAIT_MS });
       logger.info({ db: config.mongodbDb }, 'connected to MongoDB (MONGODB_URI)');
       return { conn, embedded: false, uri: config.mongodbUri, close: () => conn.close() };
     } catch (err) {
