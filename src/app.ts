@@ -97,7 +97,9 @@ async function startOn(database: Database, channels: Map<string, ChannelAdapter>
   // Documents from older versions are brought forward first, by one process at a time.
   // Each step that needs the database waits for it while it restarts (storage/wait-for-database.ts).
   const whenAnswering = <T>(what: string, step: () => Promise<T>): Promise<T> => untilDatabaseAnswers(what, step, { logger });
-  await whenAnswering('schema migrations', () => new MigrationRunner({ conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS }).run());
+  // One runner for every try: its lock, if a failed try took it, is still its own.
+  const migrations = new MigrationRunner({ conn, settings: { followupDueMs: config.followups.dueMs }, logger, migrations: MIGRATIONS });
+  await whenAnswering('schema migrations', () => migrations.run());
   if (!config.optOutKeySecret) logger.warn('OPT_OUT_KEY_SECRET is not set: forgotten customers\' opt-outs are keyed with the public development key (set it in production, and never change it)');
 
   // A send waits out short rate limits itself, well inside the lease; longer ones go back to the engine.
