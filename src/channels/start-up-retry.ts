@@ -11,6 +11,7 @@
  * (what failed and how, never a token, id or customer text). Stopping the adapter
  * (`signal`) ends the waiting.
  */
+import { backoffMs } from '../backoff.ts';
 import { ConfigError } from '../env-readers.ts';
 import type { Logger } from '../logger.ts';
 import { MAX_RETRY_AFTER_MS } from './retry-after.ts';
@@ -52,8 +53,7 @@ export interface StartUpRetryOptions {
 
 /** The wait before try `attempt + 1` (attempt counts from 1): doubled each time, capped, ±25 % jitter. */
 export function startUpDelayMs(attempt: number, backoff: StartUpBackoff, retryAfterMs?: number): number {
-  const plain = Math.min(backoff.maxDelayMs, backoff.firstDelayMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
-  const jittered = Math.round(plain * (0.75 + Math.random() * 0.5));
+  const jittered = backoffMs(attempt, backoff.firstDelayMs, backoff.maxDelayMs);
   return retryAfterMs === undefined ? jittered : Math.max(jittered, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
 }
 

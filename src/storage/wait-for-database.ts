@@ -10,6 +10,7 @@
  * `giveUpAfterMs` is set (the first connect: a wrong MONGODB_URI should still end
  * start-up with a clear line, not wait for ever).
  */
+import { backoffMs } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 import { isDatabaseUnavailable } from './mongo-errors.ts';
 
@@ -30,7 +31,7 @@ export async function untilDatabaseAnswers<T>(what: string, step: () => Promise<
       return await step();
     } catch (err) {
       if (!isDatabaseUnavailable(err)) throw err;
-      const waitMs = Math.round(Math.min(max, first * 2 ** Math.min(20, attempt - 1)) * (0.75 + Math.random() * 0.5));
+      const waitMs = backoffMs(attempt, first, max);
       if (options.giveUpAfterMs !== undefined && Date.now() + waitMs - started > options.giveUpAfterMs) throw err;
       options.logger.warn({ attempt, retryInMs: waitMs, err: errorName(err) }, `${what}: the database does not answer; trying again`);
       await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -24,7 +24,7 @@ import type { Logger } from '../../logger.ts';
 import { discordCode, isTransientDiscordError } from './discord-errors.ts';
 import type { DiscordRest, DiscordThread } from './discord-rest.ts';
 import { isAuditRefusal, snapshotOfJson, type AuditView, type CheckFollowUp, type ResolutionWatcher, type ThreadSnapshot } from './discord-resolution-watcher.ts';
-import { backoffMs } from './discord-retry.ts';
+import { backoffMs } from '../../backoff.ts';
 import type { ThreadAudit } from './discord-thread-audit.ts';
 
 /** Pages (of 100 threads) of one channel's archived threads read at most per look-back. */

@@ -4,6 +4,7 @@
  * repeats a 5xx up to three times at once; this adds spaced attempts on top, so a
  * short outage of Discord's API (a stretch of 502s) ends in a retry, not a drop.
  */
+import { backoffMs } from '../../backoff.ts';
 import { sleep } from '../abortable-sleep.ts';
 import { isTransientDiscordError } from './discord-errors.ts';
 
@@ -21,11 +22,6 @@ export interface RetryPolicy {
 /** For reads on the resolution path: about 3.5 s of waits over four attempts. */
 export const READ_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, maxMs: 4000 };
 
-/** The wait before attempt `attempt + 1` (attempt counts from 1), with ±25 % jitter. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const plain = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(plain * (0.75 + Math.random() * 0.5));
-}
 
 export async function retrying<T>(fn: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -17,7 +17,7 @@ import { answeredContent, buttonRows, messageNonce, parseButtonCustomId, surveyM
 import { resolutionTriggers, tagIdByName } from '../../../src/channels/discord/discord-thread-resolution.ts';
 import { findChange, matches } from '../../../src/channels/discord/discord-thread-audit.ts';
 import { isTransientDiscordError, toSendError } from '../../../src/channels/discord/discord-errors.ts';
-import { backoffMs } from '../../../src/channels/discord/discord-retry.ts';
+import { backoffMs } from '../../../src/backoff.ts';
 import { PermanentSendError, TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.fake-token-for-tests-0123456789abcdefghijklmnop';
