@@ -143,7 +143,7 @@ export class Asking {
     const expiresAt = new Date(at.getTime() + core.settings.expireMs);
     const reminder = reminderSlot(core, s, at, expiresAt);
     const asked = await core.persistAfterSend(
-      () => core.repo.markAsked(s._id, owed.id, at, expiresAt, receipt.address, reminder ?? undefined),
+      () => core.repo.markAsked(s, owed.id, at, expiresAt, receipt.address, reminder ?? undefined),
       owed.dueAt,
     );
     core.moved(asked, 'sending', 'asked');

@@ -142,4 +142,25 @@ describe('database fidelity', () => {
     const u1 = await contacts.findOne({ customerId: 'u1' });
     assert.deepEqual([u1?.last, u1?.recent], [1400, [1400]]);
   });
+
+  test('an unordered bulk of conditional updates counts exactly the writes that matched, also when one of them failed', async () => {
+    // survey-repository.ts groups settles and the asked step: a matched count equal to the
+    // batch's size is how it knows, without a read, that each landed.
+    const c = coll('grouped');
+    await c.insertMany([{ _id: 'a' as never, v: 0 }, { _id: 'b' as never, v: 0 }, { _id: 'c' as never, v: 0 }]);
+    const step = (id: string, v: number) => ({ updateOne: { filter: { _id: id, v }, update: { $inc: { v: 1 } } } });
+    const all = await c.bulkWrite([step('a', 0), step('b', 0), step('c', 0)] as never, { ordered: false });
+    assert.equal(all.matchedCount, 3);
+    const some = await c.bulkWrite([step('a', 1), step('b', 0), step('c', 1)] as never, { ordered: false });
+    assert.equal(some.matchedCount, 2, 'b was at version 1: not matched');
+    // A write that fails ($inc on a string) beside one that matches and one that does not.
+    await c.updateOne({ _id: 'c' as never }, { $set: { s: 'text' } });
+    const failing = { updateOne: { filter: { _id: 'c' }, update: { $inc: { s: 1 } } } };
+    const err = await c.bulkWrite([step('a', 2), failing, step('b', 0)] as never, { ordered: false })
+      .then(() => null, (e: unknown) => e as { name?: string; writeErrors?: Array<{ index: number }>; result?: { matchedCount?: number } });
+    assert.equal(err?.name, 'MongoBulkWriteError');
+    assert.deepEqual(err?.writeErrors?.map((w) => w.index), [1]);
+    assert.equal(err?.result?.matchedCount, 1, 'only a matched');
+    assert.deepEqual((await c.find({}, { sort: { _id: 1 } }).toArray()).map((d) => d.v), [3, 1, 2]);
+  });
 });

@@ -163,3 +163,92 @@ describe('settling owed messages as a group commit', () => {
     }
   });
 });
+
+describe('the asked step as a group commit, beside settles', () => {
+  /** `count` surveys whose question is owed (sending), as the engine holds them before the send. */
+  async function sending(count: number): Promise<SurveyDoc[]> {
+    const docs = Array.from({ length: count }, () => ({
+      channel: 'test', conversationId: `s${++n}`, customer: { id: `u${n}`, locale: 'en' }, agent: { id: 'a' },
+      state: 'sending' as const, resolvedAt: now, askAt: now, owed: owe('question'), lastError: 'an earlier try',
+    }));
+    const created = await surveyModel(direct).create(docs);
+    return Promise.all(created.map(async (d) => (await surveyModel(direct).findById(d._id).lean().exec()) as SurveyDoc));
+  }
+  const stored = async (id: unknown) => surveyModel(direct).findById(id).lean().exec();
+  const asked = new Date(now.getTime() + 1_000);
+  const expires = new Date(now.getTime() + 86_400_000);
+
+  test('steps and settles made while one update is in flight go in one command; each step answers the survey exactly as stored', async () => {
+    const repo = new SurveyRepository(direct);
+    const questions = await sending(6);
+    const thanks = await owing(4);
+    commands.length = 0;
+    const steps = questions.map((s, i) => repo.markAsked(s, s.owed!.id, asked, expires, i % 2 ? { thread: `t${i}` } : undefined,
+      i === 0 ? { at: new Date(now.getTime() + 3_600_000), by: expires } : undefined));
+    const settles = thanks.map((s) => repo.settleOwed(s._id, s.owed!.id));
+    const [answers] = await Promise.all([Promise.all(steps), Promise.all(settles)]);
+    assert.deepEqual(commands, ['update', 'update'], 'the first alone, the nine made meanwhile in one command, no read');
+    for (const [i, s] of questions.entries()) {
+      const after = await stored(s._id);
+      assert.equal(after?.state, 'asked');
+      assert.equal(after?.version, (s.version ?? 0) + 1);
+      assert.equal(after?.owed, undefined);
+      assert.equal(after?.lastError, undefined);
+      assert.deepEqual(answers[i], after, `survey ${i}: the answer is the stored survey`);
+    }
+    for (const s of thanks) assert.equal(await owedOf(s._id), undefined);
+  });
+
+  test('a step whose survey moved on since it was read answers as the plain conditional write: the stored survey, or null after a reply', async () => {
+    const repo = new SurveyRepository(direct);
+    const [synced, answered, plain] = await sending(3);
+    // A rollup sync cleared `dirty` meanwhile (a versioned write), and a reply scored the second first.
+    assert.ok(await repo.markSynced(synced!._id, synced!.version ?? 0));
+    assert.ok(await repo.score(answered!._id, { score: 9, category: 'promoter', at: now, expiresAt: expires, owed: owe('followupPromoter') }));
+    const [thanks] = await owing(1);
+    commands.length = 0;
+    const [a, b, c] = await Promise.all([
+      repo.markAsked(synced!, synced!.owed!.id, asked, expires),
+      repo.markAsked(answered!, answered!.owed!.id, asked, expires),
+      repo.markAsked(plain!, plain!.owed!.id, asked, expires),
+      repo.settleOwed(thanks!._id, randomUUID()), // names a message that is not owed: matches nothing
+    ]);
+    // A batch that matched fewer than it carried reads which steps landed; the two that did not are written again.
+    assert.ok(commands.includes('find'), commands.join(', '));
+    assert.equal(commands.filter((x) => x === 'findAndModify').length, 2, commands.join(', '));
+    assert.deepEqual(a, await stored(synced!._id));
+    assert.equal(a?.state, 'asked');
+    assert.equal(a?.version, (synced!.version ?? 0) + 2, 'the sync, then the step');
+    assert.equal(b, null, 'a reply got in first: nothing rolled back');
+    assert.equal((await stored(answered!._id))?.state, 'scored');
+    assert.deepEqual(c, await stored(plain!._id), 'the one that landed in the batch, known by its read');
+    assert.equal((await owedOf(thanks!._id))?.id, thanks!.owed!.id, 'the other id settled nothing');
+  });
+
+  test('a step written again after its batch failed answers the survey once, as asked, whether or not the first write landed', async () => {
+    const viaProxy = await mongoose.createConnection(outage.uri, { dbName, ...outage.fastFailure }).asPromise();
+    try {
+      const repo = new SurveyRepository(viaProxy);
+      const [first, second] = await sending(2);
+      await viaProxy.db!.command({ ping: 1 });
+      outage.hold();
+      const failing = [first!, second!].map((s) => repo.markAsked(s, s.owed!.id, asked, expires).then(() => 'answered', (err: unknown) => (isDatabaseUnavailable(err) ? 'failed' : `failed otherwise: ${(err as Error).name}`)));
+      await new Promise((r) => setImmediate(r));
+      outage.cut();
+      assert.deepEqual(await Promise.all(failing), ['failed', 'failed']);
+      // The first's write landed anyway (as if only its acknowledgement was lost); the second's did not.
+      await surveyModel(direct).updateOne({ _id: first!._id }, { $set: { state: 'asked', askedAt: asked, expiresAt: expires, dirty: true }, $unset: { owed: '', lastError: '' }, $inc: { version: 1 } });
+      outage.release();
+      await outage.restoreFor(viaProxy);
+      const [a, b] = await Promise.all([first!, second!].map((s) => repo.markAsked(s, s.owed!.id, asked, expires)));
+      assert.equal(a?.state, 'asked', 'it landed: known by the read, not taken for a reply that came first');
+      assert.equal(a?.version, (first!.version ?? 0) + 1);
+      assert.deepEqual({ ...b, updatedAt: undefined }, { ...(await stored(second!._id)), updatedAt: undefined });
+      assert.equal(b?.state, 'asked');
+    } finally {
+      outage.release();
+      outage.restore();
+      await viaProxy.close(true);
+    }
+  });
+});

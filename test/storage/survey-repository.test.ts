@@ -106,7 +106,7 @@ describe('survey repository', () => {
     const s = await survey('sending', { owed });
     assert.ok(await repo.score(s._id, { score: 7, category: 'passive', at: now, expiresAt: later(1), owed: owe('followupPassive') }));
     assert.equal(await repo.reschedule(s._id, owed.id, later(5_000), 'late refusal', true), null);
-    assert.equal(await repo.markAsked(s._id, owed.id, now, later(1)), null);
+    assert.equal(await repo.markAsked(s, owed.id, now, later(1)), null);
     const after = await read(s._id);
     assert.equal(after?.state, 'scored');
     assert.ok(after?.askedAt, 'asked as of the answer');

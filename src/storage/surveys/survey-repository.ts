@@ -11,8 +11,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { GroupCommit, type Outcome } from '../group-commit.ts';
-import { bulkOutcomes } from '../mongo-errors.ts';
+import { bulkFailureCause, bulkOutcomes, failedWrites } from '../mongo-errors.ts';
 import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
+import { afterUpdate, type SurveyUpdate } from './survey-post-image.ts';
 import {
   AWAITING_SCORE, OPEN_STATES, surveyModel,
   type OwedMessage, type OwedNote, type StagedEvent, type SurveyDoc, type SurveyState,
@@ -44,6 +45,17 @@ export function stageSurveyEvents(conn: Connection, on: boolean): void {
   else staging.delete(conn);
 }
 
+/**
+ * One conditional update in a group commit. `landedIf`: for a write whose caller must know
+ * whether it landed, the survey as it reads right after it (asked for only when the batch's
+ * matched count cannot tell).
+ */
+interface GroupedUpdate {
+  filter: Record<string, unknown>;
+  update: SurveyUpdate;
+  landedIf?: { id: mongoose.Types.ObjectId; state: SurveyState; version: number; askedAt: Date };
+}
+
 interface Changes {
   set?: Record<string, unknown>;
   unset?: string[];
@@ -54,15 +66,18 @@ interface Changes {
 export class SurveyRepository {
   private readonly model: Model<SurveyDoc>;
   private readonly conn: Connection;
-  /** New surveys and settles made while one batch is in the database go together in the next (group-commit.ts). */
+  /**
+   * New surveys, and conditional updates (settles, the asked step), made while one batch is
+   * in the database go together in the next (group-commit.ts).
+   */
   private readonly inserts: GroupCommit<SurveyDoc, boolean>;
-  private readonly settles: GroupCommit<{ id: SurveyId; owedId: string }, void>;
+  private readonly updates: GroupCommit<GroupedUpdate, boolean>;
 
   constructor(conn: Connection) {
     this.model = surveyModel(conn);
     this.conn = conn;
     this.inserts = new GroupCommit((docs) => this.insertBatch(docs), 100);
-    this.settles = new GroupCommit((reqs) => this.settleBatch(reqs));
+    this.updates = new GroupCommit((reqs) => this.updateBatch(reqs));
   }
 
   /** Create the indexes the queries need (idempotent). */
@@ -126,15 +141,31 @@ export class SurveyRepository {
     ).exec() as Promise<SurveyDoc | null>;
   }
 
-  /** sending → asked: the question went out; its intent is settled in the same write. */
-  markAsked(
-    id: SurveyId, owedId: string, at: Date, expiresAt: Date, address?: Record<string, string>,
+  /**
+   * sending → asked: the question of `s` (the survey as last read) went out; its intent is
+   * settled in the same write. The write goes with the other conditional updates made
+   * meanwhile (one command for many conversations), pinned to the version read, and the
+   * survey it answers is `s` as that write leaves it (survey-post-image.ts): a pinned
+   * version means no transition came between, so every field a transition sets is as read.
+   * If the version moved on (a rollup sync, another process), the step is the plain
+   * conditional write, which answers the stored survey, or null when a reply got in first.
+   */
+  async markAsked(
+    s: SurveyDoc, owedId: string, at: Date, expiresAt: Date, address?: Record<string, string>,
     reminder?: { at: Date; by: Date },
   ): Promise<SurveyDoc | null> {
-    return this.transition({ _id: id, 'owed.id': owedId }, 'sending', 'asked', {
+    const changes: Changes = {
       set: { askedAt: at, expiresAt, ...(address ? { address } : {}), ...(reminder ? { reminderAt: reminder.at, reminderBy: reminder.by } : {}) },
       unset: ['owed', 'lastError'],
-    }, { events: [{ type: 'survey.asked' }], at });
+    };
+    const opts = { events: [{ type: 'survey.asked' }], at };
+    const version = s.version;
+    if (typeof version === 'number') {
+      const { filter, update } = this.transitionWrite({ _id: s._id, 'owed.id': owedId, version }, 'sending', 'asked', changes, opts);
+      const landedIf = { id: filter._id as mongoose.Types.ObjectId, state: 'asked' as const, version: version + 1, askedAt: at };
+      if (await this.updates.submit({ filter, update, landedIf })) return afterUpdate(s, update);
+    }
+    return this.transition({ _id: s._id, 'owed.id': owedId }, 'sending', 'asked', changes, opts);
   }
 
   /** sending → scheduled: the platform refused the question (so it did not go out); ask again at `askAt`. */
@@ -283,23 +314,48 @@ export class SurveyRepository {
    * the write is acknowledged; settles made meanwhile by other conversations share one
    * command (a group commit), each with its own filter, so one failing fails only itself.
    */
-  settleOwed(id: SurveyId, owedId: string): Promise<void> {
-    return this.settles.submit({ id, owedId });
+  async settleOwed(id: SurveyId, owedId: string): Promise<void> {
+    await this.updates.submit({ filter: { _id: asObjectId(id), 'owed.id': owedId }, update: { $unset: { owed: '', lastError: '' }, $set: { updatedAt: new Date() } } });
   }
 
-  /** One `update` command for a batch of settles, unordered: each lands or fails on its own. */
-  private async settleBatch(reqs: Array<{ id: SurveyId; owedId: string }>): Promise<Array<Outcome<void>>> {
-    const updatedAt = new Date();
-    const ops = reqs.map((r) => ({
-      updateOne: { filter: { _id: asObjectId(r.id), 'owed.id': r.owedId }, update: { $unset: { owed: '', lastError: '' }, $set: { updatedAt } } },
-    }));
+  /**
+   * One `update` command for a batch of conditional updates, unordered: each lands or fails
+   * on its own. Each answers whether it landed: when the batch's matched count says every
+   * write matched, each did; else the ones whose caller must know (`landedIf`) are looked
+   * up in one read (the others, settles, do not care: a settle that matched nothing had a
+   * newer message to keep).
+   */
+  private async updateBatch(reqs: GroupedUpdate[]): Promise<Array<Outcome<boolean>>> {
+    const ops = reqs.map((r) => ({ updateOne: { filter: r.filter, update: r.update } }));
+    let matched: number;
+    let failed: Map<number, unknown>;
     try {
-      await this.model.collection.bulkWrite(ops as never, { ordered: false });
-      return reqs.map(() => ({ ok: true, value: undefined }));
+      matched = (await this.model.collection.bulkWrite(ops as never, { ordered: false })).matchedCount;
+      failed = new Map();
     } catch (err) {
       // Some writes failed and the others were acknowledged: only those fail.
-      return bulkOutcomes<void>(reqs.length, err, undefined, null);
+      const some = failedWrites(err);
+      if (!some) throw bulkFailureCause(err);
+      failed = some;
+      matched = (err as { result?: { matchedCount?: number } }).result?.matchedCount ?? -1;
     }
+    const outcome = (i: number, landed: boolean): Outcome<boolean> => (failed.has(i) ? { ok: false, error: failed.get(i) } : { ok: true, value: landed });
+    if (matched === reqs.length - failed.size) return reqs.map((_, i) => outcome(i, true));
+    const unsure = reqs.flatMap((r, i) => (r.landedIf && !failed.has(i) ? [r.landedIf] : []));
+    if (unsure.length === 0) return reqs.map((_, i) => outcome(i, true));
+    let stored: Map<string, Pick<SurveyDoc, 'state' | 'version' | 'askedAt'>>;
+    try {
+      const docs = await this.model.collection.find({ _id: { $in: unsure.map((u) => u.id) } }, { projection: { state: 1, version: 1, askedAt: 1 } }).toArray();
+      stored = new Map(docs.map((d) => [String(d._id), d as unknown as Pick<SurveyDoc, 'state' | 'version' | 'askedAt'>]));
+    } catch (err) {
+      // Not known: those fail (their callers write again, pinned the same way); the rest stand.
+      return reqs.map((r, i) => (r.landedIf && !failed.has(i) ? { ok: false, error: err } : outcome(i, true)));
+    }
+    return reqs.map((r, i) => {
+      if (!r.landedIf) return outcome(i, true);
+      const d = stored.get(String(r.landedIf.id));
+      return outcome(i, d?.state === r.landedIf.state && d.version === r.landedIf.version && d.askedAt?.getTime() === r.landedIf.askedAt.getTime());
+    });
   }
 
   /** Try the owed message again at `dueAt` (the platform could not take it now). */
@@ -514,6 +570,16 @@ export class SurveyRepository {
     where: Record<string, unknown>, from: SurveyState | readonly SurveyState[], to: SurveyState, changes: Changes,
     opts: { eventId?: string; newestFirst?: boolean; sort?: Record<string, 1 | -1>; events?: StepEvent[]; at?: Date } = {},
   ): Promise<SurveyDoc | null> {
+    const { filter, update } = this.transitionWrite(where, from, to, changes, opts);
+    const sort = opts.sort ?? (opts.newestFirst ? { askedAt: -1 } : undefined);
+    return this.model.collection.findOneAndUpdate(filter, update as Record<string, unknown>, { returnDocument: 'after', ...(sort ? { sort } : {}) }) as Promise<SurveyDoc | null>;
+  }
+
+  /** A transition's filter and update (see `transition`). */
+  private transitionWrite(
+    where: Record<string, unknown>, from: SurveyState | readonly SurveyState[], to: SurveyState, changes: Changes,
+    opts: { eventId?: string; events?: StepEvent[]; at?: Date },
+  ): { filter: Record<string, unknown>; update: SurveyUpdate } {
     const filter: Record<string, unknown> = { ...where, state: typeof from === 'string' ? from : { $in: from } };
     const update = toUpdate({ ...changes, set: { ...changes.set, state: to, dirty: true } }, true);
     const push: Record<string, unknown> = {};
@@ -525,14 +591,13 @@ export class SurveyRepository {
     // The step's events go in the step's own write: either both land or neither does.
     if (staged) push.outbound = { $each: staged };
     if (Object.keys(push).length > 0) update.$push = push;
-    const sort = opts.sort ?? (opts.newestFirst ? { askedAt: -1 } : undefined);
     // With the driver, not the model: every value here is built by this class from typed
     // arguments, so mongoose's casting of filter and update (a third of the engine's CPU
     // per conversation, bench/engine.bench.ts profile) has nothing to do but the id and the
     // timestamp it would add.
     if (filter._id !== undefined) filter._id = asObjectId(filter._id as SurveyId);
     update.$set = { ...update.$set, updatedAt: new Date() };
-    return this.model.collection.findOneAndUpdate(filter, update as Record<string, unknown>, { returnDocument: 'after', ...(sort ? { sort } : {}) }) as Promise<SurveyDoc | null>;
+    return { filter, update: update as SurveyUpdate };
   }
 }
 
