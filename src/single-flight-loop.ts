@@ -17,6 +17,8 @@ export interface SingleFlightLoopOptions {
   whileRunning?: 'again' | 'join';
   /** With start(): a pass every this many milliseconds. */
   intervalMs?: number;
+  /** With start(): the first pass at once ('start', the default) or at the first tick ('first-tick'). */
+  firstPass?: 'start' | 'first-tick';
   /** Run a pass that threw again after `firstMs`, doubling up to `maxMs`, until it completes (or stop()). */
   retry?: { firstMs: number; maxMs: number };
 }
@@ -29,14 +31,17 @@ export class SingleFlightLoop {
 
   constructor(private readonly options: SingleFlightLoopOptions) {}
 
-  /** A pass now, then every `intervalMs` (if set); resolves when that first pass has ended. After stop(), starts the loop again. */
+  /**
+   * A pass now (with `firstPass: 'first-tick'`, none), then every `intervalMs` (if set);
+   * resolves when that first pass has ended (at once without one). After stop(), starts the loop again.
+   */
   start(): Promise<void> {
     if (this.stopping.signal.aborted) this.stopping = new AbortController();
     if (this.options.intervalMs !== undefined && !this.timer) {
       this.timer = setInterval(() => void this.request(), this.options.intervalMs);
       this.timer.unref();
     }
-    return this.request();
+    return this.options.firstPass === 'first-tick' ? Promise.resolve() : this.request();
   }
 
   /**

@@ -146,6 +146,19 @@ describe('start', () => {
     expect(seen.started).toBe(5);
   });
 
+  test("with firstPass 'first-tick', runs no pass until the first tick (and resolves at once)", async () => {
+    const { seen, pass, onError } = passes(false);
+    const l = loop({ pass, onError, intervalMs: INTERVAL, firstPass: 'first-tick' });
+    expect(await settled(l.start())).toBe(true);
+    expect(seen.started).toBe(0);
+    await vi.advanceTimersByTimeAsync(INTERVAL - 1);
+    expect(seen.started).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen.started).toBe(1);
+    await vi.advanceTimersByTimeAsync(2 * INTERVAL);
+    expect(seen.started).toBe(3);
+  });
+
   test('resolves when the first pass has ended', async () => {
     const { seen, gates, pass, onError } = passes();
     const l = loop({ pass, onError, intervalMs: INTERVAL });

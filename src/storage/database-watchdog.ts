@@ -26,6 +26,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../logger.ts';
+import { SingleFlightLoop } from '../single-flight-loop.ts';
 
 // The driver mongoose itself uses (no second copy of it to keep in step).
 const { MongoClient } = mongoose.mongo;
@@ -51,8 +52,8 @@ export type RestartReason = 'stuck-heartbeat' | 'stale-client';
 const HEARTBEAT_EVENTS = ['serverHeartbeatStarted', 'serverHeartbeatSucceeded', 'serverHeartbeatFailed'] as const;
 
 export class DatabaseWatchdog {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** A look every interval, the first one interval after start(); a tick during a look is dropped. */
+  private readonly looks: SingleFlightLoop;
   /** When the monitor last published a heartbeat event (or the watchdog started). */
   private heartbeatSeenAt = Date.now();
   private failingSince: number | null = null;
@@ -75,21 +76,28 @@ export class DatabaseWatchdog {
     this.staleAfterMs = options.staleAfterMs ?? Math.max(3 * heartbeatFrequencyMS, 5000);
     // The driver bounds a polled heartbeat by connectTimeoutMS and a streamed one by that plus heartbeatFrequencyMS.
     this.heartbeatBoundMs = (connectTimeoutMS || 30_000) + heartbeatFrequencyMS + (options.heartbeatSlackMs ?? 5000);
+    this.looks = new SingleFlightLoop({
+      pass: () => this.check(),
+      // (No look throws today: a ping, a close and a connect each catch their own failure.)
+      onError: (err) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'database watchdog: a look failed'),
+      intervalMs: this.intervalMs,
+      firstPass: 'first-tick',
+      whileRunning: 'join',
+    });
   }
 
   start(): this {
     this.heartbeatSeenAt = Date.now();
     for (const event of HEARTBEAT_EVENTS) this.client.on(event, this.onHeartbeat);
-    this.timer = setInterval(() => { this.running ??= this.check().finally(() => { this.running = undefined; }); }, this.intervalMs);
-    this.timer.unref();
+    void this.looks.start();
     return this;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    const stopped = this.looks.stop();
     for (const event of HEARTBEAT_EVENTS) this.client.off(event, this.onHeartbeat);
-    await this.running;
+    await stopped;
   }
 
   /** One look; public so a test can drive it without waiting for the interval. */

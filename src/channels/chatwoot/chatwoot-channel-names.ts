@@ -3,6 +3,7 @@
  * the customer used (`chatwoot:whatsapp`, `chatwoot:facebook`, …) instead of one lump.
  * Chatwoot names the inbox type in `conversation.channel` (`Channel::Whatsapp`, …).
  */
+import { bridgedChannelNames } from '../bridged-channel-names.ts';
 
 export const CHATWOOT_CHANNEL_KINDS = [
   'web', 'facebook', 'instagram', 'whatsapp', 'sms', 'email', 'api', 'telegram', 'line', 'twitter', 'tiktok', 'other',
@@ -44,12 +45,5 @@ export function chatwootKind(h: ChannelHints): ChatwootChannelKind {
   return BY_TYPE[type] ?? 'other';
 }
 
-export function chatwootChannelName(kind: ChatwootChannelKind): string {
-  return `${CHATWOOT_BASE_CHANNEL}:${kind}`;
-}
-
 /** `chatwoot:whatsapp` → `whatsapp`; `chatwoot` → null. */
-export function kindOfChannel(name: string): ChatwootChannelKind | null {
-  const kind = name.startsWith(`${CHATWOOT_BASE_CHANNEL}:`) ? name.slice(CHATWOOT_BASE_CHANNEL.length + 1) : '';
-  return (CHATWOOT_CHANNEL_KINDS as readonly string[]).includes(kind) ? kind as ChatwootChannelKind : null;
-}
+export const { name: chatwootChannelName, kindOf: kindOfChannel } = bridgedChannelNames(CHATWOOT_BASE_CHANNEL, CHATWOOT_CHANNEL_KINDS);

@@ -25,6 +25,7 @@ import { discordCode, isTransientDiscordError } from './discord-errors.ts';
 import type { DiscordRest, DiscordThread } from './discord-rest.ts';
 import { isAuditRefusal, snapshotOfJson, type AuditView, type CheckFollowUp, type ResolutionWatcher, type ThreadSnapshot } from './discord-resolution-watcher.ts';
 import { backoffMs } from '../../backoff.ts';
+import { SingleFlightLoop } from '../../single-flight-loop.ts';
 import type { ThreadAudit } from './discord-thread-audit.ts';
 
 /** Pages (of 100 threads) of one channel's archived threads read at most per look-back. */
@@ -55,9 +56,10 @@ export class ResolutionSweep implements CheckFollowUp {
   private readonly rechecks = new Map<string, { guildId: string; attempt: number; timer: NodeJS.Timeout | null }>();
   private readonly careChannels: Set<string>;
   private readonly busy = new Set<Promise<void>>();
-  private interval: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
-  private sweepAgain = false;
+  /** One look-back at a time, on request and every interval; a request during one asks for one more. */
+  private readonly lookBacks: SingleFlightLoop;
+  /** Why the next look-back runs, for its log line (none: the interval). */
+  private why: string | null = null;
   private started = false;
 
   constructor(private readonly deps: {
@@ -74,33 +76,43 @@ export class ResolutionSweep implements CheckFollowUp {
     signal: AbortSignal;
   }) {
     this.careChannels = new Set(deps.careChannelIds);
+    this.lookBacks = new SingleFlightLoop({
+      pass: () => this.sweep(this.takeWhy()),
+      onError: (err) => deps.logger.warn({ err: errorText(err) }, 'discord look-back failed'),
+      intervalMs: deps.options.intervalMs,
+    });
+    // The adapter stopping: no new look-back.
+    if (deps.signal.aborted) void this.lookBacks.stop();
+    else deps.signal.addEventListener('abort', () => void this.lookBacks.stop(), { once: true });
   }
 
   /** Look back now (the client is ready), then every interval. */
   start(): void {
     if (this.started || this.deps.signal.aborted) return;
     this.started = true;
-    this.sweepSoon('ready');
-    this.interval = setInterval(() => this.sweepSoon('interval'), this.deps.options.intervalMs);
-    this.interval.unref();
+    this.why = 'ready';
+    void this.lookBacks.start();
   }
 
   /** A shard (re)connected with a new session: events may have been missed, look back. */
   onShardReady(): void {
-    if (this.started) this.sweepSoon('reconnect');
+    if (this.started) this.lookBack('reconnect');
   }
 
   /** After the signal was aborted: let what runs finish (its waits end at once). */
   async stop(): Promise<void> {
-    if (this.interval) clearInterval(this.interval);
     for (const r of this.rechecks.values()) if (r.timer) clearTimeout(r.timer);
     this.rechecks.clear();
-    await Promise.allSettled([this.sweeping, ...this.busy]);
+    await Promise.allSettled([this.lookBacks.stop(), ...this.busy]);
   }
 
   /** Resolves once the running look-back and re-checks are done (tests). */
   async idle(): Promise<void> {
-    while (this.sweeping || this.busy.size > 0) await Promise.allSettled([this.sweeping, ...this.busy]);
+    for (;;) {
+      await this.lookBacks.idle();
+      if (this.busy.size === 0) return;
+      await Promise.allSettled([...this.busy]);
+    }
   }
 
   // ── CheckFollowUp: what the live path hands over ─────────────────────────
@@ -139,21 +151,15 @@ export class ResolutionSweep implements CheckFollowUp {
 
   // ── the look-back ────────────────────────────────────────────────────────
 
-  private sweepSoon(why: string): void {
-    if (this.deps.signal.aborted) return;
-    if (this.sweeping) {
-      this.sweepAgain = true;
-      return;
-    }
-    this.sweeping = this.sweep(why)
-      .catch((err: unknown) => this.deps.logger.warn({ err: errorText(err) }, 'discord look-back failed'))
-      .finally(() => {
-        this.sweeping = null;
-        if (this.sweepAgain) {
-          this.sweepAgain = false;
-          this.sweepSoon('again');
-        }
-      });
+  private lookBack(why: string): void {
+    this.why = why;
+    void this.lookBacks.request();
+  }
+
+  private takeWhy(): string {
+    const why = this.why ?? 'interval';
+    this.why = null;
+    return why;
   }
 
   private async sweep(why: string): Promise<void> {

@@ -2,6 +2,7 @@
  * One channel name per channel behind Freshchat, from the `message_source` of the
  * customer's messages, so reports split NPS by the real channel (`freshchat:whatsapp`, …).
  */
+import { bridgedChannelNames } from '../bridged-channel-names.ts';
 
 export const FRESHCHAT_BASE_CHANNEL = 'freshchat';
 
@@ -17,11 +18,4 @@ export function freshchatKind(source: string | null | undefined): FreshchatChann
   return ALIASES[s] ?? 'other';
 }
 
-export function freshchatChannelName(kind: FreshchatChannelKind): string {
-  return `${FRESHCHAT_BASE_CHANNEL}:${kind}`;
-}
-
-export function kindOfFreshchatChannel(name: string): FreshchatChannelKind | null {
-  const kind = name.startsWith(`${FRESHCHAT_BASE_CHANNEL}:`) ? name.slice(FRESHCHAT_BASE_CHANNEL.length + 1) : '';
-  return (FRESHCHAT_CHANNEL_KINDS as readonly string[]).includes(kind) ? kind as FreshchatChannelKind : null;
-}
+export const { name: freshchatChannelName, kindOf: kindOfFreshchatChannel } = bridgedChannelNames(FRESHCHAT_BASE_CHANNEL, FRESHCHAT_CHANNEL_KINDS);

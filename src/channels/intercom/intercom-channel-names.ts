@@ -2,6 +2,7 @@
  * One channel name per channel behind Intercom, from the conversation's `source.type`
  * (`conversation` is the Intercom Messenger), so reports split NPS by the real channel.
  */
+import { bridgedChannelNames } from '../bridged-channel-names.ts';
 
 export const INTERCOM_BASE_CHANNEL = 'intercom';
 
@@ -18,11 +19,4 @@ export function intercomKind(sourceType: string | null | undefined): IntercomCha
   return BY_SOURCE[(sourceType ?? '').toLowerCase()] ?? 'other';
 }
 
-export function intercomChannelName(kind: IntercomChannelKind): string {
-  return `${INTERCOM_BASE_CHANNEL}:${kind}`;
-}
-
-export function kindOfIntercomChannel(name: string): IntercomChannelKind | null {
-  const kind = name.startsWith(`${INTERCOM_BASE_CHANNEL}:`) ? name.slice(INTERCOM_BASE_CHANNEL.length + 1) : '';
-  return (INTERCOM_CHANNEL_KINDS as readonly string[]).includes(kind) ? kind as IntercomChannelKind : null;
-}
+export const { name: intercomChannelName, kindOf: kindOfIntercomChannel } = bridgedChannelNames(INTERCOM_BASE_CHANNEL, INTERCOM_CHANNEL_KINDS);

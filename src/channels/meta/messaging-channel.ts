@@ -66,9 +66,7 @@ export class MessagingChannel implements ChannelAdapter {
     mountMetaWebhook(ctx.http, {
       path: this.path,
       product: this.name,
-      appSecret: this.settings.appSecret,
-      verifyToken: this.settings.verifyToken,
-      bodyLimitBytes: this.settings.bodyLimitBytes,
+      settings: this.settings,
       logger: ctx.logger,
       onPayload: (json) => this.onPayload(json),
     });

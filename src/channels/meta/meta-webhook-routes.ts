@@ -16,9 +16,8 @@ export interface MetaWebhookOptions {
   path: string;
   /** Which product, for logs. */
   product: string;
-  appSecret: string;
-  verifyToken: string;
-  bodyLimitBytes: number;
+  /** The product's settings: the app secret that signs deliveries, the handshake's verify token, the body limit. */
+  settings: { appSecret: string; verifyToken: string; bodyLimitBytes: number };
   logger: Logger;
   /** Handle a verified JSON body; throw PayloadError for a 400, anything else to make Meta deliver it again (500). */
   onPayload(json: unknown): Promise<void>;
@@ -39,7 +38,7 @@ export function mountMetaWebhook(router: Router, options: MetaWebhookOptions): v
       res.status(400).json({ error: 'expected hub.mode=subscribe, hub.verify_token and hub.challenge' });
       return;
     }
-    if (!secretsEqual(token, options.verifyToken)) {
+    if (!secretsEqual(token, options.settings.verifyToken)) {
       logger.warn({ product, ip: req.ip }, 'meta webhook: handshake with a wrong verify token, refused');
       res.status(403).json({ error: 'verify token does not match' });
       return;
@@ -48,7 +47,7 @@ export function mountMetaWebhook(router: Router, options: MetaWebhookOptions): v
     res.status(200).type('text/plain').send(challenge);
   });
 
-  const raw = express.raw({ type: () => true, limit: options.bodyLimitBytes });
+  const raw = express.raw({ type: () => true, limit: options.settings.bodyLimitBytes });
   router.post(options.path, raw, async (req, res) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const header = req.get(HUB_SIGNATURE_HEADER);
@@ -56,7 +55,7 @@ export function mountMetaWebhook(router: Router, options: MetaWebhookOptions): v
       res.status(401).json({ error: `missing ${HUB_SIGNATURE_HEADER} header` });
       return;
     }
-    if (!verifyHubSignature(body, options.appSecret, header)) {
+    if (!verifyHubSignature(body, options.settings.appSecret, header)) {
       logger.warn({ product, ip: req.ip }, 'meta webhook: signature does not match, refused');
       res.status(403).json({ error: 'signature does not match' });
       return;

@@ -62,9 +62,7 @@ export class WhatsAppChannel implements ChannelAdapter {
     mountMetaWebhook(ctx.http, {
       path: WHATSAPP_WEBHOOK_PATH,
       product: this.name,
-      appSecret: this.settings.appSecret,
-      verifyToken: this.settings.verifyToken,
-      bodyLimitBytes: this.settings.bodyLimitBytes,
+      settings: this.settings,
       logger: ctx.logger,
       onPayload: (json) => this.onPayload(json),
     });

@@ -4,6 +4,7 @@
  * (`zendesk:whatsapp`, `zendesk:instagram`, …). `zendesk:email` holds tickets that had
  * no messaging conversation (skipped, never asked).
  */
+import { bridgedChannelNames } from '../bridged-channel-names.ts';
 
 export const ZENDESK_BASE_CHANNEL = 'zendesk';
 
@@ -25,11 +26,4 @@ export function zendeskKind(sourceType: string | null | undefined): ZendeskChann
   return ALIASES[t] ?? 'other';
 }
 
-export function zendeskChannelName(kind: ZendeskChannelKind): string {
-  return `${ZENDESK_BASE_CHANNEL}:${kind}`;
-}
-
-export function kindOfZendeskChannel(name: string): ZendeskChannelKind | null {
-  const kind = name.startsWith(`${ZENDESK_BASE_CHANNEL}:`) ? name.slice(ZENDESK_BASE_CHANNEL.length + 1) : '';
-  return (ZENDESK_CHANNEL_KINDS as readonly string[]).includes(kind) ? kind as ZendeskChannelKind : null;
-}
+export const { name: zendeskChannelName, kindOf: kindOfZendeskChannel } = bridgedChannelNames(ZENDESK_BASE_CHANNEL, ZENDESK_CHANNEL_KINDS);

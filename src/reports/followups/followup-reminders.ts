@@ -1,24 +1,17 @@
 /**
  * Overdue reminders: while nobody has contacted a detractor past the follow-up's due
  * time, ALERT_TARGET is reminded once per due period (FOLLOWUP_DUE_HOURS), at most
- * FOLLOWUP_REMINDERS times. Each reminder is claimed like a detractor alert: a versioned
- * write pushes `remindAt` past a lease, so of several processes exactly one posts it;
- * after the post `remindAt` moves to the next period, and contact, an outcome or
- * closing clears it. (Only a crash between the platform accepting the post and that
- * write can repeat a reminder; nothing can lose one.)
+ * FOLLOWUP_REMINDERS times. Each reminder is claimed, posted and backed off like a
+ * detractor alert (claimed-post.ts), on `remindAt`: after the post `remindAt` moves to the
+ * next period, and contact, an outcome or closing clears it.
  */
 import type { Logger } from '../../logger.ts';
-import { versionedUpdate } from '../../storage/versioned-update.ts';
 import type { FollowupDoc } from './followup-model.ts';
 import type { Followups } from './followup-workflow.ts';
 import type { Notice, NoticeTarget, PostNotice } from '../notice-target.ts';
 import { EVERYTHING } from '../scope.ts';
 import { SingleFlightLoop } from '../../single-flight-loop.ts';
-
-/** How long one process may hold a reminder while posting it. */
-const LEASE_MS = 5 * 60_000;
-/** Reminders claimed per query. */
-const BATCH = 20;
+import { postClaimed, type ClaimedNotice } from './claimed-post.ts';
 
 export interface ReminderDeps {
   followups: Followups;
@@ -51,26 +44,22 @@ export class OverdueReminders {
   }
 
   private async pass(stopping: AbortSignal): Promise<void> {
-    const target = this.deps.target;
-    if (!target || this.deps.followups.settings.reminders === 0) return;
-    for (let round = 0; round < 100 && !stopping.aborted; round++) {
-      const claimed = await this.claimOne();
-      if (!claimed) break;
-      try {
-        await this.deps.post(target, reminderNotice(claimed, this.deps.followups.dueAt(claimed), this.deps.now()));
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        const wait = Math.min(3_600_000, 30_000 * 2 ** Math.min(10, claimed.remindersSent ?? 0));
-        this.deps.logger.warn({ followupId: String(claimed._id), target: target.channel, err: reason, retryInMs: wait }, 'overdue reminder not delivered');
-        await this.deps.followups.write(claimed._id, EVERYTHING, {
-          $set: { remindAt: new Date(this.deps.now().getTime() + wait), remindError: reason.slice(0, 500) },
-        }).catch(() => undefined); // the lease runs out and the reminder is retried anyway
-        continue;
-      }
-      await this.markSent(claimed);
-      this.deps.logger.info({ followupId: String(claimed._id), channel: target.channel }, 'overdue follow-up reminder sent');
-    }
+    if (this.deps.followups.settings.reminders === 0) return;
+    await postClaimed(this.reminder, this.deps, stopping);
   }
+
+  /** A reminder: due from `remindAt` while the follow-up is open; the wait after a failure grows with the reminders sent. */
+  private readonly reminder: ClaimedNotice = {
+    due: (now) => ({ filter: { status: 'open', remindAt: { $lte: now } }, sort: { remindAt: 1 } }),
+    claim: (leaseUntil) => ({ $set: { remindAt: leaseUntil } }),
+    wanted: (claimed) => claimed.status === 'open',
+    notice: (claimed) => reminderNotice(claimed, this.deps.followups.dueAt(claimed), this.deps.now()),
+    retryStep: (claimed) => claimed.remindersSent ?? 0,
+    retryLater: (retryAt, reason) => ({ $set: { remindAt: retryAt, remindError: reason } }),
+    posted: (claimed) => this.markSent(claimed),
+    notDelivered: 'overdue reminder not delivered',
+    sent: 'overdue follow-up reminder sent',
+  };
 
   /** After the post: the next reminder a whole period after this one's (never in the past), or none when the last was sent. */
   private async markSent(f: FollowupDoc): Promise<void> {
@@ -85,22 +74,6 @@ export class OverdueReminders {
       $inc: { remindersSent: 1 },
       $unset: { remindError: '' },
     })).catch((err) => this.deps.logger.error({ followupId: String(f._id), err }, 'reminder sent but not recorded; it may be sent again'));
-  }
-
-  /** Take one due reminder with a versioned write pushing `remindAt` past the lease. */
-  private async claimOne(): Promise<FollowupDoc | null> {
-    const now = this.deps.now();
-    const due = await this.deps.followups.model.find(
-      { status: 'open', remindAt: { $lte: now } },
-      { version: 1 },
-    ).sort({ remindAt: 1 }).limit(BATCH).lean().exec();
-    for (const candidate of due) {
-      const claimed = await versionedUpdate(this.deps.followups.model, candidate._id, candidate.version ?? 0, {
-        $set: { remindAt: new Date(now.getTime() + LEASE_MS) },
-      });
-      if (claimed && claimed.status === 'open') return claimed;
-    }
-    return null;
   }
 }
 
