@@ -77,8 +77,9 @@ export class SlackChannel implements ChannelAdapter {
   async start(ctx: ChannelContext): Promise<void> {
     if (this.app) throw new Error('slack: the channel is already started');
     if (!this.settings.appToken) {
-      // Registered before Bolt's route: until the channel runs, and once it stopped, only a
-      // button press goes on to Bolt while still connecting; the rest is answered 503.
+      // Registered before Bolt's route: while still connecting only interactions go on to
+      // Bolt (a press is taken, a shortcut refused there); Events API deliveries, and every
+      // request once the channel stopped or was refused, are answered 503.
       ctx.http.post(EVENTS_PATH, (req: Request, res: Response, next: NextFunction) => {
         if (this.running || (this.startUp.connection === 'connecting' && isInteraction(req))) next();
         else res.status(503).json({ error: 'the slack channel is not connected' });
