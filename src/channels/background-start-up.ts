@@ -1,6 +1,6 @@
 /**
  * How a platform adapter that must connect at start-up (Discord's gateway, Slack's
- * auth.test and Socket Mode) starts without holding the whole bot: the first try runs in
+ * auth.test and Socket Mode, Telegram's getMe) starts without holding the whole bot: the first try runs in
  * the foreground, so a refused token stops start-up at once with its one line
  * (start-up-retry.ts); after a failure that passes (or FOREGROUND_MS without an answer),
  * `start()` returns and the tries go on in the background with the same backoff and warn

@@ -76,6 +76,7 @@ export class FakeTelegramBotApi extends LoopbackFake {
   private readonly callbacks = new Map<string, { answered: boolean }>();
   private readonly lastSendAt = new Map<number, number>();
   private readonly failures = new Map<string, ApiFailure[]>();
+  private readonly outages = new Map<string, ApiFailure>();
   private readonly queue: TgUpdate[] = [];
   private pollers: Array<() => void> = [];
   private nextUpdateId = 500_000;
@@ -98,6 +99,15 @@ export class FakeTelegramBotApi extends LoopbackFake {
 
   failNext(method: string, ...failures: ApiFailure[]): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...failures]);
+  }
+
+  /** Every call of `method` fails so (after any scripted by failNext) until `restore(method)`. */
+  failUntilRestored(method: string, failure: ApiFailure): void {
+    this.outages.set(method, failure);
+  }
+
+  restore(method: string): void {
+    this.outages.delete(method);
   }
 
   // ── the world: people, groups, business accounts ─────────────────────────────
@@ -253,7 +263,7 @@ export class FakeTelegramBotApi extends LoopbackFake {
     }
     const method = m[2]!;
     const chatId = params.chat_id === undefined ? undefined : String(params.chat_id);
-    const scripted = this.failures.get(method)?.shift();
+    const scripted = this.failures.get(method)?.shift() ?? this.outages.get(method);
     if (scripted) {
       this.attempts.push({ method, chatId, status: scripted.error_code, description: scripted.description, at: Date.now() });
       return this.sendJson(res, scripted.error_code, { ok: false, ...scripted });

@@ -25,7 +25,7 @@ import { FallbackThreads, surveyMetadata } from './slack-fallback-threads.ts';
 import { slackLogger } from './slack-logger.ts';
 import { canonicalSlackUserId } from './slack-ids.ts';
 import { blockActionsSchema, eventEnvelopeSchema, messageEventSchema, messageShortcutSchema, reactionAddedSchema } from './slack-payloads.ts';
-import { createReceiver, EVENTS_PATH } from './slack-receiver.ts';
+import { createReceiver, EVENTS_PATH, NotConnectedYet } from './slack-receiver.ts';
 import { SlackResolution, type NotResolved, type ResolutionResult } from './slack-resolution.ts';
 import type { SlackSettings } from './slack-settings.ts';
 
@@ -65,33 +65,38 @@ export class SlackChannel implements ChannelAdapter {
    * auth.test, then (Socket Mode) apps.connections.open, each tried again while Slack fails
    * in a way that passes (start-up-retry.ts): the first try in the foreground, so a refused
    * token fails start-up at once; after a failure that passes, start() returns and the tries
-   * go on in the background (background-start-up.ts) while sends wait and Events API
-   * deliveries are answered 503 (Slack delivers them again).
+   * go on in the background (background-start-up.ts) while sends wait.
+   *
+   * In HTTP mode the Bolt app is built first, since checking a request's signature needs
+   * only the signing secret: a score button pressed meanwhile (Slack never delivers an
+   * interaction again) is taken as when connected — the score stored before the
+   * acknowledgement, its follow-up owed and sent once Slack is connected. Events API
+   * deliveries are answered 503 until then (Slack delivers them again), and a shortcut
+   * 503 too (resolving reads the thread from Slack; Slack shows the person it failed).
    */
   async start(ctx: ChannelContext): Promise<void> {
     if (this.app) throw new Error('slack: the channel is already started');
     if (!this.settings.appToken) {
-      // Registered before Bolt's route (which comes only after auth.test): until the channel
-      // runs, and once it stopped, Slack is answered 503 and delivers the event again.
-      ctx.http.post(EVENTS_PATH, (_req: Request, res: Response, next: NextFunction) => {
-        if (this.running) next();
+      // Registered before Bolt's route: while still connecting only interactions go on to
+      // Bolt (a press is taken, a shortcut refused there); Events API deliveries, and every
+      // request once the channel stopped or was refused, are answered 503.
+      ctx.http.post(EVENTS_PATH, (req: Request, res: Response, next: NextFunction) => {
+        if (this.running || (this.startUp.connection === 'connecting' && isInteraction(req))) next();
         else res.status(503).json({ error: 'the slack channel is not connected' });
       });
+      this.build(ctx);
     }
     await this.startUp.run((tries) => this.startWith(ctx, tries));
   }
 
-  private async startWith(ctx: ChannelContext, tries: StartUpTries): Promise<void> {
-    const retry = { logger: this.logger, ...tries };
-    this.identity = await retryStartUp(() => this.api.authTest(), { ...retry, what: 'slack: auth.test', classify: slackStartUpFailure('SLACK_BOT_TOKEN') });
+  /** The Bolt app, its receiver and listeners (HTTP mode: before auth.test; Socket Mode: after it). */
+  private build(ctx: ChannelContext): App {
     const boltLogger = slackLogger(ctx.logger);
     const { receiver, mode } = createReceiver(this.settings, ctx.http, boltLogger, clientOptions(this.settings.apiUrl, ctx.logger));
     const app = new App({
       receiver,
-      token: this.settings.botToken,
-      ...(this.identity ? { botUserId: this.identity.userId, botId: this.identity.botId } : {}),
-      // auth.test already ran above; Bolt should not call it again per event.
-      tokenVerificationEnabled: false,
+      // The bot's own ids come from auth.test, which may answer only after the first press.
+      authorize: async () => ({ botToken: this.settings.botToken, botId: this.identity?.botId, botUserId: this.identity?.userId }),
       clientOptions: clientOptions(this.settings.apiUrl, ctx.logger),
       logger: boltLogger,
       ignoreSelf: true,
@@ -100,8 +105,15 @@ export class SlackChannel implements ChannelAdapter {
     this.listen(app, ctx);
     this.app = app;
     this.mode = mode;
+    return app;
+  }
+
+  private async startWith(ctx: ChannelContext, tries: StartUpTries): Promise<void> {
+    const retry = { logger: this.logger, ...tries };
+    this.identity = await retryStartUp(() => this.api.authTest(), { ...retry, what: 'slack: auth.test', classify: slackStartUpFailure('SLACK_BOT_TOKEN') });
+    const app = this.app ?? this.build(ctx);
     // Bolt's Socket Mode client retries apps.connections.open itself only for some failures (not a 5xx or no answer).
-    if (mode === 'socket') {
+    if (this.mode === 'socket') {
       await retryStartUp(() => app.start(), { ...retry, what: 'slack: opening Socket Mode', classify: slackStartUpFailure('SLACK_APP_TOKEN') });
       // Stopped while that last try was under way: close what it opened.
       if (tries.signal.aborted) {
@@ -111,7 +123,7 @@ export class SlackChannel implements ChannelAdapter {
     }
     if (tries.signal.aborted) return;
     this.running = true;
-    ctx.logger.info({ mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
+    ctx.logger.info({ mode: this.mode, careChannels: this.settings.careChannels.size, staff: this.settings.staffIds.size }, 'slack channel started');
   }
 
   canonicalCustomerId(id: string): string | null {
@@ -225,6 +237,8 @@ export class SlackChannel implements ChannelAdapter {
     // handling when it is quick), and tell the person what became of it (the answered
     // question, or an apology).
     app.shortcut({ type: 'message_action', callback_id: this.settings.shortcutCallbackId }, async ({ ack, shortcut }) => {
+      // Resolving reads the thread from Slack: before auth.test answered, refuse (503) rather than acknowledge and fail unseen.
+      if (this.mode === 'http' && !this.running) throw new NotConnectedYet('a message shortcut');
       await ack();
       const parsed = messageShortcutSchema.safeParse(shortcut);
       if (!parsed.success) return void log.warn('slack message shortcut payload not understood');
@@ -284,6 +298,11 @@ export class SlackChannel implements ChannelAdapter {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
+}
+
+/** Interactions (button presses, shortcuts) come as a form with one `payload` field; Events API deliveries as JSON. */
+function isInteraction(req: Request): boolean {
+  return req.is('application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded';
 }
 
 /** How long a button press may wait for its answer to be stored before it is acknowledged anyway (Slack allows 3 s). */

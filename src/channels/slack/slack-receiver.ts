@@ -55,6 +55,11 @@ export function createReceiver(
       processBeforeResponse: true,
       processEventErrorHandler: async ({ error, response }) => {
         const e = error as { name?: string; code?: string; message?: string; original?: { name?: string; message?: string } };
+        if ((e.original ?? e) instanceof NotConnectedYet) {
+          logger.info('slack: an interaction that needs the connection came before it; answered 503 (Slack tells the person it failed)');
+          if (!response.headersSent) response.writeHead(503).end();
+          return false;
+        }
         logger.warn(`slack: an event was not handled (${e.code ?? e.name ?? 'error'}: ${String(e.original?.message ?? e.message ?? '').slice(0, 160)}); answered 500, so Slack delivers it again`);
         if (!response.headersSent) response.writeHead(500).end();
         return false;
@@ -62,6 +67,14 @@ export function createReceiver(
       bodyLimit: BODY_LIMIT,
     }), logger),
   };
+}
+
+/** An interaction that needs Slack (a shortcut) came before the channel connected: answered 503, not 500. */
+export class NotConnectedYet extends Error {
+  override readonly name = 'NotConnectedYet';
+  constructor(what: string) {
+    super(`slack: ${what} came before the channel connected to Slack`);
+  }
 }
 
 /**

@@ -29,7 +29,8 @@ import { RecentIds } from '../x/x-recent-ids.ts';
 import { BUSINESS_REPLY_WINDOW_MS, BusinessChats } from './telegram-business-chats.ts';
 import { ChatPacer } from './telegram-chat-pacer.ts';
 import { telegramStartUpFailure, toSendError } from './telegram-errors.ts';
-import { retryStartUp, StartUpStoppedError, type StartUpBackoff } from '../start-up-retry.ts';
+import { retryStartUp, type StartUpBackoff } from '../start-up-retry.ts';
+import { BackgroundStartUp, type StartUpTries } from '../background-start-up.ts';
 import { ANSWERED_DATA, answeredKeyboard, scoreKeyboard, telegramText, type InlineKeyboard } from './telegram-question.ts';
 import { isResolveCommand, resolveInBusinessChat, resolveInGroup, type ResolveDecision } from './telegram-resolve-command.ts';
 import { chatId, type TelegramSettings } from './telegram-settings.ts';
@@ -55,6 +56,8 @@ type SendOptions = Parameters<Api['sendMessage']>[2];
 export interface TelegramChannelOptions {
   /** Waits between getMe tries at start-up (tests make them short). */
   startUpBackoff?: Partial<StartUpBackoff>;
+  /** How long start-up waits for the first getMe before going on without it (default 15 s). */
+  startUpForegroundMs?: number;
 }
 
 export class TelegramChannel implements ChannelAdapter {
@@ -67,15 +70,14 @@ export class TelegramChannel implements ChannelAdapter {
   private businessChats: BusinessChats | null = null;
   private log: Logger;
   private polling: Promise<void> | null = null;
-  private readonly startUp = new AbortController();
-  private stopped = false;
-  /** getMe not answered yet (tried again in the background). */
-  private connectingNow = false;
+  /** getMe, tried again in the background while Telegram fails (sends wait until it answers). */
+  private readonly startUp: BackgroundStartUp;
 
   constructor(private readonly settings: TelegramSettings, logger: Logger, private readonly options: TelegramChannelOptions = {}) {
     this.log = logger;
     this.rate = { perSecond: settings.ratePerSecond, concurrent: 8 };
     this.pacer = new ChatPacer(settings.chatIntervalMs);
+    this.startUp = new BackgroundStartUp({ channel: TELEGRAM_CHANNEL, logger, backoff: options.startUpBackoff, foregroundMs: options.startUpForegroundMs });
     // Long polling holds getUpdates open for 30 s: the client's timeout must outlast it.
     const timeoutSeconds = settings.mode === 'polling' ? Math.max(45, settings.timeoutSeconds) : settings.timeoutSeconds;
     this.bot = new Bot(settings.token, { client: { apiRoot: settings.apiRoot, timeoutSeconds } });
@@ -109,12 +111,11 @@ export class TelegramChannel implements ChannelAdapter {
         },
       });
     }
-    await this.connect();
+    await this.startUp.run((tries) => this.connect(tries));
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.startUp.abort();
+    await this.startUp.stop();
     if (this.polling) {
       await this.bot.stop().catch(() => {});
       await this.polling;
@@ -126,30 +127,15 @@ export class TelegramChannel implements ChannelAdapter {
    * getMe (our own, not bot.init(), which retries a 5xx or no answer for ever and would
    * hold start-up). A wrong token stops the bot with a clear line; Telegram being
    * unreachable does not stop the other channels: after a failure that passes, start()
-   * returns and getMe is tried again in the background (start-up-retry.ts) while
-   * updates are refused (500) for Telegram to deliver again.
+   * returns and getMe is tried again in the background (background-start-up.ts) while
+   * updates are refused (500) for Telegram to deliver again, and sends are told to come
+   * back later, as Discord's and Slack's are.
    */
-  private connect(): Promise<void> {
-    let inBackground = false;
-    this.connectingNow = true;
-    return new Promise((resolve, reject) => {
-      retryStartUp(async () => { this.bot.botInfo = await this.bot.api.getMe(); }, {
-        what: 'telegram: getMe', classify: telegramStartUpFailure, logger: this.log, backoff: this.options.startUpBackoff, signal: this.startUp.signal,
-        onRetry: () => {
-          if (inBackground) return;
-          inBackground = true;
-          resolve();
-        },
-      }).then(() => {
-        this.connectingNow = false;
-        if (!this.stopped) this.started();
-        resolve();
-      }, (err: unknown) => {
-        this.connectingNow = false;
-        if (!inBackground) return reject(err);
-        if (!(err instanceof StartUpStoppedError)) this.log.error({ err: (err as Error).message }, 'telegram channel off');
-      });
+  private async connect(tries: StartUpTries): Promise<void> {
+    this.bot.botInfo = await retryStartUp(() => this.bot.api.getMe(), {
+      what: 'telegram: getMe', classify: telegramStartUpFailure, logger: this.log, ...tries,
     });
+    if (!tries.signal.aborted) this.started();
   }
 
   private started(): void {
@@ -169,7 +155,7 @@ export class TelegramChannel implements ChannelAdapter {
 
   /** Started, but getMe has not answered yet (Telegram was down at start-up). */
   connecting(): boolean {
-    return this.connectingNow;
+    return this.startUp.connection === 'connecting';
   }
 
   /** A Telegram Business chat: the business bot may write only within 24 hours of the customer's last message; a bot's own chat has no window. */
@@ -178,6 +164,8 @@ export class TelegramChannel implements ChannelAdapter {
   }
 
   async send(to: Recipient, message: OutgoingMessage): Promise<SendReceipt> {
+    // getMe not answered yet (Telegram down at start-up): a wait with a retry-after, not a failed attempt.
+    if (!this.startUp.connected) throw this.startUp.notConnected();
     if (!USER_ID.test(to.customerId)) {
       throw new PermanentSendError('the customer id is not a Telegram user id (expected the numeric id)', 'telegram-bad-recipient');
     }
@@ -207,6 +195,7 @@ export class TelegramChannel implements ChannelAdapter {
 
   /** A notice for managers goes to a chat (a group's id, e.g. ALERT_TARGET=telegram:-1001234567890). */
   async post(channelId: string, notice: Notice): Promise<void> {
+    if (!this.startUp.connected) throw this.startUp.notConnected();
     if (!chatId.safeParse(channelId).success) throw new PermanentSendError('the notice target is not a Telegram chat id', 'telegram-bad-chat');
     const fields = Object.entries(notice.fields ?? {}).map(([k, v]) => `${k}: ${v}`);
     await this.deliver(channelId, [notice.text, ...fields].join('\n'), {});

@@ -59,6 +59,11 @@ export const surveySchema = new Schema({
    * its `attempts` were waits the platform or the send budget told it to take, not failures.
    */
   owed: { id: String, key: String, attempts: Number, dueAt: Date, since: Date, waits: Number },
+  /**
+   * The message that was still owed when the survey expired (or completed without its
+   * comment): moved here by that same write, so the expiry can report it given up.
+   */
+  droppedOwed: { id: String, key: String, attempts: Number, dueAt: Date, since: Date, waits: Number },
   /** Managers' messages to the customer not yet sent (closing the loop), each with the same lease rule. */
   notes: {
     type: [{ _id: false, id: String, text: String, by: String, attempts: Number, dueAt: Date, since: Date, waits: Number }],
@@ -156,6 +161,7 @@ export interface SurveyDoc {
   lastError?: string;
   eventIds?: string[];
   owed?: OwedMessage;
+  droppedOwed?: OwedMessage;
   notes?: OwedNote[];
   version: number;
   dirty: boolean;

@@ -61,6 +61,8 @@ interface Changes {
   unset?: string[];
   inc?: Record<string, number>;
   min?: Record<string, unknown>;
+  /** Fields moved to another name (`$rename`): gone from where they were, still in the returned document. */
+  rename?: Record<string, string>;
 }
 
 export class SurveyRepository {
@@ -288,16 +290,19 @@ export class SurveyRepository {
 
   // ── time ─────────────────────────────────────────────────────────────────────
 
-  /** One unanswered survey past its expiry: sending | asked → expired. */
+  /**
+   * One unanswered survey past its expiry: sending | asked → expired. A message still owed
+   * is no longer owed; the returned survey holds it as `droppedOwed` (the same write).
+   */
   expireUnanswered(now: Date): Promise<SurveyDoc | null> {
-    return this.transition({ expiresAt: { $lte: now } }, AWAITING_SCORE, 'expired', { unset: ['expiresAt', 'owed'] }, {
+    return this.transition({ expiresAt: { $lte: now } }, AWAITING_SCORE, 'expired', { unset: ['expiresAt'], rename: DROP_OWED }, {
       at: now, events: [{ type: 'survey.expired', data: { reason: 'unanswered' } }],
     });
   }
 
-  /** One score whose comment never came: scored → completed (the score counts). */
+  /** One score whose comment never came: scored → completed (the score counts); a message still owed as in expireUnanswered. */
   completeUncommented(now: Date): Promise<SurveyDoc | null> {
-    return this.transition({ expiresAt: { $lte: now } }, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt', 'owed'] });
+    return this.transition({ expiresAt: { $lte: now } }, 'scored', 'completed', { set: { completedAt: now }, unset: ['expiresAt'], rename: DROP_OWED });
   }
 
   /** One survey that could not be asked in time after its resolution: scheduled → expired. */
@@ -623,11 +628,15 @@ function randomConversationId(): string {
   return `forgotten:${randomBytes(12).toString('hex')}`;
 }
 
+/** What the expiry does with a message still owed: no longer owed, and still readable in the survey it returns. */
+const DROP_OWED = { owed: 'droppedOwed' } as const;
+
 function toUpdate(changes: Changes, bumpVersion = false): UpdateQuery<SurveyDoc> {
   const update: UpdateQuery<SurveyDoc> = {};
   if (changes.set && Object.keys(changes.set).length > 0) update.$set = changes.set;
   if (changes.unset && changes.unset.length > 0) update.$unset = Object.fromEntries(changes.unset.map((k) => [k, '']));
   if (changes.min && Object.keys(changes.min).length > 0) update.$min = changes.min;
+  if (changes.rename && Object.keys(changes.rename).length > 0) update.$rename = changes.rename;
   const inc = { ...changes.inc, ...(bumpVersion ? { version: 1 } : {}) };
   if (Object.keys(inc).length > 0) update.$inc = inc;
   return update;

@@ -6,7 +6,9 @@
  * HTTP server opens while the adapter keeps trying in the background, logs a warn per
  * try without the token, connects and asks a survey; Events API deliveries before it
  * connected are answered 503 (Slack delivers them again), and a survey resolved
- * meanwhile is asked once Slack is back. A refused token still ends start-up at once
+ * meanwhile is asked once Slack is back. A score button pressed before it connected (Slack
+ * never delivers an interaction again) is taken: stored, answered 200, its follow-up sent
+ * once Slack is back. A refused token still ends start-up at once
  * with one line naming the setting.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -15,8 +17,12 @@ import { SlackChannel } from '../../../src/channels/slack/slack-channel.ts';
 import { readSlackSettings } from '../../../src/channels/slack/slack-settings.ts';
 import { StartUpRefusedError } from '../../../src/channels/start-up-retry.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack } from '../../fakes/slack-web-api.ts';
-import { deliver, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events.ts';
-import { authHeaders, eventually, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { buttonPress, deliver, messageShortcut, reactionAdded, SIGNING_SECRET } from '../../fakes/slack-events.ts';
+import { authHeaders, eventually, startTestApp, TEST_API_TOKEN, type TestApp } from '../../helpers/app.ts';
+import { startApp, type RunningApp } from '../../../src/app.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import type { FakeMessage } from '../../fakes/slack-web-api.ts';
 import { readSurvey } from '../../helpers/surveys.ts';
 import { TransientSendError } from '../../../src/conversation/channel-contract/send-errors.ts';
 import { MongoChannelStateStore } from '../../../src/shared-state/channel-state-store.ts';
@@ -130,6 +136,70 @@ describe('slack start-up while Slack fails', () => {
       assert.equal(other.botMessages(other.dmChannelOf(asker)).length, 1, 'asked once');
     } finally {
       await started?.close();
+      await other.close();
+    }
+  }, 90_000);
+
+  test('a score pressed while Slack is down at our start-up (HTTP): answered 200 and stored; the follow-up goes once auth.test answers, once; a shortcut meanwhile is 503', async () => {
+    const other = await new FakeSlack().start();
+    other.addUser({ id: AGENT, real_name: 'Sam Agent' });
+    const db = await openTestDb('slackpressdown');
+    const vars = {
+      PORT: '0', HOST: '127.0.0.1', API_TOKEN: TEST_API_TOKEN, SCHEDULER_INTERVAL_MS: '100', COMPANY_NAME: 'Acme',
+      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: other.apiUrl, SLACK_CARE_CHANNELS: CARE, SLACK_STAFF_IDS: AGENT,
+    };
+    // Two runs of the bot on one database: the question asked by the first, the press taken by the second.
+    const run = (): Promise<RunningApp> => startApp({
+      config: loadConfig(vars), logger: silentLogger(), channels: [channelFor(vars, silentLogger())],
+      database: { conn: db.conn, embedded: false, close: async () => {} },
+    });
+    let first: RunningApp | undefined;
+    let second: RunningApp | undefined;
+    try {
+      first = await run();
+      const customer = 'UPRESSCU1';
+      other.addUser({ id: customer, real_name: 'Pat Press' });
+      const root = other.say(CARE, customer, 'Help');
+      assert.equal((await deliver(first.url, reactionAdded(AGENT, 'white_check_mark', CARE, root, customer))).status, 200);
+      const dm = other.dmChannelOf(customer);
+      const question = await eventually(async () => other.botMessages(dm)[0], 20_000, 'the question by DM') as FakeMessage & { ts: string };
+      const conversationId = `${CARE}:${root}`;
+      await eventually(async () => (await readSurvey(first!, { conversationId }))?.state === 'asked', 20_000, 'asked');
+      await first.stop();
+      first = undefined;
+
+      // The bot restarts while Slack's Web API is down; the customer presses 9 on the question.
+      other.failures.set('auth.test', Array.from({ length: 100_000 }, () => 503));
+      const postsBefore = other.callsTo('chat.postMessage').length;
+      second = await run();
+      assert.equal(second.channels.get('slack')!.connecting?.(), true);
+      const actions = (question.blocks ?? []).find((b) => (b as { type?: string }).type === 'actions') as { elements: Array<{ action_id: string; value: string }> };
+      const nine = actions.elements[9]!;
+      const press = await deliver(second.url, buttonPress({ user: customer, channel: dm, message: question, actionId: nine.action_id, value: nine.value }));
+      assert.equal(press.status, 200, 'acknowledged: Slack would not deliver it again');
+      const scored = await readSurvey(second, { conversationId });
+      assert.equal(scored?.state, 'scored', 'stored before the acknowledgement');
+      assert.equal(scored?.score, 9);
+      // The follow-up is owed and waits for the connection (told when to come back).
+      await eventually(async () => {
+        const s = await readSurvey(second!, { conversationId });
+        return s?.owed && /not connected/.test(s.lastError ?? '') ? s : undefined;
+      }, 20_000, 'the follow-up waiting for the connection');
+      assert.equal(other.callsTo('chat.postMessage').length, postsBefore, 'nothing posted before auth.test answered');
+      // A shortcut needs the thread from Slack: refused, so Slack tells the agent it failed.
+      assert.equal((await deliver(second.url, messageShortcut({ user: AGENT, channel: CARE, ts: root, author: customer }))).status, 503);
+
+      other.failures.delete('auth.test');
+      const followup = await eventually(async () => other.botMessages(dm)[1], 20_000, 'the follow-up once Slack is back');
+      assert.match(followup.text ?? '', /main reason/);
+      await eventually(async () => (await readSurvey(second!, { conversationId }))?.owed === undefined, 20_000, 'the follow-up settled');
+      assert.equal(other.botMessages(dm).length, 2, 'the follow-up went once');
+      assert.equal(other.callsTo('chat.postMessage').length, postsBefore + 1);
+      assert.equal((await readSurvey(second, { conversationId }))?.score, 9);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      await db.drop();
       await other.close();
     }
   }, 90_000);

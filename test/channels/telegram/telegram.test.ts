@@ -387,6 +387,51 @@ describe('Telegram channel start-up', () => {
     }
   });
 
+  test('Telegram down at start: a survey resolved meanwhile waits (not a failed attempt) and is asked exactly once after getMe answers; nothing is sent before', async () => {
+    const fake3 = await FakeTelegramBotApi.start({ token: TOKEN });
+    fake3.failUntilRestored('getMe', { error_code: 502, description: 'Bad Gateway' });
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake3.url, COMPANY_NAME: 'Acme' };
+    const channel = new TelegramChannel(readTelegramSettings(env)!, recordingLogger().logger, { startUpBackoff: { firstDelayMs: 100, maxDelayMs: 300 } });
+    const app3 = await startTestApp({ label: 'telegramdown', env, channels: [channel] });
+    try {
+      await fetch(`${fake3.url}/bot${TOKEN}/setWebhook`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${app3.url}/telegram/webhook`, secret_token: SECRET }),
+      });
+      const u = fake3.user();
+      fake3.startChat(u);
+      const res = await fetch(`${app3.url}/api/resolutions`, {
+        method: 'POST', headers: authHeaders(),
+        body: JSON.stringify({ channel: 'telegram', conversationId: `care-down-${u.id}`, customer: { id: String(u.id) }, agent: { id: 'agent-anna' } }),
+      });
+      assert.equal(res.status, 202);
+      const surveyId = (await res.json() as { surveyId: string }).surveyId;
+      const waiting = await eventually(async () => {
+        const s = await readSurvey(app3, { _id: surveyId });
+        return s && /not connected/.test(s.lastError ?? '') ? s : undefined;
+      }, 20_000, 'the survey put back while getMe has not answered');
+      assert.equal(waiting.state, 'scheduled');
+      assert.equal(waiting.attempts ?? 0, 0, 'waiting for getMe is not a failed attempt');
+      // An update meanwhile is still refused, for Telegram to deliver again.
+      assert.equal((await fake3.deliver(fake3.privateMessage(u, 'hello'))).status, 500);
+      assert.equal(channel.connecting(), true);
+      assert.equal(fake3.attempts.filter((a) => a.method === 'sendMessage').length, 0, 'nothing reached the Bot API before getMe answered');
+
+      fake3.restore('getMe');
+      await eventually(async () => fake3.to(u.id)[0], 20_000, 'the question after getMe answered');
+      await surveyInState(app3, surveyId, 'asked');
+      const answeredAt = fake3.attempts.find((a) => a.method === 'getMe' && a.status === 200)!.at;
+      const sends = fake3.attempts.filter((a) => a.method === 'sendMessage');
+      assert.equal(sends.length, 1, 'asked exactly once');
+      assert.ok(sends[0]!.at >= answeredAt, 'the question went only after getMe answered');
+      assert.equal(fake3.to(u.id).length, 1);
+      assert.equal((await readSurvey(app3, { _id: surveyId }))!.attempts ?? 0, 0);
+      assert.equal(channel.connecting(), false);
+    } finally {
+      await app3.close();
+      await fake3.stop();
+    }
+  });
+
   test('getMe 429 with retry_after, then 502: tried again in the background, the 429\'s wait honoured, a warn per try without the token', async () => {
     const fake3 = await FakeTelegramBotApi.start({ token: TOKEN });
     fake3.failNext('getMe',
