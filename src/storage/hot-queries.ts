@@ -38,6 +38,8 @@ export const HOT_QUERIES: readonly HotQuery[] = [
     index: { channel: 1, 'customer.id': 1, state: 1 }, source: 'src/storage/surveys/survey-repository.ts' },
   { name: 'every transition: conditional update of one survey', collection: 'surveys',
     filter: { _id: 'id', state: 'asked' }, index: { _id: 1 }, source: 'src/storage/surveys/survey-repository.ts' },
+  { name: 'the asked step and settles (a bulk of conditional updates, the step pinned to the version read), and the read by `_id $in` that tells which steps landed when the bulk matched fewer than it carried', collection: 'surveys',
+    filter: { _id: 'id', 'owed.id': 'uuid', version: 3, state: 'sending' }, index: { _id: 1 }, source: 'src/storage/surveys/survey-repository.ts' },
   { name: 'eligibility: reserve the customer (fatigue; a bulk of conditional upserts), and the read that undoes one', collection: 'contacts',
     filter: { channel: 'slack', customerId: 'U1' }, index: { channel: 1, customerId: 1 }, source: 'src/conversation/eligibility.ts' },
   { name: 'eligibility: opted out?', collection: 'opt_outs', filter: { _id: 'key' }, index: { _id: 1 }, source: 'src/conversation/eligibility.ts' },
