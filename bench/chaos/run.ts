@@ -91,6 +91,8 @@ interface ConvRecord {
   noQuestion?: boolean;
   noFollowup?: boolean;
   noReprompt?: boolean;
+  /** The unclear reply's delivery (not an answer to store, so not in `answers`). */
+  unclear?: { accepted: boolean; status: number; at: number };
   /** When the score that asks for a follow-up was accepted. */
   scoredAt?: number;
   done: boolean;
@@ -173,7 +175,8 @@ async function customer(rec: ConvRecord): Promise<void> {
   if (rec.plan === 'unclear') {
     const before = conv.messages.length;
     rec.unclearSent++;
-    await platforms.answer(conv, { text: pick(UNCLEAR) });
+    const r = await platforms.answer(conv, { text: pick(UNCLEAR) });
+    rec.unclear = { accepted: r.accepted, status: r.status, at: Date.now() };
     if (!await waitFor(conv, ['reprompt'], before, 60_000)) rec.noReprompt = true;
     await think();
   }
@@ -640,6 +643,12 @@ async function main(): Promise<void> {
       platform: r.conv.platform, conversationId: r.conv.conversationId, survey: surveyOf(r) ? { state: surveyOf(r)!.state, owed: surveyOf(r)!.owed, lastError: surveyOf(r)!.lastError } : null,
       scoredAt: r.scoredAt !== undefined ? r.scoredAt - t0 : null, messages: r.conv.messages.map((m) => ({ kind: m.kind, at: m.seenAt - t0 })),
       why: followupsLate.includes(r) ? 'late' : followupsOwed.includes(r) ? 'still owed' : 'never',
+    })),
+    // A re-prompt not seen within 60 s of the unclear reply: was the reply taken, and what did the survey do?
+    noReprompt: records.filter((r) => r.noReprompt).map((r) => ({
+      platform: r.conv.platform, conversationId: r.conv.conversationId, unclear: r.unclear ? { ...r.unclear, at: r.unclear.at - t0 } : null,
+      survey: surveyOf(r) ? { state: surveyOf(r)!.state, reprompts: surveyOf(r)!.reprompts, owed: surveyOf(r)!.owed, lastError: surveyOf(r)!.lastError } : null,
+      messages: r.conv.messages.map((m) => ({ kind: m.kind, at: m.seenAt - t0 })),
     })),
     noQuestion: records.filter((r) => r.noQuestion).map((r) => ({
       platform: r.conv.platform, conversationId: r.conv.conversationId, survey: surveyOf(r) ?? null,
