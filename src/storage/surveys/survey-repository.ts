@@ -149,8 +149,11 @@ export class SurveyRepository {
    * meanwhile (one command for many conversations), pinned to the version read, and the
    * survey it answers is `s` as that write leaves it (survey-post-image.ts): a pinned
    * version means no transition came between, so every field a transition sets is as read.
-   * If the version moved on (a rollup sync, another process), the step is the plain
-   * conditional write, which answers the stored survey, or null when a reply got in first.
+   * If the version moved on (another process's step; the rollup sync leaves `sending`
+   * surveys alone), the step is the plain conditional write, which answers the stored
+   * survey, or null when a reply got in first. (A step that landed in a batch that matched
+   * fewer than it carried, and whose survey moved on again before the read that tells, is
+   * answered null too: the later step's transition carries the survey to the listeners.)
    */
   async markAsked(
     s: SurveyDoc, owedId: string, at: Date, expiresAt: Date, address?: Record<string, string>,
