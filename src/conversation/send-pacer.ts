@@ -104,9 +104,19 @@ export class SendPacer {
       // answer time after it, which on a slow database (over TOO_LATE_MS) was always "too
       // late", and every try ended in the chat's next slot, a second later on Slack.
       await this.sleepUntil(chatAt - this.lead());
-      const appAt = await this.reserveAll(l.app, Math.max(chatAt, this.ahead()), latest, noSlot, quietAfterMs);
+      let appAt = await this.reserveAll(l.app, Math.max(chatAt, this.ahead()), latest, noSlot, quietAfterMs);
       if (appAt - chatAt > TOO_LATE_MS && chatKeys.length > 0) {
         // The app is busier than the chat: the chat's slot would be used late; take its next one.
+        // Both slow (Slack: a slot a second each) and out of step: the chat's next slot is
+        // past this app slot and the app's next past the chat's. Asked one after the other,
+        // each from the other's slot, the two stayed that far apart round after round, and
+        // after MAX_RESERVATIONS the send went back to the engine with four app slots lost.
+        // So the app's next slot first, then the chat's from it: the chat's comes before, so
+        // it is that very slot.
+        const chatNextFrom = chatAt + nextSlotAfter(chatKeys, quietAfterMs);
+        if (chatNextFrom > appAt + TOO_LATE_MS && appAt + nextSlotAfter(l.app, quietAfterMs) > chatNextFrom + TOO_LATE_MS) {
+          appAt = await this.reserveAll(l.app, chatNextFrom, latest, noSlot, quietAfterMs);
+        }
         chatAt = await this.reserveAll(chatKeys, appAt, latest, noSlot, quietAfterMs);
         if (chatAt - appAt > TOO_LATE_MS && round < MAX_RESERVATIONS) continue; // that app slot goes unused
       }
@@ -206,6 +216,11 @@ export class SendPacer {
       await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
     }
   }
+}
+
+/** The least time from a slot of these keys to their next one (a burst may come sooner than an interval). */
+function nextSlotAfter(keys: BudgetKey[], quietAfterMs: number): number {
+  return Math.min(...keys.map((k) => k.intervalMs + quietAfterMs - k.toleranceMs));
 }
 
 /** Of app limits over the same window only the smallest binds: one reservation instead of two. */
