@@ -15,7 +15,7 @@ import type { SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { resolvedEventSchema } from './inbound-validation.ts';
 import { UnknownChannelError } from './outbox.ts';
-import { BACKOFF_PER_ATTEMPT_MS, MAX_RETRY_AFTER_MS } from './send-retry-policy.ts';
+import { BACKOFF_PER_ATTEMPT_MS, isWorthRetrying, MAX_RETRY_AFTER_MS, toldToWait } from './send-retry-policy.ts';
 import { resolveLocale } from './templates.ts';
 import { validate, ValidationError } from '../validation.ts';
 
@@ -132,6 +132,15 @@ export class Asking {
     try {
       receipt = await core.outbox.send(s.channel, core.recipient(s), core.message(s, { id: owed.id, key: core.questionKey(s) }));
     } catch (err) {
+      // Taken again after its lease ran out (`owed.attempts` counts the takes): the holder
+      // before may have sent it, and the customer may be answering it now. A failure that
+      // passes keeps the survey open (`sending`, its reservation kept, the question owed
+      // again later) instead of putting it back to `scheduled`, where that answer would
+      // match nothing (chaos seed 2 lost a Slack answer so). A refusal still ends it below.
+      if (owed.attempts > 0 && isWorthRetrying(err)) {
+        await this.askAgainLater(s, owed.id, err);
+        return;
+      }
       // The platform answered no: the question did not go out, so the survey may go back.
       await core.eligibility.unreserve(s.channel, s.customer.id, String(s._id));
       await this.onAskFailed(s, owed.id, err);
@@ -147,6 +156,22 @@ export class Asking {
       owed.dueAt,
     );
     core.moved(asked, 'sending', 'asked');
+  }
+
+  /**
+   * A re-sent question that did not go out now: owed again at the platform's retry-after (a
+   * wait, not counted against the takes) or after the back-off of a failure. The sweeper
+   * takes it then; taken too often without a wait, it fails (owed-messages.ts).
+   */
+  private async askAgainLater(s: SurveyDoc, owedId: string, err: unknown): Promise<void> {
+    const { core } = this;
+    const now = core.now();
+    if (toldToWait(err)) {
+      const wait = Math.min((err as TransientSendError).retryAfterMs!, MAX_RETRY_AFTER_MS);
+      await core.repo.waitOwed(s._id, owedId, new Date(now.getTime() + wait), now, errorText(err));
+    } else {
+      await core.repo.deferOwed(s._id, owedId, new Date(now.getTime() + BACKOFF_PER_ATTEMPT_MS * Math.max(1, s.owed?.attempts ?? 1)), errorText(err));
+    }
   }
 
   private async onAskFailed(s: SurveyDoc, owedId: string, err: unknown): Promise<void> {

@@ -73,7 +73,8 @@ export class OwedMessages {
       if (!s?.owed) return taken;
       taken++;
       try {
-        if (s.state === 'sending' && s.owed.attempts > (this.core.settings.maxAskAttempts ?? 5)) {
+        // Takes that were waits (a re-sent question told to wait, asking.ts) do not count.
+        if (s.state === 'sending' && s.owed.attempts - (s.owed.waits ?? 0) > (this.core.settings.maxAskAttempts ?? 5)) {
           // Taken again and again and never recorded as sent: stop, with the reason.
           this.core.moved(await this.core.repo.failAsking(s._id, s.owed.id, 'the question could not be recorded as sent', s.owed.attempts), 'sending', 'failed');
         } else if (s.state === 'sending') await this.asking.ask(s);

@@ -131,6 +131,33 @@ describe('write path', () => {
     assert.equal(after?.score, 3);
   });
 
+  test('a process that dies after sending, and the re-send is told to wait: the survey stays open, so the answer to the first copy counts', async () => {
+    const r = resolution();
+    const { surveyId } = await engine.resolved(r);
+    // Process A claims and sends (the customer has the question), then dies before storing `asked`.
+    channel.hold();
+    const first = engine.askNow(surveyId);
+    await channel.sendsStarted();
+    // Process B takes the lapsed lease; the platform tells it to wait ten minutes.
+    clock.advance(61_000);
+    const other = new RecordingChannel();
+    other.retryAfter.set(r.customer.id, 10 * 60_000);
+    const b = makeEngine(conn, [other], clock);
+    assert.equal(await b.sendOwed(), 1);
+    const s = await surveyModel(conn).findById(surveyId).lean();
+    assert.equal(s?.state, 'sending', `not back to the schedule, where the answer would match nothing (state ${s?.state})`);
+    assert.ok(s?.owed && s.owed.dueAt.getTime() >= clock.now().getTime() + 10 * 60_000, 'the question owed again after the wait');
+    assert.equal(s?.owed?.waits, 1, 'a wait, not a failed try');
+    // The customer answers the copy A sent.
+    assert.equal((await b.message({ channel: 'test', customerId: r.customer.id, text: '4 it took long' })).status, 'completed');
+    channel.release();
+    await first;
+    const after = await surveyModel(conn).findById(surveyId).lean();
+    assert.equal(after?.state, 'completed');
+    assert.equal(after?.score, 4);
+    assert.equal(other.sent.filter((m) => m.message.kind === 'question').length, 0, 'B never sent the question again');
+  });
+
   test('a long retry-after is not waited out inside the lease: the survey goes back to the schedule, no attempt counted', async () => {
     const r = resolution();
     channel.retryAfter.set(r.customer.id, 10 * 60_000);
