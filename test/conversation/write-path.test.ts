@@ -107,17 +107,24 @@ describe('write path', () => {
     assert.equal((await engine.message({ channel: 'test', customerId: r.customer.id, text: '10', eventId: 'ev-early' })).status, 'duplicate');
   });
 
-  test('a process that dies after sending: another asks again, the customer is not "surveyed too recently", and the answer counts', async () => {
+  /**
+   * Process A claims and sends the question (the customer has it), then stalls before
+   * storing `asked`, as if dead; the lease lapses and process B, on `other`, may take it.
+   * `first` is A's ask, which goes on when `channel.release()` is called.
+   */
+  async function aStallsAfterSending(other: RecordingChannel) {
     const r = resolution();
     const { surveyId } = await engine.resolved(r);
-    // Process A claims and sends, then dies before storing `asked`.
     channel.hold();
     const first = engine.askNow(surveyId);
     await channel.sendsStarted();
-    // Process B, after A's lease lapsed: the question is owed, so B sends it again.
     clock.advance(61_000);
-    const other = new RecordingChannel();
-    const b = makeEngine(conn, [other], clock);
+    return { r, surveyId, first, b: makeEngine(conn, [other], clock) };
+  }
+
+  test('a process that dies after sending: another asks again, the customer is not "surveyed too recently", and the answer counts', async () => {
+    // Process B, after A's lease lapsed: the question is owed, so B sends it again.
+    const { r, surveyId, first, b } = await aStallsAfterSending(new RecordingChannel());
     assert.equal(await b.askDue(), 0, 'nothing to claim: the survey is being sent');
     assert.equal(await b.sendOwed(), 1);
     const s = await surveyModel(conn).findById(surveyId).lean();
@@ -132,17 +139,10 @@ describe('write path', () => {
   });
 
   test('a process that dies after sending, and the re-send is told to wait: the survey stays open, so the answer to the first copy counts', async () => {
-    const r = resolution();
-    const { surveyId } = await engine.resolved(r);
-    // Process A claims and sends (the customer has the question), then dies before storing `asked`.
-    channel.hold();
-    const first = engine.askNow(surveyId);
-    await channel.sendsStarted();
     // Process B takes the lapsed lease; the platform tells it to wait ten minutes.
-    clock.advance(61_000);
     const other = new RecordingChannel();
+    const { r, surveyId, first, b } = await aStallsAfterSending(other);
     other.retryAfter.set(r.customer.id, 10 * 60_000);
-    const b = makeEngine(conn, [other], clock);
     assert.equal(await b.sendOwed(), 1);
     const s = await surveyModel(conn).findById(surveyId).lean();
     assert.equal(s?.state, 'sending', `not back to the schedule, where the answer would match nothing (state ${s?.state})`);
