@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { GroupCommit, type Outcome } from '../group-commit.ts';
-import { bulkFailureCause, bulkOutcomes, failedWrites } from '../mongo-errors.ts';
+import { bulkOutcomes } from '../mongo-errors.ts';
 import { newSurveyDocument, type NewSurvey } from './new-survey-document.ts';
 import { afterUpdate, type SurveyUpdate } from './survey-post-image.ts';
 import {
@@ -335,34 +335,32 @@ export class SurveyRepository {
    */
   private async updateBatch(reqs: GroupedUpdate[]): Promise<Array<Outcome<boolean>>> {
     const ops = reqs.map((r) => ({ updateOne: { filter: r.filter, update: r.update } }));
+    let outcomes: Array<Outcome<boolean>>;
     let matched: number;
-    let failed: Map<number, unknown>;
     try {
       matched = (await this.model.collection.bulkWrite(ops as never, { ordered: false })).matchedCount;
-      failed = new Map();
+      outcomes = reqs.map(() => ({ ok: true, value: true }));
     } catch (err) {
       // Some writes failed and the others were acknowledged: only those fail.
-      const some = failedWrites(err);
-      if (!some) throw bulkFailureCause(err);
-      failed = some;
+      outcomes = bulkOutcomes(reqs.length, err, true, null);
       matched = (err as { result?: { matchedCount?: number } }).result?.matchedCount ?? -1;
     }
-    const outcome = (i: number, landed: boolean): Outcome<boolean> => (failed.has(i) ? { ok: false, error: failed.get(i) } : { ok: true, value: landed });
-    if (matched === reqs.length - failed.size) return reqs.map((_, i) => outcome(i, true));
-    const unsure = reqs.flatMap((r, i) => (r.landedIf && !failed.has(i) ? [r.landedIf] : []));
-    if (unsure.length === 0) return reqs.map((_, i) => outcome(i, true));
+    const unsure = (i: number): boolean => reqs[i]!.landedIf !== undefined && outcomes[i]!.ok;
+    if (matched === outcomes.filter((o) => o.ok).length || !reqs.some((_, i) => unsure(i))) return outcomes;
     let stored: Map<string, Pick<SurveyDoc, 'state' | 'version' | 'askedAt'>>;
     try {
-      const docs = await this.model.collection.find({ _id: { $in: unsure.map((u) => u.id) } }, { projection: { state: 1, version: 1, askedAt: 1 } }).toArray();
+      const ids = reqs.flatMap((r, i) => (unsure(i) ? [r.landedIf!.id] : []));
+      const docs = await this.model.collection.find({ _id: { $in: ids } }, { projection: { state: 1, version: 1, askedAt: 1 } }).toArray();
       stored = new Map(docs.map((d) => [String(d._id), d as unknown as Pick<SurveyDoc, 'state' | 'version' | 'askedAt'>]));
     } catch (err) {
       // Not known: those fail (their callers write again, pinned the same way); the rest stand.
-      return reqs.map((r, i) => (r.landedIf && !failed.has(i) ? { ok: false, error: err } : outcome(i, true)));
+      return outcomes.map((o, i) => (unsure(i) ? { ok: false, error: err } : o));
     }
-    return reqs.map((r, i) => {
-      if (!r.landedIf) return outcome(i, true);
-      const d = stored.get(String(r.landedIf.id));
-      return outcome(i, d?.state === r.landedIf.state && d.version === r.landedIf.version && d.askedAt?.getTime() === r.landedIf.askedAt.getTime());
+    return outcomes.map((o, i) => {
+      if (!unsure(i)) return o;
+      const want = reqs[i]!.landedIf!;
+      const d = stored.get(String(want.id));
+      return { ok: true, value: d?.state === want.state && d.version === want.version && d.askedAt?.getTime() === want.askedAt.getTime() };
     });
   }
 
