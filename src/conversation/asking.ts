@@ -15,7 +15,7 @@ import type { SurveyDoc } from '../storage/surveys/index.ts';
 import { errorKind, errorText, type EngineCore } from './engine-core.ts';
 import { resolvedEventSchema } from './inbound-validation.ts';
 import { UnknownChannelError } from './outbox.ts';
-import { BACKOFF_PER_ATTEMPT_MS, isWorthRetrying, MAX_RETRY_AFTER_MS, toldToWait } from './send-retry-policy.ts';
+import { BACKOFF_PER_ATTEMPT_MS, isWorthRetrying, MAX_RETRY_AFTER_MS, replyBackoffMs, toldToWait } from './send-retry-policy.ts';
 import { resolveLocale } from './templates.ts';
 import { validate, ValidationError } from '../validation.ts';
 
@@ -166,12 +166,9 @@ export class Asking {
   private async askAgainLater(s: SurveyDoc, owedId: string, err: unknown): Promise<void> {
     const { core } = this;
     const now = core.now();
-    if (toldToWait(err)) {
-      const wait = Math.min((err as TransientSendError).retryAfterMs!, MAX_RETRY_AFTER_MS);
-      await core.repo.waitOwed(s._id, owedId, new Date(now.getTime() + wait), now, errorText(err));
-    } else {
-      await core.repo.deferOwed(s._id, owedId, new Date(now.getTime() + BACKOFF_PER_ATTEMPT_MS * Math.max(1, s.owed?.attempts ?? 1)), errorText(err));
-    }
+    const at = new Date(now.getTime() + replyBackoffMs(err, Math.max(1, s.owed?.attempts ?? 1)));
+    if (toldToWait(err)) await core.repo.waitOwed(s._id, owedId, at, now, errorText(err));
+    else await core.repo.deferOwed(s._id, owedId, at, errorText(err));
   }
 
   private async onAskFailed(s: SurveyDoc, owedId: string, err: unknown): Promise<void> {
