@@ -22,7 +22,6 @@ export interface RetryPolicy {
 /** For reads on the resolution path: about 3.5 s of waits over four attempts. */
 export const READ_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, maxMs: 4000 };
 
-
 export async function retrying<T>(fn: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
